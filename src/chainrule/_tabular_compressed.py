@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import zlib
 from pathlib import Path
@@ -37,6 +38,50 @@ def compression(path: object) -> str | None:
         return None
     found = COMPRESSIONS.get(Path(path).suffix.lower())
     return None if found is None else found[0]
+
+
+#: The first bytes of each compression's stream, which tell a pipe's (it has no name that
+#: says it: ``<(cat data.csv.gz)`` is /dev/fd/63) as standard input's first bytes are read.
+MAGIC = {"gzip": b"\x1f\x8b", "xz": b"\xfd7zXZ\x00"}
+
+
+def sniffed(head: bytes) -> str | None:
+    """The compression whose stream begins with ``head`` (at least its first 4 bytes), or
+    None: gzip's and xz's magic numbers, bzip2's "BZh" and a block size digit."""
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[3:4] != b"0":
+        return "bzip2"
+    return next((kind for kind, magic in MAGIC.items() if head.startswith(magic)), None)
+
+
+def open_data(path: str | Path) -> tuple[IO[str], str | None]:
+    """:func:`open_csv`'s text of ``path`` and its compression: by the name, or, for a
+    path that is no regular file and has no such name (a pipe: a FIFO, /dev/fd/N), by
+    its first bytes, peeked at without losing them, then read decompressed a buffer at
+    a time as a named file is."""
+    kind = compression(path)
+    if kind is not None or Path(path).is_file():
+        return open_csv(path), kind
+    raw = open(path, "rb")
+    kind = sniffed(raw.peek(6)[:6])
+    if kind is None:
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), None
+    module = next(module for name, module in COMPRESSIONS.values() if name == kind)
+    return _PipeText(module.open(raw, "rb"), raw), kind
+
+
+class _PipeText(io.TextIOWrapper):
+    """The text of a pipe's decompressed bytes, which closes the pipe with itself (a
+    decompressor given a file object leaves it open)."""
+
+    def __init__(self, binary: IO[bytes], pipe: IO[bytes]):
+        super().__init__(binary, encoding="utf-8-sig", newline="")
+        self._pipe = pipe
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._pipe.close()
 
 
 def open_csv(path: str | Path) -> IO[str]:
@@ -66,6 +111,11 @@ def damaged(path: str | Path, kind: str, exc: BaseException) -> UnreadableFileEr
     if isinstance(exc, EOFError):
         why = f"truncated: {why}"
     suffix = Path(path).suffix
+    if compression(path) is None:  # a pipe, whose first bytes said it
+        return UnreadableFileError(
+            f"{path}: damaged or truncated {kind}-compressed stream ({why}); its first bytes "
+            f"say it is {kind}-compressed CSV text: check the file it comes from with "
+            f"{_TOOLS[kind]}, or pipe plain CSV text")
     return UnreadableFileError(
         f"{path}: damaged or truncated {kind}-compressed file ({why}); its name's "
         f"{suffix} suffix says it is {kind}-compressed CSV text: check it with "
@@ -75,7 +125,10 @@ def damaged(path: str | Path, kind: str, exc: BaseException) -> UnreadableFileEr
 def not_utf8(path: str | Path, kind: str) -> str:
     """The message for the ``kind``-compressed CSV file ``path`` whose text is not UTF-8:
     the line and the value of its first byte that is not (as for a plain file), found by
-    decompressing it again a line at a time (never whole)."""
+    decompressing it again a line at a time (never whole); a pipe's, which cannot be
+    read again, in general words."""
+    if compression(path) is None:
+        return f"{path}: not UTF-8 text once decompressed ({kind}); expected a CSV file"
     found = COMPRESSIONS[Path(path).suffix.lower()][1]
     try:
         with found.open(path, "rb") as raw:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import Encoding
-from ._tabular_compressed import DAMAGE, compression, damaged, is_damage, not_utf8, open_csv
+from ._tabular_compressed import DAMAGE, damaged, is_damage, not_utf8, open_data
 from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
 from ._tabular_table import (
     GAP_TEXT,
@@ -99,8 +99,8 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
                encoding: Encoding | None, missing: bool, stream: bool) -> Table:
     """:func:`_read_csv`'s reading: by the rows as they come where ``stream``
     (:class:`Restart` where the whole file is needed), else as a whole."""
-    kind = None if text is not None else compression(path)  # .gz, .bz2, .xz: as pandas
-    opened = open_csv(path) if text is None else contextlib.nullcontext(text)
+    # .gz, .bz2, .xz: as pandas, by the name (a pipe's by its first bytes)
+    opened, kind = open_data(path) if text is None else (contextlib.nullcontext(text), None)
     try:
         with opened as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
