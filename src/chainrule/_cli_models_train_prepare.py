@@ -23,6 +23,8 @@ from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_data import _file_sha256, _stdin_sha256
+from ._cli_models_train_impute import _impute
+from ._cli_models_train_impute import missing_options as missing_options
 from ._cli_models_train_task import (
     _check_huber,
     _check_label_smoothing,
@@ -85,42 +87,6 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     table = _weights.with_sample_weight(args, table, weights)  # its column no feature
     check_features(args, table.X.shape[1], table.source)
     return table
-
-
-def missing_options(args: argparse.Namespace) -> dict:
-    """``read_data``'s options of ``--impute``: missing cells read as NaNs, and under
-    ``--impute constant`` the fill category of a categorical column with missing cells
-    (``--fill-value``, else "missing_value"); ``{}`` without ``--impute``."""
-    from ._impute import TEXT_FILL
-
-    strategy = getattr(args, "impute", None)
-    if strategy is None:
-        return {}
-    fill = getattr(args, "fill_value", None)
-    return {"missing": True, "missing_category": (
-        (TEXT_FILL if fill is None else fill.strip()) if strategy == "constant" else None)}
-
-
-def _impute(args: argparse.Namespace, table: Table, X: np.ndarray, train_idx: np.ndarray,
-            w_fit: np.ndarray | None, meta: dict) -> tuple[np.ndarray, np.ndarray | None]:
-    """``--impute``: X's missing cells filled with the training rows' statistics (and the
-    missing indicators appended), the record kept in ``meta``; also which features are
-    indicators (bool of shape (n_features,), None without ``--impute``)."""
-    from ._impute import fit_imputer, impute, indicator_name
-
-    if getattr(args, "impute", None) is None:
-        return X, None
-    columns = table.columns or table.feature_names
-    record = fit_imputer(X[train_idx], columns, table.categories, args.impute,
-                         args.fill_value, args.missing_indicator, w_fit, table.source)
-    names = [indicator_name(c) for c in record["indicators"]]
-    clash = [n for n in names if n in table.feature_names]
-    if clash:
-        raise ValueError(f"{table.source}: the missing indicator {clash[0]!r} "
-                         "(--missing-indicator) has the name of a column; rename that column")
-    meta["impute"] = record
-    flags = np.r_[np.zeros(X.shape[1], dtype=bool), np.ones(len(names), dtype=bool)]
-    return impute(X, record, columns, table.categories), flags
 
 
 @dataclass(eq=False)
