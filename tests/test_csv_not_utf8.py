@@ -36,11 +36,12 @@ def test_a_gzip_file_is_said_to_be_one(tmp_path, capsys):
     assert f"zcat {path} | chainrule ... -" in err and "Traceback" not in err
 
 
-def test_gzip_bytes_on_standard_input_are_said_to_be_gzip(monkeypatch):
-    raw = gzip.compress(_text().encode())
+def test_cut_gzip_bytes_on_standard_input_are_said_to_be_gzip(monkeypatch):
+    # whole gzip bytes are read decompressed (tests/test_csv_compressed_stdin.py)
+    raw = gzip.compress(_text().encode())[:-9]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
-    with pytest.raises(ValueError, match=r"standard input: gzip-compressed bytes, not CSV "
-                                         r"text; decompress them in the pipe: zcat"):
+    with pytest.raises(ValueError, match=r"standard input: damaged or truncated "
+                                         r"gzip-compressed stream \(truncated: "):
         read_data("-")
 
 

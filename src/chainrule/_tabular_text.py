@@ -123,12 +123,15 @@ def _stdin_text() -> io.TextIOBase:
     bytes kept (``io.BytesIO`` shares them): neither a str of the whole text nor an
     ``io.StringIO`` of it, which holds up to 4 bytes per character, is made (they
     took about 5 times the input's size on top of its bytes).  Bytes that are not
-    UTF-8 are refused by :func:`_read_csv` where the decoding meets them.
+    UTF-8 are refused by :func:`_read_csv` where the decoding meets them.  Gzip, bzip2
+    or xz bytes (told by their first bytes) are decompressed first, as a pipe named as
+    DATA is read.
 
     Raises
     ------
     ValueError
-        For an NPZ archive (a zip file, which is read by seeking), naming standard input.
+        For an NPZ archive (a zip file, which is read by seeking), or damaged or cut
+        compressed bytes, naming standard input.
     """
     raw = _stdin_bytes()
     if isinstance(raw, str):  # a text stream without bytes (a test's StringIO)
@@ -136,7 +139,15 @@ def _stdin_text() -> io.TextIOBase:
     if raw.startswith(b"PK\x03\x04"):
         raise ValueError(f"{STDIN}: an .npz archive; only a CSV file can be read from "
                          "standard input (-): save the archive to a file and give its path")
-    if raw.startswith(_GZIP_MAGIC):
-        raise ValueError(f"{STDIN}: gzip-compressed bytes, not CSV text; decompress them "
-                         "in the pipe: zcat FILE.csv.gz | chainrule ... -")
+    # gzip, bzip2 or xz bytes (``cat data.csv.gz | chainrule ... -``), told by their first
+    # bytes as a pipe named as DATA is, are decompressed: standard input is held whole anyway
+    from ._tabular_compressed import COMPRESSIONS, DAMAGE, damaged, sniffed
+
+    kind = sniffed(raw[:6])
+    if kind is not None:
+        module = next(module for name, module in COMPRESSIONS.values() if name == kind)
+        try:
+            raw = module.decompress(raw)
+        except (*DAMAGE, ValueError) as exc:  # bz2's cut stream is a ValueError here
+            raise damaged(STDIN, kind, exc) from None
     return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
