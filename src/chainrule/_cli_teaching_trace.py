@@ -92,6 +92,15 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="its target (one --target per --input)")
     p.add_argument("--lr", type=positive_float,
                    help="learning rate (default: the preset's or the network's, else 1)")
+    p.add_argument("--rho", "--sparsity", type=finite_float, metavar="RHO",
+                   help="UFLDL's sparse autoencoder: add beta * sum_j KL(RHO || rho_hat_j) to "
+                   "the cost, rho_hat_j the mean activation of hidden unit j over the "
+                   "mini-batch, and beta (-RHO/rho_hat_j + (1-RHO)/(1-rho_hat_j)) to each "
+                   "hidden delta before f'; a network with one hidden layer, m > 1 examples "
+                   "(\"rho\" in a --network description)")
+    p.add_argument("--beta", type=nonnegative_float, metavar="BETA",
+                   help="the weight of the --rho sparsity penalty (default: the network's, "
+                   "else 3, as SparseAutoencoder's)")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
                    help="default: the preset's, else transfer")
     p.add_argument("--format", choices=["text", "markdown", "json"], default=None,
@@ -169,7 +178,7 @@ def _trace(args: argparse.Namespace) -> int:
         "activation": (args.activation[0] if args.activation and len(args.activation) == 1
                        else args.activation),
         "loss": args.loss, "weight_decay": args.weight_decay, "input": _rows(args.input),
-        "target": _rows(args.target), "lr": args.lr,
+        "target": _rows(args.target), "lr": args.lr, "rho": args.rho, "beta": args.beta,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     # a network's required keys (input, target) may come from the options; --loss is put
@@ -253,7 +262,8 @@ def _trace(args: argparse.Namespace) -> int:
             f"the notation netout ({source} default)"
         raise ValueError(f"{whose}: net/out writes every sum of one example out; a trace of "
                          f"m = {rows} examples needs --notation transfer or ufldl")
-    out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
+    sparsity = _sparsity_settings(args, built, rows, stdin)
+    out = trace(built.network, built.x, built.y, built.lr, notation, args.digits, **sparsity)
     m = getattr(out.step, "m", 1)
     if args.plot and m > 1:  # refused before anything is written
         raise ValueError(f"--plot: the picture shows one example's numbers on the network's "
@@ -279,6 +289,33 @@ def _trace(args: argparse.Namespace) -> int:
         else:  # the trace itself is on stdout (JSON, say): the line goes beside it
             print(written, file=sys.stderr)
     return 0
+
+
+def _sparsity_settings(args: argparse.Namespace, built: object, rows: int,
+                       stdin: bool) -> dict[str, float]:
+    """The ``rho`` and ``beta`` of the trace (``{}``: no penalty), checked and named by the
+    option that gave them, or by the network description's key."""
+    from .tracing._sparsity import check_sparsity
+
+    rho, beta = built.rho, built.beta  # type: ignore[attr-defined]
+    if rho is None and beta is None:
+        return {}
+
+    def named(key: str) -> str:
+        if getattr(args, key) is not None:
+            return f"--{key}"
+        where = (_STDIN_NETWORK if stdin else "--network" if args.network.lstrip()
+                 .startswith("{") else args.network)
+        return f'{where}: "{key}"'
+
+    if rho is None:
+        raise ValueError(f"{named('beta')}: the weight of the sparsity penalty goes with its "
+                         "target average activation, --rho RHO (\"rho\" in a --network "
+                         "description); got beta without rho")
+    rho, beta = check_sparsity(rho, 3.0 if beta is None else beta,
+                               len(built.network.layers), rows,  # type: ignore[attr-defined]
+                               (named("rho"), named("beta") if beta is not None else "--beta"))
+    return {"rho": rho, "beta": beta}
 
 
 def _blamed(preset: str, given: dict[str, object], exc: Exception) -> str:

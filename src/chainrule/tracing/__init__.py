@@ -33,6 +33,7 @@ import numpy as np
 from ..network import Network
 from . import render
 from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
+from ._sparsity import check_sparsity
 from .batch import BatchStepTrace, compute_batch_step
 from .compute import LayerStep, StepTrace, compute_step
 from .notations import NOTATIONS, blocks, to_dict
@@ -212,7 +213,7 @@ class Trace:
 
 
 def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "transfer",
-          digits: int = 6) -> Trace:
+          digits: int = 6, *, rho: float | None = None, beta: float | None = None) -> Trace:
     """Trace one gradient-descent step of ``net`` on one example, or on a mini-batch.
 
     Runs the library's forward pass, backward pass and update
@@ -240,6 +241,15 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
         delta``, rows of ``W`` = destination units) or net/out node by node.
     digits : int, default 6
         Significant digits printed (exact values print exactly: 0.7, -34).
+    rho : float in (0, 1), optional
+        UFLDL's sparse autoencoder: the cost gets ``beta * sum_j KL(rho || rho_hat_j)``,
+        ``rho_hat_j`` the mean activation of hidden unit ``j`` over the ``m > 1``
+        examples of a network with one (sigmoid) hidden layer, and each hidden delta
+        the term ``beta (-rho / rho_hat_j + (1 - rho) / (1 - rho_hat_j))`` before
+        ``f'(z)`` (as :meth:`chainrule.autoencoder.SparseAutoencoder.cost`).  None: no
+        penalty.
+    beta : float >= 0, optional
+        The penalty's weight, with ``rho`` (default 3.0, as SparseAutoencoder's).
 
     Returns
     -------
@@ -260,7 +270,10 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
     if np.ndim(x) == 2 and np.shape(x)[0] > 1:  # m examples, one per row
         check_batch_notation(notation)
-        return Trace(compute_batch_step(net, x, y, lr), notation, digits)
+        return Trace(compute_batch_step(net, x, y, lr, rho=rho, beta=beta), notation, digits)
+    if rho is not None or beta is not None:  # refused by name: rho_hat needs the batch
+        check_sparsity(0.5 if rho is None else rho, 3.0 if beta is None else beta,
+                       len(net.layers), 1, ("rho" if rho is not None else "beta", "beta"))
     return Trace(compute_step(net, x, y, lr), notation, digits)
 
 
@@ -298,4 +311,5 @@ def trace_preset(source: str | os.PathLike | dict = "transfer-example",
     """
     spec = spec_network(load_spec(source))
     notation = notation or spec.notation or "transfer"
-    return trace(spec.network, spec.x, spec.y, spec.lr if lr is None else lr, notation, digits)
+    return trace(spec.network, spec.x, spec.y, spec.lr if lr is None else lr, notation, digits,
+                 rho=spec.rho, beta=spec.beta)

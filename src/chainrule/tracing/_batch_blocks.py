@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _sparsity
 from ._vector_layout import _NAMES, _matrices, _transfer_matrix, _weight_rows
 from .batch import BatchLayer, BatchStepTrace
 from .formulas import (
@@ -135,6 +136,9 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                                            Arr(e.layers[k - 1].a))
                                           for i, e in enumerate(step.examples, start=1))))
 
+    if step.rho is not None:  # UFLDL's sparse autoencoder: rho_hat needs the whole forward pass
+        bl += _sparsity.sparsity_blocks(step, names)
+
     out = names.sym("out", L)
     ft, fl = loss_formula(step.loss, (out.text, out.latex), ("y", "y"), E=("E_i", "E_i"))
     bl += [Heading("Error"), Line((Sym(ft, fl),)),
@@ -146,17 +150,22 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
     terms_l = " + ".join(fmt_latex(v, digits) for v in step.example_losses)
     mean = Sym(f"(1/m) sum_i E_i = ({terms}) / {m}",
                rf"\tfrac{{1}}{{m}} \sum_i E_i = ({terms_l}) / {m}")
-    if step.weight_decay:
+    if step.weight_decay or step.rho is not None:
         per = step.decay == "per_sample"
         c = ("(1/m)(lambda/2)", r"\tfrac{1}{m}\tfrac{\lambda}{2}") if per else \
             ("(lambda/2)", r"\tfrac{\lambda}{2}")
-        bl += [Line((mean, " = ", Num(step.mean_loss))),
-               Line((Sym(f"J = (1/m) sum_i E_i + {c[0]} sum W^2",
-                         rf"J = \tfrac{{1}}{{m}} \sum_i E_i + {c[1]} \sum W^2"), " = ",
-                     Num(step.mean_loss), " + ", Num(step.decay_term), " = ", Num(step.cost))),
-               Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: the "
-                    f"decay is added once for the batch{', divided by m' if per else ''}; "
-                    "biases are not decayed)")]
+        bl.append(Line((mean, " = ", Num(step.mean_loss))))
+        if step.rho is not None:
+            bl.append(_sparsity.cost_line(step, c if step.weight_decay else None))
+        else:
+            bl.append(Line((Sym(f"J = (1/m) sum_i E_i + {c[0]} sum W^2",
+                                rf"J = \tfrac{{1}}{{m}} \sum_i E_i + {c[1]} \sum W^2"), " = ",
+                            Num(step.mean_loss), " + ", Num(step.decay_term), " = ",
+                            Num(step.cost))))
+        if step.weight_decay:
+            bl.append(Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: "
+                           f"the decay is added once for the batch"
+                           f"{', divided by m' if per else ''}; biases are not decayed)"))
     else:
         bl.append(Line((Sym("J = ", "J = "), mean, " = ", Num(step.cost))))
 
@@ -168,6 +177,8 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
         if k == L:
             dt, dlat = dE_dout_formula(step.loss, (x.text, x.latex), ("y", "y"))
             bl.append(Line((dout, " = ", Sym(dt, dlat))))
+        elif step.rho is not None:  # the hidden layer: UFLDL's sparsity term added
+            bl += _sparsity.hidden_dout(names, k, notation) + _sparsity.sparsity_row_blocks(step)
         elif notation == "transfer":
             Wn, dn = _transfer_matrix(k + 1), names.sym("delta", k + 1)
             bl.append(Line((dout, " = ", Sym(f"{Wn.text}[1:] {dn.text}",
@@ -318,6 +329,11 @@ def batch_dict(step: BatchStepTrace, notation: str) -> dict[str, Any]:
         "decay_term": float(step.decay_term), "cost": step.cost, "layers": layers,
         "cost_after": step.cost_new, "outputs_after": _list(step.outputs_new),
     }
+    if step.rho is not None:  # the penalty's numbers, before the cost that includes them
+        doc = {**{k: v for k, v in doc.items() if k not in ("cost", "layers", "cost_after",
+                                                          "outputs_after")},
+               "sparsity": _sparsity.sparsity_dict(step),
+               **{k: doc[k] for k in ("cost", "layers", "cost_after", "outputs_after")}}
     from .notations import _plain_zeros
 
     return _plain_zeros(doc)

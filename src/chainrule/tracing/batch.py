@@ -18,6 +18,7 @@ import numpy as np
 
 from .._validation import check_finite_array, check_positive_float
 from ..network import Network
+from ._sparsity import check_sparsity, delta_term, kl_divergence, sparse_examples
 from .compute import StepTrace, compute_step
 
 __all__ = ["BatchLayer", "BatchStepTrace", "compute_batch_step"]
@@ -87,6 +88,11 @@ class BatchStepTrace:
     dtype : str, default "float64"
         The dtype of the network traced (the step is computed in float64).
     loss_params : dict of str to float
+    rho, beta : float or None
+        The sparse autoencoder's penalty ``beta * sum_j KL(rho || rho_hat_j)`` on the
+        hidden layer, included in :attr:`cost`, :attr:`cost_new` and the gradient, its
+        row ``beta (-rho / rho_hat + (1 - rho) / (1 - rho_hat))`` in each example's
+        hidden ``dE_da``, delta and gradient; None: no penalty.
     """
 
     examples: list[StepTrace]
@@ -101,6 +107,28 @@ class BatchStepTrace:
     network_after: Network
     dtype: str = "float64"
     loss_params: dict[str, float] = field(default_factory=dict)
+    rho: float | None = None
+    beta: float | None = None
+
+    @property
+    def rho_hat(self) -> np.ndarray:
+        """The hidden units' mean activations ``(1/m) sum_i a_ij``, shape (n_hidden,)."""
+        return np.mean([e.layers[0].a for e in self.examples], axis=0)
+
+    @property
+    def kl(self) -> np.ndarray:
+        """``KL(rho || rho_hat_j)`` of each hidden unit, shape (n_hidden,) (with a penalty)."""
+        return kl_divergence(self.rho, self.rho_hat)
+
+    @property
+    def sparsity_penalty(self) -> float:
+        """``beta * sum_j KL(rho || rho_hat_j)``; 0 without a penalty."""
+        return 0.0 if self.rho is None else self.beta * float(np.sum(self.kl))
+
+    @property
+    def sparsity_delta(self) -> np.ndarray:
+        """``beta (-rho / rho_hat + (1 - rho) / (1 - rho_hat))``, shape (n_hidden,)."""
+        return delta_term(self.rho, self.beta, self.rho_hat)
 
     @property
     def m(self) -> int:
@@ -151,7 +179,8 @@ def _rows(value: object, name: str) -> np.ndarray:
     return arr
 
 
-def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> BatchStepTrace:
+def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0, *,
+                       rho: float | None = None, beta: float | None = None) -> BatchStepTrace:
     """Run one gradient-descent step on ``m`` examples, keeping every number.
 
     Parameters
@@ -161,6 +190,14 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
     x : array-like of shape (m, n_inputs)
     y : array-like of shape (m, n_outputs), or (m,) class labels / targets
     lr : float, default 1.0
+    rho : float in (0, 1), optional
+        The sparse autoencoder's target average activation: the cost gets
+        ``beta * sum_j KL(rho || rho_hat_j)`` on the hidden layer of a network with one
+        hidden layer (sigmoid), computed as
+        :meth:`chainrule.autoencoder.SparseAutoencoder.cost` computes it. None: no
+        penalty.
+    beta : float >= 0, optional
+        The penalty's weight (with ``rho``; default 3.0, as SparseAutoencoder's).
 
     Returns
     -------
@@ -183,6 +220,11 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
     if Yraw.ndim == 0 or Yraw.shape[0] != m:
         raise ValueError(f"y: one target (row or class label) per example, {m} for the {m} "
                          f"rows of x, got shape {Yraw.shape}")
+    if rho is None and beta is not None:
+        raise ValueError("beta: the weight of the sparsity penalty goes with rho, its target "
+                         "average activation; got beta without rho")
+    if rho is not None:
+        rho, beta = check_sparsity(rho, 3.0 if beta is None else beta, len(net.layers), m)
     work = net.astype(np.float64)  # a copy
     Y = work.prepare_targets(Yraw, m, "y")  # labels become one-hot rows, checked here
     plain = net.astype(np.float64)
@@ -193,6 +235,8 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
             examples.append(compute_step(plain, X[i], Y[i], lr))
         except ValueError as exc:
             raise ValueError(f"example {i + 1} of {m}: {exc}") from None
+    if rho is not None:  # the sparsity row in each example's hidden dE_i/da and delta
+        examples = sparse_examples(examples, rho, beta)
     Ys = np.stack([e.y for e in examples])  # label smoothing applied, as the plain loss sees
     smoothed_loss = work.loss
     if "label_smoothing" in smoothed_loss.params:
@@ -202,7 +246,8 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
     before = [(layer.W.copy(), None if layer.b is None else layer.b.copy())
               for layer in work.layers]
     with np.errstate(over="ignore", invalid="ignore"):
-        cost, grad = work.loss_and_grad(X, Ys)
+        cost, grad = work.loss_and_grad(X, Ys) if rho is None else _sparse_cost(
+            work, X, Ys, rho, beta)
         theta_new = work.params - lr * grad
     if not np.isfinite(cost) or not np.all(np.isfinite(theta_new)):
         raise ValueError(f"lr: the batch step overflows float64 (cost {cost:g}) with lr = "
@@ -212,7 +257,8 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
              for layer in work.layers]
     work.set_params(theta_new)
     with np.errstate(over="ignore", invalid="ignore"):
-        cost_new = work.loss_value(X, Ys)
+        cost_new = work.loss_value(X, Ys) if rho is None else _sparse_cost(
+            work, X, Ys, rho, beta)[0]
         outputs_new = work.forward(X).copy()
     if not np.isfinite(cost_new) or not np.all(np.isfinite(outputs_new)):
         raise ValueError(f"lr: after the update with lr = {lr:g} the forward pass overflows "
@@ -231,4 +277,15 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0) -> B
         examples=examples, layers=layers, lr=lr, loss=work.loss.name,
         weight_decay=work.weight_decay, decay=work.decay, cost=float(cost),
         cost_new=float(cost_new), outputs_new=outputs_new, network_after=work,
-        dtype=str(np.dtype(net.dtype)), loss_params=dict(work.loss.params))
+        dtype=str(np.dtype(net.dtype)), loss_params=dict(work.loss.params), rho=rho,
+        beta=beta)
+
+
+def _sparse_cost(net: Network, X: np.ndarray, Y: np.ndarray, rho: float,
+                 beta: float) -> tuple[float, np.ndarray]:
+    """``(J, grad)`` with the KL penalty on the hidden layer, by the sparse autoencoder's
+    own cost (:func:`chainrule.autoencoder.penalized_cost`)."""
+    from ..autoencoder import KLSparsity, penalized_cost
+
+    cost, grad = penalized_cost(net, X, Y, {0: KLSparsity(rho, beta)})
+    return cost, grad.copy()

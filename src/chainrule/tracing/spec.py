@@ -18,7 +18,10 @@ saying which layers have biases at all: a layer with ``false`` has a zero first
 row that training leaves at zero), "ufldl" (one (fan_out, fan_in) matrix per layer, rows =
 destination units, with optional ``biases``: one vector or null per layer)
 or "chainrule" ((fan_in, fan_out), with optional ``biases``).  Optional:
-``biases``, ``weight_decay``, ``decay``, ``description``.
+``biases``, ``weight_decay``, ``decay``, ``description``, and ``rho`` and ``beta``: UFLDL's
+sparse autoencoder's penalty ``beta * sum_j KL(rho || rho_hat_j)`` on the hidden layer of
+a network with one, traced over ``m > 1`` examples (the names of
+:class:`~chainrule.autoencoder.SparseAutoencoder`'s settings; ``beta`` defaults to 3).
 
 The worked examples of the SPEC ship as :data:`PRESETS`.
 """
@@ -73,7 +76,7 @@ LAYOUTS = ("transfer", "ufldl", "chainrule")
 _REQUIRED = ("weights", "input", "target")
 _OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_error",
              "lr": 1.0, "biases": None, "weight_decay": 0.0, "decay": "ufldl",
-             "notation": None, "description": None}
+             "notation": None, "description": None, "rho": None, "beta": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +98,10 @@ class TraceSpec:
         The notation to print the step in; None: the default ("transfer")
         unless the caller names one.
     description : str or None
+    rho, beta : float or None
+        The sparsity penalty's target activation and weight (see
+        :func:`chainrule.tracing.trace`); None: no penalty (``beta`` alone is refused
+        when the step is traced).
     """
 
     network: Network
@@ -103,6 +110,8 @@ class TraceSpec:
     lr: float
     notation: str | None
     description: str | None
+    rho: float | None = None
+    beta: float | None = None
 
 
 def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
@@ -282,7 +291,8 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
         net = _from_chainrule(weights, biases, **kwargs)
     batch = batch_rows(spec, net, options)  # m > 1 examples: their rows, checked
     if batch is not None:
-        return TraceSpec(net, *batch, *_settings(spec), spec["description"])
+        return TraceSpec(net, *batch, *_settings(spec), spec["description"],
+                         spec.get("rho"), spec.get("beta"))
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
         arr = _numbers(spec[key], key)
         if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] != 1):
@@ -316,7 +326,8 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
     net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
-    return TraceSpec(net, spec["input"], target, *_settings(spec), spec["description"])
+    return TraceSpec(net, spec["input"], target, *_settings(spec), spec["description"],
+                     spec.get("rho"), spec.get("beta"))
 
 
 def _values_of(key: str, letter: str, count: int, options: Collection[str] | None) -> str:
