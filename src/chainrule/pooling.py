@@ -3,7 +3,8 @@
 * :class:`MaxPool2D`: each output is the largest value of its window (whose
   pixels may be spaced apart: ``dilation``, as PyTorch's ``MaxPool2d``);
   backward sends the gradient to that one pixel (the first largest, if
-  several tie).
+  several tie; a window of -inf pixels only sends it to its first pixel in
+  the image, never to the padding, as PyTorch).
 * :class:`AvgPool2D`: each output is the mean of its window (padding counts
   as zeros in the mean, as PyTorch's default ``count_include_pad=True``);
   backward spreads the gradient evenly over the window.
@@ -29,6 +30,7 @@ import numpy as np
 
 from ._flatten import Flatten
 from ._layers_base import check_grad_out
+from ._pooling_nonfinite import route_minus_inf_windows
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 from ._validation import check_bool
 
@@ -223,6 +225,11 @@ class MaxPool2D(_Pool2D):
             np.maximum(A, values, out=A)
             # argmax = where(better, t, argmax), as arithmetic: masked writes are slower
             argmax += better * (argmax.dtype.type(t) - argmax)
+        if self.padding != (0, 0) and A.size and A.min() == -np.inf:
+            # a window of -inf pixels kept tap 0, which may be padding: the gradient
+            # would be lost there (windows without padding start in the image)
+            route_minus_inf_windows(A, argmax, self.size, self.stride, self.padding,
+                                    self.dilation)
         self.A, self.argmax = A, argmax
         return A
 

@@ -112,6 +112,9 @@ def maxpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair
                        ) -> np.ndarray:
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
 
+    A window whose pixels are all -inf sends it to its first pixel in the image
+    (never to the padding), as PyTorch.
+
     Parameters
     ----------
     x : array-like of shape (n_samples, channels, height, width)
@@ -129,10 +132,13 @@ def maxpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair
         x, size if stride is None else stride, padding, size=size, grad=grad_out,
         dilation=dilation, ceil_mode=ceil_mode)
     x, grad_out = _nested(x), _nested(grad_out)
-    dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
+    h, w = len(x[0][0]), len(x[0][0][0])
+    dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
                                              dilation):
-        best = 0
+        # the first pixel in the image, which keeps the gradient of a window of -inf
+        # pixels (as PyTorch), where the padding before it would lose it
+        best = next(t for t, (_, r, col) in enumerate(pixels) if 0 <= r < h and 0 <= col < w)
         for t, (value, _, _) in enumerate(pixels):
             if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
                 best = t
