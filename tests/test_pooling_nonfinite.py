@@ -63,3 +63,42 @@ def test_minus_inf_images_keep_the_gradient_in_either_dtype(dtype):
     # image, so the gradient of the four windows stays in the image
     assert dX.sum() == g.sum()
     assert dX[0, 0].tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+
+
+def test_a_window_holding_nan_gives_nan_and_sends_the_gradient_to_it():
+    # PyTorch's rule, hand-worked: NaN counts as the largest; of several, the last wins
+    X = np.array([[[[1.0, np.nan, 5.0, 2.0],
+                    [0.0, 2.0, np.nan, np.nan]]]])
+    layer = MaxPool2D(2)
+    A = layer.forward(X)
+    assert np.isnan(A).all()
+    dX = layer.backward(np.array([[[[3.0, 4.0]]]]))
+    assert dX.tolist() == [[[[0.0, 3.0, 0.0, 0.0], [0.0, 0.0, 0.0, 4.0]]]]
+    assert np.isnan(reference.maxpool2d_forward(X)).all()
+    assert reference.maxpool2d_backward(X, [[[[3.0, 4.0]]]]).tolist() == dX.tolist()
+
+
+@pytest.mark.parametrize(("size", "stride", "padding", "dilation", "ceil_mode"),
+                         [(2, None, 0, 1, False), (3, 1, 0, 1, False), (2, 3, 0, 1, True),
+                          *PADDED])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_windows_holding_nan_match_pytorch(rng, size, stride, padding, dilation, ceil_mode,
+                                           dtype):
+    X = rng.normal(size=(2, 3, 7, 6)).astype(dtype)
+    draw = rng.random(X.shape)
+    X[draw < 0.15] = np.nan
+    X[draw > 0.8] = -np.inf  # windows of NaN and -inf together, and of -inf alone
+    layer = MaxPool2D(size, stride, padding, dilation, ceil_mode)
+    A = layer.forward(X)
+    assert np.isnan(A).any() and np.isfinite(A).any()
+    g = rng.normal(size=A.shape).astype(dtype)
+    want_A, want_dX = _torch_max_pool(X, g, size, stride, padding, dilation, ceil_mode)
+    np.testing.assert_array_equal(A, want_A)
+    dX = layer.backward(g)
+    assert dX.dtype == dtype
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(dX, want_dX, rtol=tol, atol=tol)
+    options = (size, stride, padding, dilation, ceil_mode)
+    np.testing.assert_array_equal(reference.maxpool2d_forward(X, *options), want_A)
+    np.testing.assert_allclose(reference.maxpool2d_backward(X, g, *options), want_dX,
+                               rtol=tol, atol=tol)

@@ -4,7 +4,10 @@
   pixels may be spaced apart: ``dilation``, as PyTorch's ``MaxPool2d``);
   backward sends the gradient to that one pixel (the first largest, if
   several tie; a window of -inf pixels only sends it to its first pixel in
-  the image, never to the padding, as PyTorch).
+  the image, never to the padding, as PyTorch).  NaN counts as the largest,
+  as in PyTorch: a window holding NaN gives NaN and sends the gradient to its
+  last NaN pixel.  (A Network refuses NaN data; NaN inside one comes from
+  diverged weights, which the training guard reports.)
 * :class:`AvgPool2D`: each output is the mean of its window (padding counts
   as zeros in the mean, as PyTorch's default ``count_include_pad=True``);
   backward spreads the gradient evenly over the window.
@@ -30,7 +33,7 @@ import numpy as np
 
 from ._flatten import Flatten
 from ._layers_base import check_grad_out
-from ._pooling_nonfinite import route_minus_inf_windows
+from ._pooling_nonfinite import route_minus_inf_windows, route_nan_windows
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 from ._validation import check_bool
 
@@ -225,7 +228,12 @@ class MaxPool2D(_Pool2D):
             np.maximum(A, values, out=A)
             # argmax = where(better, t, argmax), as arithmetic: masked writes are slower
             argmax += better * (argmax.dtype.type(t) - argmax)
-        if self.padding != (0, 0) and A.size and A.min() == -np.inf:
+        # the least maximum: NaN if a window held NaN (np.maximum propagates it, as
+        # PyTorch), whose gradient goes to its (last) NaN pixel, as PyTorch's
+        low = A.min() if A.size else 0.0
+        if np.isnan(low):
+            route_nan_windows(taps, argmax)
+        if self.padding != (0, 0) and not low > -np.inf:
             # a window of -inf pixels kept tap 0, which may be padding: the gradient
             # would be lost there (windows without padding start in the image)
             route_minus_inf_windows(A, argmax, self.size, self.stride, self.padding,

@@ -74,7 +74,8 @@ def _divisor(pixels: list, h: int, w: int, padding: tuple[int, int],
 def maxpool2d_forward(x: object, size: Pair = 2, stride: Pair | None = None,
                       padding: Pair = 0, dilation: Pair = 1, ceil_mode: bool = False
                       ) -> np.ndarray:
-    """Max pooling by loops: the largest pixel of each window (padding is -inf).
+    """Max pooling by loops: the largest pixel of each window (padding is -inf; NaN if the
+    window holds NaN, as PyTorch).
 
     Parameters
     ----------
@@ -103,7 +104,9 @@ def maxpool2d_forward(x: object, size: Pair = 2, stride: Pair | None = None,
     out = _pool_output(x, out_hw)
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
                                              dilation):
-        out[n][c][y][xx] = max(value for value, _, _ in pixels)
+        values = [value for value, _, _ in pixels]
+        # NaN is the largest, as in PyTorch (Python's max would keep it only if first)
+        out[n][c][y][xx] = float("nan") if any(v != v for v in values) else max(values)
     return np.array(out)
 
 
@@ -113,7 +116,7 @@ def maxpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
 
     A window whose pixels are all -inf sends it to its first pixel in the image
-    (never to the padding), as PyTorch.
+    (never to the padding), one holding NaN to its last NaN pixel, as PyTorch.
 
     Parameters
     ----------
@@ -140,7 +143,9 @@ def maxpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair
         # pixels (as PyTorch), where the padding before it would lose it
         best = next(t for t, (_, r, col) in enumerate(pixels) if 0 <= r < h and 0 <= col < w)
         for t, (value, _, _) in enumerate(pixels):
-            if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
+            # strictly larger: the first maximum wins ties; NaN is larger than all, and
+            # the last NaN wins (PyTorch's loop: larger than the maximum so far, or NaN)
+            if value > pixels[best][0] or value != value:
                 best = t
         _, r, col = pixels[best]
         dx[n][c][r][col] += grad_out[n][c][y][xx]
