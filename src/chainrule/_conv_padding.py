@@ -2,12 +2,20 @@
 
 Private to :mod:`chainrule.conv` (SPEC 12): ``"same"`` pads ``d (k - 1)`` zeros per
 axis, half before and half after, the odd one after (as PyTorch's ``conv2d``),
-``"valid"`` none, an int or a pair that many on both sides.
+``"valid"`` none, an int or a pair that many on both sides.  A padding that makes the
+arrays of a forward pass larger than an array can be is refused by name (NumPy
+would say "array is too big" naming nothing): at construction one that even a
+one-pixel image cannot take, in ``forward`` one too large for the batch given.
 """
 
 from __future__ import annotations
 
-from ._spatial import pair, shown, sides
+import math
+
+import numpy as np
+
+from ._spatial import GRID_BELOW, pair, shown, sides
+from ._validation import number_text
 
 PADDING_NAMES = ("same", "valid")
 
@@ -51,3 +59,70 @@ def conv_padding(
         raise ValueError(f"padding must be 'same', 'valid', an int >= 0 or a pair of them "
                          f"(height, width), got {padding!r}") from None
     return (ph, pw), sides((ph, pw))
+
+
+def check_padding_fits(padding: object, padding_sides: tuple[tuple[int, int], tuple[int, int]]
+                       ) -> None:
+    """Refuse a padding that makes even a one-pixel image more pixels than an array holds.
+
+    Parameters
+    ----------
+    padding : "same" or (ph, pw)
+        As the layer keeps it, for the message.
+    padding_sides : ((top, bottom), (left, right))
+        The zeros it adds.
+
+    Raises
+    ------
+    ValueError
+        ``(1 + top + bottom) * (1 + left + right)`` is past ``np.iinfo(np.intp).max``.
+    """
+    (pt, pb), (pl, pr) = padding_sides
+    rows, cols, limit = 1 + pt + pb, 1 + pl + pr, np.iinfo(np.intp).max
+    if rows * cols > limit:
+        given = (repr(padding) if isinstance(padding, str) else number_text(padding[0])
+                 if padding[0] == padding[1] else f"({', '.join(map(number_text, padding))})")
+        raise ValueError(
+            f"padding: {given} pads "
+            f"even a one-pixel image to {number_text(rows)} x {number_text(cols)} pixels, more "
+            f"than an array holds ({limit} entries)"
+        )
+
+
+def check_forward_sizes(layer: object, shape: tuple[int, int, int, int],
+                        out_hw: tuple[int, int], itemsize: int) -> None:
+    """Refuse a batch whose padded images, windows side by side (im2col) or output are past
+    the bytes an array holds, naming the layer and its padding.
+
+    Parameters
+    ----------
+    layer : Conv2D
+        Its ``padding_sides``, ``kernel_size``, ``stride`` and ``out_channels`` are read.
+    shape : (n, c, h, w)
+        The batch's shape.
+    out_hw : (out_h, out_w)
+        The output's size.
+    itemsize : int
+        Bytes per value.
+
+    Raises
+    ------
+    ValueError
+        Any of those arrays is past ``np.iinfo(np.intp).max`` bytes.
+    """
+    n, c, h, w = shape
+    (pt, pb), (pl, pr) = layer.padding_sides
+    (kh, kw), (ho, wo) = layer.kernel_size, out_hw
+    hp, wp = h + pt + pb, w + pl + pr
+    unit = layer.stride == (1, 1)  # im2col then keeps a spare row, and may use the grid
+    gw = wp if unit and wo < GRID_BELOW else wo
+    limit = np.iinfo(np.intp).max
+    for what, sizes in (("the padded images", (n, c, hp + unit, wp)),
+                        ("the windows side by side (im2col)", (n, c, kh, kw, ho, gw)),
+                        ("the output", (n, layer.out_channels, ho, gw))):
+        if math.prod(sizes) * itemsize > limit:
+            raise ValueError(
+                f"{layer!r}: {what} would be {' x '.join(map(str, sizes))} values of "
+                f"{itemsize} bytes, more than an array holds ({limit} bytes); the padding adds "
+                f"{pt + pb} rows and {pl + pr} columns to the {h}x{w} images"
+            )

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._activations_inplace import _row_sum
-from ._conv_padding import conv_padding
+from ._conv_padding import check_forward_sizes, check_padding_fits, conv_padding
 from ._layers_base import check_explicit_init, check_grad_out, check_weight_count
 from ._spatial import (
     SpatialLayer,
@@ -154,6 +154,7 @@ class Conv2D(SpatialLayer):
         self.dilation = pair(dilation, "dilation")
         self.padding, self.padding_sides = conv_padding(padding, self.kernel_size, self.stride,
                                                         self.dilation)
+        check_padding_fits(self.padding, self.padding_sides)
         self.activation = get_activation(activation)
         if not self.activation.elementwise:
             raise ValueError(
@@ -262,6 +263,7 @@ class Conv2D(SpatialLayer):
         A : ndarray of shape (n_samples, out_channels, out_h, out_w)
         """
         _, ho, wo = self._check_batch(X)
+        check_forward_sizes(self, X.shape, (ho, wo), np.result_type(X.dtype, self.dtype).itemsize)
         n, o = X.shape[0], self.out_channels
         self.X = X
         # im2col, one copy: per example a column per window, (c*kh*kw, ho*gw)
