@@ -91,23 +91,27 @@ class Dropout(Layer):
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """``X * mask`` in training, ``X`` otherwise.  X: (n_samples, n_units).
 
-        In training, an X of integers, booleans or float16 is taken as float64
-        (the mask's ``1/(1 - rate)`` is no integer, and float16 has no random
-        draws), as the pools take integer images.
+        An array-like (a nested list) is taken as ``np.asarray(X)`` in both
+        modes, so that :meth:`backward` knows its shape.  In training, an X of
+        integers, booleans or float16 is taken as float64 (the mask's
+        ``1/(1 - rate)`` is no integer, and float16 has no random draws), as
+        the pools take integer images.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_units) or (n_samples, channels, height, width)
+        X : array-like of shape (n_samples, n_units) or (n_samples, channels, height, width)
             The previous layer's outputs.
         training : bool, default False
-            True draws (or uses the fixed) mask; False returns ``X`` itself.
+            True draws (or uses the fixed) mask; False returns ``X`` itself
+            (``np.asarray(X)``: an ndarray as it is, of its dtype).
 
         Returns
         -------
         ndarray of the shape of ``X``
             ``X * mask`` in training, ``X`` otherwise.
         """
-        self._forward_shape = getattr(X, "shape", None)
+        X = np.asarray(X)
+        self._forward_shape = X.shape
         if not training or self.rate == 0.0:
             self.mask = None
             return X
