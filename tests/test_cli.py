@@ -985,8 +985,9 @@ def test_gradcheck_refuses_decay_with_weight_decay_0(capsys):
 
 
 def test_gradcheck_of_a_several_output_network_on_a_table_says_why_not(tmp_path, capsys):
-    """A saved network of several sigmoid outputs is a regression model (one CSV column
-    per output); 'gradcheck --model net.npz --data table' then failed deep inside with
+    """A saved network of several sigmoid outputs is a multi-label classifier (under
+    log_loss; a regression model under another loss: one CSV column per output);
+    'gradcheck --model net.npz --data table' then failed deep inside with
     'Y must have shape (n_samples, 2)', naming neither the model nor --data.  It is now
     refused by name; on random examples the same file PASSes (checked here too)."""
     import chainrule as cr

@@ -1244,10 +1244,12 @@ def test_predict_writes_one_column_per_output_of_a_saved_network(tmp_path, capsy
     Before, ``predict`` wrote each row's output array into one cell ("[0. 0.]"),
     and read several sigmoid outputs (multi-label probabilities) as the
     probabilities of exclusive classes: it printed the argmax as a class and
-    ``evaluate`` took a log loss of rows that do not sum to 1.
+    ``evaluate`` took a log loss of rows that do not sum to 1.  Sigmoid outputs of
+    another loss than log_loss (here squared_error) are bounded values, a regression;
+    under log_loss a multi-label classifier (tests/test_saved_model_multilabel.py).
     """
     rng = np.random.default_rng(5)
-    net = cr.mlp([3, 4, 2], hidden="tanh", output=output, seed=0)
+    net = cr.mlp([3, 4, 2], hidden="tanh", output=output, loss="squared_error", seed=0)
     net.save(tmp_path / "net.npz")
     X = rng.normal(size=(6, 3))
     np.savez(tmp_path / "x.npz", X=X)

@@ -103,7 +103,8 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
         from .cli_models import _model_data, _targets
 
         several = model.metadata.get("target_names")  # train --target a b: their columns
-        if model.task == "regression" and net.n_outputs > 1 and not several:
+        if ((model.task == "regression" or model.multilabel) and net.n_outputs > 1
+                and not several):  # a saved network of sigmoid outputs under log_loss too
             raise ValueError(
                 f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
                 "table's target is one column; leave --data out to check it on random "

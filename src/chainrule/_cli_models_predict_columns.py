@@ -19,10 +19,16 @@ def _proba_names(model) -> list[str]:
     """The names of predict's ``--proba`` columns: ``proba_LABEL`` of each class, named
     by the labels' text in the prediction column (an estimator's class 2.0: 2); of a
     multi-label classifier of several targets, ``proba_TARGET`` of each target (the
-    probability of its second label)."""
+    probability of its second label); of one that names none (a saved network of several
+    sigmoid outputs), ``proba_prediction_0``, ``proba_prediction_1``, ..."""
     several = _target_names(model)
     if getattr(model, "multilabel", False) and several:
         return [f"proba_{name}" for name in several]
+    labels = model.labels or ()
+    if getattr(model, "multilabel", False) and any(isinstance(v, list) for v in labels):
+        # a saved network of several sigmoid outputs: labels [0, 1] per output, no names;
+        # proba_prediction_0, ... beside its prediction_0, ... (not "proba_[0, 1]" twice)
+        return [f"proba_{name}" for name in _prediction_names(model, "prediction")]
     return [f"proba_{_label_text(label)}" for label in model.labels or ()]
 
 

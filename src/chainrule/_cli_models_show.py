@@ -244,9 +244,11 @@ def _info(args: argparse.Namespace) -> int:
     if "task" in meta:
         print(f"task: {meta['task']}")
     if meta.get("labels") is not None and model.multilabel:  # two labels per target
+        # a saved network of several sigmoid outputs names no targets: its outputs
+        names = meta.get("target_names") or [f"output {j}" for j in range(net.n_outputs)]
         print("classes of each target: " + ", ".join(
             f"{name} ({'/'.join(map(str, pair))})"
-            for name, pair in zip(meta["target_names"], meta["labels"], strict=True)))
+            for name, pair in zip(names, meta["labels"], strict=True)))
     elif meta.get("labels") is not None:
         print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
     if meta.get("target_name"):

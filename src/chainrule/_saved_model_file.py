@@ -48,7 +48,13 @@ def _metadata_problem(model: SavedModel) -> str | None:
                 if "task" in meta else "task: missing")
     labels = meta.get("labels")
     targets = meta.get("target_names")
-    if task == "classification" and isinstance(targets, list) and isinstance(labels, list):
+    # a multi-label classifier (two labels per target): of a saved network of several
+    # sigmoid outputs, which names no targets, too (not a file of chainrule train)
+    pairs = (isinstance(labels, list) and bool(labels) and targets is None
+             and meta.get("kind") != "chainrule.cli.model"
+             and all(isinstance(pair, list) for pair in labels))
+    if task == "classification" and isinstance(labels, list) and (
+            isinstance(targets, list) or pairs):
         # a multi-label classifier: two labels per target, one sigmoid output each
         if len(labels) != n_out or not all(isinstance(pair, list) and len(pair) == 2 and all(
                 isinstance(v, str) or _finite_number(v) for v in pair) for pair in labels):

@@ -91,8 +91,14 @@ class SavedModel(_SavedModelOutputs):
     @property
     def multilabel(self) -> bool:
         """Whether the model classifies several targets of two classes each (``chainrule
-        train --target a b`` of yes/no columns): one sigmoid output per target."""
-        return self.task == "classification" and bool(self.metadata.get("target_names"))
+        train --target a b`` of yes/no columns, or a saved network of several sigmoid
+        outputs under ``log_loss``, labels 0 and 1 each): one sigmoid output per target."""
+        if self.task != "classification":
+            return False
+        labels = self.metadata.get("labels")  # a saved network's: [[0, 1], ...], no names
+        return bool(self.metadata.get("target_names")) or (
+            isinstance(labels, list) and bool(labels)
+            and all(isinstance(pair, list) for pair in labels))
 
     @property
     def feature_names(self) -> list[str] | None:
@@ -130,9 +136,12 @@ class SavedModel(_SavedModelOutputs):
         """Read a model file and check its metadata against its network.
 
         A plain saved network (no ``task``) is a classifier when its output is
-        softmax or a single sigmoid unit (labels 0, 1, ...), else a regression
-        model, without scaling: several sigmoid outputs are independent values
-        (multi-label probabilities), not the probabilities of exclusive classes.
+        softmax or a single sigmoid unit (labels 0, 1, ...); a multi-label
+        classifier (labels 0 and 1 per output, no target names: evaluate asks
+        for them) when its output is several sigmoid units trained with
+        ``log_loss``, the loss of independent yes/no targets; else a
+        regression model, without scaling (several sigmoid outputs of another
+        loss, ``squared_error``, are bounded values).
 
         Parameters
         ----------
@@ -164,8 +173,14 @@ class SavedModel(_SavedModelOutputs):
             act = net.output_activation
             classify = act is not None and (act.name == "softmax" or (
                 act.name == "sigmoid" and net.n_outputs == 1))
-            metadata["task"] = "classification" if classify else "regression"
-            if classify:
+            # several sigmoid units fitted by the binary log loss: one yes/no target each
+            # (scored as one, not by R^2 of its probabilities, nor drawn as a regression)
+            multilabel = (act is not None and act.name == "sigmoid" and net.n_outputs > 1
+                          and net.loss.name == "log_loss")
+            metadata["task"] = "classification" if classify or multilabel else "regression"
+            if multilabel:
+                metadata["labels"] = [[0, 1] for _ in range(net.n_outputs)]
+            elif classify:
                 metadata["labels"] = list(range(max(2, net.n_outputs)))
         model = cls(net, metadata)
         problem = _metadata_problem(model)
