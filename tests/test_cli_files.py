@@ -234,7 +234,7 @@ def test_autoencoder_files(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "x.npz"), str(tmp_path / "x.npz")]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: {tmp_path / 'x.npz'}: not a chainrule file (no readable "
-        "'__meta__' record)\n")
+        "'__meta__' record; it holds the arrays X)\n")
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

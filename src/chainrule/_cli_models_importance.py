@@ -215,10 +215,10 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several, default_target_said
     from ._cli_sample_weight import evaluation_weights
-    from .cli_models import _npz_target_array
+    from .cli_models import _model_first, _npz_target_array
 
     written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
-    model = _load_predictor(args.model)
+    model = _model_first(_load_predictor, args, "importance")
     _refuse_images(model, args.model, None)
     name = args.scoring or _scorings(model)[0]
     if name not in _scorings(model):

@@ -111,9 +111,10 @@ def _plot(args: argparse.Namespace) -> int:
                              f"only; leave it out")
     out = Path(args.out or f"chainrule-{args.kind}.png")
     _refuse_overwriting_inputs(out, args)
+    from .cli_models import _model_first
     from .saved_model import EstimatorModel, label_array
 
-    model = _load_any(args.model)
+    model = _model_first(_load_any, args, f"plot {args.kind}")
     estimator = isinstance(model, EstimatorModel)
     if args.kind == "loss" and estimator:
         curve = getattr(model.estimator, "loss_curve_", None)

@@ -354,10 +354,14 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
             f"{p}: not a readable chainrule file (truncated, corrupted or another format: "
             f"{exc})"
         ) from None
+    # an archive of data (X, y) given for a model file: its arrays said
+    held = ("" if "__meta__" in arrays or not arrays else
+            f"; it holds the arrays {', '.join(arrays)}"[:120])
     try:
         meta = json.loads(str(arrays.pop("__meta__")), object_hook=_json_float)
     except (KeyError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
-        raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
+        raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record{held})"
+                         ) from None
     if not isinstance(meta, dict) or meta.get("format") != fmt:
         found = meta.get("format") if isinstance(meta, dict) else None
         reader = _READERS.get(found) if isinstance(found, str) else None

@@ -120,6 +120,12 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
     if not magic:  # b"" would read as "it starts with b''"
         raise ValueError("an empty file (0 bytes); expected an .npz archive")
     if magic not in (_ZIP_MAGIC, _EMPTY_ZIP_MAGIC):
+        from ._io_kind import text_line
+
+        line = text_line(path)  # a CSV file given for a model file: say what it holds
+        if line is not None:
+            raise ValueError(f"not an .npz archive: it holds text, its first line {line!r:.80} "
+                             "(a CSV file of data?)")
         raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
                          f"{_ZIP_MAGIC!r})")
     with zipfile.ZipFile(path) as zf:

@@ -151,9 +151,27 @@ def _npz_target_array(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _model_first(load, args: argparse.Namespace, command: str):
+    """``load(args.model)``; a MODEL that is data (CSV text, an archive of an array X)
+    where DATA is a chainrule file, refused saying so: the two were given in each other's
+    place (``evaluate data.csv model.npz`` said only that data.csv is no readable
+    chainrule file)."""
+    try:
+        return load(args.model)
+    except ValueError as exc:
+        from ._io_kind import looks_like_data, saved_kind_of_file
+
+        data = getattr(args, "data", None)
+        kind = None if data in (None, "-") else saved_kind_of_file(data)
+        if kind is None or not looks_like_data(args.model):
+            raise
+        raise ValueError(f"{exc}; the model file comes first, then the data: DATA {data} is "
+                         f"{kind}: chainrule {command} {data} {args.model}") from None
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     written = _npz_target_array(args)
-    model = _load_predictor(args.model)
+    model = _model_first(_load_predictor, args, "evaluate")
     if args.report:  # known from the model, before the data are read
         _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
@@ -271,7 +289,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     _refuse_overwriting_inputs(args.out, args)
     _refuse_other_format(args.out)  # preds.csv.gz: pandas would not read the CSV text
-    model = _load_predictor(args.model)
+    model = _model_first(_load_predictor, args, "predict")
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
     name = model.metadata.get("target_name") or "prediction"

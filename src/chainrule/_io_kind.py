@@ -1,0 +1,77 @@
+"""What a file given in the wrong place is, for the message that refuses it: the text
+of a CSV file read as a model file (an ``.npz`` archive), or a chainrule file (a model,
+an estimator, a checkpoint) read as data.  Import from :mod:`chainrule.io`."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+
+# the formats chainrule writes, as a message names what they hold
+_KINDS = {
+    "chainrule.network": "a model file (of chainrule train, tune -o or Network.save)",
+    "chainrule.estimator": "an estimator's file (MLPClassifier or MLPRegressor .save)",
+    "chainrule.autoencoder": "an estimator's file (an autoencoder's or SoftmaxRegression's "
+                             ".save)",
+    "chainrule.checkpoint": "a checkpoint of chainrule train (--checkpoint)",
+}
+
+
+def text_line(path: str | os.PathLike, limit: int = 160) -> str | None:
+    """The first line of the file ``path`` when its first bytes are text (a CSV file),
+    else None (bytes of a binary file, an empty file, a file that cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(limit)
+    except OSError:
+        return None
+    if not head or b"\x00" in head:
+        return None
+    lines = head.decode("utf-8", errors="ignore").splitlines()
+    line = lines[0].strip() if lines else ""
+    return line if line and line.isprintable() else None
+
+
+def saved_kind(meta: object) -> str | None:
+    """What a chainrule file whose ``__meta__`` record is ``meta`` (its array, or the text)
+    holds, in words ("a model file (...)"), or None when it is no chainrule record."""
+    try:
+        record = json.loads(str(meta))
+    except (ValueError, RecursionError):
+        return None
+    fmt = record.get("format") if isinstance(record, dict) else None
+    if not isinstance(fmt, str) or not fmt.startswith("chainrule."):
+        return None
+    return _KINDS.get(fmt, f"a chainrule file (format {fmt!r})")
+
+
+def saved_kind_of_file(path: str | os.PathLike) -> str | None:
+    """:func:`saved_kind` of the file ``path``, reading its ``__meta__`` member alone; None
+    for a file that is no chainrule archive (a CSV file, data arrays, no file)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("__meta__.npy")
+            if info.file_size > 1 << 24:  # no record of a chainrule file is this long
+                return None
+            with zf.open(info) as fh:
+                meta = np.lib.format.read_array(fh, allow_pickle=False)
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, RuntimeError,
+            NotImplementedError, SyntaxError, MemoryError):
+        return None
+    return saved_kind(meta) if meta.ndim == 0 and meta.dtype.kind == "U" else None
+
+
+def looks_like_data(path: str | os.PathLike) -> bool:
+    """Whether the file ``path`` holds data rather than a chainrule file: text (a CSV
+    file), or an ``.npz`` archive of an array ``X`` and no ``__meta__`` record."""
+    if text_line(path) is not None:
+        return True
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return False
+    return "X.npy" in names and "__meta__.npy" not in names
