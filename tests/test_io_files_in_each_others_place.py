@@ -67,3 +67,32 @@ def test_the_library_says_a_csv_file_is_text(files):
     data, _, _ = files
     with pytest.raises(ValueError, match=r"it holds text, its first line 'a,b,y' \(a CSV "):
         cr.load(data)
+
+
+@pytest.mark.parametrize("command", [["evaluate", "{model}", "{model}"],
+                                     ["predict", "{model}", "{model}"],
+                                     ["train", "{model}", "-o", "{out}"]])
+def test_a_model_file_given_as_data_is_named_as_one(files, tmp_path, capsys, command):
+    """Before: "model.npz: no array named 'X' (arrays: __meta__, params)"."""
+    _, _, model = files
+    out = tmp_path / "other.npz"
+    capsys.readouterr()
+    assert main([arg.format(model=model, out=out) for arg in command]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"chainrule: error: {model}: a model file (of chainrule train, tune -o or "
+                   "Network.save), not data: DATA is a .csv file or an .npz file of arrays X "
+                   "and y (evaluate, predict, importance and plot take the model file first, "
+                   "then the data)\n")
+    assert not out.exists()
+
+
+def test_an_estimator_file_given_as_data_is_named_as_one(tmp_path):
+    from chainrule.tabular import read_data
+
+    est = cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2)
+    path = est.save(tmp_path / "est.npz")
+    with pytest.raises(ValueError, match=r"est\.npz: an estimator's file \(MLPClassifier or "
+                                         r"MLPRegressor \.save\), not data"):
+        read_data(path)

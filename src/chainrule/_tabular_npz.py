@@ -74,6 +74,13 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             "command line reads dense arrays, e.g. np.savez(path, X=X.toarray(), y=y) "
             "(from Python, the estimators and chainrule.train take the sparse matrix itself)")
     if "X" not in arrays:
+        from ._io_kind import saved_kind
+
+        kind = saved_kind(arrays["__meta__"]) if "__meta__" in arrays else None
+        if kind is not None:  # a model file given as DATA (evaluate model.npz model.npz)
+            raise ValueError(f"{path}: {kind}, not data: DATA is a .csv file or an .npz file "
+                             "of arrays X and y (evaluate, predict, importance and plot take "
+                             "the model file first, then the data)")
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
     if X.ndim not in (2, 3, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows, columns
