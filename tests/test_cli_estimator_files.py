@@ -160,7 +160,8 @@ def test_plot_refuses_kinds_an_estimator_cannot_draw(tmp_path, capsys, iris):
     assert "SoftmaxRegression, which records no loss_curve_" in capsys.readouterr().err
     assert main(["plot", "confusion", str(tmp_path / "r.npz"), str(tmp_path / "data.npz"),
                  "-o", str(tmp_path / "c.png")]) == 2
-    assert "the model is a regression model; it needs a classifier" in capsys.readouterr().err
+    assert (f"plot confusion: {tmp_path / 'r.npz'} holds a regression model (it predicts "
+            "numbers, not classes); it needs a classifier") in capsys.readouterr().err
 
 
 def test_info_says_an_estimator_file_takes_its_inputs_as_given(tmp_path, capsys, iris):

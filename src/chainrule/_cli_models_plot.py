@@ -175,8 +175,10 @@ def _plot(args: argparse.Namespace) -> int:
                              f"{type(model.estimator).__name__}, which predicts no classes; "
                              "it needs a classifier")
         if model.task != "classification":
-            raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
-                             "classifier")
+            # named by its file, as the refusals above and below name theirs
+            raise ValueError(f"plot {args.kind}: {args.model} holds a regression model (it "
+                             "predicts numbers, not classes); it needs a classifier (plot "
+                             "loss and plot weights draw any model)")
         if model.multilabel:
             raise ValueError(f"plot {args.kind}: {args.model} holds a multi-label classifier "
                              "(several labels per example); it needs one class per example")
