@@ -169,9 +169,12 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     # reads no target: there every column is one, a target column of the file included)
     taken = ("every column but the target is a feature" if need_target else
              "every column is a feature, so give the features alone, without a target")
-    unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
+    unnamed = ("" if features is not None else
                f" (the estimator was fitted without feature names: {taken}, in the order "
-               "of its fit)")
+               "of its fit)" if isinstance(model, EstimatorModel) else
+               # a network saved from Python (chainrule.io.save): its inputs by position
+               f" (the network was saved without feature names: {taken}, in the order of "
+               "its inputs)" if model.metadata.get("kind") is None else "")
     several = _target_names(model)
     recorded = (several if need_target else None) if several else (
         model.metadata.get("target_name"))  # predict reads no targets of several
