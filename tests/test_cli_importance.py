@@ -221,13 +221,15 @@ def test_a_regression_matches_scikit_learn_and_finds_the_features_it_uses(tmp_pa
             assert result["baseline"] > 0.95
             # shuffled x0 (variance 9) or x1 (variance 16): R^2 drops by about 2 var / var(y)
             assert mean[0] > 0.5 and mean[1] > 0.5 and abs(mean[2]) < 0.05
-    # one example: no R^2 (evaluate leaves it out), said of the default score
+    # one example: no shuffle moves a value, whatever the score (R^2: evaluate leaves it
+    # out too); refused as such (tests/test_cli_importance_unmeasurable.py)
     _write(tmp_path / "one.csv", ["x0", "x1", "x2", "y"], X[:1], y[:1])
     capsys.readouterr()
     assert main(["importance", str(model), str(tmp_path / "one.csv")]) == 2
     assert capsys.readouterr().err.strip() == (
-        "chainrule: error: the default score, r2: evaluate leaves it out of these data (R^2 "
-        "needs two examples or more); choose another with --scoring: mse, rmse, mae")
+        f"chainrule: error: {tmp_path / 'one.csv'}: 1 example; a shuffled column of one row "
+        "is the same column, so every importance would be 0: importance needs two examples "
+        "or more")
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -123,6 +123,30 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     return scores[name]
 
 
+def _refuse_unmeasurable(table, y: np.ndarray, name: str, given: bool,
+                         weights: np.ndarray | None, model) -> None:
+    """Refuse DATA on which no shuffle can change the score: one example (its shuffled
+    column is the same column), or, for R^2, a target of one value in every row (weighed
+    rows: of a positive weight), where R^2 is 0 whatever the model predicts (scikit-learn's
+    ``r2_score``): every importance would be 0, said as if measured."""
+    if table.n_samples < 2:
+        raise ValueError(f"{table.source}: 1 example; a shuffled column of one row is the "
+                         "same column, so every importance would be 0: importance needs two "
+                         "examples or more")
+    if name != "r2":
+        return
+    rows = y if weights is None else y[np.asarray(weights) > 0]
+    values = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)
+    if len(values) > 1 and np.all(values == values[0]):
+        others = [other for other in _scorings(model) if other != name]
+        what = "target is" if values.shape[1] == 1 else "targets are"
+        raise ValueError(f"{'--scoring ' if given else 'the default score, '}r2: the {what} "
+                         f"the same in every row of {table.source} "
+                         f"({', '.join(f'{v:g}' for v in values[0][:4])}), where R^2 is 0 "
+                         "whatever the model predicts, so every importance would be 0; "
+                         f"choose another with --scoring: {', '.join(others)}")
+
+
 def _refuse_images(model, path: str, image_shape: tuple | None,
                    source: str | None = None) -> None:
     """Refuse a model that takes images (a convolutional network, the file ``path``) or
@@ -234,6 +258,7 @@ def _importance(args: argparse.Namespace) -> int:
         _refuse_images(model, args.model, table.image_shape, table.source)
         weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
         y = _targets(model, table)
+    _refuse_unmeasurable(table, y, name, args.scoring is not None, weights, model)
     names, groups = column_groups(table)
     bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
     given = args.scoring is not None
