@@ -258,14 +258,37 @@ def default_target_said(model, path: str, target: str | list[str] | None) -> Ite
         yield
     except ValueError as exc:
         text = str(exc)
+        hint = (_sigmoid_regression_hint(model, path)
+                if "is not one of the model's classes" in text else "")
         if (target is not None or model.metadata.get("target_name") is not None
                 or _target_names(model) is not None
                 or not (", target " in text or "(the target)" in text)):
+            if hint:
+                raise ValueError(text + hint) from None
             raise
         raise ValueError(f"{text}; {path} names no target column (an estimator's or a "
                          "Network's save), so the target read is DATA's default, the last "
                          "column of a CSV file (an NPZ file's y): give the target column, "
-                         "--target NAME") from None
+                         f"--target NAME{hint}") from None
+
+
+def _sigmoid_regression_hint(model, path: str) -> str:
+    """What to do with a network saved from Python (no task recorded) of one sigmoid
+    output under a regression loss (squared_error ...), read as a classifier of 0/1
+    targets (as the classic networks of XOR are), whose data hold a target of other
+    values: a regression of values in [0, 1], which its file cannot say; else ""."""
+    from .saved_model import SavedModel
+
+    net = model.network
+    act = net.output_activation
+    if (not isinstance(model, SavedModel) or model.metadata.get("kind") is not None
+            or model.task != "classification" or net.n_outputs != 1 or act is None
+            or act.name != "sigmoid" or net.loss.name in ("log_loss", "cross_entropy")):
+        return ""
+    return (f"; {path} is a network saved without its task, of one sigmoid output under "
+            f"{net.loss.name}, read as a classifier of 0/1 targets; to score it as a "
+            "regression of values in [0, 1], save it with its task: chainrule.SavedModel("
+            f"chainrule.load({path!r}), {{'task': 'regression'}}).save('regression.npz')")
 
 
 def _refuse_one_of_several(model, path: str, target: str | list[str] | None,
