@@ -152,7 +152,7 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
             path = path.resolve()
         except RuntimeError:  # Python < 3.13: a loop of links, an OSError as 3.13's stat gives
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folders(path)
     with _named_as(path, creating=True):
         fd, tmp = _create_temporary(path)
     try:
@@ -162,6 +162,19 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _make_folders(path: Path) -> None:
+    """Create the missing folders of ``path``; a file on the way refused by name (mkdir
+    said "[Errno 17] File exists: 'data.csv'" of ``save(net, "data.csv/m.npz")``)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        existing = next((p for p in path.parents if p.exists()), None)
+        if existing is None or existing.is_dir():
+            raise
+        raise NotADirectoryError(f"{path}: not written: {existing} is a file, not a "
+                                 "folder") from None
 
 
 @contextlib.contextmanager
@@ -292,7 +305,7 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
             raise ValueError(f"{path}: not written: the array {name!r} holds {count} NaN or "
                              "infinite value(s), which no chainrule reader takes back (it "
                              "would refuse the file as corrupted)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folders(path)
     meta = {**meta, "version": FORMAT_VERSION}
     text = json.dumps(_strict_json(meta), allow_nan=False)
     with _named_as(path, creating=True):
