@@ -239,7 +239,7 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several, default_target_said
     from ._cli_sample_weight import evaluation_weights
-    from .cli_models import _model_first, _npz_target_array
+    from .cli_models import _model_first, _npz_target_array, _say_by_position
 
     written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
     model = _model_first(_load_predictor, args, "importance")
@@ -259,6 +259,7 @@ def _importance(args: argparse.Namespace) -> int:
         weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
         y = _targets(model, table)
     _refuse_unmeasurable(table, y, name, args.scoring is not None, weights, model)
+    _say_by_position(model, args.data, "importance")
     names, groups = column_groups(table)
     bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
     given = args.scoring is not None

@@ -75,3 +75,13 @@ def looks_like_data(path: str | os.PathLike) -> bool:
     except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
         return False
     return "X.npy" in names and "__meta__.npy" not in names
+
+
+def npz_members(path: str | os.PathLike) -> set[str] | None:
+    """The names of the arrays an ``.npz`` archive ``path`` holds (``X``, ``y``,
+    ``feature_names`` ...), from its zip directory alone; None for no readable archive."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return {name.removesuffix(".npy") for name in zf.namelist()}
+    except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import sys
 
 import numpy as np
 
@@ -169,6 +170,25 @@ def _model_first(load, args: argparse.Namespace, command: str):
                          f"{kind}: chainrule {command} {data} {args.model}") from None
 
 
+def _say_by_position(model, data: str, command: str) -> None:
+    """Note on stderr that DATA, an ``.npz`` file without a ``feature_names`` array, gives
+    a model of named features (a CSV file's columns) its X by position: columns in
+    another order than the model's features score silently as other features."""
+    from ._cli_models_data import model_columns
+    from ._io_kind import npz_members
+
+    names = model_columns(model)
+    if (not names or names == [f"x{i}" for i in range(len(names))]
+            or not str(data).lower().endswith(".npz")):
+        return
+    members = npz_members(data)
+    if members is None or "X" not in members or "feature_names" in members:
+        return
+    print(f"chainrule {command}: note: {data} names no columns (no feature_names array): "
+          f"the {len(names)} columns of its X are taken by position as the model's features "
+          f"{_preview(names, 8)}, in that order", file=sys.stderr)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     written = _npz_target_array(args)
     model = _model_first(_load_predictor, args, "evaluate")
@@ -182,6 +202,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         _refuse_one_of_several(model, args.model, target)
         weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
         scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
+    _say_by_position(model, args.data, "evaluate")
     names = table.target_names
     if args.json:
         from ._cli_models_cv_table import json_text
@@ -298,6 +319,7 @@ def _predict(args: argparse.Namespace) -> int:
         _check_clash(args.keep, _prediction_names(model, name))
     args.seed = _data_seed(model, args.data, args.seed, "--seed")  # --keep reads with it too
     table = _model_data(model, args.data, None, False, args.seed, args.unknown_categories)
+    _say_by_position(model, args.data, "predict")
     if model.task == "regression":  # written as they are (inf, nan), and said
         pred, proba = model.predict(table.X), None
         _say_not_finite(pred, table.source, "they are written as inf or nan, and "
