@@ -319,7 +319,7 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
     from ._cli_models_report import _targets_line
     from ._cli_models_scores import _NAMES
 
-    print(f"{table.source}: {table.n_samples} examples"
+    print(f"{table.source}: {table.n_samples} example{'' if table.n_samples == 1 else 's'}"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
     if weights_line(args, model, weights):
         print(weights_line(args, model, weights))

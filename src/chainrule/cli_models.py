@@ -214,7 +214,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                           **({"targets": dict(zip(names, each, strict=True))}
                              if names else {}), **shown}))  # strict: inf, NaN null
         return 0
-    print(f"{table.source}: {table.n_samples} examples"
+    print(f"{table.source}: {table.n_samples} example{'' if table.n_samples == 1 else 's'}"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
     if _weights.weights_line(args, model, weights):
         print(_weights.weights_line(args, model, weights))
