@@ -52,3 +52,26 @@ def test_a_target_column_counted_as_a_feature_is_explained(saved, capsys):
     cells = np.array([line.split(",") for line in lines[1:]], dtype=float)
     np.testing.assert_array_equal(cells[:, 0], P.argmax(axis=1))
     np.testing.assert_allclose(cells[:, 1:], P, rtol=1e-12)
+
+
+def test_a_text_cell_speaks_of_no_training_data_the_network_never_recorded(saved, capsys,
+                                                                           tmp_path):
+    # a network saved from Python records no training data: "as its training data held
+    # them" was said of it all the same; a model trained by the CLI still says it
+    path, numbers, words = saved[:3]
+    assert main(["predict", path, words]) == 2
+    err = capsys.readouterr().err
+    assert "not a number: 'c0'; the model takes numbers in this column (the network" in err
+    assert "training data" not in err
+    trained = str(tmp_path / "trained.npz")
+    assert main(["train", numbers, "--target", "y", "--epochs", "1", "-q", "-o", trained]) == 0
+    capsys.readouterr()
+    assert main(["predict", trained, str(_text_feature(tmp_path))]) == 2
+    assert ("the model takes numbers in this column, as its training data held them"
+            in capsys.readouterr().err)
+
+
+def _text_feature(tmp_path):
+    path = tmp_path / "textfeature.csv"
+    path.write_text("a,b,y\n0.5,x,0\n")
+    return path

@@ -175,6 +175,9 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                # a network saved from Python (chainrule.io.save): its inputs by position
                f" (the network was saved without feature names: {taken}, in the order of "
                "its inputs)" if model.metadata.get("kind") is None else "")
+    # a network saved from Python records no training data to speak of
+    network_only = (features is None and not isinstance(model, EstimatorModel)
+                    and model.metadata.get("kind") is None)
     several = _target_names(model)
     recorded = (several if need_target else None) if several else (
         model.metadata.get("target_name"))  # predict reads no targets of several
@@ -195,7 +198,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
             raise ValueError(f"{exc.bare}; " + ((exc.lookalike and lookalike_hint(
                 exc.cell, bool(model.metadata.get("impute")), exc.target)) or (
-                "the model takes numbers in this column, as its training data held them"))
+                "the model takes numbers in this column" + ("" if network_only else
+                                                            ", as its training data held them")))
                 + unnamed) from None
         except MissingValueError as exc:  # a model of --impute reads them: not this one
             raise ValueError(f"{exc.bare}: the model was trained without --impute, so it "
