@@ -126,11 +126,25 @@ def _metadata_problem(model: SavedModel) -> str | None:
         if len(targets) != n_out:
             return (f"target_names: {_plural(len(targets), 'name')} for a {task} network "
                     f"with {_plural(n_out, 'output')}")
-    for key in ("target_name", "data", "kind"):
+    for key in ("target_name", "data", "kind", "data_path", "val_data", "val_data_path"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
-            return f"{key}: expected a string, got {meta[key]!r}"
+            return f"{key}: expected a string, got {meta[key]!r:.60}"
+    for key in ("data_sha256", "val_data_sha256"):  # evaluate's provenance compares them
+        if meta.get(key) is not None and not (
+                isinstance(meta[key], str) and len(meta[key]) == 64
+                and all(c in "0123456789abcdef" for c in meta[key])):
+            return f"{key}: expected 64 lower-case hexadecimal digits, got {meta[key]!r:.80}"
+    problem = _count_problem(meta, ("data_rows", "val_data_rows"), "")
+    if problem:
+        return problem
     if meta.get("training") is not None and not isinstance(meta["training"], dict):
         return f"training: expected a JSON object of settings, got {meta['training']!r}"
+    problem = _count_problem(meta.get("training") or {}, ("epochs", "val_rows"), "training.")
+    if problem:
+        return problem
+    stop = (meta.get("training") or {}).get("stop_reason")
+    if stop is not None and not isinstance(stop, str):
+        return f"training.stop_reason: expected a string, got {stop!r:.60}"
     seed = (meta.get("training") or {}).get("seed")  # null: a file from before it was kept
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         # evaluate, predict and plot draw a generated data set (moons) again from it: read
@@ -144,4 +158,15 @@ def _metadata_problem(model: SavedModel) -> str | None:
         for key, values in history.items():
             if not isinstance(values, list) or not all(_finite_number(v) for v in values):
                 return f"history: {key!r} is not a list of finite numbers"
+    return None
+
+
+def _count_problem(record: dict, keys: tuple[str, ...], where: str) -> str | None:
+    """What is wrong with ``record``'s counts under ``keys`` (each an int >= 0 where
+    present, null allowed), ``where`` the record's name for the message, or None."""
+    for key in keys:
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            return f"{where}{key}: expected a whole number >= 0, got {value!r:.60}"
     return None
