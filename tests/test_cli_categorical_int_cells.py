@@ -78,3 +78,16 @@ def test_other_spellings_stay_other_categories(model, capsys, cell):
     (path / "odd.csv").write_text(f"{lines[0]}\n{x},{cell},{y}\n")
     assert main(["predict", str(path / "m.npz"), str(path / "odd.csv")]) == 2
     assert f"category '{cell}' was not in the training data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["object ints", "text"])
+def test_python_predict_of_codes_held_as_objects_or_text(model, kind):
+    # a column of Python ints (object dtype) or of their text was refused ("category
+    # '2'") where an int64 column was read; the CSV file's text "2" is read too
+    path, frame = model
+    saved = cr.load_model(path / "m.npz")
+    X = frame.drop(columns="y")
+    codes = (np.array(X["code"].tolist(), dtype=object) if kind == "object ints"
+             else X["code"].astype(str).to_numpy(dtype=object))
+    np.testing.assert_array_equal(saved.predict_proba(X.assign(code=codes)),
+                                  saved.predict_proba(X.astype({"code": float})))

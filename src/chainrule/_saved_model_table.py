@@ -273,8 +273,9 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
             parts.append(_numbers(values, name, missing)[:, None])
             continue
         texts = _texts(values, name, missing)
-        if values.dtype.kind in "fiu":  # 10.0 of integers pandas made float; 10 of 10.0
-            texts = _whole_texts(texts, categories[name])
+        # 10.0 of integers pandas made float; 10 of 10.0; a column of objects (Python
+        # ints, text) as a CSV file's cells: only a float's own text taken as the integer
+        texts = _whole_texts(texts, categories[name], written=values.dtype.kind not in "fiu")
         try:
             parts.append(one_hot(texts, name, categories[name], _where, unknown, missing))
         except UnknownCategoryError as exc:  # the CLI's option, in Python's words
