@@ -14,7 +14,7 @@ from chainrule import Flatten
 @pytest.mark.parametrize(("X", "given"), [
     (np.ones(3), r"an array of shape \(3,\)"),
     (np.float64(2.0), r"an array of shape \(\)"),
-    ([[1.0, 2.0]], "list"),
+    ([1.0, 2.0, 3.0], r"an array of shape \(3,\)"),  # a list: as np.asarray of it
 ])
 def test_flatten_refuses_what_is_no_batch(X, given):
     # it read a 1-D array of 3 values as 3 examples of one value (and a scalar stopped

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layers_base import check_grad_out
+from ._layers_base import as_array, check_grad_out
 from ._spatial import SpatialLayer
 
 __all__ = ["Flatten"]
@@ -42,7 +42,7 @@ class Flatten(SpatialLayer):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, channels, height, width) or (n_samples, n_features)
+        X : array-like of shape (n_samples, channels, height, width) or (n_samples, n_features)
         training : bool, default False
             Unused: flattening is the same in training and evaluation.
 
@@ -56,11 +56,10 @@ class Flatten(SpatialLayer):
             ``X`` has fewer than 2 dimensions: no axis of examples and one of values
             (as PyTorch's ``nn.Flatten`` refuses it).
         """
-        ndim = getattr(X, "ndim", None)
-        if ndim is None or ndim < 2:
-            given = f"an array of shape {X.shape}" if ndim is not None else type(X).__name__
+        X = as_array(X, self, "X")
+        if X.ndim < 2:
             raise ValueError("Flatten: X must be a batch of shape (n_samples, channels, height, "
-                             f"width) or (n_samples, n_features), got {given}")
+                             f"width) or (n_samples, n_features), got an array of shape {X.shape}")
         self.in_shape = X.shape
         # the width named, not -1: an empty batch has no size to infer it from
         return X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
@@ -70,7 +69,7 @@ class Flatten(SpatialLayer):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, channels * height * width)
+        grad_out : array-like of shape (n_samples, channels * height * width)
         need_input_grad : bool, default True
 
         Returns
@@ -84,8 +83,8 @@ class Flatten(SpatialLayer):
             ``grad_out`` is not of the shape of the last forward pass's output.
         """
         shape = self.in_shape
-        check_grad_out(self, grad_out, None if shape is None else
-                       (shape[0], int(np.prod(shape[1:]))))
+        grad_out = check_grad_out(self, grad_out, None if shape is None else
+                                  (shape[0], int(np.prod(shape[1:]))))
         return grad_out.reshape(shape) if need_input_grad else None
 
     def get_config(self) -> dict:

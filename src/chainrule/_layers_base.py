@@ -17,8 +17,8 @@ import numpy as np
 
 from ._validation import check_finite_array, number_text
 
-__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_grad_out", "check_init_result",
-           "check_weight_count"]
+__all__ = ["Layer", "ParamSpec", "as_array", "check_explicit_init", "check_grad_out",
+           "check_init_result", "check_weight_count"]
 
 
 def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
@@ -133,8 +133,49 @@ def check_weight_count(shape: tuple[int, ...], names: str) -> None:
                          "entries)")
 
 
-def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | None) -> None:
-    """Refuse a ``grad_out`` for ``layer.backward`` that is not of its last output's shape.
+def as_array(value: object, layer: object, name: str) -> np.ndarray:
+    """A layer's ``X`` or ``grad_out``: an ndarray as it is, an array-like as ``np.asarray``.
+
+    The one rule of every layer's ``forward`` and ``backward``, as NumPy's functions
+    take array-likes: a nested list is the array NumPy makes of it (Python floats:
+    float64), and an ndarray, float32 included, is used as it is (no copy, no cast).
+
+    Parameters
+    ----------
+    value : array-like
+        What was given.
+    layer : Layer
+        Named in the message (its repr).
+    name : str
+        The argument, for the message: "X" or "grad_out".
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ValueError
+        ``value`` is no array of numbers: a ragged list, text, None, a dict.
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):  # a ragged list
+        arr = None
+    if arr is None or arr.dtype.kind not in "biuf":
+        text = repr(value)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        raise ValueError(f"{layer!r}: {name} must be an array or a nested list of numbers of "
+                         f"one shape, got {text} ({type(value).__name__})")
+    return arr
+
+
+def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | None
+                   ) -> np.ndarray:
+    """``grad_out`` for ``layer.backward`` as an array (:func:`as_array`), refused when not
+    of the shape of the last output.
 
     NumPy would broadcast a gradient of one example, or of one column, over the batch
     into a wrong gradient without a word (PyTorch's autograd refuses it).
@@ -143,24 +184,30 @@ def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | Non
     ----------
     layer : Layer
         Named in the message (its repr).
-    grad_out : object
+    grad_out : array-like
         What ``backward`` was given.
     shape : tuple of int or None
         The shape of what the last forward pass returned; None without a forward pass.
 
+    Returns
+    -------
+    ndarray of shape ``shape``
+        ``grad_out`` itself when an ndarray, else ``np.asarray(grad_out)``.
+
     Raises
     ------
     ValueError
-        ``grad_out`` has another shape (or none), or there was no forward pass.
+        ``grad_out`` has another shape or is no array of numbers, or there was no
+        forward pass.
     """
     if shape is None:
         raise ValueError(f"{layer!r}: backward needs a forward pass first (there is no "
                          "output yet for grad_out to be the gradient of)")
-    given = getattr(grad_out, "shape", None)
-    if given != tuple(shape):
-        what = f"shape {given}" if given is not None else f"a {type(grad_out).__name__}"
+    grad_out = as_array(grad_out, layer, "grad_out")
+    if grad_out.shape != tuple(shape):
         raise ValueError(f"{layer!r}: grad_out must have the shape of the last forward "
-                         f"pass's output, {tuple(shape)}, got {what}")
+                         f"pass's output, {tuple(shape)}, got shape {grad_out.shape}")
+    return grad_out
 
 
 @dataclass(frozen=True)
@@ -238,8 +285,9 @@ class Layer:
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_in), or (n_samples, c, h, w) for images
-            The previous layer's outputs (the network's inputs for the first).
+        X : array-like of shape (n_samples, n_in), or (n_samples, c, h, w) for images
+            The previous layer's outputs (the network's inputs for the first).  An
+            ndarray is used as it is; a nested list as ``np.asarray`` of it (every layer).
         training : bool, default False
             Training mode (Dropout draws a mask, BatchNorm uses the batch's
             statistics); evaluation mode otherwise.
@@ -258,8 +306,8 @@ class Layer:
 
         Parameters
         ----------
-        grad_out : ndarray of the shape :meth:`forward` returned
-            ``dJ/dA`` for this layer's outputs.
+        grad_out : array-like of the shape :meth:`forward` returned
+            ``dJ/dA`` for this layer's outputs (a nested list as ``np.asarray`` of it).
         need_input_grad : bool, default True
             False for the first layer: ``dJ/dX`` is then not computed.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layers_base import check_grad_out
+from ._layers_base import as_array, check_grad_out
 from ._validation import (
     check_finite_array,
     check_float_dtype,
@@ -189,7 +189,7 @@ class BatchNorm(Layer):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features) or (n_samples, n_features, height, width)
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_features, height, width)
             Images are normalised per channel, as rows
             (n_samples * height * width, n_features).  Integers, bools and
             float16 are taken in NumPy's promotion with the layer's dtype
@@ -215,7 +215,7 @@ class BatchNorm(Layer):
             statistics are only updated once the whole forward pass has
             succeeded.
         """
-        X = np.asarray(X)
+        X = as_array(X, self, "X")
         if X.ndim not in (2, 4) or X.shape[1] != self.n_in:
             raise ValueError(
                 f"BatchNorm({self.n_in}): X must have shape (n_samples, {self.n_in}) or "
@@ -262,7 +262,7 @@ class BatchNorm(Layer):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, n_features) or (n_samples, n_features, h, w)
+        grad_out : array-like of shape (n_samples, n_features) or (n_samples, n_features, h, w)
         need_input_grad : bool, default True
 
         Returns
@@ -275,7 +275,7 @@ class BatchNorm(Layer):
         ValueError
             ``grad_out`` is not of the shape of the last forward pass's output.
         """
-        check_grad_out(self, grad_out, self._forward_shape)
+        grad_out = check_grad_out(self, grad_out, self._forward_shape)
         images = grad_out.ndim == 4  # per channel, as in forward: rows (n * h * w, c)
         rows = _channels_last(grad_out) if images else grad_out
         g = self.backward_delta(self.activation.backward(self.Z, self.A, rows), need_input_grad)

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._activations_inplace import _row_sum
 from ._conv_padding import check_forward_sizes, check_padding_fits, conv_padding
-from ._layers_base import check_explicit_init, check_grad_out, check_weight_count
+from ._layers_base import as_array, check_explicit_init, check_grad_out, check_weight_count
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -253,7 +253,7 @@ class Conv2D(SpatialLayer):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, in_channels, height, width)
+        X : array-like of shape (n_samples, in_channels, height, width)
         training : bool, default False
             Unused by a convolution (the same in training and in evaluation);
             there for the one signature all layers share.
@@ -262,6 +262,7 @@ class Conv2D(SpatialLayer):
         -------
         A : ndarray of shape (n_samples, out_channels, out_h, out_w)
         """
+        X = as_array(X, self, "X")
         _, ho, wo = self._check_batch(X)
         check_forward_sizes(self, X.shape, (ho, wo), np.result_type(X.dtype, self.dtype).itemsize)
         n, o = X.shape[0], self.out_channels
@@ -286,7 +287,7 @@ class Conv2D(SpatialLayer):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        grad_out : array-like of shape (n_samples, out_channels, out_h, out_w)
         need_input_grad : bool, default True
 
         Returns
@@ -294,7 +295,7 @@ class Conv2D(SpatialLayer):
         ndarray of shape (n_samples, in_channels, height, width), or None
             ``dJ/dX``; None when ``need_input_grad`` is false.
         """
-        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
+        grad_out = check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         delta = self.activation.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layers_base import check_grad_out
+from ._layers_base import as_array, check_grad_out
 from ._validation import check_nonneg_float, set_generator_state
 from .initializers import make_rng
 from .layers import Layer
@@ -110,7 +110,7 @@ class Dropout(Layer):
         ndarray of the shape of ``X``
             ``X * mask`` in training, ``X`` otherwise.
         """
-        X = np.asarray(X)
+        X = np.asarray(X) if isinstance(X, np.ndarray) else as_array(X, self, "X")
         self._forward_shape = X.shape
         if not training or self.rate == 0.0:
             self.mask = None
@@ -139,7 +139,7 @@ class Dropout(Layer):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, n_units) or (n_samples, channels, height, width)
+        grad_out : array-like of shape (n_samples, n_units) or (n_samples, channels, height, width)
             ``dJ/dA`` for the outputs of the last :meth:`forward`.
         need_input_grad : bool, default True
             False for the first layer: ``dJ/dX`` is then not computed.
@@ -154,7 +154,7 @@ class Dropout(Layer):
         ValueError
             ``grad_out`` is not of the shape of the last forward pass's output.
         """
-        check_grad_out(self, grad_out, self._forward_shape)
+        grad_out = check_grad_out(self, grad_out, self._forward_shape)
         if not need_input_grad:
             return None
         return grad_out if self.mask is None else grad_out * self.mask

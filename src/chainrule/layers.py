@@ -26,6 +26,7 @@ from ._activations_inplace import _DELTA_INTO, _DELTA_OVER_GRAD
 from ._layers_base import (
     Layer,
     ParamSpec,
+    as_array,
     check_explicit_init,
     check_grad_out,
     check_init_result,
@@ -195,7 +196,7 @@ class Dense(DenseBuffers):
 
         Parameters
         ----------
-        X : ndarray or scipy.sparse matrix (CSR) of shape (n_samples, fan_in)
+        X : array-like or scipy.sparse matrix (CSR) of shape (n_samples, fan_in)
             A sparse batch (the first layer's, in training and prediction) is
             multiplied as it is: ``Z`` is dense, and so is backward's ``dW = X.T @ delta``.
         training : bool, default False
@@ -206,6 +207,8 @@ class Dense(DenseBuffers):
         -------
         A : ndarray of shape (n_samples, fan_out)
         """
+        if not isinstance(X, np.ndarray) and not _is_sparse(X):  # a nested list
+            X = as_array(X, self, "X")
         self.X = X
         self._lse = None
         work = self._work
@@ -229,7 +232,7 @@ class Dense(DenseBuffers):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, fan_out)
+        grad_out : array-like of shape (n_samples, fan_out)
             ``dJ/dA``.
         need_input_grad : bool
             False for the first layer: nobody needs ``dJ/dX`` there.
@@ -243,7 +246,7 @@ class Dense(DenseBuffers):
         ValueError
             ``grad_out`` is not of the shape of the last forward pass's output.
         """
-        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
+        grad_out = check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         act = self.activation
         into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
         if into is not None:  # the same delta, written into this batch size's buffer

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._flatten import Flatten
-from ._layers_base import check_grad_out
+from ._layers_base import as_array, check_grad_out
 from ._pooling_nonfinite import route_minus_inf_windows, route_nan_windows
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 from ._validation import check_bool
@@ -132,6 +132,7 @@ class _Pool2D(SpatialLayer):
         ``Layer``): the mean of integers is not one, the -inf of max pooling's
         padding is no integer, and float16's sums overflow past 65504.
         """
+        X = as_array(X, self, "X")
         _, ho, wo = self._check_batch(X)
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
@@ -208,7 +209,7 @@ class MaxPool2D(_Pool2D):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, channels, height, width)
+        X : array-like of shape (n_samples, channels, height, width)
         training : bool, default False
             Unused: pooling is the same in training and evaluation.
 
@@ -246,7 +247,7 @@ class MaxPool2D(_Pool2D):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, channels, out_h, out_w)
+        grad_out : array-like of shape (n_samples, channels, out_h, out_w)
         need_input_grad : bool, default True
 
         Returns
@@ -254,7 +255,7 @@ class MaxPool2D(_Pool2D):
         ndarray of shape (n_samples, channels, height, width), or None
             The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
-        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
+        grad_out = check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         self.delta = grad_out
         if not need_input_grad:
             return None
@@ -345,7 +346,7 @@ class AvgPool2D(_Pool2D):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, channels, height, width)
+        X : array-like of shape (n_samples, channels, height, width)
         training : bool, default False
             Unused: pooling is the same in training and evaluation.
 
@@ -371,7 +372,7 @@ class AvgPool2D(_Pool2D):
 
         Parameters
         ----------
-        grad_out : ndarray of shape (n_samples, channels, out_h, out_w)
+        grad_out : array-like of shape (n_samples, channels, out_h, out_w)
         need_input_grad : bool, default True
 
         Returns
@@ -379,7 +380,7 @@ class AvgPool2D(_Pool2D):
         ndarray of shape (n_samples, channels, height, width), or None
             The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
-        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
+        grad_out = check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         self.delta = grad_out
         if not need_input_grad:
             return None
