@@ -331,16 +331,18 @@ def test_a_huge_window_is_checked_without_listing_its_taps(tmp_path):
             n_out = (n + 2 * pad - size) // stride + 1
             assert all(any(0 <= stride * o - pad + i < n for i in range(size))
                        for o in range(n_out))
-    for cls in (MaxPool2D, AvgPool2D):
-        layer = cls(10**12, stride=1, padding=5 * 10**11)
-        assert layer.output_shape((2, 4, 3)) == (2, 4 + 1, 3 + 1)  # (n + 2 p - k) // s + 1
+    for cls in (MaxPool2D, AvgPool2D):  # (10**12 wide: a padding of 5 * 10**11 on both
+        # axes, 10**24 pixels of a one-pixel image, is refused as Conv2D's is)
+        layer = cls((1, 10**12), stride=1, padding=(0, 5 * 10**11))
+        assert layer.output_shape((2, 4, 3)) == (2, 4, 3 + 1)  # (n + 2 p - k) // s + 1
     net = Network([MaxPool2D(2, stride=1, padding=1), Flatten(), Dense(2 * 5 * 4, 1)],
                   input_shape=(2, 4, 3))
     path = net.save(tmp_path / "net.npz")
     with np.load(path) as data:
         arrays = {key: data[key] for key in data.files}
     meta = json.loads(str(arrays.pop("__meta__")))
-    meta["network"]["layers"][0].update(size=10**12, padding=5 * 10**11 - 1)  # out (2, 3, 2)
+    meta["network"]["layers"][0].update(size=[1, 10**12], padding=[0, 5 * 10**11 - 1])
+    # out (2, 4, 2), not the (2, 5, 4) of Dense(40)
     np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
     with pytest.raises(ValueError, match=r"net\.npz: corrupted or incomplete chainrule file"):
         chainrule.load(path)

@@ -1,11 +1,13 @@
 """A convolution's ``padding`` argument: checked, and the zeros it adds on each side.
 
-Private to :mod:`chainrule.conv` (SPEC 12): ``"same"`` pads ``d (k - 1)`` zeros per
-axis, half before and half after, the odd one after (as PyTorch's ``conv2d``),
-``"valid"`` none, an int or a pair that many on both sides.  A padding that makes the
-arrays of a forward pass larger than an array can be is refused by name (NumPy
-would say "array is too big" naming nothing): at construction one that even a
-one-pixel image cannot take, in ``forward`` one too large for the batch given.
+Private to :mod:`chainrule.conv` and :mod:`chainrule.pooling` (SPEC 12): ``"same"``
+pads ``d (k - 1)`` zeros per axis, half before and half after, the odd one after (as
+PyTorch's ``conv2d``), ``"valid"`` none, an int or a pair that many on both sides.  A
+padding that makes the arrays of a forward pass larger than an array can be is refused
+by name (NumPy would say "array is too big" naming nothing): at construction one that
+even a one-pixel image cannot take, in ``forward`` one too large for the batch given.
+The pools' padding is refused in the same words (:func:`check_pool_padding` and
+:func:`check_pool_sizes`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ._spatial import GRID_BELOW, pair, shown, sides
 from ._validation import number_text
 
 PADDING_NAMES = ("same", "valid")
+# the bytes (and entries) an array holds: intp's largest (np.iinfo takes a microsecond)
+_LIMIT = int(np.iinfo(np.intp).max)
 
 
 def conv_padding(
@@ -89,6 +93,22 @@ def check_padding_fits(padding: object, padding_sides: tuple[tuple[int, int], tu
         )
 
 
+def check_pool_padding(padding: tuple[int, int]) -> None:
+    """:func:`check_padding_fits` for a pool's ``padding`` (ph, pw), on both sides of each axis
+    (of -inf for MaxPool2D, of zeros for AvgPool2D).
+
+    Parameters
+    ----------
+    padding : (int, int)
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_padding_fits`, in the same words as a convolution's.
+    """
+    check_padding_fits(padding, sides(padding))
+
+
 def check_forward_sizes(layer: object, shape: tuple[int, int, int, int],
                         out_hw: tuple[int, int], itemsize: int) -> None:
     """Refuse a batch whose padded images, windows side by side (im2col) or output are past
@@ -116,10 +136,53 @@ def check_forward_sizes(layer: object, shape: tuple[int, int, int, int],
     hp, wp = h + pt + pb, w + pl + pr
     unit = layer.stride == (1, 1)  # im2col then keeps a spare row, and may use the grid
     gw = wp if unit and wo < GRID_BELOW else wo
-    limit = np.iinfo(np.intp).max
-    for what, sizes in (("the padded images", (n, c, hp + unit, wp)),
-                        ("the windows side by side (im2col)", (n, c, kh, kw, ho, gw)),
-                        ("the output", (n, layer.out_channels, ho, gw))):
+    _refuse_past_limit(layer, shape, layer.padding_sides, itemsize, (
+        ("the padded images", (n, c, hp + unit, wp)),
+        ("the windows side by side (im2col)", (n, c, kh, kw, ho, gw)),
+        ("the output", (n, layer.out_channels, ho, gw))))
+
+
+def check_pool_sizes(layer: object, shape: tuple[int, int, int, int],
+                     padding_sides: tuple[tuple[int, int], tuple[int, int]],
+                     itemsize: int) -> None:
+    """Refuse a batch whose padded images a pool's ``forward`` makes (of -inf, or of zeros)
+    are past the bytes an array holds, naming the layer and its padding, as
+    :func:`check_forward_sizes` a convolution's.  (Its output and the gradient's padded
+    images are no larger.)
+
+    Parameters
+    ----------
+    layer : MaxPool2D or AvgPool2D
+        Named in the message.
+    shape : (n, c, h, w)
+        The batch's shape.
+    padding_sides : ((top, bottom), (left, right))
+        The rows and columns its windows need around the images (ceil mode's included).
+    itemsize : int
+        Bytes per value.
+
+    Raises
+    ------
+    ValueError
+        The padded images are past ``np.iinfo(np.intp).max`` bytes.
+    """
+    n, c, h, w = shape
+    (pt, pb), (pl, pr) = padding_sides
+    sizes = (n, c, h + pt + pb, w + pl + pr)
+    if n * c * sizes[2] * sizes[3] * itemsize > _LIMIT:  # (inline: every forward pass)
+        _refuse_past_limit(layer, shape, padding_sides, itemsize,
+                           (("the padded images", sizes),))
+
+
+def _refuse_past_limit(layer: object, shape: tuple[int, int, int, int],
+                       padding_sides: tuple[tuple[int, int], tuple[int, int]], itemsize: int,
+                       arrays: tuple[tuple[str, tuple[int, ...]], ...]) -> None:
+    """The refusal of :func:`check_forward_sizes` and :func:`check_pool_sizes`: the first of
+    the ``arrays`` (what, sizes) past ``np.iinfo(np.intp).max`` bytes, named."""
+    h, w = shape[2:]
+    (pt, pb), (pl, pr) = padding_sides
+    limit = _LIMIT
+    for what, sizes in arrays:
         if math.prod(sizes) * itemsize > limit:
             raise ValueError(
                 f"{layer!r}: {what} would be {' x '.join(map(str, sizes))} values of "

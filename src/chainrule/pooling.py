@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._conv_padding import check_pool_padding, check_pool_sizes
 from ._flatten import Flatten
 from ._layers_base import as_array, check_grad_out
 from ._pooling_nonfinite import route_minus_inf_windows, route_nan_windows
@@ -66,6 +67,7 @@ class _Pool2D(SpatialLayer):
                 f"padding must be at most half the window size {single(self.size)}, got "
                 f"{single(self.padding)}"
             )
+        check_pool_padding(self.padding)  # in Conv2D's words
         self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
         self.X = self.A = self.delta = None
 
@@ -136,8 +138,10 @@ class _Pool2D(SpatialLayer):
         _, ho, wo = self._check_batch(X)
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
+        padding = self._sides(X.shape[2:], (ho, wo))
+        check_pool_sizes(self, X.shape, padding, X.itemsize)  # NumPy's words name nothing
         self.X = X
-        Xp = pad(X, self._sides(X.shape[2:], (ho, wo)), fill)
+        Xp = pad(X, padding, fill)
         (kh, kw), (dh, dw) = self.size, self.dilation
         return [tap(Xp, dh * i, dw * j, self.stride, (ho, wo))
                 for i in range(kh) for j in range(kw)]
