@@ -32,8 +32,20 @@ class Optimizer:
         Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``,
         on the entries :meth:`step` is told are weights (all of them by default).
         It is the fraction of each weight removed per step, not multiplied by
-        ``lr`` (PyTorch's ``AdamW(lr=lr, weight_decay=wd)`` is ``lambda = lr * wd``):
-        1 would zero the weights at every step, and more flip their signs.
+        ``lr`` (PyTorch's ``AdamW(lr=lr, weight_decay=wd)`` at a constant rate is
+        ``lambda = lr * wd``): 1 would zero the weights at every step, and more flip
+        their signs.  A schedule changes ``lr``, not ``weight_decay``, where
+        PyTorch's AdamW shrinks by ``lr_t * wd`` at a step of rate ``lr_t`` (and
+        Loshchilov and Hutter's AdamW by the schedule's multiplier times
+        ``lambda``): under an epoch schedule, a callback that sets
+        ``state.optimizer.weight_decay = state.optimizer.lr * wd`` in
+        ``on_epoch_end`` (where ``lr`` is already the next epoch's) takes the
+        same steps as AdamW with its scheduler.  PyTorch's ``weight_decay`` of
+        SGD, Adagrad, RMSprop and Adam (not AdamW) is another thing, the L2
+        penalty: ``wd * w`` added to the gradient, which momentum and the
+        moments then see.  That is the network's ``weight_decay=wd`` (with
+        ``decay="ufldl"``, ``(wd / 2) sum W^2`` on the batch's mean cost), with
+        this one left at 0.
 
     Attributes
     ----------

@@ -18,7 +18,9 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
 ``w <- w - lr * update - weight_decay * w``.  :meth:`Optimizer.step` decays the
 whole vector unless it is told which slices are weights (``decay=``); the
 training loop passes the network's weight slices, so biases and BatchNorm's
-``gamma``/``beta`` are never decayed.
+``gamma``/``beta`` are never decayed.  It is PyTorch's ``AdamW`` decay (not its
+``SGD``/``Adam`` ``weight_decay``, an L2 penalty: the network's ``weight_decay``);
+see :class:`Optimizer` for the conversion and for a schedule.
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
 ``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
