@@ -157,7 +157,10 @@ def _scaled(lr0: float, gamma: float, n: int) -> float:
 
 
 class StepDecay(Schedule):
-    """``lr = lr0 * gamma ** floor(epoch / step_size)``.
+    """``lr = lr0 * gamma ** floor(epoch / step_size)``: PyTorch's ``StepLR`` per epoch.
+
+    The default ``gamma`` is 0.5, where ``StepLR``'s is 0.1 (and its ``step_size``
+    has none): give ``gamma=0.1`` for the rates of ``StepLR(optimizer, step_size)``.
 
     A ``gamma`` above 1 makes the rate grow (as PyTorch's ``StepLR`` allows);
     where the rate exceeds the float range it is ``inf``, and training stops
