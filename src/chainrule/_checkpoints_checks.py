@@ -301,4 +301,4 @@ def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray]
 # the state vectors that sum or average squared gradients (AdaGrad's, RMSProp's, Adam's
 # second moment): inf where they overflowed (AdaGrad's and Adam's for float32 gradients
 # from 1.8e19 on), in a run that goes on (those parameters' steps are then 0)
-_SQUARES = {"sum_sq", "mean_sq", "v"}
+_SQUARES = {"sum_sq", "mean_sq", "v", "v_max"}  # v_max: AMSGrad's largest v

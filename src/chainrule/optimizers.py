@@ -13,6 +13,8 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
   ``v_hat = v / (1 - b2^t)``.  With ``eps_on="v"`` (the paper's "efficient"
   form, as in scikit-learn and Keras) ``eps`` is added to ``sqrt(v)`` instead:
   ``w <- w - lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+  AMSGrad (``amsgrad=True``): ``v_max <- max(v_max, v)`` takes the place of ``v``
+  in the denominator.
 
 ``weight_decay`` (decoupled) adds ``- weight_decay * w`` to any of them:
 ``w <- w - lr * update - weight_decay * w``.  :meth:`Optimizer.step` decays the
@@ -176,6 +178,12 @@ class Adam(Optimizer):
         scikit-learn's and Keras' Adam use.  The two differ only through
         ``eps``: the second is the first with ``eps / sqrt(1 - b2^t)`` in place
         of ``eps``, a larger ``eps`` in the first steps.
+    amsgrad : bool, default False
+        AMSGrad (Reddi, Kale and Kumar), PyTorch's ``Adam(amsgrad=True)``: the
+        denominator takes the largest ``v`` so far, ``v_max <- max(v_max, v)``,
+        in place of ``v`` (bias-corrected as ``v`` is: ``m_hat / (sqrt(v_max /
+        (1 - b2^t)) + eps)``), so that no coordinate's step grows because its
+        recent gradients got smaller.  The state then holds ``"v_max"`` too.
 
     Notes
     -----
@@ -197,7 +205,7 @@ class Adam(Optimizer):
 
     def __init__(
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-        weight_decay: float = 0.0, eps_on: str = "v_hat",
+        weight_decay: float = 0.0, eps_on: str = "v_hat", amsgrad: bool = False,
     ) -> None:
         super().__init__(lr, weight_decay)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
@@ -208,6 +216,7 @@ class Adam(Optimizer):
         if eps_on not in ("v_hat", "v"):
             raise ValueError(f"eps_on must be 'v_hat' or 'v', got {eps_on!r}")
         self.eps_on = eps_on
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         # m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2, in one work vector
@@ -218,6 +227,9 @@ class Adam(Optimizer):
         np.multiply(grads, 1 - b2, out=d)
         d *= grads  # (1 - b2) g^2, scaled before the square can overflow
         _scale_add(v, b2, d, self._blas, src=v0)
+        if self.amsgrad:  # v_max <- max(v_max, v), which the denominator takes
+            v_max0, v_max = self._state_pair("v_max", grads)
+            v = np.maximum(v_max0, v, out=v_max)
         # m / (sqrt(v) + eps'), which _rate() scales by sqrt(1 - b2^t) / (1 - b1^t):
         # m_hat / (sqrt(v_hat) + eps) for eps' = eps sqrt(1 - b2^t)
         np.sqrt(v, out=d)
@@ -226,6 +238,23 @@ class Adam(Optimizer):
 
     def _rate(self) -> float:
         return self.lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+
+    def get_config(self) -> dict:
+        """As :meth:`Optimizer.get_config`, ``amsgrad`` left out when False.
+
+        A plain Adam's configuration is then the one files held before the setting
+        existed, which they resume from as they did (:meth:`~Optimizer.from_config`
+        takes False for it).
+
+        Returns
+        -------
+        dict
+            ``{"name": "adam", **settings}``.
+        """
+        config = super().get_config()
+        if not self.amsgrad:
+            del config["amsgrad"]
+        return config
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
