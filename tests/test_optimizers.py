@@ -397,7 +397,7 @@ def test_setting_a_rule_does_not_take_is_refused():
     with pytest.raises(ValueError, match="momentum"):
         get_optimizer("adam", momentum=0.9)
     with pytest.raises(ValueError, match="momentum"):
-        get_optimizer("rmsprop", momentum=0.5)
+        get_optimizer("adagrad", momentum=0.5)
 
 
 @pytest.mark.parametrize(

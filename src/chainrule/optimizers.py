@@ -126,6 +126,14 @@ class RMSProp(Optimizer):
     first would put ``inf`` in ``s`` for float32 gradients from 1.8e19 (``sqrt`` of
     the largest float32) on, and their parameters would never move again.
 
+    PyTorch's ``RMSprop(alpha=rho)`` (whose defaults are ``lr=0.01`` and ``alpha=0.99``,
+    where these are Keras's, 0.001 and 0.9), with its ``centered`` and ``momentum`` options:
+    ``centered=True`` keeps the running mean of the gradients too, ``gbar <- rho gbar +
+    (1 - rho) g``, and divides by ``sqrt(s - gbar^2) + eps`` (the running variance; a
+    value below 0 by rounding is taken as 0); ``momentum = mu > 0`` accumulates the
+    scaled gradients, ``b <- mu b + g / (sqrt(.) + eps)``, ``w <- w - lr b``.  The
+    state then holds ``"grad_mean"`` and ``"velocity"`` too.
+
     Parameters
     ----------
     lr : float, default 0.001
@@ -135,27 +143,69 @@ class RMSProp(Optimizer):
         Added to the denominator (> 0).
     weight_decay : float in [0, 1), default 0
         As in :class:`Optimizer`.
+    momentum : float in [0, 1), default 0
+        ``mu`` of the momentum on the scaled gradients (0: none).
+    centered : bool, default False
+        Divide by the running standard deviation of the gradients instead of
+        their running root mean square.
     """
 
     name = "rmsprop"
 
     def __init__(
-        self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0
+        self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0,
+        momentum: float = 0.0, centered: bool = False,
     ) -> None:
         super().__init__(lr, weight_decay)
         self.rho = check_nonneg_float(rho, "rho")
         if self.rho >= 1:
             raise ValueError(f"rho must be in [0, 1), got {self.rho}")
         self.eps = check_positive_float(eps, "eps")
+        self.momentum = check_nonneg_float(momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        self.centered = check_bool(centered, "centered")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         previous, s = self._state_pair("mean_sq", grads)
         d = np.multiply(grads, 1 - self.rho, out=self._scratch(grads, "direction"))
         d *= grads  # (1 - rho) g^2, scaled before the square can overflow
         _scale_add(s, self.rho, d, self._blas, src=previous)  # rho s + (1 - rho) g^2
-        np.sqrt(s, out=d)
+        if self.centered:  # sqrt(s - gbar^2), gbar the running mean of g
+            gbar0, gbar = self._state_pair("grad_mean", grads)
+            _scale_add(gbar, self.rho, grads, self._blas, 1 - self.rho, d, src=gbar0)
+            np.multiply(gbar, gbar, out=d)
+            np.subtract(s, d, out=d)
+            np.maximum(d, 0, out=d)  # a variance below 0 by rounding only
+            np.sqrt(d, out=d)
+        else:
+            np.sqrt(s, out=d)
         d += self.eps
-        return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
+        np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
+        if self.momentum == 0:
+            return d
+        previous, b = self._state_pair("velocity", grads)
+        _scale_add(b, self.momentum, d, self._blas, src=previous)  # mu b + g / (...)
+        return b
+
+    def get_config(self) -> dict:
+        """As :meth:`Optimizer.get_config`, ``momentum`` and ``centered`` left out when
+        they are 0 and False.
+
+        A plain RMSProp's configuration is then the one files held before the settings
+        existed, which they resume from as they did.
+
+        Returns
+        -------
+        dict
+            ``{"name": "rmsprop", **settings}``.
+        """
+        config = super().get_config()
+        if not self.momentum:
+            del config["momentum"]
+        if not self.centered:
+            del config["centered"]
+        return config
 
 
 class Adam(Optimizer):

@@ -128,7 +128,9 @@ def train(
     momentum : float, optional
         ``mu`` in ``Delta <- mu Delta + grad``, ``W <- W - eta Delta``: by
         default 0, and 0.9 for "nesterov" (which refuses 0: Nesterov's step
-        without momentum is plain SGD); an error with an Optimizer object.
+        without momentum is plain SGD); with "rmsprop", the momentum of PyTorch's
+        ``RMSprop(momentum=...)`` (see :class:`~chainrule.optimizers.RMSProp`);
+        refused by "adam" and "adagrad"; an error with an Optimizer object.
     batch_size : int, optional
         Examples per update for the mini-batch rules (default 32).
     epochs : int, default 100
