@@ -249,6 +249,10 @@ class Exponential(Schedule):
 class InverseScaling(Schedule):
     """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch).
 
+    It counts epochs, where scikit-learn's ``MLPClassifier(learning_rate="invscaling")``
+    (and the estimators here) count the rows seen, ``lr0 / (1 + epoch * n_samples) **
+    power_t``: after 10 epochs of 1000 rows, ``lr0 / 3.3`` here, ``lr0 / 100`` there.
+
     A large ``power`` takes the rate to 0 (where ``(1 + epoch) ** power``
     exceeds the float range, the rate is 0, as the quotient's limit).
 
