@@ -1009,9 +1009,11 @@ def test_gradcheck_of_a_several_output_network_on_a_table_says_why_not(tmp_path,
     ("options", "message"),
     [
         (["--optimizer", "adam", "--momentum", "0.5"],
-         "--momentum: adam takes no momentum (a setting of sgd, gd, nesterov), got 0.5"),
-        (["--optimizer", "rmsprop", "--momentum", "0"],
-         "--momentum: rmsprop takes no momentum (a setting of sgd, gd, nesterov), got 0"),
+         "--momentum: adam takes no momentum (a setting of sgd, gd, nesterov, rmsprop), "
+         "got 0.5"),
+        (["--optimizer", "adagrad", "--momentum", "0"],
+         "--momentum: adagrad takes no momentum (a setting of sgd, gd, nesterov, rmsprop), "
+         "got 0"),
         (["--optimizer", "gd", "--batch-size", "16"],
          "--batch-size: gd steps on the whole training set, got --batch-size 16; use "
          "--optimizer sgd for mini-batches"),

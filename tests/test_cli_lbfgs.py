@@ -131,7 +131,7 @@ def test_lbfgs_ctrl_c_writes_the_last_iterate(blobs, tmp_path, monkeypatch, caps
 
 _WHY = {
     "--lr": "its line search chooses each step's length",
-    "--momentum": "a setting of sgd, gd and nesterov",
+    "--momentum": "a setting of sgd, gd, nesterov and rmsprop",
     "--batch-size": "it steps on the whole training set",
     "--schedule": "it has no learning rate to schedule",
     "--dropout": "it minimises a deterministic cost, where dropout is inactive",

@@ -236,7 +236,9 @@ def inferred_lengths(spec: str | dict | None, trainer: object) -> dict[str, int]
     return {}
 
 
-_SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
+_SGD_RULES = ("sgd", "gd", "nesterov")  # the rules whose momentum is 0.9 unless given
+#: the rules that take a momentum: rmsprop's is PyTorch's RMSprop(momentum=), 0 unless given
+_MOMENTUM_RULES = (*_SGD_RULES, "rmsprop")
 
 
 class OptimizerSettings(TypedDict):
@@ -250,7 +252,8 @@ def optimizer_settings(optimizer: str, momentum: float | None,
                        batch_size: int | None) -> OptimizerSettings:
     """``momentum`` and ``batch_size`` for :func:`chainrule.train`, from the options given.
 
-    ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and
+    ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and of rmsprop
+    (default 0: none; PyTorch's ``RMSprop(momentum=...)``), and
     ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
     training set: either given to a rule that does not use it is refused rather
     than ignored, as the library refuses it.  ``--optimizer nesterov
@@ -278,9 +281,9 @@ def optimizer_settings(optimizer: str, momentum: float | None,
     ValueError
         Naming the option and what to use instead.
     """
-    if momentum is not None and optimizer not in _SGD_RULES:
+    if momentum is not None and optimizer not in _MOMENTUM_RULES:
         raise ValueError(f"--momentum: {optimizer} takes no momentum (a setting of "
-                         f"{', '.join(_SGD_RULES)}), got {momentum:g}")
+                         f"{', '.join(_MOMENTUM_RULES)}), got {momentum:g}")
     if optimizer == "nesterov" and momentum == 0:
         raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
                          "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
@@ -291,5 +294,5 @@ def optimizer_settings(optimizer: str, momentum: float | None,
         raise ValueError(f"--batch-size: gd steps on the whole training set, got "
                          f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")
     return {"momentum": (0.9 if momentum is None else momentum)
-            if optimizer in _SGD_RULES else None,
+            if optimizer in _SGD_RULES else momentum if optimizer == "rmsprop" else None,
             "batch_size": None if optimizer == "gd" else (batch_size or 32)}

@@ -187,7 +187,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=None,
-                   help="momentum of sgd/gd/nesterov (default: 0.9)")
+                   help="momentum of sgd/gd/nesterov (default: 0.9) or of rmsprop "
+                   "(PyTorch's RMSprop momentum; default: none)")
     p.add_argument("--clip-norm", type=positive_float, default=None, dest="clip_norm",
                    metavar="MAX",
                    help="gradient clipping: rescale each mini-batch's whole gradient to L2 "

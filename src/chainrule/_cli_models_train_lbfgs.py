@@ -21,7 +21,7 @@ from .network import Network
 # (dest, the option as typed, why L-BFGS has no use for it): refused when given
 _NOT_LBFGS = (
     ("lr", "--lr", "its line search chooses each step's length"),
-    ("momentum", "--momentum", "a setting of sgd, gd and nesterov"),
+    ("momentum", "--momentum", "a setting of sgd, gd, nesterov and rmsprop"),
     ("batch_size", "--batch-size", "it steps on the whole training set"),
     ("schedule", "--schedule", "it has no learning rate to schedule"),
     ("clip_norm", "--clip-norm", "its line search chooses each step's length, whatever "
