@@ -9,13 +9,14 @@ import pytest
 
 import chainrule as cr
 from chainrule import Trainer, TrainingDiverged
-from chainrule.optimizers import SGD, AdaGrad, Adam, RMSProp
+from chainrule.optimizers import SGD, AdaGrad, Adam, AdamW, RMSProp
 
 RULES = {
     "sgd": lambda: SGD(0.05), "momentum": lambda: SGD(0.05, momentum=0.9),
     "nesterov": lambda: SGD(0.05, momentum=0.9, nesterov=True),
     "adagrad": lambda: AdaGrad(0.05), "rmsprop": lambda: RMSProp(0.01),
-    "adam": lambda: Adam(0.01), "adamw": lambda: Adam(0.01, weight_decay=0.01),
+    "adam": lambda: Adam(0.01), "adam-decay": lambda: Adam(0.01, weight_decay=0.01),
+    "adamw": lambda: AdamW(0.01, weight_decay=0.5, amsgrad=True),
 }
 
 

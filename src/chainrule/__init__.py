@@ -26,7 +26,7 @@ from .gradcheck import GradientCheck, gradient_check
 from .io import load
 from .layers import Dense, Layer
 from .network import Network, mlp
-from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .optimizers import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
@@ -37,6 +37,7 @@ __all__ = [
     "SGD",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "AvgPool2D",
     "BatchNorm",
     "Callback",

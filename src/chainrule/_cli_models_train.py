@@ -182,8 +182,10 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    help=f"{', '.join(OPTIMIZER_NAMES)} (mini-batch rules), or lbfgs: "
                    "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
-                   "--clip-norm, --ema, --dropout, --patience and the checkpoint options (default: "
-                   "adam)")
+                   "--clip-norm, --ema, --dropout, --patience and the checkpoint options; adamw "
+                   "is PyTorch's AdamW with its decoupled weight_decay 0.01 (each step shrinks "
+                   "the weights by lr_t * 0.01; --weight-decay is the network's L2 penalty, "
+                   "another thing) (default: adam)")
     p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=None,

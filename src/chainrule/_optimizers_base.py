@@ -40,7 +40,9 @@ class Optimizer:
         ``lambda``): under an epoch schedule, a callback that sets
         ``state.optimizer.weight_decay = state.optimizer.lr * wd`` in
         ``on_epoch_end`` (where ``lr`` is already the next epoch's) takes the
-        same steps as AdamW with its scheduler.  PyTorch's ``weight_decay`` of
+        same steps as AdamW with its scheduler, and
+        :class:`~chainrule.optimizers.AdamW` is PyTorch's convention under any
+        schedule (per step too).  PyTorch's ``weight_decay`` of
         SGD, Adagrad, RMSprop and Adam (not AdamW) is another thing, the L2
         penalty: ``wd * w`` added to the gradient, which momentum and the
         moments then see.  That is the network's ``weight_decay=wd`` (with
@@ -113,6 +115,11 @@ class Optimizer:
         corrections in)."""
         return self.lr
 
+    def _decay_fraction(self) -> float:
+        """The fraction of each weight this step removes: ``weight_decay`` (AdamW's is
+        ``lr * weight_decay``, the rate of this step times its setting)."""
+        return self.weight_decay
+
     def step(self, params: np.ndarray, grads: np.ndarray,
              decay: Sequence[slice] | None = None) -> None:
         """Update ``params`` in place from ``grads``.
@@ -159,7 +166,7 @@ class Optimizer:
         self.t += 1
         direction = self._direction(grads)
         if self.weight_decay:
-            keep = 1.0 - self.weight_decay
+            keep = 1.0 - self._decay_fraction()
             if decay is None:
                 params *= keep
             else:

@@ -21,8 +21,12 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
 whole vector unless it is told which slices are weights (``decay=``); the
 training loop passes the network's weight slices, so biases and BatchNorm's
 ``gamma``/``beta`` are never decayed.  It is PyTorch's ``AdamW`` decay (not its
-``SGD``/``Adam`` ``weight_decay``, an L2 penalty: the network's ``weight_decay``);
-see :class:`Optimizer` for the conversion and for a schedule.
+``SGD``/``Adam`` ``weight_decay``, an L2 penalty: the network's ``weight_decay``)
+at a constant rate; see :class:`Optimizer` for the conversion.
+
+* AdamW (:class:`AdamW`, "adamw"): Adam with PyTorch's and Keras's convention,
+  ``w <- w - lr_t * weight_decay * w`` first, then Adam's step: the fraction
+  removed follows the rate ``lr_t`` a schedule sets (default ``weight_decay=0.01``).
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
 ``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
@@ -41,7 +45,8 @@ from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
 from ._validation import check_bool, check_nonneg_float, check_positive_float
 
-__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Optimizer", "RMSProp", "get_optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "Optimizer", "RMSProp",
+           "get_optimizer"]
 
 
 class SGD(Optimizer):
@@ -307,12 +312,16 @@ class Adam(Optimizer):
         return config
 
 
+# AdamW subclasses Adam, defined above (its module imports it from here)
+from ._optimizers_adamw import AdamW  # noqa: E402
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "gd": SGD,
     "sgd": SGD,
     "adagrad": AdaGrad,
     "rmsprop": RMSProp,
     "adam": Adam,
+    "adamw": AdamW,
 }
 """Optimizer classes by name ("gd" is SGD on the whole training set)."""
 

@@ -115,7 +115,9 @@ def train(
         "gd": one update per epoch on the whole training set (batch gradient
         descent).  "sgd": one update per mini-batch of ``batch_size`` examples
         (``batch_size=1`` is stochastic gradient descent).  "nesterov",
-        "adagrad", "rmsprop", "adam": mini-batch rules too.  An
+        "adagrad", "rmsprop", "adam", "adamw" (PyTorch's AdamW, its
+        ``weight_decay=0.01`` multiplied by each step's rate: see
+        :class:`~chainrule.optimizers.AdamW`): mini-batch rules too.  An
         :class:`~chainrule.optimizers.Optimizer` object brings its own settings
         (its learning rate and momentum: ``lr`` and ``momentum`` are then
         refused, rather than silently ignored); each call is a new run for it,
@@ -130,7 +132,7 @@ def train(
         default 0, and 0.9 for "nesterov" (which refuses 0: Nesterov's step
         without momentum is plain SGD); with "rmsprop", the momentum of PyTorch's
         ``RMSprop(momentum=...)`` (see :class:`~chainrule.optimizers.RMSProp`);
-        refused by "adam" and "adagrad"; an error with an Optimizer object.
+        refused by "adam", "adamw" and "adagrad"; an error with an Optimizer object.
     batch_size : int, optional
         Examples per update for the mini-batch rules (default 32).
     epochs : int, default 100
