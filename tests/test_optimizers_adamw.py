@@ -16,6 +16,7 @@ import pytest
 import chainrule as cr
 from chainrule.optimizers import OPTIMIZERS, Adam, AdamW, Optimizer, get_optimizer
 from chainrule.schedules import Cosine
+from torch_twins import steps_match_torch, torch_twin
 
 N, BS = 80, 8  # 10 steps an epoch
 
@@ -33,19 +34,11 @@ def test_one_and_fifty_steps_are_torchs(dtype, tol, amsgrad):
     torch = pytest.importorskip("torch")
     grads = _grads(dtype=dtype)
     w0 = (np.random.default_rng(1).normal(size=9) * 3).astype(dtype)
-    p = torch.nn.Parameter(torch.from_numpy(w0.copy()))
-    theirs = torch.optim.AdamW([p], lr=0.02, betas=(0.85, 0.995), eps=1e-7, weight_decay=2.0,
-                               amsgrad=amsgrad)
     ours = AdamW(lr=0.02, beta1=0.85, beta2=0.995, eps=1e-7, weight_decay=2.0,
                  amsgrad=amsgrad)
-    w = w0.copy()
-    for i, g in enumerate(grads):
-        p.grad = torch.from_numpy(g.copy())
-        theirs.step()
-        ours.step(w, g.copy())
-        if i in (0, 49):
-            np.testing.assert_allclose(w, p.detach().numpy(), rtol=tol, atol=tol * 1e-2)
-    assert w.dtype == dtype
+    w = steps_match_torch(torch, ours, lambda params: torch.optim.AdamW(
+        params, lr=0.02, betas=(0.85, 0.995), eps=1e-7, weight_decay=2.0, amsgrad=amsgrad),
+        w0, grads, tol)
     # the decay matters here: Adam with the same setting (a fixed fraction) is elsewhere
     plain = w0.copy()
     adam = Adam(lr=0.02, beta1=0.85, beta2=0.995, eps=1e-7, weight_decay=0.5, amsgrad=amsgrad)
@@ -57,14 +50,7 @@ def test_one_and_fifty_steps_are_torchs(dtype, tol, amsgrad):
 def _pair(torch, dtype):
     """A chainrule network and a torch model holding the same weights."""
     net = cr.mlp([5, 6, 2], hidden="tanh", output="identity", seed=0, dtype=dtype)
-    tdtype = torch.float64 if dtype == "float64" else torch.float32
-    model = torch.nn.Sequential(torch.nn.Linear(5, 6, dtype=tdtype), torch.nn.Tanh(),
-                                torch.nn.Linear(6, 2, dtype=tdtype))
-    with torch.no_grad():
-        for layer, lin in zip(net.layers, (model[0], model[2]), strict=True):
-            lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))  # torch's is (out, in)
-            lin.bias.copy_(torch.from_numpy(layer.b.copy()))
-    return net, model
+    return net, torch_twin(torch, net)
 
 
 def _torch_adamw(torch, model, lr, wd, amsgrad=False):

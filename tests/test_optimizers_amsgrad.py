@@ -14,6 +14,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.optimizers import Adam, Optimizer, get_optimizer
+from torch_twins import steps_match_torch, torch_twin
 
 
 def _grads(n=50, size=9, seed=3):
@@ -66,20 +67,12 @@ def test_one_and_fifty_steps_are_torchs(dtype, tol, wd):
     grads = _grads().astype(dtype)
     w0 = np.random.default_rng(1).normal(size=9).astype(dtype)
     lr = 0.02
-    p = torch.nn.Parameter(torch.from_numpy(w0.copy()))
     # torch's AdamW decays by lr * weight_decay per step; ours by weight_decay
-    theirs = (torch.optim.AdamW([p], lr=lr, betas=(0.85, 0.995), eps=1e-7, weight_decay=wd / lr,
-                                amsgrad=True) if wd else
-              torch.optim.Adam([p], lr=lr, betas=(0.85, 0.995), eps=1e-7, amsgrad=True))
     ours = Adam(lr=lr, beta1=0.85, beta2=0.995, eps=1e-7, weight_decay=wd, amsgrad=True)
-    w = w0.copy()
-    for i, g in enumerate(grads):
-        p.grad = torch.from_numpy(g.copy())
-        theirs.step()
-        ours.step(w, g.copy())
-        if i in (0, 49):
-            np.testing.assert_allclose(w, p.detach().numpy(), rtol=tol, atol=tol * 1e-2)
-    assert w.dtype == dtype
+    steps_match_torch(torch, ours, lambda params: torch.optim.AdamW(
+        params, lr=lr, betas=(0.85, 0.995), eps=1e-7, weight_decay=wd / lr, amsgrad=True)
+        if wd else torch.optim.Adam(params, lr=lr, betas=(0.85, 0.995), eps=1e-7,
+                                    amsgrad=True), w0, grads, tol)
 
 
 def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
@@ -87,12 +80,7 @@ def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(80, 4)), rng.normal(size=(80, 2))
     net = cr.mlp([4, 5, 2], hidden="tanh", seed=0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 5, dtype=torch.float64), torch.nn.Tanh(),
-                                torch.nn.Linear(5, 2, dtype=torch.float64))
-    with torch.no_grad():
-        for layer, lin in zip(net.layers, (model[0], model[2]), strict=True):
-            lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))
-            lin.bias.copy_(torch.from_numpy(layer.b.copy()))
+    model = torch_twin(torch, net)
     topt = torch.optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     for _ in range(4):

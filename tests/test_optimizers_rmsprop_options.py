@@ -14,6 +14,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.optimizers import Optimizer, RMSProp, get_optimizer
+from torch_twins import steps_match_torch, torch_twin
 
 OPTIONS = [(0.0, True), (0.9, False), (0.7, True)]
 
@@ -66,18 +67,10 @@ def test_one_and_fifty_steps_are_torchs(mu, centered, dtype, tol):
     torch = pytest.importorskip("torch")
     grads = _grads().astype(dtype)
     w0 = np.random.default_rng(1).normal(size=9).astype(dtype)
-    p = torch.nn.Parameter(torch.from_numpy(w0.copy()))
-    theirs = torch.optim.RMSprop([p], lr=0.01, alpha=0.85, eps=1e-7, momentum=mu,
-                                 centered=centered)
     ours = RMSProp(lr=0.01, rho=0.85, eps=1e-7, momentum=mu, centered=centered)
-    w = w0.copy()
-    for i, g in enumerate(grads):
-        p.grad = torch.from_numpy(g.copy())
-        theirs.step()
-        ours.step(w, g.copy())
-        if i in (0, 49):
-            np.testing.assert_allclose(w, p.detach().numpy(), rtol=tol, atol=tol * 1e-2)
-    assert w.dtype == dtype
+    steps_match_torch(torch, ours, lambda params: torch.optim.RMSprop(
+        params, lr=0.01, alpha=0.85, eps=1e-7, momentum=mu, centered=centered),
+        w0, grads, tol)
 
 
 def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
@@ -85,12 +78,7 @@ def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(80, 4)), rng.normal(size=(80, 2))
     net = cr.mlp([4, 5, 2], hidden="tanh", seed=0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 5, dtype=torch.float64), torch.nn.Tanh(),
-                                torch.nn.Linear(5, 2, dtype=torch.float64))
-    with torch.no_grad():
-        for layer, lin in zip(net.layers, (model[0], model[2]), strict=True):
-            lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))
-            lin.bias.copy_(torch.from_numpy(layer.b.copy()))
+    model = torch_twin(torch, net)
     topt = torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.9, momentum=0.8,
                                centered=True)  # alpha: torch defaults to 0.99, rho to 0.9
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)

@@ -14,6 +14,7 @@ import pytest
 import chainrule as cr
 from chainrule.optimizers import SGD, AdaGrad, Adam, RMSProp
 from chainrule.schedules import Cosine
+from torch_twins import torch_twin
 
 torch = pytest.importorskip("torch")
 
@@ -29,14 +30,7 @@ def _pair(dtype="float64", weight_decay=0.0):
     """A chainrule network and a torch model holding the same weights."""
     net = cr.mlp([5, 6, 2], hidden="tanh", output="identity", seed=0, dtype=dtype,
                  weight_decay=weight_decay)
-    tdtype = torch.float64 if dtype == "float64" else torch.float32
-    model = torch.nn.Sequential(torch.nn.Linear(5, 6, dtype=tdtype), torch.nn.Tanh(),
-                                torch.nn.Linear(6, 2, dtype=tdtype))
-    with torch.no_grad():
-        for layer, lin in zip(net.layers, (model[0], model[2]), strict=True):
-            lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))  # torch's is (out, in)
-            lin.bias.copy_(torch.from_numpy(layer.b.copy()))
-    return net, model
+    return net, torch_twin(torch, net)
 
 
 def _groups(model, wd):

@@ -1,0 +1,38 @@
+"""PyTorch twins of chainrule networks and optimizers, for the parity tests (torch is an
+optional reference: the callers skip without it)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def torch_twin(torch, net):
+    """A ``torch.nn.Sequential`` of Linear layers with Tanh between them holding the weights
+    of ``net``, a chainrule network of Dense layers with tanh hidden units (torch's weight is
+    our ``W.T``: (out, in)), in ``net``'s dtype."""
+    tdtype = torch.float64 if net.dtype == np.float64 else torch.float32
+    modules = []
+    for i, layer in enumerate(net.layers):
+        lin = torch.nn.Linear(*layer.W.shape, dtype=tdtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))
+            lin.bias.copy_(torch.from_numpy(layer.b.copy()))
+        modules += [lin] if i == len(net.layers) - 1 else [lin, torch.nn.Tanh()]
+    return torch.nn.Sequential(*modules)
+
+
+def steps_match_torch(torch, ours, make_theirs, w0, grads, tol):
+    """Step our optimizer ``ours`` on the flat vector ``w0`` and torch's (``make_theirs``
+    of a list of one Parameter) with the same ``grads`` (shape (n_steps, size)); assert the
+    weights agree after the first and the 50th step; return ours at the end."""
+    p = torch.nn.Parameter(torch.from_numpy(w0.copy()))
+    theirs = make_theirs([p])
+    w = w0.copy()
+    for i, g in enumerate(grads):
+        p.grad = torch.from_numpy(g.copy())
+        theirs.step()
+        ours.step(w, g.copy())
+        if i in (0, 49):
+            np.testing.assert_allclose(w, p.detach().numpy(), rtol=tol, atol=tol * 1e-2)
+    assert w.dtype == w0.dtype
+    return w
