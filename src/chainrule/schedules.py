@@ -157,10 +157,8 @@ def _scaled(lr0: float, gamma: float, n: int) -> float:
 
 
 class StepDecay(Schedule):
-    """``lr = lr0 * gamma ** floor(epoch / step_size)``: PyTorch's ``StepLR`` per epoch.
-
-    The default ``gamma`` is 0.5, where ``StepLR``'s is 0.1 (and its ``step_size``
-    has none): give ``gamma=0.1`` for the rates of ``StepLR(optimizer, step_size)``.
+    """``lr = lr0 * gamma ** floor(epoch / step_size)``: PyTorch's ``StepLR`` per epoch
+    (whose default ``gamma`` is 0.1, ours 0.5: give ``gamma=0.1`` for its rates).
 
     A ``gamma`` above 1 makes the rate grow (as PyTorch's ``StepLR`` allows);
     where the rate exceeds the float range it is ``inf``, and training stops
@@ -247,11 +245,9 @@ class Exponential(Schedule):
 
 
 class InverseScaling(Schedule):
-    """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch).
-
-    It counts epochs, where scikit-learn's ``MLPClassifier(learning_rate="invscaling")``
-    (and the estimators here) count the rows seen, ``lr0 / (1 + epoch * n_samples) **
-    power_t``: after 10 epochs of 1000 rows, ``lr0 / 3.3`` here, ``lr0 / 100`` there.
+    """``lr = lr0 / (1 + epoch) ** power``: scikit-learn's "invscaling" counted in epochs,
+    where its MLP (and the estimators here) count the rows seen, ``lr0 / (1 + epoch *
+    n_samples) ** power_t``: after 10 epochs of 1000 rows ``lr0 / 3.3`` here, ``lr0 / 100``.
 
     A large ``power`` takes the rate to 0 (where ``(1 + epoch) ** power``
     exceeds the float range, the rate is 0, as the quotient's limit).
