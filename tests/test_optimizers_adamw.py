@@ -16,7 +16,7 @@ import pytest
 import chainrule as cr
 from chainrule.optimizers import OPTIMIZERS, Adam, AdamW, Optimizer, get_optimizer
 from chainrule.schedules import Cosine
-from torch_twins import steps_match_torch, torch_twin
+from torch_twins import decay_groups, steps_match_torch, torch_run, torch_twin
 
 N, BS = 80, 8  # 10 steps an epoch
 
@@ -55,26 +55,7 @@ def _pair(torch, dtype):
 
 def _torch_adamw(torch, model, lr, wd, amsgrad=False):
     """Weights decayed, biases not (as chainrule's training loop does)."""
-    groups = [{"params": [model[0].weight, model[2].weight], "weight_decay": wd},
-              {"params": [model[0].bias, model[2].bias], "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=lr, amsgrad=amsgrad)
-
-
-def _torch_run(torch, model, opt, X, Y, epochs, per_epoch=None, per_step=None):
-    dt = model[0].weight.dtype
-    Xt, Yt = torch.from_numpy(X).to(dt), torch.from_numpy(Y).to(dt)
-    for _ in range(epochs):
-        for s in range(0, len(X), BS):
-            cost = 0.5 * ((model(Xt[s:s + BS]) - Yt[s:s + BS]) ** 2).sum(1).mean()
-            opt.zero_grad()
-            cost.backward()
-            opt.step()
-            if per_step is not None:
-                per_step.step()
-        if per_epoch is not None:
-            per_epoch.step()
-    return np.concatenate([np.concatenate([model[i].weight.detach().numpy().T.ravel(),
-                                           model[i].bias.detach().numpy()]) for i in (0, 2)])
+    return torch.optim.AdamW(decay_groups(model, wd), lr=lr, amsgrad=amsgrad)
 
 
 def _data(dtype="float64"):
@@ -90,8 +71,8 @@ def test_train_under_a_cosine_per_epoch_is_torchs(dtype, tol, amsgrad):
     lr, wd, epochs = 0.05, 0.5, 6
     net, model = _pair(torch, dtype)
     opt = _torch_adamw(torch, model, lr, wd, amsgrad)
-    want = _torch_run(torch, model, opt, X, Y, epochs,
-                      per_epoch=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs))
+    want = torch_run(torch, model, opt, X, Y, epochs, BS,
+                     per_epoch=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs))
     start = net.params.copy()
     cr.train(net, X, Y, optimizer=AdamW(lr=lr, weight_decay=wd, amsgrad=amsgrad),
              batch_size=BS, epochs=epochs, shuffle=False, schedule=Cosine(epochs))
@@ -113,7 +94,7 @@ def test_train_under_a_one_cycle_per_step_is_torchs(dtype, tol):
     opt = _torch_adamw(torch, model, lr, wd)
     cycle = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * N // BS,
                                                 cycle_momentum=False)
-    want = _torch_run(torch, model, opt, X, Y, epochs, per_step=cycle)
+    want = torch_run(torch, model, opt, X, Y, epochs, BS, per_step=cycle)
     cr.train(net, X, Y, optimizer=AdamW(lr=lr, weight_decay=wd), batch_size=BS,
              epochs=epochs, shuffle=False, schedule="onecycle")
     np.testing.assert_allclose(net.params, want, rtol=0, atol=tol)

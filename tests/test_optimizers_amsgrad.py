@@ -14,7 +14,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.optimizers import Adam, Optimizer, get_optimizer
-from torch_twins import steps_match_torch, torch_twin
+from torch_twins import steps_match_torch, torch_run, torch_twin
 
 
 def _grads(n=50, size=9, seed=3):
@@ -82,15 +82,7 @@ def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
     net = cr.mlp([4, 5, 2], hidden="tanh", seed=0)
     model = torch_twin(torch, net)
     topt = torch.optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-    for _ in range(4):
-        for s in range(0, 80, 8):
-            cost = 0.5 * ((model(Xt[s:s + 8]) - Yt[s:s + 8]) ** 2).sum(1).mean()
-            topt.zero_grad()
-            cost.backward()
-            topt.step()
-    want = np.concatenate([np.concatenate([model[i].weight.detach().numpy().T.ravel(),
-                                           model[i].bias.detach().numpy()]) for i in (0, 2)])
+    want = torch_run(torch, model, topt, X, Y, epochs=4, batch_size=8)
     whole = net.copy()
     cr.train(whole, X, Y, optimizer=Adam(lr=0.05, amsgrad=True), batch_size=8, epochs=4,
              shuffle=False)

@@ -14,7 +14,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.optimizers import Optimizer, RMSProp, get_optimizer
-from torch_twins import steps_match_torch, torch_twin
+from torch_twins import steps_match_torch, torch_run, torch_twin
 
 OPTIONS = [(0.0, True), (0.9, False), (0.7, True)]
 
@@ -81,15 +81,7 @@ def test_train_is_torchs_and_resumes_bit_for_bit(tmp_path):
     model = torch_twin(torch, net)
     topt = torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.9, momentum=0.8,
                                centered=True)  # alpha: torch defaults to 0.99, rho to 0.9
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-    for _ in range(4):
-        for s in range(0, 80, 8):
-            cost = 0.5 * ((model(Xt[s:s + 8]) - Yt[s:s + 8]) ** 2).sum(1).mean()
-            topt.zero_grad()
-            cost.backward()
-            topt.step()
-    want = np.concatenate([np.concatenate([model[i].weight.detach().numpy().T.ravel(),
-                                           model[i].bias.detach().numpy()]) for i in (0, 2)])
+    want = torch_run(torch, model, topt, X, Y, epochs=4, batch_size=8)
 
     def rule():
         return RMSProp(lr=0.01, momentum=0.8, centered=True)

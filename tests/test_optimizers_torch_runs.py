@@ -14,7 +14,7 @@ import pytest
 import chainrule as cr
 from chainrule.optimizers import SGD, AdaGrad, Adam, RMSProp
 from chainrule.schedules import Cosine
-from torch_twins import torch_twin
+from torch_twins import decay_groups, torch_run, torch_twin
 
 torch = pytest.importorskip("torch")
 
@@ -31,27 +31,6 @@ def _pair(dtype="float64", weight_decay=0.0):
     net = cr.mlp([5, 6, 2], hidden="tanh", output="identity", seed=0, dtype=dtype,
                  weight_decay=weight_decay)
     return net, torch_twin(torch, net)
-
-
-def _groups(model, wd):
-    """Weights in a group decayed by ``wd``, biases in one not decayed (as chainrule does)."""
-    return [{"params": [model[0].weight, model[2].weight], "weight_decay": wd},
-            {"params": [model[0].bias, model[2].bias], "weight_decay": 0.0}]
-
-
-def _torch_run(model, opt, X, Y, epochs=1, scheduler=None):
-    Xt, Yt = torch.from_numpy(X).to(model[0].weight.dtype), torch.from_numpy(Y).to(
-        model[0].weight.dtype)
-    for _ in range(epochs):
-        for s in range(0, len(X), BS):
-            cost = 0.5 * ((model(Xt[s:s + BS]) - Yt[s:s + BS]) ** 2).sum(1).mean()
-            opt.zero_grad()
-            cost.backward()
-            opt.step()
-        if scheduler is not None:
-            scheduler.step()
-    return np.concatenate([np.concatenate([model[i].weight.detach().numpy().T.ravel(),
-                                           model[i].bias.detach().numpy()]) for i in (0, 2)])
 
 
 T = torch.optim
@@ -73,7 +52,7 @@ def test_fifty_steps_of_train_are_torchs(case, dtype, tol):
     ours, theirs = CASES[case]
     X, Y = _data()
     net, model = _pair(dtype)
-    want = _torch_run(model, theirs(_groups(model, 0.0)), X, Y)
+    want = torch_run(torch, model, theirs(decay_groups(model, 0.0)), X, Y, 1, BS)
     cr.train(net, X.astype(dtype), Y.astype(dtype), optimizer=ours(), batch_size=BS, epochs=1,
              shuffle=False)
     np.testing.assert_allclose(net.params, want, rtol=0, atol=tol)
@@ -87,7 +66,7 @@ def test_torchs_coupled_weight_decay_is_the_networks_l2_penalty(case):
     ours, theirs = CASES[case]
     X, Y = _data()
     net, model = _pair(weight_decay=0.05)
-    want = _torch_run(model, theirs(_groups(model, 0.05)), X, Y)
+    want = torch_run(torch, model, theirs(decay_groups(model, 0.05)), X, Y, 1, BS)
     cr.train(net, X, Y, optimizer=ours(), batch_size=BS, epochs=1, shuffle=False)
     np.testing.assert_allclose(net.params, want, rtol=0, atol=1e-13)
 
@@ -100,8 +79,9 @@ def test_adamw_under_a_schedule_needs_the_decay_to_follow_the_rate():
     X, Y = _data(80)
     lr, wd, epochs = 0.05, 0.5, 6
     net, model = _pair()
-    opt = T.AdamW(_groups(model, wd), lr=lr)
-    want = _torch_run(model, opt, X, Y, epochs, T.lr_scheduler.CosineAnnealingLR(opt, epochs))
+    opt = T.AdamW(decay_groups(model, wd), lr=lr)
+    want = torch_run(torch, model, opt, X, Y, epochs, BS,
+                     per_epoch=T.lr_scheduler.CosineAnnealingLR(opt, epochs))
 
     def follow(state):
         state.optimizer.weight_decay = state.optimizer.lr * wd

@@ -36,3 +36,37 @@ def steps_match_torch(torch, ours, make_theirs, w0, grads, tol):
             np.testing.assert_allclose(w, p.detach().numpy(), rtol=tol, atol=tol * 1e-2)
     assert w.dtype == w0.dtype
     return w
+
+
+def _linears(model):
+    return [m for m in model if hasattr(m, "weight")]
+
+
+def decay_groups(model, wd):
+    """torch parameter groups of ``model``'s Linear layers: the weights decayed by ``wd``,
+    the biases not (as chainrule's training loop decays weights only)."""
+    lins = _linears(model)
+    return [{"params": [lin.weight for lin in lins], "weight_decay": wd},
+            {"params": [lin.bias for lin in lins], "weight_decay": 0.0}]
+
+
+def torch_run(torch, model, opt, X, Y, epochs, batch_size, per_epoch=None, per_step=None):
+    """Train ``model`` with ``opt`` on half the squared error, mean over the rows of each
+    batch of ``batch_size`` in order, for ``epochs`` epochs (a ``per_step`` scheduler
+    stepped after each batch, a ``per_epoch`` one after each epoch); return its parameters
+    as chainrule's flat vector (each layer's W of shape (in, out) row by row, then b)."""
+    dt = _linears(model)[0].weight.dtype
+    Xt, Yt = torch.from_numpy(X).to(dt), torch.from_numpy(Y).to(dt)
+    for _ in range(epochs):
+        for s in range(0, len(X), batch_size):
+            cost = 0.5 * ((model(Xt[s:s + batch_size]) - Yt[s:s + batch_size]) ** 2).sum(1)
+            opt.zero_grad()
+            cost.mean().backward()
+            opt.step()
+            if per_step is not None:
+                per_step.step()
+        if per_epoch is not None:
+            per_epoch.step()
+    return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
+                                           lin.bias.detach().numpy()])
+                           for lin in _linears(model)])
