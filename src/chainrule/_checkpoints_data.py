@@ -115,6 +115,24 @@ def _dtype_name(dtype: str) -> str:
         return repr(dtype)[:40]
 
 
+def difference(was: dict, now: dict, same_shape: object = None) -> object:
+    """How an argument's record ``now`` differs from a checkpoint's ``was`` (each
+    ``{"shape": ..., "sha256": ..., "dtype": ...}``): None where it does not, "shape"
+    where the shapes differ (``same_shape(was_shape, now_shape)`` where given, else
+    equality), else, where the digests differ, the two dtypes' names where both are
+    recorded and differ (a tuple of 2), or an empty tuple.  The one comparison of the
+    library's refusal and the command line's (each says it in its own words)."""
+    if not (same_shape(was.get("shape"), now["shape"]) if callable(same_shape)
+            else was.get("shape") == now["shape"]):
+        return "shape"
+    if was.get("sha256") and now["sha256"] and was["sha256"] != now["sha256"]:
+        if (isinstance(was.get("dtype"), str) and isinstance(now.get("dtype"), str)
+                and was["dtype"] != now["dtype"]):
+            return (_dtype_name(was["dtype"]), _dtype_name(now["dtype"]))
+        return ()
+    return None
+
+
 def check_data_record(recorded: object, given: dict, origin: str) -> None:
     """Refuse to continue a run on other data than the checkpoint records.
 
@@ -141,16 +159,15 @@ def check_data_record(recorded: object, given: dict, origin: str) -> None:
         now = given.get(name)
         if not isinstance(was, dict) or now is None:  # weights, validation: checked apart
             continue
-        if was.get("shape") != now["shape"]:
+        found = difference(was, now)
+        if found == "shape":
             raise ValueError(
                 f"{name}: {origin} holds a run trained on {name} of shape "
                 f"{tuple(was.get('shape') or ())}; got {name} of shape {tuple(now['shape'])}. "
                 f"Continuing it needs {advice}")
-        if was.get("sha256") and now["sha256"] and was["sha256"] != now["sha256"]:
-            dtypes = (f"; the run's {name} was {_dtype_name(was['dtype'])}, this one is "
-                      f"{_dtype_name(now['dtype'])} and holds other numbers"
-                      if isinstance(was.get("dtype"), str) and isinstance(now.get("dtype"), str)
-                      and was["dtype"] != now["dtype"] else "")
+        if found is not None:
+            dtypes = (f"; the run's {name} was {found[0]}, this one is {found[1]} and holds "
+                      "other numbers" if found else "")
             raise ValueError(
                 f"{name}: {origin} holds a run trained on other values of {name} (the same "
                 f"shape {tuple(now['shape'])}, another SHA-256 of its values{dtypes}). "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._checkpoints_data import _dtype_name, fingerprint
+from ._checkpoints_data import difference, fingerprint
 from ._cli_resume_checks import _refuse
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ def _rows_and_size(shape: object) -> tuple:
     return (shape[:1], int(np.prod(shape[1:], dtype=np.int64)) if shape else None)
 
 
+def _same_rows_and_size(was: object, now: object) -> bool:
+    return _rows_and_size(was) == _rows_and_size(now)
+
+
 def _differing(recorded: dict, given: dict, loose: bool = False) -> str | None:
     """What differs between the checkpoint's record and the given data's, in words (None:
     nothing): the argument, the checkpoint's shape and the given one.  ``loose``: the
@@ -50,15 +54,12 @@ def _differing(recorded: dict, given: dict, loose: bool = False) -> str | None:
         if not isinstance(was, dict) or now is None:
             continue
         part = _PARTS.get(name, name)
-        if (_rows_and_size(was.get("shape")) != _rows_and_size(now["shape"]) if loose
-                else was.get("shape") != now["shape"]):
+        found = difference(was, now, _same_rows_and_size if loose else None)
+        if found == "shape":
             return (f"its {part}, {name}, were of shape {tuple(was.get('shape') or ())}; "
                     f"these are of shape {tuple(now['shape'])}")
-        if was.get("sha256") and now["sha256"] and was["sha256"] != now["sha256"]:
-            dtypes = (f"; the run's were {_dtype_name(was['dtype'])}, these "
-                      f"{_dtype_name(now['dtype'])}"
-                      if isinstance(was.get("dtype"), str) and isinstance(now.get("dtype"), str)
-                      and was["dtype"] != now["dtype"] else "")
+        if found is not None:
+            dtypes = f"; the run's were {found[0]}, these {found[1]}" if found else ""
             return (f"its {part}, {name}, hold other values: the same shape "
                     f"{tuple(now['shape'])}, another SHA-256{dtypes}")
     return None
