@@ -29,6 +29,7 @@ import numpy as np
 
 from ._activations_inplace import _row_sum
 from ._conv_padding import check_forward_sizes, check_padding_fits, conv_padding
+from ._conv_params import ConvParams
 from ._layers_base import as_array, check_explicit_init, check_grad_out, check_weight_count
 from ._spatial import (
     SpatialLayer,
@@ -43,14 +44,13 @@ from ._spatial import (
 )
 from ._validation import (
     check_bool,
-    check_finite_array,
     check_float_dtype,
     check_positive_int,
     data_dtype,
 )
 from .activations import Activation, get_activation
 from .initializers import auto_init, get_initializer, kernel_weights, make_rng
-from .layers import ParamSpec, check_init_result
+from .layers import check_init_result
 
 __all__ = ["Conv2D"]
 
@@ -69,7 +69,7 @@ DW_TRANSPOSED_ROWS = 100
 CHUNK_BYTES = 1 << 20
 
 
-class Conv2D(SpatialLayer):
+class Conv2D(ConvParams, SpatialLayer):
     """2-D convolution ``A = f(conv(X, W) + b)`` on images (n_samples, channels, height, width).
 
     Parameters
@@ -201,51 +201,6 @@ class Conv2D(SpatialLayer):
         ho, wo = window_output(self, (h, w), self.kernel_size, self.stride, self.padding_sides,
                                self.dilation)
         return self.out_channels, ho, wo
-
-    # -- parameters: views into the network's flat vector; assignment writes into it ---------
-    @property
-    def W(self) -> np.ndarray:
-        """Kernels, ndarray of shape (out_channels, in_channels, kh, kw).
-
-        A view into the network's parameters: assigning an array of that shape
-        writes into the same memory.
-        """
-        return self._W
-
-    @W.setter
-    def W(self, value: object) -> None:
-        value = check_finite_array(value, "W", ndim=4)
-        if value.shape != self._W.shape:
-            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
-        self._W[...] = value
-
-    @property
-    def b(self) -> np.ndarray | None:
-        """Biases, ndarray of shape (out_channels,) (a view, as ``W``); None with ``bias=False``."""
-        return self._b
-
-    @b.setter
-    def b(self, value: object) -> None:
-        if self._b is None:
-            raise ValueError("b: this layer was built with bias=False and has no biases")
-        value = check_finite_array(value, "b", ndim=1)
-        if value.shape != self._b.shape:
-            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
-        self._b[...] = value
-
-    def param_specs(self) -> list[ParamSpec]:
-        specs = [ParamSpec("W", self._W.shape, True)]
-        if self.has_bias:
-            specs.append(ParamSpec("b", (self.out_channels,), False))  # biases never decayed
-        return specs
-
-    def initial_values(self) -> dict[str, np.ndarray]:
-        return {"W": self._W, "b": self._b} if self.has_bias else {"W": self._W}
-
-    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        self._W, self.dW = params["W"], grads["W"]
-        if self.has_bias:
-            self._b, self.db = params["b"], grads["b"]
 
     # -- forward and backward ----------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:

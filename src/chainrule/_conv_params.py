@@ -1,0 +1,70 @@
+"""Conv2D's parameters (private): the kernels ``W`` and biases ``b`` as properties whose
+assignment writes into the network's flat vector, and their specs and binding.
+
+A mixin of :class:`chainrule.conv.Conv2D` (which sets ``_W``, ``_b``, ``dW``, ``db``,
+``has_bias`` and ``out_channels``); import the layer from :mod:`chainrule.conv`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._layers_base import Layer, ParamSpec
+from ._validation import check_finite_array
+
+__all__ = ["ConvParams"]
+
+
+class ConvParams(Layer):
+    """``W``, ``b``, :meth:`param_specs`, :meth:`initial_values` and :meth:`bind` of Conv2D
+    (a Layer, so that these methods keep the docstrings of Layer's)."""
+
+    _W: np.ndarray
+    _b: np.ndarray | None
+    has_bias: bool
+    out_channels: int
+
+    # -- parameters: views into the network's flat vector; assignment writes into it ---------
+    @property
+    def W(self) -> np.ndarray:
+        """Kernels, ndarray of shape (out_channels, in_channels, kh, kw).
+
+        A view into the network's parameters: assigning an array of that shape
+        writes into the same memory.
+        """
+        return self._W
+
+    @W.setter
+    def W(self, value: object) -> None:
+        value = check_finite_array(value, "W", ndim=4)
+        if value.shape != self._W.shape:
+            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
+        self._W[...] = value
+
+    @property
+    def b(self) -> np.ndarray | None:
+        """Biases, ndarray of shape (out_channels,) (a view, as ``W``); None with ``bias=False``."""
+        return self._b
+
+    @b.setter
+    def b(self, value: object) -> None:
+        if self._b is None:
+            raise ValueError("b: this layer was built with bias=False and has no biases")
+        value = check_finite_array(value, "b", ndim=1)
+        if value.shape != self._b.shape:
+            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
+        self._b[...] = value
+
+    def param_specs(self) -> list[ParamSpec]:
+        specs = [ParamSpec("W", self._W.shape, True)]
+        if self.has_bias:
+            specs.append(ParamSpec("b", (self.out_channels,), False))  # biases never decayed
+        return specs
+
+    def initial_values(self) -> dict[str, np.ndarray]:
+        return {"W": self._W, "b": self._b} if self.has_bias else {"W": self._W}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self._W, self.dW = params["W"], grads["W"]
+        if self.has_bias:
+            self._b, self.db = params["b"], grads["b"]
