@@ -27,6 +27,10 @@ def as_array(value: object, layer: object, name: str) -> np.ndarray:
     The one rule of every layer's ``forward`` and ``backward``, as NumPy's functions
     take array-likes: a nested list is the array NumPy makes of it (Python floats:
     float64), and an ndarray, float32 included, is used as it is (no copy, no cast).
+    A subclass of ndarray (``np.matrix``, a masked array) is taken as the plain
+    ndarray of its values (``np.asarray``: a view, no copy; a mask is not kept): its
+    own operators would change the layers' arithmetic (``*`` of two ``np.matrix`` is a
+    matrix product), and every layer returns plain ndarrays.
 
     Parameters
     ----------
@@ -46,8 +50,10 @@ def as_array(value: object, layer: object, name: str) -> np.ndarray:
     ValueError
         ``value`` is no array of numbers: a ragged list, text, None, a dict.
     """
-    if isinstance(value, np.ndarray):
+    if type(value) is np.ndarray:
         return value
+    if isinstance(value, np.ndarray):  # np.matrix, a masked array: the plain ndarray view
+        return np.asarray(value)
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # a ragged list

@@ -92,7 +92,8 @@ class Dropout(Layer):
         """``X * mask`` in training, ``X`` otherwise.  X: (n_samples, n_units).
 
         An array-like (a nested list) is taken as ``np.asarray(X)`` in both
-        modes, so that :meth:`backward` knows its shape.  In training, an X of
+        modes, so that :meth:`backward` knows its shape, and a subclass of
+        ndarray (``np.matrix``) as its plain ndarray, as every layer does.  In training, an X of
         integers, booleans or float16 is taken as float64 (the mask's
         ``1/(1 - rate)`` is no integer, and float16 has no random draws), as
         the pools take integer images.
@@ -110,7 +111,7 @@ class Dropout(Layer):
         ndarray of the shape of ``X``
             ``X * mask`` in training, ``X`` otherwise.
         """
-        X = np.asarray(X) if isinstance(X, np.ndarray) else as_array(X, self, "X")
+        X = as_array(X, self, "X")
         self._forward_shape = X.shape
         if not training or self.rate == 0.0:
             self.mask = None

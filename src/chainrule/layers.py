@@ -207,7 +207,7 @@ class Dense(DenseBuffers):
         -------
         A : ndarray of shape (n_samples, fan_out)
         """
-        if not isinstance(X, np.ndarray) and not _is_sparse(X):  # a nested list
+        if type(X) is not np.ndarray and not _is_sparse(X):  # a list, np.matrix: as_array
             X = as_array(X, self, "X")
         self.X = X
         self._lse = None
