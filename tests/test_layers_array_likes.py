@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from chainrule import (
+    AvgPool2D,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    LayerNorm,
+    MaxPool2D,
+)
 from chainrule.layers import Layer
 
 _IMAGES = np.random.default_rng(0).normal(size=(3, 2, 5, 4))
@@ -29,6 +38,8 @@ _CASES = {
     "Dropout images": (lambda: Dropout(0.5, seed=0), _IMAGES),
     "Flatten": (lambda: Flatten(), _IMAGES),
     "Flatten rows": (lambda: Flatten(), _ROWS),
+    "LayerNorm": (lambda: LayerNorm(2), _ROWS),
+    "LayerNorm images": (lambda: LayerNorm((2, 5, 4)), _IMAGES),
 }
 
 
@@ -92,13 +103,15 @@ _FLOAT32 = {  # the layers with parameters, in float32
     "Conv2D": lambda: Conv2D(2, 3, 3, stride=(1, 2), padding=1, activation="tanh", seed=0,
                              dtype=np.float32),
     "BatchNorm": lambda: BatchNorm(2, dtype=np.float32),
+    "LayerNorm": lambda: LayerNorm(2, dtype=np.float32),
+    "LayerNorm images": lambda: LayerNorm((2, 5, 4), dtype=np.float32),
 }
 
 
 @pytest.mark.parametrize("case", list(_CASES))
 def test_an_ndarray_is_used_as_it_is_float32_kept(case):
     make, X = _CASES[case]
-    layer = _FLOAT32.get(case.split()[0], make)()
+    layer = _FLOAT32.get(case, _FLOAT32.get(case.split()[0], make))()
     X32 = X.astype(np.float32)
     A = layer.forward(X32, training=True)
     assert A.dtype == np.float32

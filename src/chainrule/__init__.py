@@ -24,6 +24,7 @@ from .conv import Conv2D
 from .dropout import Dropout
 from .gradcheck import GradientCheck, gradient_check
 from .io import load
+from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network, mlp
 from .optimizers import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
@@ -48,6 +49,7 @@ __all__ = [
     "GradientCheck",
     "History",
     "Layer",
+    "LayerNorm",
     "MaxPool2D",
     "Network",
     "Optimizer",

@@ -16,6 +16,7 @@ from .activations import ACTIVATIONS, ALIASES, Activation
 from .batchnorm import BatchNorm
 from .conv import Conv2D
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network
 from .pooling import WINDOW_IN_PADDING, AvgPool2D, Flatten, MaxPool2D
@@ -44,6 +45,9 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
     if kind == "BatchNorm":
         return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
                          dtype=dtype)
+    if kind == "LayerNorm":
+        return LayerNorm(cfg["normalized_shape"], act, eps=cfg["eps"],
+                         elementwise_affine=cfg["elementwise_affine"], dtype=dtype)
     if kind == "Conv2D":  # convolutional layers (conv.py, pooling.py)
         # files written before dilation was an option have none: 1, as those layers had
         return Conv2D(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"],
@@ -71,7 +75,8 @@ class _UnknownLayer(ValueError):
 # what network_from_config reads (besides "inits", "input_shape" and
 # "registered_activations", which files may leave out), and the layers it rebuilds
 _NETWORK_KEYS = ("loss", "weight_decay", "decay", "dtype", "layers")
-_LAYER_TYPES = ("Dense", "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")
+_LAYER_TYPES = ("Dense", "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten",
+                "LayerNorm")
 
 
 def check_network(net: object, name: str = "net") -> None:
@@ -269,8 +274,12 @@ def _is_size(v: object) -> bool:
 
 
 def _weights(cfg: dict) -> int:
-    """How many weights a Dense or Conv2D record asks for (0 when a size is not an int)."""
-    if cfg.get("type") == "Dense":
+    """How many weights a Dense, Conv2D or LayerNorm record asks for (0 when a size is not an
+    int)."""
+    if cfg.get("type") == "LayerNorm" and cfg.get("elementwise_affine") is True:
+        shape = cfg.get("normalized_shape")  # gamma and beta of that shape
+        sizes = [2, *(shape if isinstance(shape, list) else [shape])]
+    elif cfg.get("type") == "Dense":
         sizes = [cfg.get("fan_in"), cfg.get("fan_out")]
     elif cfg.get("type") == "Conv2D":
         kernel = cfg.get("kernel_size")

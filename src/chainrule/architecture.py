@@ -5,7 +5,7 @@ layer's ``get_config()``), so an architecture can come from JSON or the command
 line, and a saved model's layer list rebuilds the same architecture.  Sizes
 that follow from the layer before (``fan_in`` of Dense, ``in_channels`` of
 Conv2D, ``n_features`` of BatchNorm, which normalises per channel after a
-convolution) may be left out::
+convolution, ``normalized_shape`` of LayerNorm, the whole example) may be left out::
 
     net = network_from_layers(
         [
@@ -45,6 +45,7 @@ from .batchnorm import BatchNorm
 from .conv import Conv2D
 from .dropout import Dropout
 from .initializers import auto_init, make_rng
+from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network
 from .pooling import AvgPool2D, Flatten, MaxPool2D
@@ -53,7 +54,7 @@ __all__ = ["LAYER_TYPES", "network_from_layers", "parse_layers"]
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense, "Dropout": Dropout, "BatchNorm": BatchNorm, "Conv2D": Conv2D,
-    "MaxPool2D": MaxPool2D, "AvgPool2D": AvgPool2D, "Flatten": Flatten,
+    "MaxPool2D": MaxPool2D, "AvgPool2D": AvgPool2D, "Flatten": Flatten, "LayerNorm": LayerNorm,
 }
 """Layer types by the name used in a layer dict's "type" key."""
 
@@ -62,6 +63,8 @@ _INFERRED = {
     "Dense": ("fan_in", lambda shape: shape),
     "Conv2D": ("in_channels", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
     "BatchNorm": ("n_features", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
+    # over all of an example's features, or an image's (channels, height, width)
+    "LayerNorm": ("normalized_shape", lambda shape: shape),
 }
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
@@ -159,14 +162,17 @@ def network_from_layers(
     ----------
     layers : sequence of dict (or Layer)
         One dict per layer with a ``"type"`` from :data:`LAYER_TYPES` ("Dense",
-        "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout", "BatchNorm")
+        "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout", "BatchNorm",
+        "LayerNorm")
         and that class's constructor arguments, e.g. ``{"type": "Conv2D",
         "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1,
         "activation": "relu"}`` (or ``"padding": "same"``, ``"dilation": 2``),
         ``{"type": "MaxPool2D", "size": 2}``, ``{"type": "Dense", "fan_out": 10,
         "activation": "softmax"}``.
-        ``fan_in`` (Dense), ``in_channels`` (Conv2D) and ``n_features``
-        (BatchNorm) are inferred from the layer before when left out.  Dense
+        ``fan_in`` (Dense), ``in_channels`` (Conv2D), ``n_features``
+        (BatchNorm) and ``normalized_shape`` (LayerNorm: the features, or an
+        image's (channels, height, width)) are inferred from the layer before
+        when left out.  Dense
         layers default to He initialisation after ReLU, Glorot otherwise
         (``"init": "auto"``, as :func:`~chainrule.mlp` and Conv2D).
         The "layers" list of :func:`chainrule.io.network_config` is valid input.

@@ -99,9 +99,9 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    '\'[{"type": "Conv2D", "out_channels": 8, "kernel_size": 3, "padding": 1}, '
                    '{"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}, {"type": "Dense", '
                    '"fan_out": 32, "activation": "relu"}]\' (types: Dense, Conv2D, MaxPool2D, '
-                   "AvgPool2D, Flatten, Dropout, BatchNorm; sizes taken from the layer before "
-                   "may be left out; Dense and Conv2D activations default to relu); the "
-                   "output layer is appended as after --hidden")
+                   "AvgPool2D, Flatten, Dropout, BatchNorm, LayerNorm; sizes taken from the "
+                   "layer before may be left out; Dense and Conv2D activations default to "
+                   "relu); the output layer is appended as after --hidden")
     p.add_argument("--input-shape", type=positive_int, nargs=3, default=None,
                    metavar=("C", "H", "W"), dest="input_shape",
                    help="with --layers: each example is an image of C channels of H x W "
