@@ -7,12 +7,15 @@ padding that makes the arrays of a forward pass larger than an array can be is r
 by name (NumPy would say "array is too big" naming nothing): at construction one that
 even a one-pixel image cannot take, in ``forward`` one too large for the batch given.
 The pools' padding is refused in the same words (:func:`check_pool_padding` and
-:func:`check_pool_sizes`).
+:func:`check_pool_sizes`).  Below that, a forward pass whose arrays would need more
+than this machine's memory (a pool's window of 10**9 taps padded around one pixel:
+an 8 GB padded row, and a view per tap) is refused too, before anything is set aside.
 """
 
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -22,6 +25,24 @@ from ._validation import number_text
 PADDING_NAMES = ("same", "valid")
 # the bytes (and entries) an array holds: intp's largest (np.iinfo takes a microsecond)
 _LIMIT = int(np.iinfo(np.intp).max)
+# the bytes a pool's forward pass holds per tap of its window besides the arrays: one
+# strided view of the padded images (an ndarray object with its shape and strides, and
+# its place in the list of taps): 168 bytes measured with tracemalloc over 10**5 taps
+# (CPython 3.11, NumPy 2.4)
+TAP_BYTES = 168
+
+
+def _machine_memory() -> int | None:
+    """The machine's physical memory in bytes (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):  # (Windows has no sysconf)
+        return None
+
+
+# a forward pass that needs more than this can only fail (or swap for hours) after
+# setting gigabytes aside: refused by name first (read once; tests set it)
+MEMORY = _machine_memory()
 
 
 def conv_padding(
@@ -136,10 +157,13 @@ def check_forward_sizes(layer: object, shape: tuple[int, int, int, int],
     hp, wp = h + pt + pb, w + pl + pr
     unit = layer.stride == (1, 1)  # im2col then keeps a spare row, and may use the grid
     gw = wp if unit and wo < GRID_BELOW else wo
-    _refuse_past_limit(layer, shape, layer.padding_sides, itemsize, (
-        ("the padded images", (n, c, hp + unit, wp)),
-        ("the windows side by side (im2col)", (n, c, kh, kw, ho, gw)),
-        ("the output", (n, layer.out_channels, ho, gw))))
+    arrays = (("the padded images", (n, c, hp + unit, wp)),
+              ("the windows side by side (im2col)", (n, c, kh, kw, ho, gw)),
+              ("the output", (n, layer.out_channels, ho, gw)))
+    _refuse_past_limit(layer, shape, layer.padding_sides, itemsize, arrays)
+    _refuse_past_memory(layer, shape, layer.padding_sides, [
+        (f"{what} {' x '.join(map(str, sizes))} values of {itemsize} bytes",
+         math.prod(sizes) * itemsize) for what, sizes in arrays])
 
 
 def check_pool_sizes(layer: object, shape: tuple[int, int, int, int],
@@ -169,9 +193,16 @@ def check_pool_sizes(layer: object, shape: tuple[int, int, int, int],
     n, c, h, w = shape
     (pt, pb), (pl, pr) = padding_sides
     sizes = (n, c, h + pt + pb, w + pl + pr)
-    if n * c * sizes[2] * sizes[3] * itemsize > _LIMIT:  # (inline: every forward pass)
+    padded = n * c * sizes[2] * sizes[3] * itemsize
+    if padded > _LIMIT:  # (inline: every forward pass)
         _refuse_past_limit(layer, shape, padding_sides, itemsize,
                            (("the padded images", sizes),))
+    taps = layer.size[0] * layer.size[1]
+    if MEMORY is not None and padded + taps * TAP_BYTES > MEMORY:
+        _refuse_past_memory(layer, shape, padding_sides, [
+            (f"the padded images {' x '.join(map(str, sizes))} values of {itemsize} bytes",
+             padded),
+            (f"the window's {taps} taps, a view of them each", taps * TAP_BYTES)])
 
 
 def _refuse_past_limit(layer: object, shape: tuple[int, int, int, int],
@@ -189,3 +220,26 @@ def _refuse_past_limit(layer: object, shape: tuple[int, int, int, int],
                 f"{itemsize} bytes, more than an array holds ({limit} bytes); the padding adds "
                 f"{pt + pb} rows and {pl + pr} columns to the {h}x{w} images"
             )
+
+
+def _gb(n_bytes: int) -> str:
+    return f"{n_bytes / 1e9:.3g} GB"
+
+
+def _refuse_past_memory(layer: object, shape: tuple[int, int, int, int],
+                        padding_sides: tuple[tuple[int, int], tuple[int, int]],
+                        parts: list[tuple[str, int]]) -> None:
+    """Refuse a forward pass whose ``parts`` (what, bytes) need more than :data:`MEMORY`
+    together, naming each, the layer and its padding (nothing is refused where the
+    machine's memory is not known)."""
+    total = sum(n_bytes for _, n_bytes in parts)
+    if MEMORY is None or total <= MEMORY:
+        return
+    h, w = shape[2:]
+    (pt, pb), (pl, pr) = padding_sides
+    said = ", ".join(f"{what} ({_gb(n_bytes)})" for what, n_bytes in parts)
+    raise ValueError(
+        f"{layer!r}: its forward pass would need {_gb(total)}: {said}, more than this "
+        f"machine's memory ({_gb(MEMORY)}); the padding adds {pt + pb} rows and {pl + pr} "
+        f"columns to the {h}x{w} images"
+    )
