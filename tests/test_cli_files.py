@@ -131,7 +131,7 @@ def test_predict_and_evaluate_take_a_classifier_fitted_on_named_columns(tmp_path
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_path, capsys):
     """An MLPRegressor fitted on an array (no feature names): its features are the
-    file's columns, but the target, in order; float32 predictions read back exactly."""
+    file's columns, but the target, in order; the predictions read back exactly."""
     import json
 
     from sklearn.metrics import mean_absolute_error, mean_squared_error
@@ -147,7 +147,7 @@ def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_pa
                  "--json"]) == 0, capsys.readouterr().err
     scores = json.loads(capsys.readouterr().out)
     pred = est.predict(X)
-    assert pred.dtype == np.float32
+    assert pred.dtype == np.float64  # float64 data, float32 weights: NumPy's promotion
     assert scores["r2"] == pytest.approx(est.score(X, t), rel=1e-12)
     assert scores["mse"] == pytest.approx(mean_squared_error(t, pred), rel=1e-12)
     assert scores["mae"] == pytest.approx(mean_absolute_error(t, pred), rel=1e-12)
@@ -156,7 +156,7 @@ def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_pa
                  "-o", str(tmp_path / "p.csv")]) == 0
     header, rows = _read_csv(tmp_path / "p.csv")
     assert header == ["prediction"]
-    np.testing.assert_array_equal([np.float32(r[0]) for r in rows], pred)
+    np.testing.assert_array_equal([float(r[0]) for r in rows], pred)
     # by position, the columns must be exactly the features: the target is not guessed,
     # and predict says so (it said "every column but the target", the rule of evaluate,
     # while it had counted the target column t among the 4)

@@ -533,7 +533,9 @@ def test_predict_converts_integer_data_a_block_at_a_time(kind, dtype, rng, tmp_p
         X = np.memmap(tmp_path / "x.u8", dtype=np.uint8, mode="r", shape=values.shape)
     dense = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X)
     _blocks_of(monkeypatch, 2**18)  # blocks of 640 rows (0.25 MiB of float64 inputs)
-    expected = est.predict_proba(dense.astype(np.float64))
+    # the dtype NumPy's promotion (scikit-learn's products) computes in: uint8 and float32
+    # weights float32, int32 and int64 float64
+    expected = est.predict_proba(dense.astype(np.result_type(X.dtype, dtype)))
     tracemalloc.start()
     try:
         proba = est.predict_proba(X)

@@ -236,7 +236,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         network without a float64 copy; anything else trains in float64).
         With "lbfgs" and "cg" too (:func:`chainrule.minimize`), where
         scikit-learn's lbfgs ends with float64 weights on float32 data.
-        Later fits with ``warm_start`` or ``partial_fit`` keep the network's.
+        Later fits with ``warm_start`` or ``partial_fit`` keep the network's.  A float32
+        network predicts float32 for float32 input, float64 for float64 input (a float64
+        copy of its parameters: NumPy's promotion, as scikit-learn's MLP computes).
     layers : list of dict, str or None, default None
         Any architecture in place of the multilayer perceptron of
         ``hidden_layer_sizes``: the hidden part of the network as a list of

@@ -375,7 +375,13 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             X = validate_data(self, X, reset=False, accept_sparse="csr",
                               dtype="numeric" if kind in ("b", "i", "u")
                               else (np.float64, np.float32))
-        return _evaluate(self.network_, _as_images(self.network_, X), of_net_input)
+        net = self.network_
+        # NumPy's promotion, as scikit-learn's products give it: a float32 network computes
+        # in float64 (a float64 copy of its parameters) for float64 X, int32/int64 X too;
+        # float32 X (and bool, 8/16-bit integers) stays float32, never copied to float64
+        if np.result_type(X.dtype, net.dtype) != net.dtype:
+            net = net.astype(np.float64)
+        return _evaluate(net, _as_images(net, X), of_net_input)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
