@@ -107,7 +107,7 @@ def test_verbose_says_why_the_run_stopped_as_scikit_learn_does(
     got = capsys.readouterr().err.splitlines()
     assert a.n_iter_ == b.n_iter_ < 100
     expected = [line.replace("tol=10.000000", "tol=10") for line in said
-                if line.endswith("Stopping.")]
-    assert len(expected) == 1
+                if "did not improve" in line]  # an "adaptive" rate's falls too
+    assert len([line for line in expected if line.endswith("Stopping.")]) == 1
     assert [line for line in got if "did not improve" in line] == expected
-    assert got[-1] == expected[0]  # after the last epoch's line
+    assert got[-1] == expected[-1]  # after the last epoch's line

@@ -262,6 +262,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # the state partial_fit goes on with (see below)
         kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
+        notes = rule.notes  # the "adaptive" rate's lines, said after the epoch's line
         if self.ema is not None:  # the validation score, and its best parameters, of the
             scored = rule  # moving average (the Trainer below, bound when it runs)
 
@@ -278,6 +279,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         scores = self.validation_scores_ if val_score is not None else None
         epoch_rule = (_EpochRule(rule, lines, scores) if k == 1
                       else _AveragedEpochRule(rule, net, k, n, bs, lines, scores))
+        epoch_rule.notes = notes
         # a Schedule object given as `schedule` is a parameter: the run changes a copy of it
         # (its state: a plateau's best value and reductions), as fit changes no parameter
         trainer = Trainer(

@@ -91,12 +91,16 @@ class _EpochRule(Callback):
         pass 2 for ``verbose=1`` too where no progress bar shows).
     scores : list of float, optional
         The estimator's ``validation_scores_`` (with early stopping).
+
+    ``notes``: lines that the rule left to say (the "adaptive" rate's change), printed on
+    stderr after the epoch's line (or alone, where a progress bar shows), then cleared.
     """
 
     def __init__(self, rule: Callable[[TrainState, float], None], verbose: int = 0,
                  scores: list[float] | None = None) -> None:
         self.rule = rule
         self.losses: list[float] = []
+        self.notes: list[str] = []
         self.verbose, self.scores = verbose, scores
         self.epochs = 0  # the run's last epoch, for the printed line (set before training)
 
@@ -112,6 +116,9 @@ class _EpochRule(Callback):
             if self.scores:
                 metrics["validation_score"] = self.scores[-1]
             _say(_epoch_line(state.epoch, self.epochs, metrics))
+        for note in self.notes:
+            _say(note)
+        self.notes.clear()
 
 
 class _AveragedEpochRule(_EpochRule):
@@ -215,7 +222,9 @@ class _EpochRules:
         ``n_iter_no_change`` such epochs in a row.  ``partial_fit`` counts its
         epochs too and, as in scikit-learn, never stops but lowers an "adaptive"
         rate.  With early stopping the parameters of the best validation score
-        are restored afterwards.
+        are restored afterwards.  With ``verbose``, a fall of the "adaptive" rate
+        is said as scikit-learn's MLP says it ("... Setting learning rate to
+        0.000200"), by a line left in the returned rule's ``notes``.
         """
         net, tol = self.network_, float(self.tol)
         settings = self._carried_rule()
@@ -224,6 +233,7 @@ class _EpochRules:
         if rule_lr and not hasattr(self, "_lr"):
             self._lr = float(settings["learning_rate_init"])
         t0 = self.t_
+        notes: list[str] = []
 
         def rule(state: Any, loss: float) -> None:
             lr_used = float(state.logs["lr"])  # the rate of the epoch just run
@@ -249,18 +259,21 @@ class _EpochRules:
                 self._best_loss = min(self._best_loss, loss)
             self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
             if self._no_improvement_count > self.n_iter_no_change:
+                why = (f"{'Validation score' if val_score is not None else 'Training loss'}"
+                       f" did not improve more than tol={tol:g} for {self.n_iter_no_change} "
+                       f"consecutive epochs.")
                 if schedule == "adaptive" and self._lr > 1e-6:
                     self._lr /= 5.0
                     self._no_improvement_count = 0
+                    if self.verbose:  # said after the epoch's line, as scikit-learn says it
+                        notes.append(f"{why} Setting learning rate to {self._lr:f}")
                 elif not incremental:  # partial_fit runs its one epoch whatever the count
                     state.stop = True
                     # why, for verbose to say after the run (as scikit-learn's MLP says it)
                     small = " Learning rate too small." if schedule == "adaptive" else ""
-                    self._stop_note = (
-                        f"{'Validation score' if val_score is not None else 'Training loss'}"
-                        f" did not improve more than tol={tol:g} for {self.n_iter_no_change} "
-                        f"consecutive epochs.{small} Stopping.")
+                    self._stop_note = f"{why}{small} Stopping."
 
+        rule.notes = notes  # the lines for _EpochRule to say after the epoch's line
         return rule
 
     def _rule_settings(self, sgd: bool) -> dict[str, Any] | None:
