@@ -17,6 +17,7 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 import chainrule as cr
 from chainrule import MLPClassifier, load_estimator
 from chainrule.checkpoints import CHECKPOINT_FORMAT
+from estimators7_helpers import sklearn_held_out
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -211,8 +212,7 @@ def test_early_stopping_scores_the_held_out_rows_without_class_weight(iris):
                         class_weight={"virginica": 10.0}).fit(X, y)
     # the split the estimator drew: the best parameters are restored, so their plain
     # accuracy on the held-out rows is the best validation score
-    _, va = train_test_split(np.arange(y.shape[0]), test_size=0.3, stratify=y,
-                             random_state=est._split_seed)
+    va = sklearn_held_out(est, y, 0.3)
     plain = accuracy_score(y[va], est.predict(X[va]))
     assert est.best_validation_score_ == pytest.approx(plain, rel=1e-12)
     weighted = accuracy_score(y[va], est.predict(X[va]),

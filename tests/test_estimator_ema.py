@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from chainrule import MLPClassifier, MLPRegressor
 from chainrule.estimators import load_estimator
 from chainrule.io import read_file
+from estimators7_helpers import sklearn_held_out
 
 
 def _data(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +142,7 @@ def test_early_stopping_scores_the_average_and_keeps_its_best():
     est = _fit(MLPRegressor((8,), solver="sgd", learning_rate_init=0.05, batch_size=8,
                             early_stopping=True, validation_fraction=0.2, max_iter=60,
                             n_iter_no_change=4, ema=0.9, random_state=0), X, y)
-    _, va = train_test_split(np.arange(200), test_size=0.2, random_state=est._split_seed)
+    va = sklearn_held_out(est, y, 0.2)
     # the kept network's R^2 on the held-out rows is the best recorded score
     assert est.score(X[va], y[va]) == pytest.approx(est.best_validation_score_, rel=1e-12)
     # and the last steps' parameters score something else

@@ -13,12 +13,12 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
-from sklearn.model_selection import train_test_split
 
 import chainrule.scipy_fit
 from chainrule import MLPClassifier, MLPRegressor
 from chainrule.estimators import load_estimator
 from chainrule.io import read_file
+from estimators7_helpers import sklearn_held_out
 
 
 def _data(m: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,14 +91,14 @@ def test_early_stopping_keeps_the_best_parameters_when_the_budget_ends_the_fit(s
     X, _, y = _data(60)
     kw = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate_init=0.3, momentum=0.9,
               batch_size=9, early_stopping=True, validation_fraction=0.2, tol=0.0,
-              n_iter_no_change=1000, random_state=1, max_iter=100)
+              n_iter_no_change=1000, random_state=2, max_iter=100)
     est, said = _fit(MLPRegressor(max_time=33, **kw), X, y)  # 6 steps an epoch: 5.5 epochs
     assert step_clock[0] == 33.0 and est.n_iter_ == 5 and len(est.validation_scores_) == 5
     scores = est.validation_scores_
     assert int(np.argmax(scores)) < 4  # the best is not the last: restoring it shows
     assert "the network has the parameters of the best validation score" in said[0]
     # the held-out rows, split as the estimator splits them, score the best epoch's value
-    _, va = train_test_split(np.arange(60), test_size=0.2, random_state=est._split_seed)
+    va = sklearn_held_out(est, y, 0.2)
     assert r2_score(y[va], est.predict(X[va])) == pytest.approx(max(scores), abs=1e-12)
     # as the fit of those 5 epochs restores them
     five, _ = _fit(MLPRegressor(**{**kw, "max_iter": 5}), X, y)

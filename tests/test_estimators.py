@@ -41,6 +41,7 @@ from chainrule import (
 )
 from chainrule.activations import unregister_activation
 from estimator_helpers import one_blas_thread  # noqa: F401 (autouse)
+from estimators7_helpers import sklearn_held_out
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -469,14 +470,14 @@ def test_early_stopping_splits_classes_too_rare_to_stratify_as_scikit_learn_does
     SkMLPClassifier(**kw).fit(X, y)  # fits, as chainrule's must
     clf = MLPClassifier(**kw).fit(X, y)
     assert len(clf.validation_scores_) == clf.n_iter_
-    _, va = train_test_split(np.arange(150), test_size=0.1, random_state=clf._split_seed)
+    va = sklearn_held_out(clf, y, 0.1)  # scikit-learn's rows: a multiclass plain split
     # the parameters restored are those of the best score, computed on the plain split's rows
     assert clf.score(X[va], y[va]) == clf.best_validation_score_ == max(clf.validation_scores_)
-    # where every class can be stratified, the split still is
-    strat = MLPClassifier(**kw).fit(X, iris[1])
-    _, va = train_test_split(np.arange(150), test_size=0.1, stratify=iris[1],
-                             random_state=strat._split_seed)
-    assert strat.score(X[va], iris[1][va]) == strat.best_validation_score_
+    # a binary target is stratified (as scikit-learn's), where both classes can be
+    binary = iris[1] > 0
+    strat = MLPClassifier(**kw).fit(X, binary)
+    va = sklearn_held_out(strat, binary, 0.1)
+    assert strat.score(X[va], binary[va]) == strat.best_validation_score_
 
 
 def test_early_stopping_warm_start_keeps_the_best_parameters(iris):
@@ -1483,8 +1484,7 @@ def test_with_early_stopping_a_plateau_schedule_watches_the_held_out_rows(iris):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y, sample_weight=w)  # one epoch: the network is the one it scored
-    _, va = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y,
-                             random_state=clf._split_seed)
+    va = sklearn_held_out(clf, y, 0.2)
     (W0, W1), (b0, b1) = clf.coefs_, clf.intercepts_
     Z = np.maximum(X[va] @ W0 + b0, 0) @ W1 + b1
     log_p = Z - Z.max(axis=1, keepdims=True)
@@ -2106,7 +2106,10 @@ def test_a_split_seed_out_of_range_is_refused_when_the_file_is_read(tmp_path, ir
     refused when the file is read, naming the key; the reference is the seed the saved
     estimator drew, which loads and scores on the same validation rows."""
     X, y = iris
-    est = MLPClassifier((5,), solver="adam", early_stopping=True, max_iter=2, random_state=0)
+    # (a RandomState: the seed drawn from the estimator's generator; an integer
+    # random_state is scikit-learn's seed, up to 2**32 - 1, tests/test_estimators7_*)
+    est = MLPClassifier((5,), solver="adam", early_stopping=True, max_iter=2,
+                        random_state=np.random.RandomState(0))
     with pytest.warns(ConvergenceWarning):
         est.fit(X, y)
     path = est.save(tmp_path / "model.npz")

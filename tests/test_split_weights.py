@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.model_selection import train_test_split
 
 import chainrule as cr
 from chainrule import Dense, MLPClassifier, MLPRegressor, Network
 from chainrule.cli import main
+from estimators7_helpers import sklearn_held_out
 
 N = 100
 
@@ -36,10 +36,7 @@ def _held_out(est_kind, X, y) -> np.ndarray:
     probe = est_kind((4,), early_stopping=True, random_state=0, max_iter=1)
     with pytest.warns(Warning):  # one epoch: not converged
         probe.fit(X, y)
-    _, va = train_test_split(np.arange(N), test_size=0.1,
-                             stratify=y if est_kind is MLPClassifier else None,
-                             random_state=probe._split_seed)
-    return va
+    return sklearn_held_out(probe, y, 0.1)
 
 
 @pytest.mark.parametrize("est_kind", [MLPClassifier, MLPRegressor])

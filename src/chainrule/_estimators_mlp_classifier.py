@@ -120,10 +120,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     nesterovs_momentum : bool, default True
         Nesterov momentum for "sgd" (when ``momentum > 0``).
     early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the data (stratified by class when
-        ``y`` holds one label per example and every class can be split, else a
-        plain random split; scikit-learn stratifies binary targets only, and its
-        split draws other rows), stop when
+        Hold out ``validation_fraction`` of the data (scikit-learn's rows for an
+        integer ``random_state``: stratified for a binary target, where both classes
+        can be split, else a plain random split; a warm start keeps them), stop when
         the validation accuracy has not improved by ``tol`` for more than
         ``n_iter_no_change`` epochs and restore the parameters of the best
         one.  The accuracy of every epoch is in ``validation_scores_``.  Mini-batch

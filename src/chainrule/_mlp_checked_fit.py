@@ -282,7 +282,7 @@ class _CheckedFit:
             self.best_validation_score_: float | None = None
             for stale in ("_optimizer", "_optimizer_rule", "_no_improvement_count", "_lr",
                           "_best_params", "_ema_run",
-                          "_split_seed", "_schedule_run", "_layers_read"):
+                          "_split_seed", "_split_skip", "_schedule_run", "_layers_read"):
                 if hasattr(self, stale):
                     delattr(self, stale)
             if read is not None:

@@ -1,12 +1,13 @@
 """The validation rows that early stopping scores, split off a fit's data (private).
 
-Moved out of ``_mlp_base`` unchanged (to keep that module under ~400 lines):
+Moved out of ``_mlp_base`` (to keep that module under ~400 lines):
 :func:`early_stopping_split`, which :meth:`_BaseMLP._fit_stochastic
 <chainrule._mlp_base._BaseMLP._fit_stochastic>` calls with ``early_stopping=True``.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,9 +21,18 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
                          sw: np.ndarray | None, score_sw: np.ndarray | None) -> tuple[Any, ...]:
     """Split ``validation_fraction`` of the rows off for early stopping's score.
 
-    Stratified by class where every class can be split, with one seed per model
-    (``est._split_seed``, drawn on the first call), so that warm starts score on
-    the same rows; starts ``est.validation_scores_`` as a list.
+    The rows of scikit-learn's MLP: ``train_test_split`` stratified by class for a
+    binary single-label classifier (the one column of scikit-learn's binarized
+    targets; where both classes can be split, else a plain split rather than
+    scikit-learn's refusal), a plain random split for every other target (multiclass
+    too, whose binarized targets scikit-learn does not stratify).  With an integer
+    ``random_state`` the split's generator is scikit-learn's: ``RandomState(random_state)``
+    after the draws of the initial weights and biases (one per parameter of a new
+    network, none where a warm start goes on with one), so a new fit holds out the rows
+    scikit-learn's holds out; otherwise a seed drawn from the estimator's generator.
+    Either is drawn once per model (``est._split_seed`` and ``est._split_skip``, the
+    draws skipped), so that warm starts score on the same rows (scikit-learn's warm
+    start splits again, after no draws).  Starts ``est.validation_scores_`` as a list.
 
     Parameters
     ----------
@@ -48,20 +58,28 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
         without a schedule.
     """
     validation = None
-    stratify = y if est._is_classifier and y.ndim == 1 else None
+    # scikit-learn stratifies where its binarized targets are one column: two classes
+    binary = est._is_classifier and y.ndim == 1 and est.network_.n_outputs == 1
+    stratify = y if binary else None
     idx = np.arange(X.shape[0])
     if not hasattr(est, "_split_seed"):
         # drawn once per model: warm starts score on the same validation rows, so
-        # that best_validation_score_ compares like with like (as scikit-learn's
-        # split does with an integer random_state)
+        # that best_validation_score_ compares like with like (drawn with an integer
+        # random_state too: the later draws of the estimator's generator stay as they were)
         est._split_seed = int(est._rng.integers(2**31))
-    # stratified where every class can be split (a class of one example cannot, nor
-    # can fewer validation rows than classes); else a plain random split, as
-    # scikit-learn's is for every multiclass target, rather than refusing the data
+        seed = est.random_state
+        if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+            # scikit-learn's generator: its draws of a new network's weights and biases
+            # (one per parameter) come before the split; a warm start's come none
+            est._split_seed = int(seed)
+            est._split_skip = int(est.network_.params.size) if est.t_ == 0 else 0
+    # stratified where both classes can be split (a class of one example cannot, nor
+    # can fewer validation rows than classes); else a plain random split rather than
+    # refusing the data (scikit-learn refuses it)
     for strata in (stratify, None) if stratify is not None else (None,):
         try:
             tr, va = train_test_split(idx, test_size=float(est.validation_fraction),
-                                      stratify=strata, random_state=est._split_seed)
+                                      stratify=strata, random_state=split_generator(est))
             break
         except ValueError as exc:
             error = exc
@@ -83,3 +101,16 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
     if est.validation_scores_ is None:
         est.validation_scores_ = []
     return X, Y, sw, Xv, yv, swv, validation
+
+
+def split_generator(est: _BaseMLP) -> int | np.random.RandomState:
+    """The ``random_state`` of early stopping's ``train_test_split``: ``est._split_seed``,
+    or with ``est._split_skip`` (an integer ``random_state``) scikit-learn's generator,
+    ``RandomState(_split_seed)`` after that many uniform draws (its initial weights')."""
+    skip = getattr(est, "_split_skip", None)
+    if skip is None:
+        return est._split_seed
+    rs = np.random.RandomState(est._split_seed)
+    for start in range(0, skip, 2**16):  # one double per draw, as RandomState.uniform's
+        rs.random_sample(min(2**16, skip - start))
+    return rs

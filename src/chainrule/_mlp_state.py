@@ -39,7 +39,7 @@ __all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record
 # the keys of the "training" record; those after "rng_layers" are there only when the fits
 # made them
 _KEYS = ("rng", "rng_layers", "optimizer", "rule", "lr", "no_improvement_count", "best_loss",
-         "best_score", "split_seed", "schedule_run", "ema_count")
+         "best_score", "split_seed", "split_skip", "schedule_run", "ema_count")
 _RULES = ("constant", "invscaling", "adaptive")
 
 
@@ -58,7 +58,7 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         and, where the estimator has them, ``optimizer`` (``config`` and step count ``t``),
         ``rule`` (an SGD's ``learning_rate``, ``learning_rate_init`` and ``power_t`` as
         it was built, None for the other optimizers), ``lr``,
-        ``no_improvement_count``, ``best_loss``, ``best_score``, ``split_seed``
+        ``no_improvement_count``, ``best_loss``, ``best_score``, ``split_seed``, ``split_skip``
         and ``schedule_run`` (the schedule's ``config``, ``state``, ``epoch`` and initial
         rate ``lr0``).
     arrays : dict of str to ndarray
@@ -84,6 +84,8 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         record["best_score"] = float(est._best_score)
     if hasattr(est, "_split_seed"):
         record["split_seed"] = int(est._split_seed)
+    if getattr(est, "_split_skip", None) is not None:  # scikit-learn's generator's draws
+        record["split_skip"] = int(est._split_skip)
     run = getattr(est, "_schedule_run", None)
     if run is not None:
         record["schedule_run"] = {"config": _schedule_config(run[0]),
@@ -182,10 +184,16 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     if "split_seed" in record:  # drawn from 0..2**31 - 1 (_BaseMLP._checked_fit); a larger
         # one would be refused by train_test_split only at the next fit, as a bad split
         seed = _checked_count(record["split_seed"], "training.split_seed")
-        if seed >= 2**31:
-            raise ValueError(f"training.split_seed: expected an integer in 0..{2**31 - 1}, "
+        # with split_skip, an integer random_state (scikit-learn's RandomState's seed)
+        high = 2**32 if "split_skip" in record else 2**31
+        if seed >= high:
+            raise ValueError(f"training.split_seed: expected an integer in 0..{high - 1}, "
                              f"found {seed}")
         state["_split_seed"] = seed
+    if "split_skip" in record:
+        if "split_seed" not in record:
+            raise ValueError("training.split_skip: found without training.split_seed")
+        state["_split_skip"] = _checked_count(record["split_skip"], "training.split_skip")
     # an older file: settings added since take its rule's values
     run = _completed_schedule_record(record.get("schedule_run"))
     if run is not None:
