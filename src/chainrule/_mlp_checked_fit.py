@@ -20,6 +20,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
 from ._class_weight import checked_sample_weight
+from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC, _names_a_file
@@ -249,6 +250,7 @@ class _CheckedFit:
         # a new network takes the data's dtype (float32 data is not copied to float64)
         # unless dtype says otherwise; a network being trained further keeps its own
         dtype = self._dtype(X.dtype) if first else self.network_.dtype
+        warn_if_overflowing(X, dtype, type(self).__name__)  # features whose squares overflow
         # the mini-batch solvers convert integer data, and float32 data for a float64
         # network, a batch at a time (the same numbers; no copy of all of X); L-BFGS and CG
         # evaluate all of X at every step
