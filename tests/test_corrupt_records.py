@@ -44,7 +44,7 @@ def _set_name(record, value):
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    ("", "''"), (None, "None"), (1, "1"), ("nadam", "'nadam'"), (KeyError, "None")])
+    ("", "''"), (None, "None"), (1, "1"), ("lion", "'lion'"), (KeyError, "None")])
 @pytest.mark.parametrize("kind", ["checkpoint", "estimator"])
 def test_a_damaged_optimizer_name_is_named(checkpoint, estimator, kind, value, shown):
     if kind == "checkpoint":

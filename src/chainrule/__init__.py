@@ -27,7 +27,7 @@ from .io import load
 from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network, mlp
-from .optimizers import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
+from .optimizers import SGD, AdaGrad, Adam, AdamW, NAdam, Optimizer, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
@@ -51,6 +51,7 @@ __all__ = [
     "Layer",
     "LayerNorm",
     "MaxPool2D",
+    "NAdam",
     "Network",
     "Optimizer",
     "RMSProp",

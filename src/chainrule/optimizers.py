@@ -27,6 +27,7 @@ at a constant rate; see :class:`Optimizer` for the conversion.
 * AdamW (:class:`AdamW`, "adamw"): Adam with PyTorch's and Keras's convention,
   ``w <- w - lr_t * weight_decay * w`` first, then Adam's step: the fraction
   removed follows the rate ``lr_t`` a schedule sets (default ``weight_decay=0.01``).
+* NAdam (:class:`NAdam`, "nadam"): PyTorch's ``NAdam``, Adam with Nesterov momentum.
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
 ``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
@@ -45,7 +46,7 @@ from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
 from ._validation import check_bool, check_nonneg_float, check_positive_float
 
-__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "Optimizer", "RMSProp",
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "NAdam", "Optimizer", "RMSProp",
            "get_optimizer"]
 
 
@@ -314,6 +315,7 @@ class Adam(Optimizer):
 
 # AdamW subclasses Adam, defined above (its module imports it from here)
 from ._optimizers_adamw import AdamW  # noqa: E402
+from ._optimizers_nadam import NAdam  # noqa: E402
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "gd": SGD,
@@ -322,6 +324,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSProp,
     "adam": Adam,
     "adamw": AdamW,
+    "nadam": NAdam,
 }
 """Optimizer classes by name ("gd" is SGD on the whole training set)."""
 
