@@ -27,7 +27,7 @@ from .io import load
 from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network, mlp
-from .optimizers import SGD, AdaGrad, Adam, AdamW, NAdam, Optimizer, RMSProp
+from .optimizers import SGD, AdaGrad, Adam, AdamW, NAdam, Optimizer, RAdam, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
@@ -54,6 +54,7 @@ __all__ = [
     "NAdam",
     "Network",
     "Optimizer",
+    "RAdam",
     "RMSProp",
     "SavedModel",
     "TrainState",

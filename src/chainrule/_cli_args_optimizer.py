@@ -12,7 +12,8 @@ from typing import TypedDict
 
 #: The optimizers ``--optimizer`` takes: the names of
 #: :data:`chainrule.optimizers.OPTIMIZERS` and "nesterov" (SGD with Nesterov momentum).
-OPTIMIZER_NAMES = ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam")
+OPTIMIZER_NAMES = ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam",
+                   "radam")
 
 
 def optimizer_name(text: str) -> str:

@@ -28,6 +28,7 @@ at a constant rate; see :class:`Optimizer` for the conversion.
   ``w <- w - lr_t * weight_decay * w`` first, then Adam's step: the fraction
   removed follows the rate ``lr_t`` a schedule sets (default ``weight_decay=0.01``).
 * NAdam (:class:`NAdam`, "nadam"): PyTorch's ``NAdam``, Adam with Nesterov momentum.
+* RAdam (:class:`RAdam`, "radam"): PyTorch's ``RAdam``, Adam's variance rectified.
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
 ``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
@@ -46,8 +47,8 @@ from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
 from ._validation import check_bool, check_nonneg_float, check_positive_float
 
-__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "NAdam", "Optimizer", "RMSProp",
-           "get_optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "NAdam", "Optimizer", "RAdam",
+           "RMSProp", "get_optimizer"]
 
 
 class SGD(Optimizer):
@@ -316,6 +317,7 @@ class Adam(Optimizer):
 # AdamW subclasses Adam, defined above (its module imports it from here)
 from ._optimizers_adamw import AdamW  # noqa: E402
 from ._optimizers_nadam import NAdam  # noqa: E402
+from ._optimizers_radam import RAdam  # noqa: E402
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "gd": SGD,
@@ -325,6 +327,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "adam": Adam,
     "adamw": AdamW,
     "nadam": NAdam,
+    "radam": RAdam,
 }
 """Optimizer classes by name ("gd" is SGD on the whole training set)."""
 
