@@ -209,11 +209,11 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
     (["evaluate", "m.npz", "iris", "--seed", "x"], "argument --seed: expected an integer"),
     (["--epochs", "0"], "argument --epochs: expected an integer >= 1, got '0'"),
     (["--optimizer", "adamx"], "argument --optimizer: expected one of gd, sgd, nesterov, "
-     "adagrad, rmsprop, adam, adamw, nadam, radam, got 'adamx'"),
+     "adagrad, rmsprop, adam, adamw, nadam, radam, adamax, got 'adamx'"),
     (["demo", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, sgd, "
-     "nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, got 'bogus'"),
+     "nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, got 'bogus'"),
     (["train", "DATA", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, "
-     "sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, lbfgs, got 'bogus'"),
+     "sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, lbfgs, got 'bogus'"),
 ])
 def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys,
                                                    monkeypatch):
@@ -452,7 +452,7 @@ def test_optimizer_names_of_the_command_line_are_the_library_optimizers(capsys):
     assert sorted(OPTIMIZER_NAMES) == sorted([*OPTIMIZERS, "nesterov"])
     for name in OPTIMIZER_NAMES:
         get_optimizer(name)  # each one the library takes
-    names = "gd, sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam"
+    names = "gd, sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax"
     for command, said in ((["demo"], f"{names} (default: sgd)"),
                           (["train"], f"{names} (mini-batch rules), or lbfgs: full-batch")):
         with pytest.raises(SystemExit):

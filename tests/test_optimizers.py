@@ -383,7 +383,7 @@ def test_public_names():
 # --------------------------------------------------------------------------------------------
 def test_unknown_name_lists_valid_names():
     with pytest.raises(ValueError, match="unknown optimizer") as info:
-        get_optimizer("adamax")
+        get_optimizer("lion")
     for valid in ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam"):
         assert valid in str(info.value)
 

@@ -27,7 +27,7 @@ from .io import load
 from .layernorm import LayerNorm
 from .layers import Dense, Layer
 from .network import Network, mlp
-from .optimizers import SGD, AdaGrad, Adam, AdamW, NAdam, Optimizer, RAdam, RMSProp
+from .optimizers import SGD, AdaGrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
@@ -39,6 +39,7 @@ __all__ = [
     "AdaGrad",
     "Adam",
     "AdamW",
+    "Adamax",
     "AvgPool2D",
     "BatchNorm",
     "Callback",

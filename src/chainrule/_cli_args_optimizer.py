@@ -13,7 +13,7 @@ from typing import TypedDict
 #: The optimizers ``--optimizer`` takes: the names of
 #: :data:`chainrule.optimizers.OPTIMIZERS` and "nesterov" (SGD with Nesterov momentum).
 OPTIMIZER_NAMES = ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam",
-                   "radam")
+                   "radam", "adamax")
 
 
 def optimizer_name(text: str) -> str:

@@ -55,8 +55,8 @@ class Optimizer:
         The number of steps taken (Adam's bias corrections count it).
     state : dict of str to ndarray of shape (n_params,)
         The rule's state vectors ("velocity" of momentum, "sum_sq" of AdaGrad,
-        "mean_sq" of RMSProp, Adam's "m" and "v", and "v_max" with ``amsgrad``);
-        empty for plain SGD.  A step
+        "mean_sq" of RMSProp, Adam's "m" and "v", and "v_max" with ``amsgrad``; NAdam's
+        and RAdam's "m" and "v", Adamax's "m" and "u"); empty for plain SGD.  A step
         called directly updates them in place, but within the training loop each
         step writes its new state into a second vector, which takes the key (the
         one before it is the divergence guard's copy): look ``state[key]`` up

@@ -29,6 +29,7 @@ at a constant rate; see :class:`Optimizer` for the conversion.
   removed follows the rate ``lr_t`` a schedule sets (default ``weight_decay=0.01``).
 * NAdam (:class:`NAdam`, "nadam"): PyTorch's ``NAdam``, Adam with Nesterov momentum.
 * RAdam (:class:`RAdam`, "radam"): PyTorch's ``RAdam``, Adam's variance rectified.
+* Adamax (:class:`Adamax`, "adamax"): PyTorch's ``Adamax``, the infinity norm's Adam.
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
 ``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
@@ -47,8 +48,8 @@ from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
 from ._validation import check_bool, check_nonneg_float, check_positive_float
 
-__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "NAdam", "Optimizer", "RAdam",
-           "RMSProp", "get_optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer",
+           "RAdam", "RMSProp", "get_optimizer"]
 
 
 class SGD(Optimizer):
@@ -315,6 +316,7 @@ class Adam(Optimizer):
 
 
 # AdamW subclasses Adam, defined above (its module imports it from here)
+from ._optimizers_adamax import Adamax  # noqa: E402
 from ._optimizers_adamw import AdamW  # noqa: E402
 from ._optimizers_nadam import NAdam  # noqa: E402
 from ._optimizers_radam import RAdam  # noqa: E402
@@ -328,6 +330,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "adamw": AdamW,
     "nadam": NAdam,
     "radam": RAdam,
+    "adamax": Adamax,
 }
 """Optimizer classes by name ("gd" is SGD on the whole training set)."""
 
