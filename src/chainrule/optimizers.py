@@ -43,6 +43,7 @@ import math
 
 import numpy as np
 
+from ._optimizers_adagrad import AdaGrad
 from ._optimizers_base import Optimizer
 from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
@@ -63,13 +64,17 @@ class SGD(Optimizer):
     nesterov : bool, default False
         Use ``w <- w - lr (g + mu v)`` instead.
     weight_decay : float, default 0
+    dampening : float in [0, 1], default 0
+        PyTorch's ``SGD(dampening=d)``: ``v <- mu v + (1 - d) g`` from the second step
+        on (the first step's velocity is ``g``, undamped, as PyTorch's is); no effect
+        without momentum, and refused with ``nesterov`` (as PyTorch refuses it).
     """
 
     name = "sgd"
 
     def __init__(
         self, lr: float = 0.1, momentum: float = 0.0, nesterov: bool = False,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0.0, dampening: float = 0.0,
     ) -> None:
         super().__init__(lr, weight_decay)
         self.momentum = check_nonneg_float(momentum, "momentum")
@@ -78,50 +83,47 @@ class SGD(Optimizer):
         self.nesterov = check_bool(nesterov, "nesterov")
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
+        self.dampening = check_nonneg_float(dampening, "dampening")
+        if self.dampening > 1:
+            raise ValueError(f"dampening must be in [0, 1], got {self.dampening}")
+        if self.nesterov and self.dampening:
+            raise ValueError(f"dampening must be 0 with nesterov=True (Nesterov's step is "
+                             f"undamped, as in PyTorch), got {self.dampening}")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         if self.momentum == 0:
             return grads
+        # PyTorch's first velocity is the gradient itself, undamped: a = 1 while there is none
+        a = 1.0 if not self.dampening or "velocity" not in self.state else 1 - self.dampening
         previous, v = self._state_pair("velocity", grads)
-        _scale_add(v, self.momentum, grads, self._blas, src=previous)
+        if a == 1.0:
+            _scale_add(v, self.momentum, grads, self._blas, src=previous)
+        else:
+            _scale_add(v, self.momentum, grads, self._blas, a,
+                       self._scratch(grads, "direction"), src=previous)
         if not self.nesterov:
             return v
         d = np.multiply(v, self.momentum, out=self._scratch(grads, "direction"))
         d += grads  # g + mu v
         return d
 
+    def get_config(self) -> dict:
+        """As :meth:`Optimizer.get_config`, ``dampening`` left out when 0 (the configuration
+        files held before the setting existed, which they resume from as they did).
+
+        Returns
+        -------
+        dict
+            ``{"name": "sgd", **settings}``.
+        """
+        config = super().get_config()
+        if not self.dampening:
+            del config["dampening"]
+        return config
+
     def __repr__(self) -> str:
         nest = ", nesterov=True" if self.nesterov else ""
         return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}{nest})"
-
-
-class AdaGrad(Optimizer):
-    """AdaGrad: per-parameter steps shrinking with the sum of squared gradients.
-
-    ``s <- s + g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.
-
-    Parameters
-    ----------
-    lr : float, default 0.01
-    eps : float, default 1e-8
-        Added to the denominator (> 0).
-    weight_decay : float in [0, 1), default 0
-        As in :class:`Optimizer`.
-    """
-
-    name = "adagrad"
-
-    def __init__(self, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay)
-        self.eps = check_positive_float(eps, "eps")
-
-    def _direction(self, grads: np.ndarray) -> np.ndarray:
-        previous, s = self._state_pair("sum_sq", grads)
-        d = np.multiply(grads, grads, out=self._scratch(grads, "direction"))
-        np.add(previous, d, out=s)
-        np.sqrt(s, out=d)
-        d += self.eps
-        return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
 
 
 class RMSProp(Optimizer):
