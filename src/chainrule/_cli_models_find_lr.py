@@ -134,14 +134,16 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
         loss that does not fall); 130 for a test stopped by Ctrl-C, 143 by SIGTERM
         (what it recorded printed all the same).
     """
+    from ._cli_args_optimizer import trainer_rule
     from ._cli_checkpoint import stopped_how
     from .experiments import lr_range_test
     from .experiments.lr_range import _rules
 
-    test = lr_range_test(net, X, T, optimizer=args.optimizer, lr_min=args.lr_min,
+    rule = trainer_rule(args.optimizer, args.lr_min, steps)  # --amsgrad ...: an object
+    test = lr_range_test(net, X, T, optimizer=rule["optimizer"], lr_min=args.lr_min,
                          lr_max=args.lr_max, steps=args.lr_steps,
                          batch_size=steps["batch_size"], seed=args.seed,
-                         momentum=steps["momentum"], class_weight=class_weight,
+                         momentum=rule["momentum"], class_weight=class_weight,
                          sample_weight=sample_weight,
                          clip_norm=getattr(args, "clip_norm", None))
     n = test.stopped_at

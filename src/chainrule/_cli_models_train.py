@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._cli_args_optimizer import train_optimizer_name
+from ._cli_args_optimizer import add_rule_options, train_optimizer_name
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -183,14 +183,15 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
                    "--clip-norm, --ema, --dropout, --patience and the checkpoint options; adamw "
-                   "is PyTorch's AdamW with its decoupled weight_decay 0.01 (each step shrinks "
-                   "the weights by lr_t * 0.01; --weight-decay is the network's L2 penalty, "
-                   "another thing) (default: adam)")
+                   "is PyTorch's AdamW, its decoupled decay --decoupled-decay (--weight-decay "
+                   "is the network's L2 penalty, another thing); nadam, radam, adamax are "
+                   "PyTorch's NAdam, RAdam, Adamax (default: adam)")
     p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=None,
                    help="momentum of sgd/gd/nesterov (default: 0.9) or of rmsprop "
                    "(PyTorch's RMSprop momentum; default: none)")
+    add_rule_options(p)  # --amsgrad, --centered, --decoupled-decay
     p.add_argument("--clip-norm", type=positive_float, default=None, dest="clip_norm",
                    metavar="MAX",
                    help="gradient clipping: rescale each mini-batch's whole gradient to L2 "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from ._cli_args_optimizer import rule_options
 from ._cli_class_weight import class_weight_option
 from ._cli_image_layout import file_image_shape
 from ._cli_image_layout import other_shape as _other_shape
@@ -49,7 +50,8 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
         refuse_lbfgs_options(args)
     elif args.lr is None:  # None: not given, which lbfgs must know
         args.lr = 0.01
-    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size,
+                               **rule_options(args))
     if args.decay is not None and not args.weight_decay:  # refused, as --momentum of adam is
         raise ValueError(f"--decay {args.decay}: a convention of the weight decay, but "
                          "--weight-decay is 0 (the default): there is no penalty to apply it "

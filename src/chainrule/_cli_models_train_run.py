@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from . import _cli_models_categorical as _categorical
-from ._cli_args_optimizer import check_schedule_epochs, inferred_lengths
+from ._cli_args_optimizer import check_schedule_epochs, inferred_lengths, trainer_rule
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -78,7 +78,7 @@ def new_trainer(args: argparse.Namespace, net, steps: dict, class_weight: object
     if args.schedule is not None:
         options["schedule"] = args.schedule
     return Trainer(
-        net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
+        net, **trainer_rule(args.optimizer, args.lr, steps),
         batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
         clip_norm=args.clip_norm, ema=args.ema,
         verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
@@ -230,6 +230,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "loss": net.loss.name, **loss_settings(net),
         "optimizer": given["optimizer"], "lr": given["lr"],
         "momentum": given["momentum"], "batch_size": given["batch_size"],
+        **{k: given[k] for k in ("amsgrad", "centered", "decoupled_decay")  # when given
+           if given.get(k) is not None},
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
         "decay": net.decay,

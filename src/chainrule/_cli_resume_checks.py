@@ -32,7 +32,8 @@ _RUN_OPTIONS = {
     "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
     "missing_indicator": "--missing-indicator", "groups": "--groups",
     "time_ordered": "--time-ordered", "gap": "--gap", "max_train_rows": "--max-train-rows",
-    "dtype": "--dtype",
+    "dtype": "--dtype", "amsgrad": "--amsgrad", "centered": "--centered",
+    "decoupled_decay": "--decoupled-decay",
 }
 
 
