@@ -61,7 +61,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
         help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
     add("--momentum", type=fraction, default=None,
-        help="momentum of sgd/gd/nesterov (default: 0.9)")
+        help="momentum of sgd/gd/nesterov (default: 0.9) or of rmsprop "
+             "(PyTorch's RMSprop momentum; default: none)")
     add("--batch-size", type=positive_int, default=None,
         help="mini-batch size, for every optimizer but gd (default: 32)")
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")

@@ -117,7 +117,8 @@ def train(
         (``batch_size=1`` is stochastic gradient descent).  "nesterov",
         "adagrad", "rmsprop", "adam", "adamw" (PyTorch's AdamW, its
         ``weight_decay=0.01`` multiplied by each step's rate: see
-        :class:`~chainrule.optimizers.AdamW`): mini-batch rules too.  An
+        :class:`~chainrule.optimizers.AdamW`), "nadam", "radam", "adamax"
+        (PyTorch's NAdam, RAdam, Adamax): mini-batch rules too.  An
         :class:`~chainrule.optimizers.Optimizer` object brings its own settings
         (its learning rate and momentum: ``lr`` and ``momentum`` are then
         refused, rather than silently ignored); each call is a new run for it,
