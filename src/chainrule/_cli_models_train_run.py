@@ -28,6 +28,7 @@ from ._cli_checkpoint import (
     train_options,
 )
 from ._cli_class_weight import class_weight_record
+from ._cli_models_clipped import unclipped_note
 from ._cli_models_data import (
     _DATA_EXAMPLE,
     _NAMES,
@@ -282,6 +283,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                              None if p.sample_weight is None else p.sample_weight[idx])
             line += f"; {weighted}{name} " + ", ".join(f"{_NAMES[k]} {v:.4g}"
                                                       for k, v in scores.items())
+            if "log_loss" in scores:  # its clipping said where it changed the number
+                line += unclipped_note(model, table.X[idx], y[idx], None if p.sample_weight
+                                       is None else p.sample_weight[idx], scores["log_loss"])
     print(line)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
         # the last epoch's model written where the validation rows preferred an earlier one

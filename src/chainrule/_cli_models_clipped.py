@@ -1,0 +1,36 @@
+"""What ``chainrule train``'s closing line adds to a classifier's log loss when
+scikit-learn's clipping changed it: the unclipped mean cross-entropy, the number its
+epoch lines' ``loss`` and ``val_loss`` are made of.
+
+The closing line (like ``chainrule evaluate``) prints scikit-learn's ``log_loss`` of the
+probabilities, which clips each at the dtype's eps (2.2e-16 in float64): an example
+whose true class has probability 0 (a run blown up by a huge learning rate) counts
+``-log(eps)``, about 36, not its true cost.  The epoch lines' losses are the exact
+objective, from the log-softmax of the output layer's net input, millions or more after
+such a run: without a word, the two numbers side by side read as a contradiction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unclipped_note(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
+                   clipped: float) -> str:
+    """The words to print after the clipped log loss ``clipped`` of a single-label
+    classifier ``model`` on ``X`` (n_samples, n_features) with class indices ``y``
+    (n_samples,), weighted by ``sample_weight`` (n_samples,) if given; "" where the
+    unclipped mean cross-entropy is within 1% of it (or the model is of another kind)."""
+    if model.task != "classification" or getattr(model, "multilabel", False):
+        return ""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        log_proba = model.predict_log_proba(X)
+        picked = log_proba[np.arange(len(y)), np.asarray(y, dtype=np.intp)]
+        exact = float(-np.average(picked, weights=sample_weight))
+    # within 1%: rounding, or float32's clipping of confident right answers at 1 - eps
+    # (-log(1 - 1.2e-7) each, which moves a tiny loss in its 4th digit): nothing to say
+    if abs(exact - clipped) <= 1e-2 * abs(exact):
+        return ""
+    eps = np.finfo(log_proba.dtype).eps
+    return (f" (scikit-learn's, each probability clipped at {eps:.2g}; unclipped, the "
+            f"epoch lines' measure: {exact:.4g})")
