@@ -35,6 +35,7 @@ _KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
               ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
+              ("unknown_categories", "--unknown-categories", ("confusion",)),
               ("seed", "--seed", ("regions", "confusion")))
 
 
@@ -76,6 +77,11 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "0 is mid-gray in every tile)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
+    p.add_argument("--unknown-categories", choices=["error", "zeros"], default=None,
+                   dest="unknown_categories",
+                   help="confusion: a category of a categorical column that the training "
+                   "data did not have: refused, naming the row (error, the default), or "
+                   "encoded as all zeros (zeros), as evaluate takes it")
     p.add_argument("--seed", type=seed_int, default=None,
                    help="regions and confusion: seed of a generated DATA set (moons, circles, "
                    "sinusoid; default: the seed chainrule train drew the model's own data "
@@ -201,7 +207,8 @@ def _plot(args: argparse.Namespace) -> int:
                              f"{model.n_features}")
         with default_target_said(model, args.model, args.target):  # an estimator's
             table = _model_data(model, args.data, args.target, True,
-                                _data_seed(model, args.data, args.seed, "--seed"))
+                                _data_seed(model, args.data, args.seed, "--seed"),
+                                args.unknown_categories or "error")
             labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
             y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
