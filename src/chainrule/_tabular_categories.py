@@ -188,11 +188,30 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
             f"training data; the model knows {len(categories)}: "
             f"{_some([repr(c) for c in categories], 20)}",
             "--unknown-categories zeros encodes an unknown one as all zeros")
+    if bad.size:  # unknown="zeros": asked for, but said, as a recoded column is no rarity
+        _say_unknown(values, bad, name, where)
     X = np.zeros((len(values), len(categories)))
     rows = np.flatnonzero(codes >= 0)
     X[rows, codes[rows]] = 1.0
     X[gap] = np.nan
     return X
+
+
+def _say_unknown(values: np.ndarray, bad: np.ndarray, name: str,
+                 where: Callable[[int], str]) -> None:
+    """Warn that the rows ``bad`` of a categorical column's ``values`` (n_rows,) hold
+    categories the training data lacked, encoded as all zeros (``unknown="zeros"``):
+    how many rows of all, where the first is, and which categories.  A column whose
+    categories were recoded (True/False written yes/no) would otherwise be all zeros,
+    its predictions those of a row of no category, without a word."""
+    import warnings
+
+    unseen = sorted({str(v) for v in values[bad]})
+    warnings.warn(
+        f"{where(int(bad[0]))}, column {name!r}: {bad.size} of {len(values)} rows hold a "
+        f"category that the training data did not have ({_some([repr(c) for c in unseen])})"
+        "; encoded as all zeros, as asked (unknown categories: zeros)",
+        UserWarning, stacklevel=3)
 
 
 def encoded_names(columns: list[str], categories: dict[str, list[str]]) -> list[str]:
