@@ -178,8 +178,12 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
             f"target={text[-1]!r}, --target {text[-1]} on the command line)"
         )
     dup = [name for name in _duplicates(header) if name]  # unnamed ones: left out
-    if dup:
-        raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
+    if dup:  # where they are (a name stripped of spaces may look unlike its twin)
+        where = "; ".join(f"{name!r} (columns " + " and ".join(
+            str(j + 1) for j, h in enumerate(header) if h == name) + ")" for name in dup)
+        raise ValueError(f"{path}: duplicate column name(s) {where}, counted from 1, "
+                         "spaces around a name left out: columns are found by name, so "
+                         "each needs its own; rename all but one")
     body = rows[1:]
     if not body:
         raise ValueError(f"{path}: no rows of data after the header")
