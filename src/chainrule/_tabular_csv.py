@@ -18,10 +18,10 @@ import numpy as np
 
 from ._tabular_categories import Encoding
 from ._tabular_compressed import DAMAGE, damaged, is_damage, not_utf8, open_data
+from ._tabular_csv_header import _DECIMAL_COMMAS, _separator_hint
 from ._tabular_csv_header import _example_as_header as _example_as_header
 from ._tabular_csv_header import _is_number as _is_number
 from ._tabular_csv_header import _preview_row as _preview_row
-from ._tabular_csv_header import _separator_hint
 from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
 from ._tabular_table import (
     GAP_TEXT,
@@ -192,6 +192,7 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
             raise ValueError(
                 f"{path} line {n}: malformed CSV: {len(row)} fields, the header has "
                 f"{len(header)}{sep}"  # a ';' file of decimal commas: its rows split
+                + (_DECIMAL_COMMAS if sep and ";" in header[0] else "")
             )
     lines = np.array([n for n, _ in body])
     defaulted = target is None and need_target

@@ -4,6 +4,12 @@ file's separator.  Import from :mod:`chainrule.tabular`."""
 
 from __future__ import annotations
 
+#: What follows the hint of a ';'-separated file whose rows a comma splits: a spreadsheet's
+#: export in a locale of decimal commas, which a new separator alone would not mend.
+_DECIMAL_COMMAS = ("; its rows' commas are decimal commas, which must become points too: "
+                   "pandas.read_csv(FILE, sep=';', decimal=',').to_csv(NEW, index=False) "
+                   "rewrites it comma-separated with decimal points")
+
 
 def _separator_hint(header: list[str]) -> str:
     """A hint for the header of one cell that holds a ``;`` or a tab: the file's separator
