@@ -48,13 +48,13 @@ def test_unknown_activation_lists_valid_names(call):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: Network([Dense(3, 2)], loss="hinge"),
-        lambda: mlp([3, 2], loss="hinge"),
-        lambda: Network.from_transfer_matrices([np.zeros((4, 2))], loss="hinge"),
+        lambda: Network([Dense(3, 2)], loss="focal"),
+        lambda: mlp([3, 2], loss="focal"),
+        lambda: Network.from_transfer_matrices([np.zeros((4, 2))], loss="focal"),
     ],
 )
 def test_unknown_loss_lists_valid_names(call):
-    with pytest.raises(ValueError, match=r"loss 'hinge'") as info:
+    with pytest.raises(ValueError, match=r"loss 'focal'") as info:
         call()
     for name in ("squared_error", "mean_squared_error", "log_loss", "cross_entropy"):
         assert name in str(info.value)

@@ -80,8 +80,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="squared_error, mean_squared_error, log_loss, cross_entropy, "
                    "poisson, huber (its delta 1: another, or label smoothing, in a --network "
                    "description: \"loss\": {\"name\": \"huber\", \"delta\": 2}), "
-                   "mean_absolute_error (mae) (default: the preset's or the network's, "
-                   "else squared_error)")
+                   "mean_absolute_error (mae), multiclass_hinge (svm), hinge (default: the "
+                   "preset's or the network's, else squared_error)")
     p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay",
                    help="lambda of (lambda/2) sum W^2 (default: the preset's or the "
                    "network's, else 0)")

@@ -40,6 +40,9 @@ eps / 2`` for each output of ``log_loss`` (Keras' ``BinaryCrossentropy(label_smo
 eps)``).  The fused deltas are ``p - y_smoothed``; the cost, and so the training history,
 is the smoothed loss, as PyTorch reports it; ``eps = 0`` is the plain loss itself.
 
+``multiclass_hinge`` (alias ``svm``, cs231n's multiclass SVM loss) and ``hinge`` (alias
+``binary_hinge``, micrograd's demo, targets -1/+1) are the margin losses of ``_loss_hinge``.
+
 ``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
 a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
 for counts and other non-negative targets.
@@ -83,6 +86,7 @@ from ._loss_formulas import (
     _se_logits,
 )
 from ._loss_formulas import _logsumexp as _logsumexp  # see _activations_inplace
+from ._loss_hinge import hinge_predictions, margin_losses
 from ._loss_logit_paths import (
     _ce_sigmoid_delta,
     _ce_sigmoid_logits,
@@ -98,7 +102,7 @@ from ._loss_logit_paths import (
 from ._loss_records import LogitPath, Loss
 from ._loss_smoothing import smoothed
 
-__all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "huber"]
+__all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "hinge_predictions", "huber"]
 
 
 
@@ -212,12 +216,14 @@ LOSSES: dict[str, Loss] = {
                                                 _poisson_softplus_delta)}),
         huber(),
         Loss("mean_absolute_error", _mae, _mae_grad),
+        *margin_losses(),  # multiclass_hinge (cs231n's svm_loss), hinge (micrograd's demo)
     ]
 }
 """Losses by name."""
 
 ALIASES = {"mse": "mean_squared_error", "binary_cross_entropy": "log_loss", "nll": "cross_entropy",
-           "mae": "mean_absolute_error", "absolute_error": "mean_absolute_error"}
+           "mae": "mean_absolute_error", "absolute_error": "mean_absolute_error",
+           "svm": "multiclass_hinge", "binary_hinge": "hinge"}
 
 
 def get_loss(name: str | dict | Loss) -> Loss:

@@ -84,8 +84,9 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
     loss : str, Loss or None, default None
         Per-example loss, a name of :data:`~chainrule.losses.LOSSES`:
         "squared_error", "mean_squared_error", "log_loss", "cross_entropy" or
-        "poisson", "huber" or "mean_absolute_error" (or an alias, such as "mse" or
-        "mae"); a config dict with
+        "poisson", "huber" or "mean_absolute_error", the margin losses
+        "multiclass_hinge" or "hinge" (or an alias, such as "mse" or "mae"); a config
+        dict with
         settings, ``{"name": "huber", "delta": 2.0}``; or a
         :class:`~chainrule.losses.Loss` (``chainrule.losses.huber(2.0)``).  None
         takes the last layer's output's canonical loss, as :func:`~chainrule.mlp` and
