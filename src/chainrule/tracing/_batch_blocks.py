@@ -173,6 +173,9 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
     for k in range(L, 0, -1):
         x, s, d = names.sym("out", k), names.sym("net", k), names.sym("delta", k)
         dout, fp = names.sym("dout", k), names.sym("fprime", k)
+        sparse = step.rho is not None and k < L  # its column: dE_i/da + the sparsity term
+        if sparse:
+            dout = _sparsity.hidden_label(dout)
         first = step.examples[0].layers[k - 1]
         if k == L:
             dt, dlat = dE_dout_formula(step.loss, (x.text, x.latex), ("y", "y"))
@@ -201,9 +204,10 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                             fused, Sym("  (the softmax Jacobian)", ""))))
         else:
             ft, fl = fprime_formula(first.activation, (s.text, s.latex), (x.text, x.latex))
-            bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
-                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"),
-                            fused)))
+            prod = (Sym(f"({dout.text}) * {fp.text}", rf"\left({dout.latex}\right) \odot "
+                        f"{fp.latex}") if sparse else
+                    Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))
+            bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ", prod, fused)))
         if first.fused:  # sum(y) out - y names the examples whose targets do not sum to 1
             odd = [(i, float(e.y.sum())) for i, e in enumerate(step.examples, start=1)
                    if abs(float(e.y.sum()) - 1.0) > 1e-12]
@@ -301,8 +305,10 @@ def batch_dict(step: BatchStepTrace, notation: str) -> dict[str, Any]:
         layers = []
         for k, ls in enumerate(e.layers, start=1):
             a_in = np.concatenate([[1.0], ls.a_in]) if notation == "transfer" else ls.a_in
+            dout = ({"dE_dout": _list(ls.dE_da)} if ls.backprop is None else  # --rho's hidden
+                    {"dE_dout": _list(ls.backprop), "dE_dout_plus_sparsity": _list(ls.dE_da)})
             layers.append({"layer": k, "input": _list(a_in), "net": _list(ls.z),
-                           "out": _list(ls.a), "dE_dout": _list(ls.dE_da),
+                           "out": _list(ls.a), **dout,
                            "fprime": _list(ls.fprime), "delta": _list(ls.delta),
                            "gradients": [{"name": name.text, "value": _list(G)}
                                          for name, _, G, _ in _matrices(notation, k, ls)]})

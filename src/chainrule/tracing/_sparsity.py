@@ -126,7 +126,7 @@ def sparse_examples(examples: list[StepTrace], rho: float, beta: float) -> list[
         dE_da = h.dE_da + row
         delta = dE_da * h.fprime
         hidden = replace(h, dE_da=dE_da, delta=delta, dW=np.outer(h.a_in, delta),
-                         db=None if h.db is None else delta.copy())
+                         db=None if h.db is None else delta.copy(), backprop=h.dE_da)
         out.append(replace(e, layers=[hidden, *e.layers[1:]]))
     return out
 
@@ -170,9 +170,16 @@ def cost_line(step: BatchStepTrace, decay: tuple[str, str] | None) -> Line:
     return Line(tuple(parts))
 
 
+def hidden_label(dout: Sym) -> Sym:
+    """What the hidden layer's column holds under the penalty: ``dE_i/da`` (the
+    reconstruction error's, from the layer above) plus the sparsity term."""
+    return Sym(f"{dout.text} + sparsity", rf"{dout.latex} + \text{{sparsity}}")
+
+
 def hidden_dout(names: Any, k: int, notation: str) -> list[Block]:
-    """The hidden layer's ``dE_i/da`` with the sparsity row, and that row's values."""
-    dout, dn = names.sym("dout", k), names.sym("delta", k + 1)
+    """The hidden layer's ``dE_i/da + sparsity`` (the sparsity row added), and that row's
+    values."""
+    dout, dn = hidden_label(names.sym("dout", k)), names.sym("delta", k + 1)
     term = Sym("beta (-rho / rho_hat + (1 - rho) / (1 - rho_hat))",
                r"\beta \left(-\frac{\rho}{\hat\rho} + \frac{1 - \rho}{1 - \hat\rho}\right)")
     if notation == "transfer":

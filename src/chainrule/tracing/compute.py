@@ -62,6 +62,10 @@ class LayerStep:
         cross_entropy or poisson): ``delta`` is computed from ``z``, not as
         the product of ``dE_da`` and ``f'``, which lose it where the output
         saturates (see :attr:`product` and :meth:`product_differs`).
+    backprop : ndarray of shape (fan_out,) or None
+        Under the sparsity penalty (``chainrule trace --rho``), the hidden layer's
+        ``dE/d(out)`` from the layer above alone, before the sparsity term that
+        :attr:`dE_da` then includes; None elsewhere.
     """
 
     activation: str
@@ -79,6 +83,7 @@ class LayerStep:
     b_new: np.ndarray | None
     fused: bool
     from_net: bool = False
+    backprop: np.ndarray | None = None
 
     @property
     def product(self) -> np.ndarray:
