@@ -26,8 +26,10 @@ def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
     k = net.n_outputs
     if net.loss.name == "poisson":  # non-negative targets only
         return rng.poisson(2.0, size=(n, k)).astype(float)
-    if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
+    if net.loss.name in ("cross_entropy", "log_loss", "multiclass_hinge") and k > 1:
         return rng.integers(0, k, size=n)
+    if net.loss.name == "hinge":  # signs -1 and +1
+        return rng.choice([-1.0, 1.0], size=(n, k))
     if net.loss.name in ("cross_entropy", "log_loss"):  # one output: a column of 0s and 1s
         return rng.integers(0, 2, size=(n, 1)).astype(float)
     return rng.normal(size=(n, k))

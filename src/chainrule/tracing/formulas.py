@@ -37,6 +37,12 @@ _LOSS = {
               r"\end{{cases}}"),
     "mean_absolute_error": ("E = 1/K sum_{k} |{o}_{k} - {t}_{k}|",
                             r"E = \tfrac{{1}}{{K}} \sum_{{{k}}} |{o}_{{{k}}} - {t}_{{{k}}}|"),
+    # the margin losses (cs231n's svm_loss; micrograd's demo): c is the target's class
+    "multiclass_hinge": ("E = sum_{{{k} != c}} max(0, {o}_{k} - {o}_c + 1) (c: {t}_c = 1)",
+                         r"E = \sum_{{{k} \ne c}} \max(0, {o}_{{{k}}} - {o}_c + 1)\ "
+                         r"(c\colon {t}_c = 1)"),
+    "hinge": ("E = sum_{k} max(0, 1 - {t}_{k} {o}_{k})",
+              r"E = \sum_{{{k}}} \max(0, 1 - {t}_{{{k}}} {o}_{{{k}}})"),
 }
 
 # loss name -> dE/do_k (text, latex)
@@ -49,6 +55,12 @@ _DLOSS = {
     "huber": ("clip({o} - {t}, -delta, delta)", r"\mathrm{{clip}}({o} - {t}, -\delta, \delta)"),
     "mean_absolute_error": ("1/K sign({o} - {t})",
                             r"\tfrac{{1}}{{K}} \operatorname{{sign}}({o} - {t})"),
+    # the scores' outputs are coupled: written with a generic o, whatever the notation's
+    "multiclass_hinge": ("[o_k - o_c + 1 > 0] for k != c, -sum_{{j != c}} [o_j - o_c + 1 > 0] "
+                         "for k = c (o: the outputs, c: the target's class)",
+                         r"[o_k - o_c + 1 > 0] \text{{ for }} k \ne c,\ -\sum_{{j \ne c}} "
+                         r"[o_j - o_c + 1 > 0] \text{{ for }} k = c"),
+    "hinge": ("-{t} [1 - {t} {o} > 0]", r"-{t}\, [1 - {t} {o} > 0]"),
 }
 
 # activation name -> f'(net) (text, latex) with {net}, {out} placeholders
