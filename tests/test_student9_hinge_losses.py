@@ -178,3 +178,22 @@ def test_a_saved_network_keeps_its_margin_loss(tmp_path):
     assert back.loss == LOSSES["multiclass_hinge"]
     X = np.array([[0.5, -1.0], [2.0, 0.3]])
     assert back.loss_and_grad(X, [0, 2])[0] == net.loss_and_grad(X, [0, 2])[0]
+
+
+@pytest.mark.parametrize("loss, k", [("multiclass_hinge", 3), ("hinge", 2)])
+def test_the_per_example_reference_loop_agrees(loss, k):
+    """chainrule.reference (the textbook loop on Python floats) takes the margin losses too,
+    and its cost and gradient are the engine's."""
+    from chainrule import reference
+
+    rng = np.random.default_rng(21)
+    net = Network([Dense(3, 4, activation="tanh", seed=5),
+                   Dense(4, k, activation="identity", seed=6)], loss=loss, weight_decay=0.2)
+    for layer in net.layers:
+        layer.W[:] = rng.normal(size=layer.W.shape)
+    X = rng.normal(size=(7, 3))
+    Y = rng.integers(0, k, 7) if loss == "multiclass_hinge" else rng.choice([-1.0, 1.0], (7, k))
+    J_ref, g_ref = reference.loss_and_grad(net, X, Y)
+    J, g = net.loss_and_grad(X, Y)
+    assert J == pytest.approx(J_ref, rel=1e-13)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-14)

@@ -62,4 +62,13 @@ def _loss(name: str, a: Vector, y: Vector, delta: float = 1.0,
     if name == "mean_absolute_error":  # mean |a - y|; its gradient sign(a - y) / n, 0 at a == y
         return (sum(abs(a[j] - y[j]) for j in range(n)) / n,
                 [((a[j] > y[j]) - (a[j] < y[j])) / n for j in range(n)])
+    if name == "multiclass_hinge":  # sum over the wrong classes j of max(0, a_j - a_c + 1)
+        c = y.index(1.0)  # the target's class (a one-hot row)
+        wrong = [j for j in range(n) if j != c and a[j] - a[c] + 1.0 > 0]
+        grad = [1.0 if j in wrong else 0.0 for j in range(n)]
+        grad[c] = -float(len(wrong))
+        return sum(a[j] - a[c] + 1.0 for j in wrong), grad
+    if name == "hinge":  # sum max(0, 1 - y a), targets -1 or +1; its gradient -y where > 0
+        E = sum(max(0.0, 1.0 - y[j] * a[j]) for j in range(n))
+        return E, [-y[j] if 1.0 - y[j] * a[j] > 0 else 0.0 for j in range(n)]
     raise ValueError(f"loss {name!r} is not supported by the reference implementation")
