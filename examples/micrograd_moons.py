@@ -74,7 +74,7 @@ def rate(k: int) -> float:
 
 
 def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float:
-    """The fraction of examples whose sign of the score is the label's."""
+    """The fraction of examples classified right: score > 0 for +1, as micrograd counts."""
     return float(np.mean(hinge_predictions(net.predict(X)) == y))
 
 

@@ -165,7 +165,14 @@ def test_hinge_predictions_are_argmax_and_sign():
     S = np.array([[0.1, 2.0, -1.0], [3.0, 2.0, 1.0]])
     np.testing.assert_array_equal(hinge_predictions(S), [1, 0])
     np.testing.assert_array_equal(hinge_predictions(np.array([[-0.2], [0.0], [4.0]])),
-                                  [-1.0, 1.0, 1.0])
+                                  [-1.0, -1.0, 1.0])  # 0: negative, as micrograd and sklearn
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
+    clf = sklearn_linear.SGDClassifier(loss="hinge", max_iter=5, tol=None, random_state=0)
+    clf.fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [-1, -1, 1, 1])
+    clf.coef_[:], clf.intercept_[:] = 1.0, -1.5  # decision function x - 1.5: 0 at x = 1.5
+    grid = np.array([[0.5], [1.5], [2.5]])
+    np.testing.assert_array_equal(hinge_predictions(clf.decision_function(grid)[:, None]),
+                                  clf.predict(grid))
     with pytest.raises(ValueError, match=r"scores: expected shape \(n_samples, n_outputs\)"):
         hinge_predictions(np.zeros(3))
 

@@ -94,7 +94,7 @@ def test_micrograd_loop_equals_numpy_steps_and_reaches_full_accuracy(example):
             np.testing.assert_allclose(b, b_ref, rtol=1e-11, atol=1e-13, err_msg=str(k))
     (W1, b1), (W2, b2), (W3, b3) = _unflatten(params[-1], SHAPES)
     scores = np.maximum(0, np.maximum(0, X @ W1 + b1) @ W2 + b2) @ W3[:, 0] + b3[0]
-    assert np.mean(np.where(scores >= 0, 1.0, -1.0) == y) == 1.0  # micrograd: 100 %
+    assert np.mean(np.where(scores > 0, 1.0, -1.0) == y) == 1.0  # micrograd: 100 %
     assert example["accuracy"](net, X, y) == 1.0
     assert record["loss"][-1] < 0.05 < record["loss"][0]
 

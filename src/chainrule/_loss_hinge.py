@@ -131,11 +131,13 @@ def hinge_predictions(scores: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (n_samples,)
         ``argmax_j s_j`` (int) for several outputs (``multiclass_hinge``);
-        ``sign(s)``, -1.0 or +1.0 (0 counted as +1), for one output (``hinge``).
+        for one output (``hinge``) +1.0 where ``s > 0`` and -1.0 elsewhere (a score of
+        exactly 0 on the negative side, as micrograd's accuracy and scikit-learn's
+        ``SGDClassifier.predict`` count it).
     """
     scores = np.asarray(scores)
     if scores.ndim != 2:
         raise ValueError(f"scores: expected shape (n_samples, n_outputs), got {scores.shape}")
     if scores.shape[1] == 1:
-        return np.where(scores[:, 0] >= 0, 1.0, -1.0)
+        return np.where(scores[:, 0] > 0, 1.0, -1.0)
     return scores.argmax(axis=1)
