@@ -12,6 +12,52 @@ is the whole docstring as it was when it was one literal.
 
 from __future__ import annotations
 
+# layers and input_shape, the last shared parameters of the Parameters section (the text
+# the class's literal ended with before class_weight)
+_LAYERS_PARAMETERS_DOC = """layers : list of dict, str or None, default None
+        Any architecture in place of the multilayer perceptron of
+        ``hidden_layer_sizes``: the hidden part of the network as a list of
+        layer dicts in the format of
+        :func:`chainrule.architecture.network_from_layers` (types "Dense",
+        "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
+        "BatchNorm"; sizes that follow from the layer before left out), or
+        JSON text of one or a .json file (read by
+        :func:`~chainrule.architecture.parse_layers` when ``fit`` builds a new network;
+        :meth:`save` writes the list read then, whatever the file holds later), e.g.
+        ``[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3}, {"type":
+        "MaxPool2D", "size": 2}, {"type": "Flatten"}, {"type": "Dense",
+        "fan_out": 16}]``.  The estimator appends its output layer as it does
+        after ``hidden_layer_sizes`` (units, activation, initialiser and loss
+        from the targets), so everything else (the solvers, ``alpha``, which
+        decays the Dense weights and the convolution kernels, early stopping,
+        ``partial_fit``, ``warm_start``, saving) works unchanged.  A Dense dict
+        that names no activation takes ``activation`` (then a single value;
+        relu by default, as the command line's ``--layers`` gives, where the
+        library's Dense alone defaults to the classic sigmoid), and a Dense or
+        Conv2D dict that names no ``init`` takes ``init`` (unless "auto").  The
+        layers draw their weights from the estimator's generator in order, as
+        those of ``hidden_layer_sizes`` do: ``layers=[{"type": "Dense",
+        "fan_out": 8}]`` is ``hidden_layer_sizes=(8,)`` weight for weight, and
+        ``layers=[]`` is ``hidden_layer_sizes=()``.
+        Refused at ``fit`` with a ValueError that names the parameter: a
+        softmax (an output layer's) or step activation in the list, a dict
+        that builds no layer (the message of ``network_from_layers``, prefixed
+        ``layers:``), ``hidden_layer_sizes``, ``dropout`` or ``batch_norm``
+        away from their defaults (their layers are Dense, Dropout and
+        BatchNorm dicts in the list), Dropout (even of rate 0) or BatchNorm
+        dicts with "lbfgs" or "cg", and image layers without ``input_shape``.
+    input_shape : (channels, height, width) or None, default None
+        With ``layers`` that take images (Conv2D, pooling, Flatten): each row
+        of ``X`` is one image of ``channels * height * width`` values, channel
+        by channel and each row by row (``X`` stays 2-D, as scikit-learn
+        requires; the 8x8 digits come so, as ``(1, 8, 8)``), and the product
+        must be the number of features.  ``fit``, ``partial_fit``, ``predict``,
+        ``predict_proba`` and ``score`` also take images of shape
+        (n_samples, channels, height, width), read as those rows (a view where
+        the array is contiguous); another array of more than two axes is
+        refused, naming its shape.  Only with ``layers``.
+    """
+
 # MLPClassifier's own parameters, the last of its Parameters section (it ends with the
 # blank line and indentation before "Attributes")
 _CLASSIFIER_PARAMETERS_DOC = """class_weight : dict, "balanced" or None, default None
