@@ -275,7 +275,8 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
     (dict(layers=[{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0}],
           solver="cg"),
      r"^layers: layers\[1\] \(Dropout\) needs a stochastic solver \('sgd', 'adam', "
-     r"'rmsprop', 'adagrad'\); solver='cg' minimises one fixed cost function$"),
+     r"'rmsprop', 'adagrad', 'adamw', 'nadam', 'radam', 'adamax'\); solver='cg' minimises one "
+     r"fixed cost function$"),
 ])
 def test_bad_layers_are_refused_at_fit_by_name(digits, params, message):
     X, y = digits

@@ -48,9 +48,17 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         "elu", "gelu", "silu"/"swish", "softplus", "exp", "square", or one registered with
         :func:`chainrule.register_activation`; an
         :class:`~chainrule.activations.Activation` object is used as given.
-    solver : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs", "cg"}, default "adam"
+    solver : {"adam", "sgd", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax", \
+"lbfgs", "cg"}, default "adam"
         Mini-batch rules (through :class:`chainrule.Trainer`) or SciPy's
         L-BFGS-B / conjugate gradients on the whole set (:func:`chainrule.minimize`).
+        "adamw", "nadam", "radam" and "adamax" are PyTorch's rules
+        (:class:`~chainrule.optimizers.AdamW`, :class:`~chainrule.optimizers.NAdam`,
+        :class:`~chainrule.optimizers.RAdam`, :class:`~chainrule.optimizers.Adamax`)
+        with ``learning_rate_init``, ``beta_1``, ``beta_2`` and ``epsilon`` as their
+        ``lr``, ``betas`` and ``eps``; ``alpha`` is their L2 term as every solver's,
+        and ``learning_rate`` other than "constant" leaves them alone, as it leaves
+        "adam" (it is "sgd"'s).
         The settings of the mini-batch solvers (``batch_size``, ``learning_rate``,
         ``learning_rate_init``, ``power_t``, ``shuffle``, ``momentum``,
         ``nesterovs_momentum``, ``early_stopping``, ``validation_fraction``, ``beta_1``,
@@ -132,9 +140,21 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         (then > 0); unused otherwise.
     beta_1, beta_2, epsilon : float
         Adam's moment decay rates and the denominators' ``eps`` (also used by
-        rmsprop and adagrad).  As in scikit-learn, Adam adds ``epsilon`` to
+        rmsprop and adagrad, and by the rules of "adamw", "nadam", "radam" and
+        "adamax").  As in scikit-learn, Adam adds ``epsilon`` to
         ``sqrt(v)`` with the bias corrections in the step size
-        (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does.
+        (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does; "adamw"
+        adds it to ``sqrt(v_hat)``, as PyTorch's AdamW.
+    amsgrad : bool, default False
+        AMSGrad for "adam" and "adamw" (PyTorch's ``amsgrad=True``: the
+        denominator takes the largest ``v`` so far); True with another solver is
+        refused at ``fit``, as the command line's ``--amsgrad`` is.
+    decoupled_decay : float >= 0 or None, default None
+        AdamW's decoupled weight decay (PyTorch's ``AdamW(weight_decay=...)``):
+        each step first shrinks the weights (not the biases) by
+        ``learning_rate_init * decoupled_decay``; None is PyTorch's default,
+        0.01.  For "adamw" only (a number with another solver is refused at
+        ``fit``, as ``--decoupled-decay`` is); ``alpha``, the L2 term, adds to it.
     n_iter_no_change : int or inf, default 10
         Epochs without improvement (see ``tol``) allowed in a row; ``np.inf``
         never stops (nor lowers an "adaptive" rate) on them, as in scikit-learn.
@@ -270,6 +290,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        amsgrad: bool = False,
+        decoupled_decay: float | None = None,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
@@ -293,7 +315,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            epsilon=epsilon, amsgrad=amsgrad, decoupled_decay=decoupled_decay,
+            n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
             schedule=schedule, clip_norm=clip_norm, ema=ema, max_time=max_time, dtype=dtype,
             layers=layers, input_shape=input_shape,

@@ -170,6 +170,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        amsgrad: bool = False,
+        decoupled_decay: float | None = None,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
@@ -205,6 +207,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        self.decoupled_decay = decoupled_decay
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout

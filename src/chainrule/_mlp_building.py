@@ -16,7 +16,7 @@ from .dropout import Dropout
 from .initializers import auto_init, get_initializer
 from .layers import Dense, Layer
 from .network import Network
-from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .optimizers import SGD, AdaGrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSProp
 
 
 def _draw_biases(net: Network, rng: np.random.Generator) -> None:
@@ -131,7 +131,15 @@ class _Building:
             return SGD(lr, momentum=float(self.momentum), nesterov=nesterov)
         if self.solver == "adam":
             return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon),
-                        eps_on="v")  # where scikit-learn adds epsilon
+                        eps_on="v", amsgrad=bool(self.amsgrad))  # where scikit-learn adds eps
+        betas = (float(self.beta_1), float(self.beta_2), float(self.epsilon))
+        # PyTorch's rules as they are (epsilon on sqrt(v_hat) for AdamW, unlike "adam"'s
+        # scikit-learn form); alpha stays the network's L2 term for every solver
+        if self.solver == "adamw":
+            wd = 0.01 if self.decoupled_decay is None else float(self.decoupled_decay)
+            return AdamW(lr, *betas, weight_decay=wd, amsgrad=bool(self.amsgrad))
+        if self.solver in ("nadam", "radam", "adamax"):
+            return {"nadam": NAdam, "radam": RAdam, "adamax": Adamax}[self.solver](lr, *betas)
         if self.solver == "rmsprop":
             return RMSProp(lr, eps=float(self.epsilon))
         return AdaGrad(lr, eps=float(self.epsilon))

@@ -19,8 +19,12 @@ from .architecture import _check_hidden, parse_layers
 from .layers import Layer
 from .schedules import get_schedule, length_from_run
 
-SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
-_STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
+SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax", "lbfgs",
+           "cg")
+_STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax")
+# the solvers that take amsgrad=True and decoupled_decay (PyTorch's settings, as the command
+# line's --amsgrad and --decoupled-decay take them)
+_AMSGRAD_SOLVERS = ("adam", "adamw")
 _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take images
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
 _MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
@@ -322,6 +326,7 @@ class _Parameters:
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not 0 <= v < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {number_text(v)}")
+        _check_solver_settings(self)
         vf = self.validation_fraction
         if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {number_text(vf)}")
@@ -341,6 +346,27 @@ class _Parameters:
                     f"{self.solver!r} minimises one fixed cost function"
                 )
         self._dtype()
+
+
+def _check_solver_settings(est: _Parameters) -> None:
+    """``amsgrad`` (a bool; True for "adam" and "adamw" only) and ``decoupled_decay`` (None,
+    or a finite number >= 0 for "adamw" only): refused where the solver would ignore them,
+    as the command line's ``--amsgrad`` and ``--decoupled-decay`` are."""
+    if not isinstance(est.amsgrad, (bool, np.bool_)):
+        raise InvalidParameter(f"amsgrad must be True or False, got {est.amsgrad!r}")
+    if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
+        raise ValueError(f"amsgrad=True is a setting of the solvers {_AMSGRAD_SOLVERS}, "
+                         f"got solver={est.solver!r}; set amsgrad=False")
+    wd = est.decoupled_decay
+    if wd is None:
+        return
+    if not _finite_real(wd) or not wd >= 0:
+        raise ValueError("decoupled_decay must be None or a finite number >= 0, got "
+                         f"{number_text(wd)}")
+    if est.solver != "adamw":
+        raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
+                         f"decay, for solver='adamw' only, got solver={est.solver!r}; set "
+                         "decoupled_decay=None (alpha is the L2 penalty of every solver)")
 
 
 def _solver_is_stochastic(est: _Parameters) -> bool:

@@ -168,10 +168,11 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     # save writes every one; "layers", "input_shape", "class_weight", "clip_norm",
     # "max_time" and "ema" came later (None before them, and left out of a file while None),
     # "huber_delta" too (1.0 before it, of no use to the losses files had then), and
-    # "label_smoothing" (0.0 before it: the plain loss, which the network's record says)
+    # "label_smoothing" (0.0 before it: the plain loss, which the network's record says),
+    # "amsgrad" and "decoupled_decay" (False and None: the solvers of before them had neither)
     missing = sorted(set(est.get_params()) - set(params)
                      - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta",
-                        "label_smoothing", "max_time", "ema"})
+                        "label_smoothing", "max_time", "ema", "amsgrad", "decoupled_decay"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
