@@ -8,7 +8,8 @@ They take scikit-learn's parameter names where the meaning is the same
 cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
-"rmsprop", "adagrad" and "cg", a choice of initialiser, ``dtype``, a
+"rmsprop", "adagrad", "cg" and PyTorch's "adamw", "nadam", "radam" and
+"adamax" (with ``amsgrad`` and AdamW's ``decoupled_decay``), a choice of initialiser, ``dtype``, a
 learning-rate ``schedule``, gradient clipping (``clip_norm``) and a time budget per
 fit (``max_time``).  Training runs
 through :class:`chainrule.Trainer` (stochastic solvers) or :func:`chainrule.minimize`
