@@ -19,9 +19,11 @@ def _separator_hint(header: list[str]) -> str:
     seen = [name for sep, name in ((";", "';'"), ("\t", "tab")) if sep in header[0]]
     if not seen:
         return ""
+    save = ("save it with commas" if seen[0] != "tab" else  # a TSV file: how to save it
+            "pandas.read_csv(FILE, sep='\\t').to_csv(NEW, index=False) rewrites it "
+            "comma-separated")
     return (f"; the header is one column holding {' and '.join(seen)} characters: the file "
-            f"looks {seen[0]}-separated, and CSV files are read comma-separated (save it "
-            "with commas)")
+            f"looks {seen[0]}-separated, and CSV files are read comma-separated ({save})")
 
 
 def _preview_row(cells: list[str], n: int = 5) -> str:
