@@ -181,12 +181,20 @@ def _param_text(key: str, value: object) -> str:
 def _print_layers(rows: list[dict]) -> None:
     def fmt(s):
         return "x".join(map(str, s)) if isinstance(s, list) else str(s)
-    print(f"{'#':>2}  {'layer':<10} {'input':>8} {'output':>8}  {'activation':<11} "
-          f"{'parameters':<20} {'count':>8}")
-    for r in rows:
-        params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
-        print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
-              f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+    head = ("#", "layer", "input", "output", "activation", "parameters", "count")
+    cells = [(str(r["index"]), str(r["layer"]), fmt(r["input"]), fmt(r["output"]),
+              r["activation"] or "-",
+              ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items()) or "-",
+              str(r["count"])) for r in rows]
+    # each column as wide as its widest cell (at least the old fixed widths), so that a long
+    # parameters cell (a LayerNorm's "gamma 2x3x3, beta 2x3x3") does not push the counts on
+    least = (2, 10, 8, 8, 11, 20, 8)
+    width = [max(least[j], len(head[j]), *(len(c[j]) for c in cells)) for j in range(7)]
+    right = (True, False, True, True, False, False, True)
+    gaps = ("  ", " ", " ", "  ", " ", " ", "")
+    for line in (head, *cells):
+        print("".join((cell.rjust(w) if r else cell.ljust(w)) + g
+                      for cell, w, r, g in zip(line, width, right, gaps, strict=True)).rstrip())
     windows = [r for r in rows if r.get("window")]
     if windows:  # the geometry the shapes do not show: stride, padding, dilation
         print("windows: " + "; ".join(f"#{r['index']} {r['window']}" for r in windows))
