@@ -87,6 +87,34 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "sinusoid; default: the seed chainrule train drew the model's own data "
                    "from, when DATA is that set, else 0; refused for any other DATA)")
     p.set_defaults(handler=_plot)
+    p.words_check = _refuse_model_first  # plot ct.npz confusion: the kind comes first
+
+
+def _refuse_model_first(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """Refuse ``plot MODEL KIND ...`` (an existing file, then a kind of picture) saying the
+    order, ``plot KIND MODEL DATA``; argparse said only "invalid choice: 'MODEL'"."""
+    free, k = [], 0
+    while k < len(words):
+        word = words[k]
+        if word == "--":
+            free += words[k + 1:]
+            break
+        if word.startswith("-") and len(word) > 1 and not word[1:2].isdigit():
+            name, eq, _ = word.partition("=")
+            found = [a for o, a in parser._option_string_actions.items()
+                     if o == name or (name.startswith("--") and o.startswith(name))]
+            nargs = found[0].nargs if len(found) == 1 and not eq else 0
+            k += 1 + (nargs if isinstance(nargs, int) else 1 if nargs is None else 0)
+            continue
+        free.append(word)
+        k += 1
+    if (len(free) >= 2 and free[0] not in _KINDS and free[1] in _KINDS
+            and Path(free[0]).is_file()):
+        order = " ".join([free[1], free[0], *free[2:]])
+        more = " (and your options)" if len(free) < len(words) else ""
+        parser.error(f"argument kind: {free[0]!r} is a file, not a kind of picture: the kind "
+                     f"comes first, then the model, then the data: chainrule plot {order}"
+                     + more)
 
 
 def _flattened_image(net: object, layer: object) -> tuple[int, int, int] | None:
