@@ -1,6 +1,7 @@
 """The note ``chainrule train`` prints on stderr when a run without ``--patience`` ends
 well past its best validation loss: the model written is the last epoch's, and the
-option that keeps the best one is named (see :mod:`chainrule._cli_models_train_run`);
+options that help are named (``--patience``, which keeps the best epoch, and
+``--weight-decay``) (see :mod:`chainrule._cli_models_train_run`);
 ``chainrule cv`` prints one such line for all its folds.
 
 The defaults train every epoch, as scikit-learn's ``MLPClassifier`` (``early_stopping``
@@ -19,6 +20,9 @@ OVERFIT_RISE = 0.10
 OVERFIT_EPOCHS = 5
 #: the --patience the note suggests: scikit-learn's n_iter_no_change default
 SUGGESTED_PATIENCE = 10
+#: the --weight-decay the note suggests (the default is 0): on bundled diabetes, 5-fold
+#: ``chainrule cv``, held-out R^2 0.20 by default, 0.48 with it, 0.43 with --patience 10
+SUGGESTED_WEIGHT_DECAY = 0.1
 
 
 def overfit(val_loss: Sequence[float]) -> tuple[int, float, float, int] | None:
@@ -48,7 +52,9 @@ def overfit(val_loss: Sequence[float]) -> tuple[int, float, float, int] | None:
 
 
 _KEEP = (f"--patience {SUGGESTED_PATIENCE} stops once it has not improved for "
-         f"{SUGGESTED_PATIENCE} epochs and keeps the best epoch's weights")
+         f"{SUGGESTED_PATIENCE} epochs and keeps the best epoch's weights; "
+         f"--weight-decay {SUGGESTED_WEIGHT_DECAY:g} (an L2 penalty on the weights, default "
+         "0) curbs the overfitting itself; either or both may do better on new data")
 
 
 def overfit_note(val_loss: Sequence[float]) -> str | None:
