@@ -15,10 +15,11 @@ import json
 
 import numpy as np
 
-from ._class_weight import check_class_weight
+from ._class_weight import check_class_weight, label_weights
 from ._table_labels import _value  # a label's text as a finite number, as evaluate reads it
 
-__all__ = ["class_weight_option", "class_weight_record", "resolve_class_weight"]
+__all__ = ["balanced_record", "class_weight_option", "class_weight_record",
+           "resolve_class_weight"]
 
 _OPTION = "--class-weight"
 _FORMS = "'balanced' or a JSON object {label: weight} such as '{\"setosa\": 2}'"
@@ -169,3 +170,33 @@ def class_weight_record(meaning: str | dict | None, labels: list | None) -> str 
     if not isinstance(meaning, dict):
         return meaning
     return {_label_text(labels[int(c)]): w for c, w in meaning.items()}
+
+
+def balanced_record(meaning: str | dict | None, labels: list | None, y_train: np.ndarray,
+                    sample_weight: np.ndarray | None = None) -> dict | None:
+    """The weights "balanced" gave each class of the training rows, as the model file
+    records them: {label text: weight}, the classes present in ``y_train`` in their order
+    (``n / (k * n_c)``, scikit-learn's ``compute_class_weight``; ``n`` and ``n_c`` sums of
+    ``sample_weight`` where given, as training counted them); None for any other
+    ``meaning`` and for a multi-label target (2-D ``y_train``), whose weights are each
+    example's.
+
+    Parameters
+    ----------
+    meaning : None, "balanced" or dict
+        :func:`resolve_class_weight`'s second value.
+    labels : list or None
+        The classes, in the order of the output units.
+    y_train : ndarray of shape (n_train,)
+        The class index of each training example.
+    sample_weight : ndarray of shape (n_train,) or None
+        ``--sample-weight``'s weights of those examples.
+    """
+    y_train = np.asarray(y_train)
+    if meaning != "balanced" or labels is None or y_train.ndim != 1 or not len(y_train):
+        return None
+    each = label_weights("balanced", y_train, np.arange(len(labels)),
+                         sample_weight=sample_weight)
+    present, first = np.unique(y_train, return_index=True)
+    return {_label_text(labels[int(c)]): float(each[i])
+            for c, i in zip(present.tolist(), first.tolist(), strict=True)}

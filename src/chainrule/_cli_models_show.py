@@ -297,7 +297,11 @@ def _info(args: argparse.Namespace) -> int:
         # and batch_size, adam's momentum), as a schedule or class weights not given are
         # left out of the record: not printed (--json keeps them)
         print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
-                                      for k, v in t.items() if v is not None))
+                                      for k, v in t.items()
+                                      if v is not None and k != "class_weights"))
+        if t.get("class_weights"):  # what --class-weight balanced made of the training rows
+            print("class weights (balanced, of the training rows' classes): " + ", ".join(
+                f"{label} {w:.6g}" for label, w in t["class_weights"].items()))
     tune = meta.get("tune")
     if tune:  # chainrule tune -o: the search that chose these settings
         print(f"chosen by chainrule tune: {_chosen(tune)}the best of {tune['combinations']} "

@@ -27,7 +27,7 @@ from ._cli_checkpoint import (
     run_options,
     train_options,
 )
-from ._cli_class_weight import class_weight_record
+from ._cli_class_weight import balanced_record, class_weight_record
 from ._cli_models_clipped import unclipped_note
 from ._cli_models_data import (
     _DATA_EXAMPLE,
@@ -114,6 +114,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     # the standardised rows, now in X_fit and val: not held through training as well
     n_features, X, p = X.shape[1], None, dataclasses.replace(p, X=None)
     w_fit, w_val = p.fit_weights()  # --sample-weight's (None, None without)
+    # "balanced": the weight of each class of the training rows, which info shows
+    balanced = balanced_record(meaning, meta.get("labels"), y[train_idx], w_fit)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     trainer = None if run is None else resumed_trainer(args, resolved)
     # a resumed run trains on exactly the run's arrays (hashed once: its fit takes the record)
@@ -247,6 +249,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),
+        **({"class_weights": balanced} if balanced is not None else {}),
         **({"sample_weight": args.sample_weight} if w_fit is not None else {}),
         # --groups: its column, and the rows its whole groups held out (not ceil(fraction
         # * rows), which evaluate says of a run without it)
