@@ -22,6 +22,11 @@ def regression_loss(loss: str | None) -> bool:
 
 
 def _infer_task(table, requested: str, loss: str | None = None) -> str:
+    # refused where continuous, warned of many classes (a regression loss: refused as such)
+    if requested == "classification" and not regression_loss(loss):
+        from ._cli_models_train_classes import check_class_target
+
+        check_class_target(table)
     if requested != "auto":
         return requested
     if table.task is not None:
