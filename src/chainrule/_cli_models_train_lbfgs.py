@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
-from ._network_inference import _correct_rows, _weighted_mean
+from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
 from .callbacks import History
 from .network import Network
 
@@ -96,9 +96,8 @@ def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndar
             or not np.array_equal(net.params, theta.astype(net.params.dtype, copy=False))):
         net.params[...] = theta
         return net.evaluate(X, T, sample_weight=sample_weight)["accuracy"]
-    act = net.output_activation  # as Network.evaluate counts the examples classified right
-    labels = net.loss.name == "log_loss" and (act is None or act.name != "softmax")
-    right = _correct_rows(A, Y, labels)
+    _, labels, cut = _accuracy_rule(net)  # as Network.evaluate counts the examples right
+    right = _correct_rows(A, Y, labels, cut)
     if sample_weight is None:
         return int(np.count_nonzero(right)) / X.shape[0]
     return _weighted_mean(right, sample_weight)[0]
@@ -143,7 +142,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     -------
     History
         ``loss`` (the training cost after each iteration), ``val_loss`` with
-        ``val``, and for a classifier (loss "cross_entropy" or "log_loss")
+        ``val``, and for a classifier (loss "cross_entropy", "log_loss" or a margin loss)
         ``accuracy`` and ``val_accuracy``, of each iterate as
         :meth:`~chainrule.Network.evaluate` gives them; ``stop_reason`` "epochs"
         when the iterations ran out,
@@ -176,7 +175,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         bar = tqdm(total=iterations, desc="training", unit="iteration", leave=False,
                    file=sys.stderr)
 
-    classify = net.loss.name in ("cross_entropy", "log_loss")  # as the mini-batch runs
+    classify = _accuracy_rule(net)[0]  # as the mini-batch runs
     Y = net._check_xy(X, T)[1] if classify else None  # the prepared training targets
 
     def record(theta: np.ndarray, J: float) -> None:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._inference import block_rows, check_inputs, check_one_example, input_blocks, row_values
+from ._network_accuracy import _accuracy_count as _accuracy_count  # re-exported
+from ._network_accuracy import _accuracy_rule, _correct_rows
 from ._spatial import SpatialLayer
 from ._validation import check_positive_int
 from .layers import Layer, _takes_sparse
@@ -124,21 +126,23 @@ class _Inference:
         Returns
         -------
         dict
-            ``"loss"`` (float), and for a classifier (loss "cross_entropy" or
-            "log_loss", as training decides) ``"accuracy"`` (float): the
-            fraction of examples whose class, the argmax of the outputs, is
-            the target's; with one output, or several sigmoid outputs under log
-            loss (multi-label), each output thresholded at 0.5 and an example
-            right when all of its labels are.
+            ``"loss"`` (float), and for a classifier (loss "cross_entropy",
+            "log_loss", "multiclass_hinge" or "hinge", as training decides)
+            ``"accuracy"`` (float): the fraction of examples whose class, the
+            argmax of the outputs, is the target's; with one output, or several
+            sigmoid outputs under log loss (multi-label), each output thresholded
+            at 0.5 and an example right when all of its labels are.  The margin
+            losses' outputs are scores: under "hinge" each output's class is its
+            sign (a score > 0 is +1, as :func:`~chainrule.losses.hinge_predictions`
+            and scikit-learn's ``SGDClassifier.predict`` take it).
         """
         X = self._inference_input(X)
         n = X.shape[0]
         Y = self.prepare_targets(Y, n, compact=True)  # one-hot labels as bytes, per block
         sw = self.check_sample_weight(sample_weight, n)
-        classify = self.loss.name in ("cross_entropy", "log_loss")
-        act = self.output_activation
-        labels = self.loss.name == "log_loss" and (act is None or act.name != "softmax")
-        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size, X), classify, labels)
+        classify, labels, cut = _accuracy_rule(self)
+        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size, X), classify, labels,
+                                         cut)
         if sw is None:  # as _cost_value on all the rows at once
             result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
         else:  # as train's val_loss (_training_epochs._weighted_cost)
@@ -169,7 +173,8 @@ class _Inference:
         return out
 
     def _pass_terms(self, X: Any, Y: np.ndarray, rows: int, classify: bool,
-                    labels: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+                    labels: bool = False,
+                    cut: float = 0.5) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-example losses, and which examples are classified right, in blocks of ``rows``.
 
         What :meth:`evaluate` and the validation pass of :func:`chainrule.train`
@@ -189,6 +194,7 @@ class _Inference:
         classify : bool
             Whether to say which examples are classified right.
         labels : bool, default False
+        cut : float, default 0.5
             As in :func:`_correct_rows`.
 
         Returns
@@ -204,7 +210,7 @@ class _Inference:
                 Yb = Y[start:start + A.shape[0]].astype(self.dtype, copy=False)
                 terms.append(self._output_terms(Yb))
                 if classify:
-                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels)
+                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels, cut)
         return (terms[0] if len(terms) == 1 else np.concatenate(terms)), right
 
     def _inference_input(self, X: object) -> np.ndarray:
@@ -373,23 +379,3 @@ def _weighted_mean(values: np.ndarray, w: np.ndarray) -> tuple[float, float]:
             return weighted / total, total
         scaled = w / w.max()  # sums of at most n: no overflow
         return float(np.dot(values, scaled)) / float(np.sum(scaled)), total
-
-
-def _correct_rows(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> np.ndarray:
-    """Whether each example's predicted class matches the target's: bool of shape (n,).
-
-    ``A`` and ``Y`` are of shape (n, k).  One output, or ``labels`` (log loss on
-    sigmoid outputs: each output a yes/no label): each output thresholded at 0.5,
-    and an example counts when all its labels are right (scikit-learn's subset
-    accuracy for multi-label targets).  Otherwise the class is the row's argmax.
-    """
-    if A.shape[1] == 1:
-        return (A[:, 0] > 0.5) == (Y[:, 0] > 0.5)
-    if labels:
-        return ((A > 0.5) == (Y > 0.5)).all(axis=1)
-    return A.argmax(axis=1) == Y.argmax(axis=1)
-
-
-def _accuracy_count(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> int:
-    """Number of examples whose predicted class matches the target's (see _correct_rows)."""
-    return int(np.count_nonzero(_correct_rows(A, Y, labels)))

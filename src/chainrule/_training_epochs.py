@@ -300,7 +300,7 @@ class _EpochSteps(_GuardedStep):
         # with ema, of the moving average (the model kept), not of the last step's
         with np.errstate(over="ignore", invalid="ignore"), self._averaged():
             losses, right = net._pass_terms(val[0], val[1], net._block_rows(None, val[0]),
-                                            accuracy, self._labels)
+                                            accuracy, self._labels, self._label_cut)
             metrics["val_loss"] = _weighted_cost(net, losses, val[2] if len(val) > 2 else None)
         if right is not None:  # weighted as val_loss (accuracy_score's sample_weight)
             metrics["val_accuracy"] = (

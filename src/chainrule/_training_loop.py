@@ -16,7 +16,7 @@ import numpy as np
 
 from . import io
 from ._checkpoints_data import check_data_record
-from ._network_inference import _correct_rows, _weighted_mean
+from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
 from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _batch_of, _exact_one_hot, _Gather, _is_sparse
@@ -143,7 +143,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         if bs == m and not sparse and X.dtype != net.dtype:
             X = X.astype(net.dtype)
         n_batches = math.ceil(m / bs)
-        classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
+        classify = self._count_accuracy and _accuracy_rule(net)[0]
         # a per-step schedule's rate of each step (OneCycle), or None
         step_lr = self._check_schedule(n_batches, classify, val is not None)
         if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
@@ -240,10 +240,10 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                                     elif right_rows is not None:  # weighted at the end
                                         row0 = batch * bs
                                         right_rows[row0:row0 + Xb.shape[0]] = _correct_rows(
-                                            net.layers[-1].A, Yb, labels)
+                                            net.layers[-1].A, Yb, labels, self._label_cut)
                                     elif classify:
                                         correct += _accuracy_count(net.layers[-1].A, Yb,
-                                                                   labels)
+                                                                   labels, self._label_cut)
                                     if keep_grad_sq:
                                         grad_sq.append(float(np.dot(grad, grad)))
                                     # (the last batch's loss rejects a step with no copies)

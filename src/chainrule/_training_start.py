@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._network_inference import _accuracy_rule
 from ._training_data import _argmax_rows
 from ._training_guards import _say
 from ._training_run_end import _set_parameters
@@ -96,7 +97,7 @@ def _begin_run(trainer: _TrainingLoop, net: Network, opt: Optimizer, history: Hi
 def _accuracy_counting(trainer: _TrainingLoop, net: Network, Y: np.ndarray, m: int,
                        classify: bool, given: np.ndarray | None) -> tuple[
                            bool, bool, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """How a call's epochs count their accuracy (sets ``trainer._labels``).
+    """How a call's epochs count their accuracy (sets ``trainer._labels`` and ``_label_cut``).
 
     Returns
     -------
@@ -116,9 +117,9 @@ def _accuracy_counting(trainer: _TrainingLoop, net: Network, Y: np.ndarray, m: i
     # log loss on outputs other than a softmax (sigmoids): each output is a label of its
     # own (multi-label targets), not a class; a softmax's outputs are classes whatever
     # the loss
-    out_act = net.output_activation
-    labels = trainer._labels = net.loss.name == "log_loss" and (
-        out_act is None or out_act.name != "softmax")
+    # the margin losses' scores: each hinge output's class is its sign (cut at 0)
+    _, labels, trainer._label_cut = _accuracy_rule(net)
+    trainer._labels = labels
     by_epoch = classify and not labels and Y.ndim == 2 and Y.shape[1] > 1
     if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
         small = np.min_scalar_type(Y.shape[1] - 1)
