@@ -200,6 +200,7 @@ def _trace(args: argparse.Namespace) -> int:
                   f"{json.dumps(spec['loss'])}, and its settings with it "
                   f"({', '.join(f'{k}={v}' for k, v in dropped.items())} not kept)",
                   file=sys.stderr)
+    _margin_scores(spec, given)
     preset = None  # the preset whose network the options change, to name in an error
     if args.network is None and (args.preset is not None or weights is None):
         preset = (f"--preset {args.preset}" if args.preset is not None else
@@ -335,3 +336,22 @@ def _trace_format(output: str | None) -> str:
     picture's format by its suffix."""
     suffix = os.path.splitext(output or "")[1].lower()
     return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "text")
+
+
+def _margin_scores(spec: dict, given: dict) -> None:
+    """A margin loss (multiclass_hinge, hinge) with no activation given anywhere: the
+    hidden layers keep the default (sigmoid) and the output is identity, the scores the
+    loss reads (a sigmoid's (0, 1) never reaches its margins of 1), as in gradcheck."""
+    from .losses import get_loss
+
+    loss = given.get("loss", spec.get("loss"))
+    weights = given.get("weights", spec.get("weights"))
+    if (loss is None or "activation" in given or spec.get("activation") is not None
+            or not isinstance(weights, list) or not weights):
+        return
+    try:
+        name = get_loss(loss).name
+    except (TypeError, ValueError):  # refused later, where the description is read
+        return
+    if name in ("multiclass_hinge", "hinge"):
+        spec["activation"] = ["sigmoid"] * (len(weights) - 1) + ["identity"]

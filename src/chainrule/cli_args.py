@@ -251,12 +251,17 @@ def check_loss_output(loss: str | dict | None, output: str, *, output_given: boo
         return
     found = _get_loss()(loss)
     act = _get_activation()(output)
-    if found.outputs is None or not act.builtin or act.name in found.outputs:
-        return
-    takes = sorted(found.outputs)
     shown = loss if isinstance(loss, str) else found.label  # a dict: log_loss(label_...=0.1)
     what = f"--loss {shown}" if loss_from is None else f"the loss {shown} ({loss_from})"
     got = f"{output_option} {output}" if output_given else f"the output {output} ({default})"
+    if found.name in ("multiclass_hinge", "hinge") and act.name in ("softmax", "sigmoid"):
+        raise ValueError(f"{what}: a margin loss reads the outputs as scores and wants "
+                         f"margins of 1 between them, which a {act.name} output, squeezed "
+                         f"into (0, 1), never reaches; got {got}; give {output_option} "
+                         "identity (the scores, as cs231n's and micrograd's networks have)")
+    if found.outputs is None or not act.builtin or act.name in found.outputs:
+        return
+    takes = sorted(found.outputs)
     raise ValueError(f"{what}: needs an output activation it is defined on "
                      f"({', '.join(takes)}), got {got}; give {output_option} "
                      f"{' or '.join(takes)}, or another --loss")

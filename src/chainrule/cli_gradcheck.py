@@ -122,7 +122,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--init", type=initializer_name, default=None,
                     help="initialiser (default: ufldl)")
     gc.add_argument("--output", type=backprop_activation_name, default=None,
-                    help="output activation (default: softmax; sparse autoencoder: sigmoid)")
+                    help="output activation (default: softmax; identity with --loss "
+                    "multiclass_hinge or hinge; sparse autoencoder: sigmoid)")
     gc.add_argument("--loss", type=loss_name, default=None,
                     help="loss (default: by the output: cross_entropy for softmax, log_loss "
                     "for sigmoid, squared_error for every other output, exp included; "
@@ -188,6 +189,7 @@ def _mode(args: argparse.Namespace) -> str:
 
 
 def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
+    from .losses import get_loss
     from .network import mlp
 
     sizes = args.sizes or [4, 5, 3]
@@ -198,9 +200,12 @@ def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
     if len(sizes) < 2:
         raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
                          f"width (two or more), got {len(sizes)}")
-    check_loss_output(args.loss, args.output or "softmax", output_given=args.output is not None,
+    # a margin loss's outputs are scores: an identity output by default, as in the courses
+    output = args.output or ("identity" if args.loss is not None and get_loss(args.loss).name
+                             in ("multiclass_hinge", "hinge") else "softmax")
+    check_loss_output(args.loss, output, output_given=args.output is not None,
                       default="the default of a random MLP")
-    net = mlp(sizes, hidden=args.activation or "sigmoid", output=args.output or "softmax",
+    net = mlp(sizes, hidden=args.activation or "sigmoid", output=output,
               loss=args.loss, init=args.init or "ufldl", seed=rng,
               weight_decay=0.1 if args.weight_decay is None else args.weight_decay,
               decay=args.decay or "ufldl")
