@@ -84,5 +84,32 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
             f"example's target is {k} value(s)"
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got rows of {T.shape[1]}")
     Y = T[:, 0] if T.shape[1] != k else T  # one value per row: class labels
+    check_class_rows(net, T, one_y)
     net.prepare_targets(Y, m, "target")
     return X, Y
+
+
+def check_class_rows(net: Network, T: np.ndarray, one_y: str) -> None:
+    """Refuse ``multiclass_hinge`` target rows (``T`` of shape (m, n_outputs)) that are not
+    one-hot, naming the two forms ``one_y`` (``--target`` or a description's row of
+    ``"target"``) takes: a one-hot row, or one class label 0..k-1.
+
+    (The library's message speaks of integer labels *arrays*; trace's targets are rows.)
+    """
+    k = net.n_outputs
+    if net.loss.name != "multiclass_hinge" or T.ndim != 2 or T.shape[1] != k or k < 2:
+        return
+    ok = np.isin(T, (0.0, 1.0)).all(axis=1) & (np.count_nonzero(T == 1, axis=1) == 1)
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok)
+    hot, label = ["0"] * (k - 1) + ["1"], str(k - 1)
+    if one_y.startswith("--"):
+        forms = f"{one_y} {' '.join(hot)}", f"{one_y} {label}"
+    else:
+        forms = f"[{', '.join(hot)}]", f"[{label}]"
+    which = "" if T.shape[0] == 1 else f" (example {bad[0] + 1}; {bad.size} of {T.shape[0]})"
+    raise ValueError(
+        f"target: loss 'multiclass_hinge' needs each example's target one-hot, {k} values "
+        f"with one 1 and the rest 0 ({forms[0]} for class {label}), or one class label "
+        f"0..{k - 1} ({forms[1]}); got {[float(v) for v in T[bad[0]]]}{which}")

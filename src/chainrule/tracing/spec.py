@@ -42,7 +42,7 @@ import numpy as np
 from .._validation import check_positive_float
 from ..network import Network
 from ..notation import check_not_one_matrix, from_transfer_matrices, from_ufldl
-from ._batch_spec import batch_rows
+from ._batch_spec import batch_rows, check_class_rows
 from ._spec_files import _EXPONENT_FLOAT as _EXPONENT_FLOAT
 from ._spec_files import _AliasRefused as _AliasRefused
 from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
@@ -325,6 +325,8 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
             f"{values}"
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
+    check_class_rows(net, y.reshape(1, -1), "--target" if options is not None
+                     and "target" in options else 'a row of "target"')
     net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
     return TraceSpec(net, spec["input"], target, *_settings(spec), spec["description"],
                      spec.get("rho"), spec.get("beta"))
