@@ -69,9 +69,14 @@ class _Outputs:
     def __init__(self, model, X: np.ndarray) -> None:
         self.task, self.labels = model.task, model.labels
         self.multilabel = getattr(model, "multilabel", False)
+        self.margin = getattr(model, "margin", False)  # class scores, not probabilities
         self._model, self._X, self._log = model, X, None
-        self.out = (model.predict_proba(X) if model.task == "classification"
+        self.out = (model.class_scores(X) if self.margin and model.task == "classification"
+                    else model.predict_proba(X) if model.task == "classification"
                     else model.predict(X))
+
+    def class_scores(self, X: object) -> np.ndarray:
+        return self.out
 
     def predict_proba(self, X: object) -> np.ndarray:
         return self.out
@@ -113,8 +118,9 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
         scores, reason = _class_scores(out, out.out, y, sw, only=name)
     else:
         scores = _scores(out, X, y, sw, only=name)
-        reason = "R^2 needs two examples or more" + ("" if sw is None else
-                                                    " of a positive weight")
+        reason = ("a margin loss's class scores are no probabilities" if out.margin else
+                  "R^2 needs two examples or more" + ("" if sw is None else
+                                                     " of a positive weight"))
     if name not in scores:
         others = [other for other in _scorings(model) if other != name]
         raise ValueError(f"{'--scoring ' if given else 'the default score, '}{name}: evaluate "

@@ -150,7 +150,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     """
     from sklearn import metrics
 
-    from ._roc_auc import roc_auc
+    from ._roc_auc import roc_auc, scores_roc_auc
 
     sw = sample_weight
     want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc") if only in (None, key)]
@@ -190,19 +190,22 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     if len(present) < 2:
         return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
                         "ranks the examples of one class against those of the others")
+    margin = getattr(model, "margin", False)  # class scores: ranked as they are
+    auc = ((lambda: scores_roc_auc(y, proba, sw)) if margin else
+           (lambda: roc_auc(y, proba, model.log_proba, sw)))
     if k == 2:
-        return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
+        return {**scores, "roc_auc": auc()}, None
     if len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]
         return scores, (f"the data hold {len(present)} of the model's {k} classes{some} "
                         f"(none of {', '.join(missing)}); the one-vs-rest average needs "
                         "each class")
-    if not np.allclose(1, proba.sum(axis=1)):  # outputs other than a softmax: refused
+    if not margin and not np.allclose(1, proba.sum(axis=1)):  # not a softmax: refused
         try:  # as scikit-learn's one-vs-rest refuses them, in its words
             metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)))
         except ValueError as exc:
             return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
-    return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
+    return {**scores, "roc_auc": auc()}, None
 
 
 def _plain(value):

@@ -36,7 +36,8 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     hamming_loss, log_loss).  ``sample_weight`` (shape (n_samples,); ``--sample-weight``)
     weighs every score as scikit-learn's metrics take it (weighted means).  ``only``: the
     one key wanted (``chainrule importance`` scores each shuffle by one), the others
-    neither computed nor returned.
+    neither computed nor returned.  A classifier of a margin loss (``model.margin``) has
+    class scores, not probabilities: its accuracy alone (of their argmax).
     """
     sw = sample_weight
     from sklearn import metrics
@@ -49,6 +50,10 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
         scores = {"accuracy": lambda: metrics.accuracy_score(y, pred, sample_weight=sw),
                   "hamming_loss": lambda: metrics.hamming_loss(y, pred, sample_weight=sw),
                   "log_loss": lambda: np.mean([s["log_loss"] for s in each])}
+    elif model.task == "classification" and getattr(model, "margin", False):
+        # a margin loss's class scores are no probabilities: accuracy, no log loss
+        scores = {"accuracy": lambda: np.average(
+            model.class_scores(X).argmax(axis=1) == y, weights=sw)}
     elif model.task == "classification":
         proba = model.predict_proba(X)
         _refuse_not_finite_proba(proba)

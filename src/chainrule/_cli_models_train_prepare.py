@@ -230,6 +230,7 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         check_val_targets(table, val_table, task, several)
         meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
         table, val_written = combined(table, val_table), val_table.gaps_written
+    margin = None  # a margin loss's output, width and targets (see _margin_targets)
     if task == "classification" and several:  # multi-label: a sigmoid unit per target
         meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
         n_out, targets = y.shape[1], y.astype(np.float64)
@@ -239,6 +240,17 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
                              f"({labels[0]!r}); classification needs two or more")
         meta["labels"] = labels
+        margin = _margin_targets(args, labels, y)  # multiclass_hinge, hinge: scores
+    else:
+        y = _numeric_targets(table, args)  # (n, k) of k targets
+        for j, name in enumerate(table.target_names or [table.target_name]):
+            _check_target_size(y[:, j] if several else y, table.source, name)
+        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
+        n_out, targets = (y.shape[1] if several else 1), None
+        output = args.output or ("exp" if args.loss == "poisson" else "identity")
+    if task == "classification" and not several and margin is not None:
+        output, n_out, targets = margin
+    elif task == "classification" and not several:
         # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
         entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
         output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
@@ -256,13 +268,6 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             )
         n_out = 1 if kind == "sigmoid" else len(labels)
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
-    else:
-        y = _numeric_targets(table, args)  # (n, k) of k targets
-        for j, name in enumerate(table.target_names or [table.target_name]):
-            _check_target_size(y[:, j] if several else y, table.source, name)
-        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
-        n_out, targets = (y.shape[1] if several else 1), None
-        output = args.output or ("exp" if args.loss == "poisson" else "identity")
     check_loss_output(args.loss, output, output_given=args.output is not None,
                       default=f"the default for {task}")
     _check_label_smoothing(args, task, output)
@@ -364,3 +369,26 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                     n_out=n_out, n_data=n_data, target_words=target_words,
                     class_weight=class_weight, meaning=meaning, resolved=resolved,
                     sample_weight=w, val_gaps_written=val_written)
+
+
+def _margin_targets(args, labels: list, y: np.ndarray) -> tuple | None:
+    """A margin loss's output, its width and targets, or None for another loss.
+
+    ``multiclass_hinge`` (cs231n's SVM loss): an identity output of one score per class,
+    the class indices as targets; ``hinge`` (micrograd's, two classes): one identity
+    score, the second label +1 and the first -1 (scikit-learn's
+    ``LabelBinarizer(neg_label=-1)``).  A softmax or sigmoid ``--output`` is refused by
+    ``check_loss_output`` (its (0, 1) never reaches the margins of 1).
+    """
+    from .losses import get_loss
+
+    if args.loss is None or get_loss(args.loss).name not in ("multiclass_hinge", "hinge"):
+        return None
+    output = args.output or "identity"
+    if get_loss(args.loss).name == "multiclass_hinge":
+        return output, len(labels), y
+    if len(labels) != 2:
+        raise ValueError(f"--loss {args.loss}: the binary hinge loss scores two classes "
+                         f"(-1 and +1), got {len(labels)}; use --loss multiclass_hinge "
+                         "(cs231n's SVM loss) for three or more")
+    return output, 1, (2.0 * y - 1.0)[:, None]

@@ -127,3 +127,27 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, log_proba: Callable[[], np.ndarray
     if not multilabel and scores.ndim == 2:  # one-vs-rest: a 0/1 column per class
         y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
     return float(metrics.roc_auc_score(y, scores, average=average, sample_weight=sw))
+
+
+def scores_roc_auc(y: np.ndarray, scores: np.ndarray,
+                   sample_weight: np.ndarray | None = None) -> float:
+    """ROC AUC of a margin-loss classifier's class scores (``SavedModel.class_scores``).
+
+    Two classes: scikit-learn's ``roc_auc_score`` of the second class's score (as of a
+    ``decision_function``); three or more: the macro average of each class's score
+    against the others (one-vs-rest), which ``roc_auc_score(multi_class="ovr")`` gives
+    of probabilities only.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Class indices.
+    scores : ndarray of shape (n_samples, n_classes)
+    sample_weight : ndarray of shape (n_samples,), optional
+    """
+    from sklearn import metrics
+
+    if scores.shape[1] == 2:
+        return float(metrics.roc_auc_score(y, scores[:, 1], sample_weight=sample_weight))
+    Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
+    return float(metrics.roc_auc_score(Y, scores, average="macro", sample_weight=sample_weight))

@@ -104,6 +104,58 @@ class _SavedModelOutputs(_SavedModelInputs):
         """
         return self.network.predict(self._inputs(X, unknown_categories))
 
+    @property
+    def margin(self) -> bool:
+        """Whether the network was trained with a margin loss (``multiclass_hinge``,
+        ``hinge``): its outputs are class scores, not probabilities."""
+        return self.network.loss.name in ("multiclass_hinge", "hinge")
+
+    def _refuse_margin(self, what: str) -> None:
+        if self.margin:
+            raise ValueError(
+                f"{what}: the model was trained with the margin loss "
+                f"{self.network.loss.name!r}, whose outputs are class scores, not "
+                "probabilities; predict gives its classes (the argmax of the scores, or "
+                "the sign of a single one) and class_scores the scores")
+
+    def class_scores(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
+        """A margin-loss classifier's score of each class, (n_samples, n_classes).
+
+        Of ``multiclass_hinge``, the network's outputs; of ``hinge`` (one output ``s``,
+        the second label's score, as scikit-learn's ``decision_function``), the columns
+        ``-s`` and ``s``: in both the predicted class is the row's argmax (``s = 0``
+        the first label, as :func:`~chainrule.losses.hinge_predictions`).  Higher
+        ranks higher, so ROC AUC may be computed of them; they are no probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or table
+            As :meth:`predict` takes it.
+        unknown_categories : {"error", "zeros"}, default "error"
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+
+        Raises
+        ------
+        ValueError
+            If the model's loss is not a margin loss (use :meth:`predict_proba`).
+        """
+        if not self.margin or self.task != "classification":
+            raise ValueError("class_scores: the model was not trained with a margin loss "
+                             "(multiclass_hinge, hinge); predict_proba gives its "
+                             "probabilities")
+        A = self.outputs(X, unknown_categories=unknown_categories)
+        return np.column_stack([-A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
+
+    def _class_outputs(self, X: object, unknown: str) -> np.ndarray:
+        """:meth:`class_scores` of a margin-loss classifier, else :meth:`predict_proba`."""
+        if self.margin and not self.multilabel:
+            return self.class_scores(X, unknown_categories=unknown)
+        return self.predict_proba(X, unknown_categories=unknown)
+
     def predict_proba(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of labels.
 
@@ -130,10 +182,12 @@ class _SavedModelOutputs(_SavedModelInputs):
         Raises
         ------
         ValueError
-            If the model is a regression model.
+            If the model is a regression model, or one of a margin loss (see
+            :meth:`class_scores`).
         """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
+        self._refuse_margin("predict_proba")
         if self.multilabel:  # one sigmoid unit per target: the probability of its 2nd label
             return self.outputs(X, unknown_categories=unknown_categories)
         return self._of_output(X, log=False, unknown=unknown_categories)
@@ -170,6 +224,7 @@ class _SavedModelOutputs(_SavedModelInputs):
         """
         if self.task != "classification":
             raise ValueError("predict_log_proba: the model is a regression model")
+        self._refuse_margin("predict_log_proba")
         if self.multilabel:
             from ._mlp_base import _evaluate
 
@@ -229,7 +284,7 @@ class _SavedModelOutputs(_SavedModelInputs):
             (n_samples, n_targets): 1 where the probability of the target's second
             label passes 0.5, else 0.
         """
-        return self._index_of(self.predict_proba(X, unknown_categories=unknown_categories))
+        return self._index_of(self._class_outputs(X, unknown_categories))
 
     def _index_of(self, P: np.ndarray) -> np.ndarray:
         """:meth:`predict_index` of the probabilities ``P`` that :meth:`predict_proba`
@@ -268,7 +323,7 @@ class _SavedModelOutputs(_SavedModelInputs):
             multi-label classifier (each target's label, as :attr:`labels` has them).
         """
         if self.task == "classification":
-            return self._labels_of(self.predict_proba(X, unknown_categories=unknown_categories))
+            return self._labels_of(self._class_outputs(X, unknown_categories))
         A = self.outputs(X, unknown_categories=unknown_categories)
         y = A[:, 0] if A.shape[1] == 1 else A
         if "y_mean" in self.metadata:

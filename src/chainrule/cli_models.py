@@ -313,6 +313,11 @@ def _predict(args: argparse.Namespace) -> int:
     model = _model_first(_load_predictor, args, "predict")
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
+    if args.proba and getattr(model, "margin", False):  # scores are no probabilities
+        raise ValueError(f"--proba: the model was trained with the margin loss "
+                         f"{model.network.loss.name!r}: its outputs are class scores, not "
+                         "probabilities; leave out --proba (the classes are the scores' "
+                         "argmax, or the sign of a single one)")
     name = model.metadata.get("target_name") or "prediction"
     _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
     if args.keep:  # the prediction columns are known from the model: before reading the data
@@ -325,7 +330,8 @@ def _predict(args: argparse.Namespace) -> int:
         _say_not_finite(pred, table.source, "they are written as inf or nan, and "
                         "evaluate scores them inf or NaN")
     else:  # labels of the probabilities --proba writes (an estimator file: its predict)
-        proba, labels_of = model.predict_proba(table.X), getattr(model, "_labels_of", None)
+        proba, labels_of = (model.class_scores(table.X) if getattr(model, "margin", False)
+                            else model.predict_proba(table.X)), getattr(model, "_labels_of", None)
         say_no_class(proba, table.source)  # NaN ones said; labels as kept: 1, not 1.0
         pred = np.vectorize(_label_text, otypes=[object])(
             model.predict(table.X) if labels_of is None else labels_of(proba))
