@@ -56,11 +56,11 @@ from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
 from ._cli_models_report import (
     _evaluation,
-    _print_report,
     _refuse_report,
     _say_not_finite,
     _targets_line,
 )
+from ._cli_models_report_text import _print_report
 from ._cli_models_scores import _refuse_one_of_several, default_target_said, say_no_class
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
