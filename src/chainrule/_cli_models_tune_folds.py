@@ -47,11 +47,33 @@ def _set_up(run: argparse.Namespace, combo: dict[str, str], args: argparse.Names
         raise ValueError(f"the combination {_words(combo)}: its task is {task}, the first "
                          f"combination's {search['task']}: their scores cannot be ranked "
                          "together")
+    _refuse_margin_log_loss(run, combo, search["scoring"])
     if not search.get("note"):  # train's words on 21 to 100 whole numbers, said once
         from ._cli_models_train_task import whole_numbers_note
 
         search["note"] = whole_numbers_note(table, task, run.task, run.loss)
     return argv, run, table, task, several, lbfgs, steps, run_settings, folds
+
+
+def _refuse_margin_log_loss(run: argparse.Namespace, combo: dict[str, str],
+                            scoring: str) -> None:
+    """Refuse ``--scoring log_loss`` of a margin loss (multiclass_hinge, hinge) before
+    any combination trains: its model gives class scores, not probabilities, and evaluate
+    gives it no log loss, so every combination would end unranked."""
+    from .losses import get_loss
+
+    if scoring != "log_loss" or run.loss is None:
+        return
+    name = get_loss(run.loss).name
+    if name not in ("multiclass_hinge", "hinge"):
+        return
+    from ._cli_models_tune import _words
+
+    where = f"the combination {_words(combo)}: " if "loss" in combo else ""
+    spelt = run.loss if run.loss == name else f"{run.loss} ({name})"
+    raise ValueError(f"--scoring log_loss: {where}--loss {spelt} is a margin loss, whose "
+                     "class scores are not probabilities and have no log loss; the "
+                     "scorings that apply: accuracy, balanced_accuracy, f1_macro, roc_auc")
 
 
 def _cross_validate(set_up: tuple, combo: dict[str, str], i: int, n: int,
