@@ -84,9 +84,28 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
             f"example's target is {k} value(s)"
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got rows of {T.shape[1]}")
     Y = T[:, 0] if T.shape[1] != k else T  # one value per row: class labels
+    if T.shape[1] != k:
+        _check_labels(net, Y, one_y)
     check_class_rows(net, T, one_y)
     net.prepare_targets(Y, m, "target")
     return X, Y
+
+
+def _check_labels(net: Network, labels: np.ndarray, one_y: str) -> None:
+    """Refuse a class label (one value per example, ``labels`` of shape (m,)) that is no
+    whole number 0..k-1 of the network's k outputs, naming the example and its label in
+    the words of one example's message (see :func:`.spec.spec_network`)."""
+    k = net.n_outputs
+    ok = np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0) & (labels < k)
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok)
+    value = float(labels[bad[0]])
+    more = f" ({bad.size} of the {labels.size} examples' labels are not)" if bad.size > 1 else ""
+    raise ValueError(
+        f"target: the network has {k} output(s) and the {net.loss.name} loss, so each "
+        f"example's target is {k} value(s) or one class label 0..{k - 1}; example "
+        f"{bad[0] + 1} (its {one_y}) has the label {value:g}{more}")
 
 
 def check_class_rows(net: Network, T: np.ndarray, one_y: str) -> None:
