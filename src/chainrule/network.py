@@ -85,8 +85,8 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         Per-example loss, a name of :data:`~chainrule.losses.LOSSES`:
         "squared_error", "mean_squared_error", "log_loss", "cross_entropy" or
         "poisson", "huber" or "mean_absolute_error", the margin losses
-        "multiclass_hinge" or "hinge" (or an alias, such as "mse" or "mae"); a config
-        dict with
+        "multiclass_hinge" or "hinge", which read scores (an identity output, not a
+        softmax or sigmoid one); or an alias, such as "mse" or "mae"; a config dict with
         settings, ``{"name": "huber", "delta": 2.0}``; or a
         :class:`~chainrule.losses.Loss` (``chainrule.losses.huber(2.0)``).  None
         takes the last layer's output's canonical loss, as :func:`~chainrule.mlp` and
@@ -205,6 +205,12 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
                 f"loss {self.loss.name!r} needs outputs in its domain: the output layer's "
                 f"activation must be one of {sorted(self.loss.outputs)}, got {act.name!r}"
             )
+        if self.loss.name in ("multiclass_hinge", "hinge") and act.builtin and act.name in (
+                "softmax", "sigmoid"):  # as the CLI's check_loss_output refuses them
+            raise ValueError(
+                f"loss {self.loss.name!r} reads the outputs as scores and wants margins of 1 "
+                f"between them, which a {act.name} output, squeezed into (0, 1), never "
+                "reaches: give the output layer activation='identity' (the scores)")
         for layer, in_shape in zip(layers, in_shapes, strict=True):
             layer.build(in_shape)
         # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote,
