@@ -230,6 +230,16 @@ def _data_text(meta: dict, key: str = "data") -> str | None:
     return text + (f" ({', '.join(facts)})" if facts else "")
 
 
+def _scores_line(loss: str, labels: list | None) -> str:
+    """What a margin-loss model's outputs are (scores) and how predict reads them."""
+    rule = ("the class of the highest score" if loss == "multiclass_hinge" else
+            f"{labels[1]} where the score is > 0, else {labels[0]}"
+            if labels is not None and len(labels) == 2 else "+1 where the score is > 0, else -1")
+    what = "class scores" if loss == "multiclass_hinge" else "one score"
+    return (f"outputs: {what}, not probabilities (the margin loss {loss}): predict gives "
+            f"{rule}; no --proba")
+
+
 def _info(args: argparse.Namespace) -> int:
     from .saved_model import EstimatorModel
 
@@ -259,6 +269,8 @@ def _info(args: argparse.Namespace) -> int:
             for name, pair in zip(names, meta["labels"], strict=True)))
     elif meta.get("labels") is not None:
         print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
+    if getattr(model, "margin", False) and meta.get("task") != "regression":
+        print(_scores_line(net.loss.name, meta.get("labels")))
     if meta.get("target_name"):
         print(f"target: {meta['target_name']}")
     if meta.get("target_names"):  # chainrule train --target a b ...: one output each
