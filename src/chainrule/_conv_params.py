@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layers_base import Layer, ParamSpec
-from ._validation import check_finite_array
+from ._layers_base import Layer, ParamSpec, write_param
 
 __all__ = ["ConvParams"]
 
@@ -36,10 +35,7 @@ class ConvParams(Layer):
 
     @W.setter
     def W(self, value: object) -> None:
-        value = check_finite_array(value, "W", ndim=4)
-        if value.shape != self._W.shape:
-            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
-        self._W[...] = value
+        write_param(self._W, value, "W")
 
     @property
     def b(self) -> np.ndarray | None:
@@ -48,12 +44,7 @@ class ConvParams(Layer):
 
     @b.setter
     def b(self, value: object) -> None:
-        if self._b is None:
-            raise ValueError("b: this layer was built with bias=False and has no biases")
-        value = check_finite_array(value, "b", ndim=1)
-        if value.shape != self._b.shape:
-            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
-        self._b[...] = value
+        write_param(self._b, value, "b")
 
     def param_specs(self) -> list[ParamSpec]:
         specs = [ParamSpec("W", self._W.shape, True)]

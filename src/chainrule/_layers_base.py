@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._layers_init_checks import check_explicit_init, check_init_result, check_weight_count
+from ._validation import check_finite_array
 
 __all__ = ["Layer", "ParamSpec", "as_array", "check_explicit_init", "check_grad_out",
            "check_init_result", "check_weight_count"]
@@ -289,3 +290,18 @@ class Layer:
         input_shape : int, (int, int, int) or None
             As in :meth:`output_shape`.
         """
+
+
+def write_param(target: np.ndarray | None, value: object, name: str) -> None:
+    """Write ``value`` into the parameter view ``target`` (Dense's and Conv2D's W and b).
+
+    ``value`` must be finite numbers of ``target``'s shape; it is written in place, so
+    the view into the network's parameter vector stays the one that trains.  A layer
+    built with ``bias=False`` (``target`` None) has no ``b`` to write.
+    """
+    if target is None:
+        raise ValueError(f"{name}: this layer was built with bias=False and has no biases")
+    value = check_finite_array(value, name, ndim=target.ndim)
+    if value.shape != target.shape:
+        raise ValueError(f"{name} must have shape {target.shape}, got {value.shape}")
+    target[...] = value

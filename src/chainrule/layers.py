@@ -31,12 +31,12 @@ from ._layers_base import (
     check_grad_out,
     check_init_result,
     check_weight_count,
+    write_param,
 )
 from ._layers_dense_buffers import DenseBuffers
 from ._symmetry import ordered_row_sum
 from ._validation import (
     check_bool,
-    check_finite_array,
     check_float_dtype,
     check_positive_int,
     data_dtype,
@@ -154,10 +154,7 @@ class Dense(DenseBuffers):
 
     @W.setter
     def W(self, value: object) -> None:
-        value = check_finite_array(value, "W", ndim=2)
-        if value.shape != self._W.shape:
-            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
-        self._W[...] = value
+        write_param(self._W, value, "W")
 
     @property
     def b(self) -> np.ndarray | None:
@@ -166,12 +163,7 @@ class Dense(DenseBuffers):
 
     @b.setter
     def b(self, value: object) -> None:
-        if self._b is None:
-            raise ValueError("b: this layer was built with bias=False and has no biases")
-        value = check_finite_array(value, "b", ndim=1)
-        if value.shape != self._b.shape:
-            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
-        self._b[...] = value
+        write_param(self._b, value, "b")
 
     def param_specs(self) -> list[ParamSpec]:
         specs = [ParamSpec("W", (self.n_in, self.n_out), True)]
