@@ -123,6 +123,18 @@ def rejected_step_restores(rule):
     np.testing.assert_array_equal(a, b)
 
 
+def cli_data(tmp_path):
+    """The CSV of :func:`cli_is_the_rule` (40 rows, features a and b, a 0/1 target y) in
+    ``tmp_path``: ``(path, X, y)``."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2)) * [1.0, 3.0] + [0.5, -1.0]
+    y = (X[:, 0] - X[:, 1] / 3 > 0.6).astype(int)
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,y\n" + "".join(f"{float(a)!r},{float(b)!r},{t}\n"
+                                        for (a, b), t in zip(X, y, strict=True)))
+    return path, X, y
+
+
 def cli_is_the_rule(tmp_path, name, hand, extra=(), lr=0.05, epochs=6):
     """``chainrule train --optimizer NAME`` (full batch: one step per epoch) against ``hand``
     (``hand(params, grad, lr, steps)``, the rule written out in NumPy) on the standardised
@@ -130,12 +142,7 @@ def cli_is_the_rule(tmp_path, name, hand, extra=(), lr=0.05, epochs=6):
     from chainrule.cli import main
     from chainrule.io import load_metadata
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(40, 2)) * [1.0, 3.0] + [0.5, -1.0]
-    y = (X[:, 0] - X[:, 1] / 3 > 0.6).astype(int)
-    path = tmp_path / "d.csv"
-    path.write_text("a,b,y\n" + "".join(f"{float(a)!r},{float(b)!r},{t}\n"
-                                        for (a, b), t in zip(X, y, strict=True)))
+    path, X, y = cli_data(tmp_path)
     model = tmp_path / "m.npz"
     assert main(["train", str(path), "--target", "y", "--hidden", "3", "--optimizer", name,
                  "--lr", str(lr), "--batch-size", "40", "--val-fraction", "0", "--epochs",

@@ -83,6 +83,13 @@ def test_amsgrad_changes_the_steps(tmp_path):
                                lr=0.2, epochs=8)
 
 
+def test_adamw_decay_changes_the_steps(tmp_path):
+    """``--optimizer adamw``'s default decoupled decay 0.01 matters on this data: Adam's
+    steps alone are not what it takes (its steps with the decay are checked above)."""
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        checks.cli_is_the_rule(tmp_path, "adamw", _adam(wd=0.0), lr=0.3, epochs=6)
+
+
 @pytest.mark.parametrize("command", ["train", "cv", "tune"])
 @pytest.mark.parametrize("optimizer, option, message", [
     ("sgd", ["--amsgrad"], "--amsgrad: a setting of adam and adamw, which --optimizer sgd "
