@@ -73,11 +73,15 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
             f"number of values, {k} each{f' (or one class label 0..{k - 1} each)' if k > 1 else ''}"
             f", got {sizes}")
     T = _numbers(spec["target"], "target")
-    if T.ndim == 1 and k == 1 and T.size == m:  # one target value per example
+    # one value per example: a target (k == 1) or a class label, [2, 5] read as [[2], [5]];
+    # with as many outputs as examples it may as well be one example's row: refused below
+    if T.ndim == 1 and T.size == m and (k == 1 or m != k):
         T = T.reshape(m, 1)
     if T.ndim != 2 or T.shape[0] != m:
-        raise ValueError(f"target: one target per example, {m} rows for the {m} rows of input "
-                         f"(one {one_y} per {one_x}), got shape {T.shape}")
+        labels = (f" (or {m} class labels, [[0], [1], ...]{'' if m == k else ' or [0, 1, ...]'})"
+                  if k > 1 else "")
+        raise ValueError(f"target: one target per example, {m} rows{labels} for the {m} rows "
+                         f"of input (one {one_y} per {one_x}), got shape {T.shape}")
     if T.shape[1] != k and not (k > 1 and T.shape[1] == 1):
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so each "
