@@ -89,6 +89,21 @@ def check_one_hot(name: str, y: np.ndarray, argname: str) -> None:
         )
 
 
+def check_labels(name: str, labels: np.ndarray, k: int, argname: str) -> None:
+    """Raise ``ValueError`` unless every label (``labels`` of shape (n_samples,)) is a whole
+    number 0..k-1, naming the first bad example (0-based, as the array's index), its label
+    and how many are bad, as ``chainrule trace`` names a ``--target``'s."""
+    ok = (labels == np.round(labels)) & (labels >= 0) & (labels <= k - 1)
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok)
+    more = f" ({bad.size} of the {labels.size} labels are not)" if bad.size > 1 else ""
+    raise ValueError(
+        f"{argname}: loss {name!r} reads a 1-D target as one class label 0..{k - 1} per "
+        f"example (or give one-hot rows); example {bad[0]} ({argname}[{bad[0]}]) has the "
+        f"label {float(labels[bad[0]]):g}{more}")
+
+
 def check_signs(name: str, y: np.ndarray, argname: str) -> None:
     """Raise ``ValueError`` unless every target is -1 or +1."""
     bad = int(np.count_nonzero((y != 1) & (y != -1)))

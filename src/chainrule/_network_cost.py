@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ._loss_hinge import MarginLoss, check_labels
 from ._network_workspace import _Workspace
 from ._optimizers_blas import _add_scaled
 from ._validation import check_bool, check_data, check_finite_array
@@ -58,6 +59,8 @@ class _CostAndGradient:
         one_hot = Y.ndim == 1 and k > 1
         if one_hot:
             labels = Y
+            if isinstance(self.loss, MarginLoss) and self.loss.values == "one_hot":  # name it
+                check_labels(self.loss.name, labels, k, name)
             # a 1-D target may have been meant as one example's k values (a regression)
             values = (f"; to give {k} target values per example, pass {name} of shape "
                       f"(n_samples, {k})")
