@@ -62,8 +62,12 @@ def test_an_estimator_s_split_of_weight_0_is_refused_before_training(est_kind, p
 
 
 def test_a_warm_start_refused_keeps_its_network():
+    from sklearn.model_selection import train_test_split
+
     X, y = _data()
-    va = _held_out(MLPClassifier, X, y)
+    # a warm start's rows, scikit-learn's: RandomState(0) anew, no weights drawn before
+    _, va = train_test_split(np.arange(N), test_size=0.1, stratify=y,
+                             random_state=np.random.RandomState(0))
     est = MLPClassifier((4,), early_stopping=True, random_state=0, max_iter=3,
                         warm_start=True)
     with pytest.warns(Warning):

@@ -28,11 +28,12 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
     too, whose binarized targets scikit-learn does not stratify).  With an integer
     ``random_state`` the split's generator is scikit-learn's: ``RandomState(random_state)``
     after the draws of the initial weights and biases (one per parameter of a new
-    network, none where a warm start goes on with one), so a new fit holds out the rows
-    scikit-learn's holds out; otherwise a seed drawn from the estimator's generator.
-    Either is drawn once per model (``est._split_seed`` and ``est._split_skip``, the
-    draws skipped), so that warm starts score on the same rows (scikit-learn's warm
-    start splits again, after no draws).  Starts ``est.validation_scores_`` as a list.
+    network, none where a warm start goes on with one), so a fit holds out the rows
+    scikit-learn's holds out, a warm start's fit too; otherwise a seed drawn from the
+    estimator's generator.  Either is drawn again at each fit, as scikit-learn splits
+    again at each (``est._split_seed`` and ``est._split_skip``, the draws skipped, are
+    the last fit's, which a saved estimator records).  Starts
+    ``est.validation_scores_`` as a list.
 
     Parameters
     ----------
@@ -62,17 +63,19 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
     binary = est._is_classifier and y.ndim == 1 and est.network_.n_outputs == 1
     stratify = y if binary else None
     idx = np.arange(X.shape[0])
-    if not hasattr(est, "_split_seed"):
-        # drawn once per model: warm starts score on the same validation rows, so
-        # that best_validation_score_ compares like with like (drawn with an integer
-        # random_state too: the later draws of the estimator's generator stay as they were)
-        est._split_seed = int(est._rng.integers(2**31))
-        seed = est.random_state
-        if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-            # scikit-learn's generator: its draws of a new network's weights and biases
-            # (one per parameter) come before the split; a warm start's come none
-            est._split_seed = int(seed)
-            est._split_skip = int(est.network_.params.size) if est.t_ == 0 else 0
+    # drawn at each fit, as scikit-learn's MLP splits again at each (a warm start's fit
+    # holds out other rows than the fit before it; best_validation_score_ is kept over
+    # them, as scikit-learn keeps it); drawn with an integer random_state too, so that the
+    # later draws of the estimator's generator stay as they were
+    est._split_seed = int(est._rng.integers(2**31))
+    est.__dict__.pop("_split_skip", None)
+    seed = est.random_state
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        # scikit-learn's generator, RandomState(random_state) anew at each fit: its draws
+        # of a new network's weights and biases (one per parameter) come before the
+        # split; a warm start's come none
+        est._split_seed = int(seed)
+        est._split_skip = int(est.network_.params.size) if est.t_ == 0 else 0
     # stratified where both classes can be split (a class of one example cannot, nor
     # can fewer validation rows than classes); else a plain random split rather than
     # refusing the data (scikit-learn refuses it)
