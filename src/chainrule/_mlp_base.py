@@ -14,19 +14,18 @@ solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`
 (:class:`_Pickling`: ``__getstate__`` and ``__setstate__``, the network as arrays);
 ``_mlp_state`` reads and writes the training state, ``_mlp_schedule_run`` sets a
 ``partial_fit`` call to go on with the schedule the last call left,
-``_mlp_early_stopping`` splits early stopping's validation rows off.  Here remain its
-``__init__``, the stochastic solvers' run through the Trainer (which scores early
-stopping's validation rows with :func:`_evaluate`) and prediction in blocks of rows
-(:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks set
-here).  Import
-from ``chainrule._mlp_base``.
+``_mlp_early_stopping`` splits early stopping's validation rows off, ``_mlp_init``
+(:class:`_Init`) holds ``__init__``.  Here remain the stochastic solvers' run through
+the Trainer (which scores early stopping's validation rows with :func:`_evaluate`) and
+prediction in blocks of rows (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES``
+the tests and benchmarks set here).  Import from ``chainrule._mlp_base``.
 """
 
 from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -51,6 +50,7 @@ from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
 from ._mlp_image_rows import image_rows
+from ._mlp_init import _Init
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
 from ._mlp_params import _finite_real as _finite_real
@@ -67,9 +67,8 @@ from ._training_epochs import _bar_drawn
 from ._training_guards import _say
 from ._validation import caller_outside_chainrule, number_text
 from ._validation_arrays import check_readable, naming_conversion
-from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Schedule, get_schedule
+from .schedules import get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -140,88 +139,11 @@ def _as_images(net: Network, X: object) -> object:
     return X.reshape(X.shape[0], *shape)
 
 
-class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
-               _Pickling, BaseEstimator):
+class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit,
+               _EpochRules, _Pickling, BaseEstimator):
     """Shared parameters, network building and training of the two estimators."""
 
     _is_classifier = False
-
-    def __init__(
-        self,
-        hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str | Activation | Sequence[str | Activation] = "relu",
-        *,
-        solver: str = "adam",
-        alpha: float = 1e-4,
-        batch_size: int | str = "auto",
-        learning_rate: str = "constant",
-        learning_rate_init: float = 1e-3,
-        power_t: float = 0.5,
-        max_iter: int = 200,
-        shuffle: bool = True,
-        random_state: int | np.random.RandomState | np.random.Generator | None = None,
-        tol: float = 1e-4,
-        verbose: bool | int = False,
-        warm_start: bool = False,
-        momentum: float = 0.9,
-        nesterovs_momentum: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        amsgrad: bool = False,
-        decoupled_decay: float | None = None,
-        n_iter_no_change: int = 10,
-        max_fun: int = 15000,
-        dropout: float | Sequence[float] = 0.0,
-        batch_norm: bool = False,
-        init: str | Callable = "glorot_uniform",
-        bias_init: str = "uniform",
-        schedule: str | dict | Schedule | None = None,
-        clip_norm: float | None = None,
-        ema: float | None = None,
-        max_time: float | None = None,
-        dtype: str | type | None = None,
-        layers: Sequence[Mapping[str, object]] | str | None = None,
-        input_shape: tuple[int, int, int] | None = None,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.amsgrad = amsgrad
-        self.decoupled_decay = decoupled_decay
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.init = init
-        self.bias_init = bias_init
-        self.schedule = schedule
-        self.clip_norm = clip_norm
-        self.ema = ema
-        self.max_time = max_time
-        self.dtype = dtype
-        self.layers = layers
-        self.input_shape = input_shape
 
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
                         sw: np.ndarray | None, incremental: bool,
