@@ -256,8 +256,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         With "lbfgs" and "cg" too (:func:`chainrule.minimize`), where
         scikit-learn's lbfgs ends with float64 weights on float32 data.
         Later fits with ``warm_start`` or ``partial_fit`` keep the network's.  A float32
-        network predicts float32 for float32 input, float64 for float64 input (a float64
-        copy of its parameters: NumPy's promotion, as scikit-learn's MLP computes).
+        network predicts float32 for float32 (and float16) input, float64 for float64
+        input (a float64 copy of its parameters: NumPy's promotion, as scikit-learn's
+        MLP computes).
     """
 
     # layers and input_shape, the Parameters that MLPClassifier adds, then the Attributes

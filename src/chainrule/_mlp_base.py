@@ -292,9 +292,10 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         """The network's outputs for ``X`` (or ``of_net_input`` of its output net input,
         see :func:`_evaluate`), in blocks of rows."""
         check_is_fitted(self, "network_")
-        # integers and booleans are kept as they are (as float32 and float64 are; a memory
-        # map stays mapped), then made dense (when sparse) and converted to the network's
-        # dtype a block of rows at a time; anything else (lists, text of numbers) is float64
+        # integers, booleans and float16 are kept as they are (as float32 and float64 are; a
+        # memory map stays mapped), then made dense (when sparse) and converted to the
+        # network's dtype a block of rows at a time; anything else (lists, text of numbers,
+        # longdouble) is float64
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
@@ -302,11 +303,12 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         with naming_conversion(X, "X"):
             X = validate_data(self, X, reset=False, accept_sparse="csr",
                               dtype="numeric" if kind in ("b", "i", "u")
-                              else (np.float64, np.float32))
+                              else (np.float64, np.float32, np.float16))
         net = self.network_
         # NumPy's promotion, as scikit-learn's products give it: a float32 network computes
         # in float64 (a float64 copy of its parameters) for float64 X, int32/int64 X too;
-        # float32 X (and bool, 8/16-bit integers) stays float32, never copied to float64
+        # float32 X (and float16, bool, 8/16-bit integers) stays float32, never copied to
+        # float64 (scikit-learn keeps float16 X at predict, float32 in its products)
         if np.result_type(X.dtype, net.dtype) != net.dtype:
             net = net.astype(np.float64)
         return _evaluate(net, _as_images(net, X), of_net_input)
