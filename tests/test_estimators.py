@@ -549,9 +549,11 @@ def test_training_loss_stopping_rule_is_scikit_learns(iris):
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_dtype_follows_the_data_unless_set(iris, solver):
-    """dtype=None (the default): float32 data trains float32, float64 or int data float64."""
+    """dtype=None (the default): float32 data trains float32, float64 or int data float64;
+    lbfgs trains float64 (scikit-learn's lbfgs keeps SciPy's float64 weights)."""
     X, y = iris
-    cases = [(X.astype(np.float32), None, np.float32), (X, None, np.float64),
+    cases = [(X.astype(np.float32), None, np.float32 if solver == "adam" else np.float64),
+             (X, None, np.float64),
              (np.rint(X * 10).astype(np.int64), None, np.float64),
              (X.astype(np.float32), "float64", np.float64), (X, "float32", np.float32)]
     with warnings.catch_warnings():
@@ -2394,7 +2396,8 @@ def test_binary_predict_proba_keeps_the_relative_precision_of_both_columns(dtype
     mpmath.mp.dps = 50
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2)).astype(dtype)
-    clf = MLPClassifier((), solver="lbfgs", max_iter=20, random_state=0).fit(X, X[:, 0] > 0)
+    clf = MLPClassifier((), solver="lbfgs", max_iter=20, random_state=0,
+                        dtype=np.dtype(dtype).name).fit(X, X[:, 0] > 0)
     clf.coefs_[0][...] = [[1.0], [0.0]]  # z = the first feature, exactly in either dtype
     clf.intercepts_[0][...] = 0.0
     z = np.array([-750, -100, -60, -40, -20, -5, -0.3, 0, 0.3, 5, 20, 40, 60, 100, 750])

@@ -36,11 +36,12 @@ def test_a_float32_network_is_trained_in_float32():
 
 @pytest.mark.filterwarnings("ignore:.*(converge|Maximum number of iteration)")
 def test_scikit_learns_lbfgs_ends_in_float64_on_float32_data():
-    """The contrast the docs draw: scikit-learn's lbfgs keeps SciPy's float64 vector."""
+    """scikit-learn's lbfgs keeps SciPy's float64 vector, and so does the estimator
+    (dtype=None: a float64 network for lbfgs), unlike minimize on a float32 network."""
     X, y = _data()
     clf = MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20,
                         random_state=0).fit(X, y)
     assert clf.coefs_[0].dtype == np.float64
     est = cr.estimators.MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20,
                                       random_state=0).fit(X, y)
-    assert est.coefs_[0].dtype == np.float32
+    assert est.coefs_[0].dtype == np.float64

@@ -251,10 +251,12 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         this parameter loads with None.
     dtype : {"float64", "float32"} or None, default None
         Precision of the parameters and the computation.  None: the training
-        data's, as in scikit-learn's MLP (float32 data trains a float32
-        network without a float64 copy; anything else trains in float64).
-        With "lbfgs" and "cg" too (:func:`chainrule.minimize`), where
-        scikit-learn's lbfgs ends with float64 weights on float32 data.
+        data's for the mini-batch solvers, as in scikit-learn's MLP (float32
+        data trains a float32 network without a float64 copy; anything else
+        trains in float64); float64 for "lbfgs" and "cg", as scikit-learn's
+        lbfgs keeps SciPy's float64 vector as its weights on float32 data too
+        (float32 data is converted to float64 once).  "float32" trains lbfgs
+        and cg in float32 (:func:`chainrule.minimize` on a float32 network).
         Later fits with ``warm_start`` or ``partial_fit`` keep the network's.  A float32
         network predicts float32 for float32 (and float16) input, float64 for float64
         input (a float64 copy of its parameters: NumPy's promotion, as scikit-learn's

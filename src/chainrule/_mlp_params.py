@@ -230,13 +230,16 @@ class _Parameters:
         return specs
 
     def _dtype(self, data: np.dtype | None = None) -> np.dtype:
-        """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64).
+        """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64)
+        for the mini-batch solvers, float64 for "lbfgs" and "cg" (SciPy's float64 vector,
+        which scikit-learn's lbfgs keeps as its weights, on float32 data too).
 
         ``data`` is the dtype of the checked training data (float32 or float64);
         ``None`` only checks the setting.
         """
         if self.dtype is None:
-            return np.dtype(np.float32 if data == np.float32 else np.float64)
+            return np.dtype(np.float32 if data == np.float32 and self.solver in _STOCHASTIC
+                            else np.float64)
         try:
             dtype = np.dtype(self.dtype)
         except TypeError:
