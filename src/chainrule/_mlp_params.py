@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
 from ._validation import InvalidParameter, check_random_state_value, number_text
 from .activations import Activation, _check_hidden_activation, get_activation
@@ -22,9 +23,6 @@ from .schedules import get_schedule, length_from_run
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax", "lbfgs",
            "cg")
 _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax")
-# the solvers that take amsgrad=True and decoupled_decay (PyTorch's settings, as the command
-# line's --amsgrad and --decoupled-decay take them)
-_AMSGRAD_SOLVERS = ("adam", "adamw")
 _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take images
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
 _MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
@@ -349,27 +347,6 @@ class _Parameters:
                     f"{self.solver!r} minimises one fixed cost function"
                 )
         self._dtype()
-
-
-def _check_solver_settings(est: _Parameters) -> None:
-    """``amsgrad`` (a bool; True for "adam" and "adamw" only) and ``decoupled_decay`` (None,
-    or a finite number >= 0 for "adamw" only): refused where the solver would ignore them,
-    as the command line's ``--amsgrad`` and ``--decoupled-decay`` are."""
-    if not isinstance(est.amsgrad, (bool, np.bool_)):
-        raise InvalidParameter(f"amsgrad must be True or False, got {est.amsgrad!r}")
-    if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
-        raise ValueError(f"amsgrad=True is a setting of the solvers {_AMSGRAD_SOLVERS}, "
-                         f"got solver={est.solver!r}; set amsgrad=False")
-    wd = est.decoupled_decay
-    if wd is None:
-        return
-    if not _finite_real(wd) or not wd >= 0:
-        raise ValueError("decoupled_decay must be None or a finite number >= 0, got "
-                         f"{number_text(wd)}")
-    if est.solver != "adamw":
-        raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
-                         f"decay, for solver='adamw' only, got solver={est.solver!r}; set "
-                         "decoupled_decay=None (alpha is the L2 penalty of every solver)")
 
 
 def _solver_is_stochastic(est: _Parameters) -> bool:

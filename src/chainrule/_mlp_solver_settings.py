@@ -1,0 +1,44 @@
+"""The settings that some solvers alone read (private): :func:`_check_solver_settings`,
+which :meth:`_Parameters._validate_params <chainrule._mlp_params._Parameters._validate_params>`
+calls.
+
+Moved out of ``_mlp_params`` (to keep that module under ~400 lines).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._validation import InvalidParameter, number_text
+
+if TYPE_CHECKING:
+    from ._mlp_params import _Parameters
+
+# the solvers that take amsgrad=True and decoupled_decay (PyTorch's settings, as the command
+# line's --amsgrad and --decoupled-decay take them)
+_AMSGRAD_SOLVERS = ("adam", "adamw")
+
+
+def _check_solver_settings(est: _Parameters) -> None:
+    """``amsgrad`` (a bool; True for "adam" and "adamw" only) and ``decoupled_decay`` (None,
+    or a finite number >= 0 for "adamw" only): refused where the solver would ignore them,
+    as the command line's ``--amsgrad`` and ``--decoupled-decay`` are."""
+    if not isinstance(est.amsgrad, (bool, np.bool_)):
+        raise InvalidParameter(f"amsgrad must be True or False, got {est.amsgrad!r}")
+    if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
+        raise ValueError(f"amsgrad=True is a setting of the solvers {_AMSGRAD_SOLVERS}, "
+                         f"got solver={est.solver!r}; set amsgrad=False")
+    from ._mlp_params import _finite_real  # (that module imports this one)
+
+    wd = est.decoupled_decay
+    if wd is None:
+        return
+    if not _finite_real(wd) or not wd >= 0:
+        raise ValueError("decoupled_decay must be None or a finite number >= 0, got "
+                         f"{number_text(wd)}")
+    if est.solver != "adamw":
+        raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
+                         f"decay, for solver='adamw' only, got solver={est.solver!r}; set "
+                         "decoupled_decay=None (alpha is the L2 penalty of every solver)")
