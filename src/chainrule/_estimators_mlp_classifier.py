@@ -130,7 +130,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the data (scikit-learn's rows for an
         integer ``random_state``: stratified for a binary target, where both classes
-        can be split, else a plain random split; a warm start keeps them), stop when
+        can be split, else a plain random split; drawn anew at each fit, a warm
+        start's too, as scikit-learn's are), stop when
         the validation accuracy has not improved by ``tol`` for more than
         ``n_iter_no_change`` epochs and restore the parameters of the best
         one.  The accuracy of every epoch is in ``validation_scores_``.  Mini-batch
