@@ -156,6 +156,17 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``learning_rate_init * decoupled_decay``; None is PyTorch's default,
         0.01.  For "adamw" only (a number with another solver is refused at
         ``fit``, as ``--decoupled-decay`` is); ``alpha``, the L2 term, adds to it.
+    rmsprop_momentum : float in [0, 1), default 0.0
+        The momentum of "rmsprop" (PyTorch's ``RMSprop(momentum=...)``, the CLI's
+        ``--momentum`` of rmsprop; 0: none), apart from ``momentum``, "sgd"'s
+        with scikit-learn's 0.9.  For "rmsprop" only (else refused if above 0).
+    centered : bool, default False
+        Centered RMSProp (PyTorch's ``RMSprop(centered=True)``, ``--centered``):
+        the denominator is ``sqrt(s - gbar^2) + epsilon``, ``gbar`` the running
+        mean of the gradient.  For "rmsprop" only (True otherwise: refused).
+    momentum_decay : float >= 0 or None, default None
+        NAdam's momentum decay (PyTorch's ``NAdam(momentum_decay=...)``; None:
+        its default, 0.004).  For "nadam" only (a number otherwise: refused).
     n_iter_no_change : int or inf, default 10
         Epochs without improvement (see ``tol``) allowed in a row; ``np.inf``
         never stops (nor lowers an "adaptive" rate) on them, as in scikit-learn.
@@ -296,6 +307,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         epsilon: float = 1e-8,
         amsgrad: bool = False,
         decoupled_decay: float | None = None,
+        rmsprop_momentum: float = 0.0,
+        centered: bool = False,
+        momentum_decay: float | None = None,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
@@ -320,7 +334,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, amsgrad=amsgrad, decoupled_decay=decoupled_decay,
-            n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            rmsprop_momentum=rmsprop_momentum, centered=centered,
+            momentum_decay=momentum_decay, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
             schedule=schedule, clip_norm=clip_norm, ema=ema, max_time=max_time, dtype=dtype,
             layers=layers, input_shape=input_shape,

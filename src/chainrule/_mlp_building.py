@@ -138,8 +138,12 @@ class _Building:
         if self.solver == "adamw":
             wd = 0.01 if self.decoupled_decay is None else float(self.decoupled_decay)
             return AdamW(lr, *betas, weight_decay=wd, amsgrad=bool(self.amsgrad))
-        if self.solver in ("nadam", "radam", "adamax"):
-            return {"nadam": NAdam, "radam": RAdam, "adamax": Adamax}[self.solver](lr, *betas)
-        if self.solver == "rmsprop":
-            return RMSProp(lr, eps=float(self.epsilon))
+        if self.solver == "nadam":  # None: PyTorch's momentum_decay, 0.004
+            return NAdam(lr, *betas, **({} if self.momentum_decay is None else
+                                       {"momentum_decay": float(self.momentum_decay)}))
+        if self.solver in ("radam", "adamax"):
+            return {"radam": RAdam, "adamax": Adamax}[self.solver](lr, *betas)
+        if self.solver == "rmsprop":  # its own momentum (0: none), not sgd's `momentum`
+            return RMSProp(lr, eps=float(self.epsilon), momentum=float(self.rmsprop_momentum),
+                           centered=bool(self.centered))
         return AdaGrad(lr, eps=float(self.epsilon))

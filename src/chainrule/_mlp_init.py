@@ -45,6 +45,9 @@ class _Init:
         epsilon: float = 1e-8,
         amsgrad: bool = False,
         decoupled_decay: float | None = None,
+        rmsprop_momentum: float = 0.0,
+        centered: bool = False,
+        momentum_decay: float | None = None,
         n_iter_no_change: int = 10,
         max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
@@ -82,6 +85,9 @@ class _Init:
         self.epsilon = epsilon
         self.amsgrad = amsgrad
         self.decoupled_decay = decoupled_decay
+        self.rmsprop_momentum = rmsprop_momentum
+        self.centered = centered
+        self.momentum_decay = momentum_decay
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout

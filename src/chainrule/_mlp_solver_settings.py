@@ -7,6 +7,7 @@ Moved out of ``_mlp_params`` (to keep that module under ~400 lines).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,7 @@ def _check_solver_settings(est: _Parameters) -> None:
                          f"got solver={est.solver!r}; set amsgrad=False")
     from ._mlp_params import _finite_real  # (that module imports this one)
 
+    _check_rmsprop_and_nadam(est, _finite_real)
     wd = est.decoupled_decay
     if wd is None:
         return
@@ -42,3 +44,30 @@ def _check_solver_settings(est: _Parameters) -> None:
         raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
                          f"decay, for solver='adamw' only, got solver={est.solver!r}; set "
                          "decoupled_decay=None (alpha is the L2 penalty of every solver)")
+
+
+def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], bool]) -> None:
+    """``rmsprop_momentum`` (a number in [0, 1); above 0 for "rmsprop" only), ``centered``
+    (a bool; True for "rmsprop" only) and ``momentum_decay`` (None, or a finite number
+    >= 0 for "nadam" only), refused as ``amsgrad`` and ``decoupled_decay`` are."""
+    m = est.rmsprop_momentum
+    if not finite_real(m) or not 0 <= m < 1:
+        raise ValueError(f"rmsprop_momentum must be in [0, 1), got {number_text(m)}")
+    if m > 0 and est.solver != "rmsprop":
+        raise ValueError(f"rmsprop_momentum={number_text(m)} is RMSProp's momentum, for "
+                         f"solver='rmsprop' only, got solver={est.solver!r}; set "
+                         "rmsprop_momentum=0 (momentum is sgd's)")
+    if not isinstance(est.centered, (bool, np.bool_)):
+        raise InvalidParameter(f"centered must be True or False, got {est.centered!r}")
+    if est.centered and est.solver != "rmsprop":
+        raise ValueError(f"centered=True is a setting of solver='rmsprop' only, got "
+                         f"solver={est.solver!r}; set centered=False")
+    md = est.momentum_decay
+    if md is None:
+        return
+    if not finite_real(md) or not md >= 0:
+        raise ValueError("momentum_decay must be None or a finite number >= 0, got "
+                         f"{number_text(md)}")
+    if est.solver != "nadam":
+        raise ValueError(f"momentum_decay={number_text(md)} is NAdam's, for solver='nadam' "
+                         f"only, got solver={est.solver!r}; set momentum_decay=None")

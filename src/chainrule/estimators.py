@@ -9,9 +9,10 @@ cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
 "rmsprop", "adagrad", "cg" and PyTorch's "adamw", "nadam", "radam" and
-"adamax" (with ``amsgrad`` and AdamW's ``decoupled_decay``), a choice of initialiser, ``dtype``, a
-learning-rate ``schedule``, gradient clipping (``clip_norm``) and a time budget per
-fit (``max_time``).  Training runs
+"adamax" (with ``amsgrad``, AdamW's ``decoupled_decay``, RMSProp's
+``rmsprop_momentum`` and ``centered``, NAdam's ``momentum_decay``), a choice of
+initialiser, ``dtype``, a learning-rate ``schedule``, gradient clipping
+(``clip_norm``) and a time budget per fit (``max_time``).  Training runs
 through :class:`chainrule.Trainer` (stochastic solvers) or :func:`chainrule.minimize`
 (L-BFGS, CG); the fitted :class:`chainrule.Network` is ``network_``.
 
@@ -170,10 +171,13 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     # "max_time" and "ema" came later (None before them, and left out of a file while None),
     # "huber_delta" too (1.0 before it, of no use to the losses files had then), and
     # "label_smoothing" (0.0 before it: the plain loss, which the network's record says),
-    # "amsgrad" and "decoupled_decay" (False and None: the solvers of before them had neither)
+    # "amsgrad" and "decoupled_decay" (False and None: the solvers of before them had neither),
+    # "rmsprop_momentum", "centered" and "momentum_decay" (0.0, False and None: the rules
+    # rmsprop and nadam had before them)
     missing = sorted(set(est.get_params()) - set(params)
                      - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta",
-                        "label_smoothing", "max_time", "ema", "amsgrad", "decoupled_decay"})
+                        "label_smoothing", "max_time", "ema", "amsgrad", "decoupled_decay",
+                        "rmsprop_momentum", "centered", "momentum_decay"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
