@@ -87,8 +87,9 @@ def test_evaluate_reads_standard_input_as_the_file(trained):
     piped = _run("evaluate", str(d / "model.npz"), "-", stdin=data)
     assert by_path.returncode == 0 and piped.returncode == 0, piped.stderr
     first, *scores = piped.stdout.decode().splitlines()
-    # the file by its path is known as the training data; standard input, unnamed, is not
-    assert first == "standard input: 36 examples"
+    # the file's bytes piped are known as the training data, as the file by its path is
+    assert first == ("standard input: 36 examples, the data the model was trained on (all "
+                     "36 training examples; none held out: not a test score)")
     assert by_path.stdout.decode().splitlines()[1:] == scores
     P = _probabilities(d / "model.npz", X)
     accuracy = np.mean(np.array(LABELS)[P.argmax(axis=1)] == y)

@@ -74,15 +74,19 @@ def test_evaluate_knows_the_same_bytes_of_standard_input(data, tmp_path, monkeyp
     _stdin(monkeypatch, b"".join(raw.splitlines(keepends=True)[:11]))  # other bytes
     assert main(["evaluate", model, "-"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "standard input: 10 examples"
-    # the file of the same bytes is another source: no path was recorded to know it by
+    # the file of the same bytes is the same data, whatever its path (known by its SHA-256)
     assert main(["evaluate", model, str(path)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == f"{path}: 30 examples"
-    # a model trained on the file, given its bytes on standard input: not said either
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{path}: 30 examples, the data the model was trained on (24 training and 6 "
+        "validation examples; none held out: not a test score)")
+    # a model trained on the file, given its bytes on standard input: said too
     assert main(["train", str(path), *_RUN, "-o", str(tmp_path / "f.npz")]) == 0
     capsys.readouterr()
     _stdin(monkeypatch, raw)
     assert main(["evaluate", str(tmp_path / "f.npz"), "-"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "standard input: 30 examples"
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "standard input: 30 examples, the data the model was trained on (27 training and 3 "
+        "validation examples; none held out: not a test score)")  # the default 0.1: 3
 
 
 def test_resume_from_standard_input_needs_the_same_bytes(data, tmp_path, monkeypatch, capsys):

@@ -35,14 +35,42 @@ _DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
 
 def _file_sha256(path: str) -> str:
     """The SHA-256 of a file's bytes, as hex: what train records of its DATA file
-    (``data_sha256``), so that evaluate knows whether the file changed since."""
+    (``data_sha256``), so that evaluate knows whether the file changed since.  A CSV file
+    that the reader read to its end in this command's run was hashed as it was read
+    (:mod:`chainrule._tabular_digest`): that digest, without reading it again."""
     import hashlib
 
+    from ._tabular_digest import kept
+
+    found = kept(path)
+    if found is not None:
+        return found.file
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _content_sha256(path: str) -> str | None:
+    """The SHA-256 (hex) of DATA's data as read, whatever its path or compression: the CSV
+    text of a file (``.csv.gz``'s decompressed), of standard input (``-``) or of a pipe,
+    as the reader hashed it in this run; an NPZ file's bytes.  What train records as
+    ``data_content_sha256`` and evaluate compares, so that ``d.csv``, ``d.csv.gz``, a
+    copy and the same bytes piped are known as the same data.  None where it is not
+    known without reading DATA again (a pipe not read in this run, a bundled set)."""
+    from ._tabular_compressed import compression
+    from ._tabular_digest import kept
+    from ._tabular_text import stdin_content_sha256
+
+    if path == "-":
+        return stdin_content_sha256()
+    found = kept(path)
+    if found is not None:
+        return found.content
+    if compression(path) is None and Path(path).is_file():  # an NPZ file: its bytes
+        return _file_sha256(path)
+    return None
 
 
 def _stdin_sha256() -> str:

@@ -77,8 +77,16 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     without the digest (of an older chainrule) is taken at its word.  Standard input
     (DATA ``-``) is the data of a model trained on standard input (``train -``) when its
     bytes have the SHA-256 train recorded; else, and for any other model, "".
+
+    A model file that records the SHA-256 of its data as read (``data_content_sha256``:
+    the CSV text decompressed, standard input's or a pipe's text, an NPZ file's bytes)
+    knows its data by it, whatever the path or compression: ``d.csv`` for a model trained
+    on ``d.csv.gz``, a copy elsewhere, the same bytes on standard input or through a pipe
+    (``<(cat d.csv)``, whose /dev/fd path says nothing) are its data; other data at the
+    path of the file train read is that file, changed since; any other, "".  A model file
+    without it (an older chainrule's) is judged by path and ``data_sha256`` as above.
     """
-    from ._cli_models_data import _file_sha256, _stdin_sha256
+    from ._cli_models_data import _content_sha256, _file_sha256, _stdin_sha256
     from .tabular import BUNDLED
 
     training, trained = model.metadata.get("training"), model.metadata.get("data")
@@ -90,7 +98,14 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     fraction = training.get("val_fraction") or 0
     if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
         return ""
-    if data == "-" or trained == "-":  # standard input: not a file named "-" here
+    content = model.metadata.get("data_content_sha256")
+    if _is_digest(content) and (data == "-" or Path(data).exists()):
+        # a model of a chainrule that records its data as read (decompressed): the same
+        # data whatever its path, compression or pipe; else the file at the path train
+        # read, changed since, or other data
+        if _content_sha256(data) != content:
+            return _changed(model, data, fraction, training)
+    elif data == "-" or trained == "-":  # standard input: not a file named "-" here
         # the bytes of a model trained on standard input (train -), piped again: known by
         # their SHA-256 (read once: the bytes the table was just read from); others, or a
         # file, are not said to be its data (a file's path is not the pipe's)
@@ -117,15 +132,8 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
                 not os.path.isfile(data) or _file_sha256(data) != digest)
         except OSError:  # one of them is no file (now)
             return ""
-        rows = model.metadata.get("data_rows")
-        if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
-            n_val = _n_validation(rows, fraction, training)
-            then = (f"{_n_training(rows, n_val, training)} training and {n_val} validation"
-                    if n_val else "all training examples")
-            return (f", the file the model was trained on, changed since (it held {rows} "
-                    f"examples then: {then})")
         if changed:
-            return ", the file the model was trained on, changed since"
+            return _changed_words(model, fraction, training)
     elif (recorded := _training_seed(model, data)) is not None and seed != recorded:
         return (f", a new draw of {data} (--seed {seed}; the model was trained on the draw "
                 f"of --seed {recorded}): none of them trained on, a held-out score")
@@ -140,6 +148,39 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     if n_fit + n_val < n:  # --time-ordered's --gap, --max-train-rows: rows of neither
         seen, held = seen + f", {n - n_fit - n_val} of neither (--gap, --max-train-rows)", ""
     return f", the data the model was trained on ({seen}; {held}not a test score)"
+
+
+def _is_digest(value: object) -> bool:
+    """Whether ``value`` is a SHA-256 as train records it: 64 lower-case hex digits."""
+    return (isinstance(value, str) and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value))
+
+
+def _changed(model, data: str, fraction: float, training: dict) -> str:
+    """What evaluate says of DATA whose data is not the model's: the file train read
+    (``os.path.samefile`` with its recorded absolute path), changed since; else ""."""
+    where = model.metadata.get("data_path")
+    if not isinstance(where, str) or not os.path.isabs(where) or data == "-":
+        return ""
+    try:
+        if not os.path.samefile(data, where):
+            return ""
+    except OSError:  # one of them is no file (now)
+        return ""
+    return _changed_words(model, fraction, training)
+
+
+def _changed_words(model, fraction: float, training: dict) -> str:
+    """", the file the model was trained on, changed since (it held 178 examples then:
+    160 training and 18 validation)", the counts where train recorded its rows."""
+    rows = model.metadata.get("data_rows")
+    if isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
+        n_val = _n_validation(rows, fraction, training)
+        then = (f"{_n_training(rows, n_val, training)} training and {n_val} validation"
+                if n_val else "all training examples")
+        return (f", the file the model was trained on, changed since (it held {rows} "
+                f"examples then: {then})")
+    return ", the file the model was trained on, changed since"
 
 
 def _validation_data(model, data: str) -> str | None:

@@ -22,7 +22,7 @@ from . import _train_statistics as _statistics
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
-from ._cli_models_data import _file_sha256, _stdin_sha256
+from ._cli_models_data import _content_sha256, _file_sha256, _stdin_sha256
 from ._cli_models_train_impute import _impute
 from ._cli_models_train_impute import missing_options as missing_options
 from ._cli_models_train_task import (
@@ -223,6 +223,11 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         meta["data_path"] = os.path.abspath(args.data)
         # and what it held: evaluate tells the file from one changed since, or put in its place
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
+    elif Path(args.data).exists():  # a pipe (<(cmd): /dev/fd/63), whose path means nothing
+        meta["data_rows"] = table.n_samples
+    content = _content_sha256(args.data) if provenance else None
+    if content is not None:  # its data as read (decompressed): evaluate knows it anywhere
+        meta["data_content_sha256"] = content
     n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
     val_written = None  # how --val-data writes its missing cells (--impute)
     if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains

@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 from typing import IO
 
+from ._tabular_digest import _Hashed, in_force, mark, open_hashed
 from ._tabular_text import UnreadableFileError
 
 #: The compressions read, by the file name's last suffix (lower-cased): (name, module).
@@ -59,6 +60,8 @@ def open_data(path: str | Path) -> tuple[IO[str], str | None]:
     its first bytes, peeked at without losing them, then read decompressed a buffer at
     a time as a named file is."""
     kind = compression(path)
+    if in_force():  # a command's run: hashed as it is read (_tabular_digest)
+        return _open_hashed(path, kind)
     if kind is not None or Path(path).is_file():
         return open_csv(path), kind
     raw = open(path, "rb")
@@ -67,6 +70,31 @@ def open_data(path: str | Path) -> tuple[IO[str], str | None]:
         return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), None
     module = next(module for name, module in COMPRESSIONS.values() if name == kind)
     return _PipeText(module.open(raw, "rb"), raw), kind
+
+
+def _open_hashed(path: str | Path, kind: str | None) -> tuple[IO[str], str | None]:
+    """:func:`open_data`'s text, read through the hashing streams of
+    :func:`~chainrule._tabular_digest.open_hashed` (the file's bytes, the text's)."""
+    if kind is None and not Path(path).is_file():  # a pipe: by its first bytes
+        buffered, raw, _ = open_hashed(path)
+        try:
+            kind = sniffed(buffered.peek(6)[:6])
+        except BaseException:
+            buffered.close()
+            raise
+        if kind is None:
+            return mark(io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=""),
+                        raw, raw), None
+        module = next(module for name, module in COMPRESSIONS.values() if name == kind)
+        content = _Hashed(module.open(buffered, "rb"))
+        text = _PipeText(io.BufferedReader(content, 1 << 20), buffered)
+        return mark(text, raw, content), kind
+    module = None if kind is None else COMPRESSIONS[Path(path).suffix.lower()][1]
+    binary, raw, content = open_hashed(
+        path, None if module is None else (lambda fh: module.open(fh, "rb")))
+    text = (io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") if module is None
+            else _PipeText(binary, raw))
+    return mark(text, raw, content), kind
 
 
 class _PipeText(io.TextIOWrapper):

@@ -23,6 +23,7 @@ from ._tabular_csv_header import _example_as_header as _example_as_header
 from ._tabular_csv_header import _is_number as _is_number
 from ._tabular_csv_header import _preview_row as _preview_row
 from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
+from ._tabular_digest import keep
 from ._tabular_table import (
     GAP_TEXT,
     TEXT_FEATURES_HINT,
@@ -118,6 +119,7 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
                         numbers = None if plan is None else StreamRows(plan, len(row),
                                                                        missing)
                 line = reader.line_num + 1
+            keep(path, fh)  # read to its end: its digests, for train's record and evaluate
             if numbers is not None:
                 return read_table(numbers, path, need_target, nan_class, missing, encoding,
                                   {"target_column": _target_column,

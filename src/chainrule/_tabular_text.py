@@ -53,10 +53,13 @@ def stdin_read_once() -> Iterator[None]:
 
     In the block, a read from a terminal says on stderr first what it waits for (a
     command reading ``-`` typed at a shell prompt would otherwise wait without a word)."""
+    from ._tabular_digest import digests_kept
+
     global _STDIN_READ
     before, _STDIN_READ = _STDIN_READ, {}
     try:
-        yield
+        with digests_kept():  # and a file's SHA-256 taken as it is read (_tabular_digest)
+            yield
     finally:
         _STDIN_READ = before
 
@@ -150,4 +153,25 @@ def _stdin_text() -> io.TextIOBase:
             raw = module.decompress(raw)
         except (*DAMAGE, ValueError) as exc:  # bz2's cut stream is a ValueError here
             raise damaged(STDIN, kind, exc) from None
+        if _STDIN_READ is not None:  # the text's own digest (stdin_content_sha256)
+            import hashlib
+
+            _STDIN_READ["content_sha256"] = hashlib.sha256(raw).hexdigest()
     return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+
+
+def stdin_content_sha256() -> str:
+    """The SHA-256 (hex) of the CSV text of standard input, decompressed where its bytes
+    were gzip, bzip2 or xz (:func:`_stdin_text`): what train records as
+    ``data_content_sha256``, the same as a file's of that text.  A text stream without
+    bytes (a test's StringIO) is hashed as UTF-8."""
+    import hashlib
+
+    from ._tabular_compressed import sniffed
+
+    raw = _stdin_bytes()
+    if _STDIN_READ is not None and not isinstance(raw, str) and sniffed(raw[:6]):
+        if "content_sha256" not in _STDIN_READ:  # not decompressed yet in this run
+            _stdin_text()
+        return str(_STDIN_READ["content_sha256"])
+    return hashlib.sha256(raw.encode("utf-8") if isinstance(raw, str) else raw).hexdigest()
