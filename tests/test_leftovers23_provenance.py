@@ -187,3 +187,29 @@ def test_train_and_evaluate_read_a_compressed_file_once(tmp_path, capsys):
     # once: the file's bytes and a little more (the model file, the 4-byte zip check)
     assert trained < 1.5 * size, (trained, size)
     assert evaluated < 1.5 * size, (evaluated, size)
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
+                    reason="no /dev/fd paths of pipes")
+def test_info_and_the_loss_title_say_a_pipe_not_its_dev_fd_name(files, tmp_path, capsys):
+    # train <(cmd) recorded /dev/fd/63, which names nothing once the run is over: info
+    # said "data: /dev/fd/63 (30 rows)", the loss curve "cost on 63"
+    from chainrule._cli_models_data import _loss_title
+
+    model = tmp_path / "p.npz"
+    path = _pipe(files["csv"].read_bytes())
+    try:
+        _train(path, model)
+    finally:
+        os.close(int(path.rsplit("/", 1)[1]))
+    capsys.readouterr()
+    assert main(["info", str(model)]) == 0
+    digest = hashlib.sha256(files["csv"].read_bytes()).hexdigest()
+    assert f"data: a pipe ({path}; {N} rows, SHA-256 {digest[:16]}...)" in (
+        capsys.readouterr().out.splitlines())
+    assert _loss_title(load_model(model)).startswith("Training and validation cost on a pipe (")
+    _train(files["csv"], tmp_path / "f.npz")  # a file: its path, as before
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "f.npz")]) == 0
+    assert f"data: {files['csv']} ({N} rows, SHA-256 {digest[:16]}...)" in (
+        capsys.readouterr().out.splitlines())

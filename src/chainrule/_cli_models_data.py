@@ -109,12 +109,25 @@ def _loss_title(model) -> str:
     data it was trained on (the file's name, as given to train, or the data set's)."""
     data = model.metadata.get("data")
     on = (" on standard input" if data == "-" else  # train -: no file to name
+          " on a pipe" if _from_pipe(model.metadata) else  # <(cmd): /dev/fd/63 is no name
           f" on {Path(str(data)).name}" if data else "")
     # a run without validation examples (--val-fraction 0, too few examples) draws no
     # validation curve: the title must not name one
     validation = bool((model.metadata.get("history") or {}).get("val_loss"))
     cost = "Training and validation cost" if validation else "Training cost"
     return f"{cost}{on} ({_cost_words(model)})"
+
+
+def _from_pipe(meta: dict) -> bool:
+    """Whether train read its DATA from a pipe (``<(cmd)``, a named pipe): a path that was
+    no regular file (no ``data_path``) and not standard input, whose rows and text's
+    SHA-256 it recorded (``data_rows``, ``data_content_sha256``)."""
+    from ._cli_models_provenance import _is_digest
+
+    data, rows = meta.get("data"), meta.get("data_rows")
+    return (isinstance(data, str) and data != "-" and meta.get("data_path") is None
+            and isinstance(rows, int) and not isinstance(rows, bool)
+            and _is_digest(meta.get("data_content_sha256")))
 
 
 def _history_unit(model) -> str:

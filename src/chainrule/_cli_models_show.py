@@ -210,12 +210,18 @@ def _data_text(meta: dict, key: str = "data") -> str | None:
     absolute path, where evaluate looks for it), standard input or a bundled set, with the
     rows and the start of the SHA-256 that evaluate and --resume check; None for a model
     whose file records none (one written by the library, or before train recorded it).
-    ``key`` "val_data": the same of its validation file (train --val-data)."""
+    ``key`` "val_data": the same of its validation file (train --val-data).  A pipe
+    (``train <(cmd)``), whose path (/dev/fd/63) names nothing after the run: ``a pipe
+    (/dev/fd/63; 40 rows, SHA-256 ...)``, the digest of its text."""
+    from ._cli_models_data import _from_pipe
     from .tabular import BUNDLED
 
     source = meta.get(key)
     if not isinstance(source, str):
         return None
+    if key == "data" and _from_pipe(meta):
+        digest = meta["data_content_sha256"]
+        return f"a pipe ({source}; {meta['data_rows']} rows, SHA-256 {digest[:16]}...)"
     if source == "-":
         text = "standard input"
     elif meta.get(f"{key}_path"):
