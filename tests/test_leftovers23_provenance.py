@@ -213,3 +213,36 @@ def test_info_and_the_loss_title_say_a_pipe_not_its_dev_fd_name(files, tmp_path,
     assert main(["info", str(tmp_path / "f.npz")]) == 0
     assert f"data: {files['csv']} ({N} rows, SHA-256 {digest[:16]}...)" in (
         capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
+                    reason="no /dev/fd paths of pipes")
+def test_an_older_models_pipe_path_is_not_its_data_later(files, tmp_path, capsys):
+    # an older train of <(cmd) recorded data "/dev/fd/63" alone (no data_path, no digest):
+    # evaluate said any later pipe at that /dev/fd path was its training data
+    model = tmp_path / "p.npz"
+    path = _pipe(files["csv"].read_bytes())
+    fd = int(path.rsplit("/", 1)[1])
+    try:
+        _train(path, model)
+    finally:
+        os.close(fd)
+    saved = load_model(model)
+    old = {k: v for k, v in saved.metadata.items()
+           if k not in ("data_content_sha256", "data_rows")}  # as an older train wrote it
+    SavedModel(saved.network, old).save(model)
+    r, w = os.pipe()
+    if r != fd:  # another pipe, at the same /dev/fd path
+        os.dup2(r, fd)
+        os.close(r)
+
+    def write() -> None:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(_text(N - 10))
+
+    threading.Thread(target=write, daemon=True).start()
+    try:
+        line = _first_line(capsys, model, path)
+    finally:
+        os.close(fd)
+    assert line == f"{path}: {N - 10} examples"

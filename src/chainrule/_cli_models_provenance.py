@@ -118,6 +118,10 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
         # file's absolute path (data_path), which train records; without it, only a DATA
         # that was absolute names the file (else it cannot be known: not said)
         where = model.metadata.get("data_path")
+        if not isinstance(where, str) and not os.path.isfile(trained):
+            # an older train's pipe (<(cmd): /dev/fd/63, no data_path, no digest): the same
+            # /dev/fd path later is any other pipe, not its data
+            return ""
         where = where if isinstance(where, str) else trained
         if not os.path.isabs(where):
             return ""
