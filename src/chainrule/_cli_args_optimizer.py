@@ -1,14 +1,22 @@
 """argparse types of the command line: the optimizer, its schedule and its step settings.
 
-``--optimizer``, ``--schedule``, ``--momentum`` and ``--batch-size`` are checked
-together here (which rules take a momentum, what ``gd`` means for batches),
-where they are parsed; importable from :mod:`chainrule.cli_args` as before.
+``--optimizer`` and ``--schedule`` are parsed and checked here; the rule's settings
+(``--momentum``, ``--batch-size``, which rules take which, and PyTorch's settings) in
+:mod:`chainrule._cli_args_rule`, whose names are importable from here (and from
+:mod:`chainrule.cli_args`) as before.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TypedDict
+
+# the rule's settings (--momentum, --batch-size, --amsgrad ...), importable from here as before
+from ._cli_args_rule import ADAMW_DECAY as ADAMW_DECAY
+from ._cli_args_rule import OptimizerSettings as OptimizerSettings
+from ._cli_args_rule import add_rule_options as add_rule_options
+from ._cli_args_rule import optimizer_settings as optimizer_settings
+from ._cli_args_rule import rule_options as rule_options
+from ._cli_args_rule import trainer_rule as trainer_rule
 
 #: The optimizers ``--optimizer`` takes: the names of
 #: :data:`chainrule.optimizers.OPTIMIZERS` and "nesterov" (SGD with Nesterov momentum).
@@ -235,151 +243,3 @@ def inferred_lengths(spec: str | dict | None, trainer: object) -> dict[str, int]
     if isinstance(schedule, OneCycle) and schedule.total_steps is None and steps is not None:
         return {"total_steps": schedule.total(steps)}
     return {}
-
-
-_SGD_RULES = ("sgd", "gd", "nesterov")  # the rules whose momentum is 0.9 unless given
-#: the rules that take a momentum: rmsprop's is PyTorch's RMSprop(momentum=), 0 unless given
-_MOMENTUM_RULES = (*_SGD_RULES, "rmsprop")
-#: the rules that take --amsgrad, --centered and --decoupled-decay (PyTorch's settings)
-_FLAG_RULES = {"amsgrad": ("adam", "adamw"), "centered": ("rmsprop",),
-               "decoupled_decay": ("adamw",)}
-_FLAG_OPTIONS = {"amsgrad": "--amsgrad", "centered": "--centered",
-                 "decoupled_decay": "--decoupled-decay"}
-#: AdamW's decoupled weight_decay when --decoupled-decay is not given (PyTorch's default)
-ADAMW_DECAY = 0.01
-
-
-def add_rule_options(p: argparse.ArgumentParser) -> None:
-    """``--amsgrad``, ``--centered`` and ``--decoupled-decay`` on train's parser (cv's and
-    tune's too), each a setting of some rules only (:func:`optimizer_settings`)."""
-    from .cli_args import nonnegative_float
-
-    p.add_argument("--amsgrad", action="store_true", default=None,
-                   help="adam, adamw: AMSGrad, PyTorch's amsgrad=True (the denominator takes "
-                   "the largest second moment so far) (default: off)")
-    p.add_argument("--centered", action="store_true", default=None,
-                   help="rmsprop: divide by the running standard deviation of the gradients, "
-                   "PyTorch's RMSprop(centered=True) (default: off)")
-    p.add_argument("--decoupled-decay", type=nonnegative_float, default=None,
-                   dest="decoupled_decay", metavar="WD",
-                   help="adamw: its decoupled weight_decay, PyTorch's AdamW(weight_decay=WD): "
-                   "each step shrinks the weights by lr_t * WD; --weight-decay is the "
-                   f"network's L2 penalty, another thing (default: {ADAMW_DECAY})")
-
-
-class OptimizerSettings(TypedDict):
-    """What :func:`optimizer_settings` returns: a plain dict with these keys."""
-
-    momentum: float | None
-    batch_size: int | None
-    amsgrad: bool | None
-    centered: bool | None
-    decoupled_decay: float | None
-
-
-def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int | None,
-                       amsgrad: bool | None = None, centered: bool | None = None,
-                       decoupled_decay: float | None = None) -> OptimizerSettings:
-    """The rule's settings for :func:`chainrule.train`, from the options given.
-
-    ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and of rmsprop
-    (default 0: none; PyTorch's ``RMSprop(momentum=...)``), and
-    ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
-    training set; ``--amsgrad`` of adam and adamw, ``--centered`` of rmsprop and
-    ``--decoupled-decay`` of adamw: each given to a rule that does not use it is
-    refused rather than ignored, as the library refuses it.  ``--optimizer nesterov
-    --momentum 0`` is refused too (Nesterov's rule needs a momentum > 0).  All
-    are checked before any data is read.  ``lbfgs`` (full batch, no momentum) gets
-    None for both: the train command refuses its options (``_cli_models_train_lbfgs``).
-
-    Parameters
-    ----------
-    optimizer : str
-        The ``--optimizer`` rule's name.
-    momentum : float or None
-        ``--momentum``, None when not given.
-    batch_size : int or None
-        ``--batch-size``, None when not given.
-    amsgrad, centered : bool or None
-        ``--amsgrad``, ``--centered`` (None or False: not given).
-    decoupled_decay : float or None
-        ``--decoupled-decay``, None when not given.
-
-    Returns
-    -------
-    OptimizerSettings
-        The dict ``{"momentum": float or None, "batch_size": int or None, "amsgrad":
-        True or None, "centered": True or None, "decoupled_decay": float or None}``
-        (None: the rule has no such setting, or it is off; AdamW's decay is None at its
-        default 0.01, as a run from before the option recorded it).
-
-    Raises
-    ------
-    ValueError
-        Naming the option and what to use instead.
-    """
-    if momentum is not None and optimizer not in _MOMENTUM_RULES:
-        raise ValueError(f"--momentum: {optimizer} takes no momentum (a setting of "
-                         f"{', '.join(_MOMENTUM_RULES)}), got {momentum:g}")
-    flags = {"amsgrad": True if amsgrad else None, "centered": True if centered else None,
-             "decoupled_decay": decoupled_decay}
-    for name, value in flags.items():
-        if value is not None and optimizer not in _FLAG_RULES[name]:
-            rules = " and ".join(_FLAG_RULES[name])
-            given = "" if value is True else f" {value:g}"
-            raise ValueError(f"{_FLAG_OPTIONS[name]}{given}: a setting of {rules}, which "
-                             f"--optimizer {optimizer} does not take; leave it out or use "
-                             f"--optimizer {_FLAG_RULES[name][0]}")
-    if flags["decoupled_decay"] == ADAMW_DECAY:  # the default: as a run from before it
-        flags["decoupled_decay"] = None
-    if optimizer == "nesterov" and momentum == 0:
-        raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
-                         "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
-                         "momentum")
-    if optimizer == "lbfgs":  # its options are checked by the train command
-        return {"momentum": None, "batch_size": None, "amsgrad": None, "centered": None,
-                "decoupled_decay": None}
-    if batch_size is not None and optimizer == "gd":
-        raise ValueError(f"--batch-size: gd steps on the whole training set, got "
-                         f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")
-    return {"momentum": (0.9 if momentum is None else momentum)
-            if optimizer in _SGD_RULES else momentum if optimizer == "rmsprop" else None,
-            "batch_size": None if optimizer == "gd" else (batch_size or 32),
-            **flags}  # type: ignore[typeddict-item]
-
-
-def rule_options(args: argparse.Namespace) -> dict:
-    """``--amsgrad``, ``--centered`` and ``--decoupled-decay`` of ``args`` (None where a
-    command has no such option), as :func:`optimizer_settings` takes them."""
-    return {name: getattr(args, name, None) for name in _FLAG_RULES}
-
-
-def trainer_rule(optimizer: str, lr: float | None, steps: OptimizerSettings | dict) -> dict:
-    """``optimizer``, ``lr`` and ``momentum`` for a :class:`~chainrule.training.Trainer`
-    (or :func:`~chainrule.experiments.lr_range_test`): the rule by name, as ever, or with
-    ``--amsgrad``, ``--centered`` or ``--decoupled-decay`` an
-    :class:`~chainrule.optimizers.Optimizer` of those settings (its rate ``lr``, and
-    ``lr`` and ``momentum`` then None: the object brings them).
-
-    Parameters
-    ----------
-    optimizer : str
-        The ``--optimizer`` rule's name (not lbfgs).
-    lr : float or None
-        The rate (``--lr``, or ``--lr-min`` for the range test).
-    steps : dict
-        :func:`optimizer_settings`' dict.
-
-    Returns
-    -------
-    dict
-        ``{"optimizer": str or Optimizer, "lr": float or None, "momentum": float or None}``.
-    """
-    from .optimizers import get_optimizer
-
-    settings = {"amsgrad": steps.get("amsgrad"), "centered": steps.get("centered"),
-                "weight_decay": steps.get("decoupled_decay")}
-    if not any(value is not None for value in settings.values()):
-        return {"optimizer": optimizer, "lr": lr, "momentum": steps.get("momentum")}
-    rule = get_optimizer(optimizer, lr=lr, momentum=steps.get("momentum"), **settings)
-    return {"optimizer": rule, "lr": None, "momentum": None}
