@@ -12,6 +12,7 @@ import argparse
 
 # the rule's settings (--momentum, --batch-size, --amsgrad ...), importable from here as before
 from ._cli_args_rule import ADAMW_DECAY as ADAMW_DECAY
+from ._cli_args_rule import RULE_SETTINGS as RULE_SETTINGS
 from ._cli_args_rule import OptimizerSettings as OptimizerSettings
 from ._cli_args_rule import add_rule_options as add_rule_options
 from ._cli_args_rule import optimizer_settings as optimizer_settings

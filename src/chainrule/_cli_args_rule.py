@@ -10,36 +10,71 @@ Importable from :mod:`chainrule._cli_args_optimizer` (and :func:`optimizer_setti
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TypedDict
 
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules whose momentum is 0.9 unless given
 #: the rules that take a momentum: rmsprop's is PyTorch's RMSprop(momentum=), 0 unless given
 _MOMENTUM_RULES = (*_SGD_RULES, "rmsprop")
-#: the rules that take --amsgrad, --centered and --decoupled-decay (PyTorch's settings)
+#: the rules that take each of PyTorch's settings (--amsgrad, --dampening ...): --dampening
+#: is sgd's only (PyTorch refuses it with nesterov; gd, full batch by name, keeps momentum
+#: SGD's undamped rule)
 _FLAG_RULES = {"amsgrad": ("adam", "adamw"), "centered": ("rmsprop",),
-               "decoupled_decay": ("adamw",)}
+               "decoupled_decay": ("adamw",), "dampening": ("sgd",),
+               "lr_decay": ("adagrad",), "initial_accumulator_value": ("adagrad",),
+               "momentum_decay": ("nadam",)}
 _FLAG_OPTIONS = {"amsgrad": "--amsgrad", "centered": "--centered",
-                 "decoupled_decay": "--decoupled-decay"}
+                 "decoupled_decay": "--decoupled-decay", "dampening": "--dampening",
+                 "lr_decay": "--lr-decay",
+                 "initial_accumulator_value": "--initial-accumulator-value",
+                 "momentum_decay": "--momentum-decay"}
 #: AdamW's decoupled weight_decay when --decoupled-decay is not given (PyTorch's default)
 ADAMW_DECAY = 0.01
+#: NAdam's momentum_decay when --momentum-decay is not given (PyTorch's default)
+NADAM_MOMENTUM_DECAY = 0.004
+#: each setting's value when not given: given so, it is recorded as not given (None), as a
+#: run from before the option recorded it (the same steps)
+_DEFAULTS = {"decoupled_decay": ADAMW_DECAY, "dampening": 0.0, "lr_decay": 0.0,
+             "initial_accumulator_value": 0.0, "momentum_decay": NADAM_MOMENTUM_DECAY}
+#: the settings a run's training record holds when given (info shows them, --json too)
+RULE_SETTINGS = tuple(_FLAG_RULES)
 
 
-def add_rule_options(p: argparse.ArgumentParser) -> None:
-    """``--amsgrad``, ``--centered`` and ``--decoupled-decay`` on train's parser (cv's and
-    tune's too), each a setting of some rules only (:func:`optimizer_settings`)."""
-    from .cli_args import nonnegative_float
+def add_rule_options(p: argparse.ArgumentParser, add: Callable[..., object] | None = None
+                     ) -> None:
+    """PyTorch's settings of some rules (``--amsgrad``, ``--centered``, ``--decoupled-decay``,
+    ``--dampening``, ``--lr-decay``, ``--initial-accumulator-value``, ``--momentum-decay``)
+    on train's parser (cv's and tune's too), each a setting of some rules only
+    (:func:`optimizer_settings`); ``add`` (default ``p.add_argument``) adds each option
+    (the demo's, which copies its options before a command)."""
+    from .cli_args import nonnegative_float, real
 
-    p.add_argument("--amsgrad", action="store_true", default=None,
-                   help="adam, adamw: AMSGrad, PyTorch's amsgrad=True (the denominator takes "
-                   "the largest second moment so far) (default: off)")
-    p.add_argument("--centered", action="store_true", default=None,
-                   help="rmsprop: divide by the running standard deviation of the gradients, "
-                   "PyTorch's RMSprop(centered=True) (default: off)")
-    p.add_argument("--decoupled-decay", type=nonnegative_float, default=None,
-                   dest="decoupled_decay", metavar="WD",
-                   help="adamw: its decoupled weight_decay, PyTorch's AdamW(weight_decay=WD): "
-                   "each step shrinks the weights by lr_t * WD; --weight-decay is the "
-                   f"network's L2 penalty, another thing (default: {ADAMW_DECAY})")
+    add = p.add_argument if add is None else add
+    add("--amsgrad", action="store_true", default=None,
+        help="adam, adamw: AMSGrad, PyTorch's amsgrad=True (the denominator takes "
+        "the largest second moment so far) (default: off)")
+    add("--centered", action="store_true", default=None,
+        help="rmsprop: divide by the running standard deviation of the gradients, "
+        "PyTorch's RMSprop(centered=True) (default: off)")
+    add("--decoupled-decay", type=nonnegative_float, default=None,
+        dest="decoupled_decay", metavar="WD",
+        help="adamw: its decoupled weight_decay, PyTorch's AdamW(weight_decay=WD): "
+        "each step shrinks the weights by lr_t * WD; --weight-decay is the "
+        f"network's L2 penalty, another thing (default: {ADAMW_DECAY})")
+    add("--dampening", type=real(0, 1), default=None, metavar="D",
+        help="sgd: PyTorch's SGD(dampening=D), the velocity v <- momentum v + (1 - D) g from "
+        "the second step on (not with nesterov, as PyTorch) (default: 0)")
+    add("--lr-decay", type=nonnegative_float, default=None, dest="lr_decay", metavar="D",
+        help="adagrad: PyTorch's Adagrad(lr_decay=D), step t at the rate lr / (1 + (t - 1) "
+        "D) (default: 0)")
+    add("--initial-accumulator-value", type=nonnegative_float, default=None,
+        dest="initial_accumulator_value", metavar="A",
+        help="adagrad: PyTorch's Adagrad(initial_accumulator_value=A), the sum of squared "
+        "gradients before the first step (default: 0)")
+    add("--momentum-decay", type=nonnegative_float, default=None, dest="momentum_decay",
+        metavar="PSI",
+        help="nadam: PyTorch's NAdam(momentum_decay=PSI), of its momentum schedule "
+        f"(default: {NADAM_MOMENTUM_DECAY})")
 
 
 class OptimizerSettings(TypedDict):
@@ -50,22 +85,31 @@ class OptimizerSettings(TypedDict):
     amsgrad: bool | None
     centered: bool | None
     decoupled_decay: float | None
+    dampening: float | None
+    lr_decay: float | None
+    initial_accumulator_value: float | None
+    momentum_decay: float | None
 
 
 def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int | None,
                        amsgrad: bool | None = None, centered: bool | None = None,
-                       decoupled_decay: float | None = None) -> OptimizerSettings:
+                       decoupled_decay: float | None = None, dampening: float | None = None,
+                       lr_decay: float | None = None,
+                       initial_accumulator_value: float | None = None,
+                       momentum_decay: float | None = None) -> OptimizerSettings:
     """The rule's settings for :func:`chainrule.train`, from the options given.
 
     ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and of rmsprop
     (default 0: none; PyTorch's ``RMSprop(momentum=...)``), and
     ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
-    training set; ``--amsgrad`` of adam and adamw, ``--centered`` of rmsprop and
-    ``--decoupled-decay`` of adamw: each given to a rule that does not use it is
-    refused rather than ignored, as the library refuses it.  ``--optimizer nesterov
-    --momentum 0`` is refused too (Nesterov's rule needs a momentum > 0).  All
-    are checked before any data is read.  ``lbfgs`` (full batch, no momentum) gets
-    None for both: the train command refuses its options (``_cli_models_train_lbfgs``).
+    training set; ``--amsgrad`` of adam and adamw, ``--centered`` of rmsprop,
+    ``--decoupled-decay`` of adamw, ``--dampening`` of sgd, ``--lr-decay`` and
+    ``--initial-accumulator-value`` of adagrad, ``--momentum-decay`` of nadam: each given
+    to a rule that does not use it is refused rather than ignored, as the library refuses
+    it.  ``--optimizer nesterov --momentum 0`` is refused too (Nesterov's rule needs a
+    momentum > 0).  All are checked before any data is read.  ``lbfgs`` (full batch, no
+    momentum) gets None for all: the train command refuses its options
+    (``_cli_models_train_lbfgs``).
 
     Parameters
     ----------
@@ -77,16 +121,18 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
         ``--batch-size``, None when not given.
     amsgrad, centered : bool or None
         ``--amsgrad``, ``--centered`` (None or False: not given).
-    decoupled_decay : float or None
-        ``--decoupled-decay``, None when not given.
+    decoupled_decay, dampening, lr_decay, initial_accumulator_value, momentum_decay : float \
+or None
+        ``--decoupled-decay``, ``--dampening``, ``--lr-decay``,
+        ``--initial-accumulator-value``, ``--momentum-decay``, None when not given.
 
     Returns
     -------
     OptimizerSettings
         The dict ``{"momentum": float or None, "batch_size": int or None, "amsgrad":
-        True or None, "centered": True or None, "decoupled_decay": float or None}``
-        (None: the rule has no such setting, or it is off; AdamW's decay is None at its
-        default 0.01, as a run from before the option recorded it).
+        True or None, "centered": True or None, "decoupled_decay": float or None, ...}``
+        (None: the rule has no such setting, or it is off; each float setting is None at
+        its default, AdamW's decay 0.01 say, as a run from before the option recorded it).
 
     Raises
     ------
@@ -97,7 +143,9 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
         raise ValueError(f"--momentum: {optimizer} takes no momentum (a setting of "
                          f"{', '.join(_MOMENTUM_RULES)}), got {momentum:g}")
     flags = {"amsgrad": True if amsgrad else None, "centered": True if centered else None,
-             "decoupled_decay": decoupled_decay}
+             "decoupled_decay": decoupled_decay, "dampening": dampening, "lr_decay": lr_decay,
+             "initial_accumulator_value": initial_accumulator_value,
+             "momentum_decay": momentum_decay}
     for name, value in flags.items():
         if value is not None and optimizer not in _FLAG_RULES[name]:
             rules = " and ".join(_FLAG_RULES[name])
@@ -105,15 +153,16 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
             raise ValueError(f"{_FLAG_OPTIONS[name]}{given}: a setting of {rules}, which "
                              f"--optimizer {optimizer} does not take; leave it out or use "
                              f"--optimizer {_FLAG_RULES[name][0]}")
-    if flags["decoupled_decay"] == ADAMW_DECAY:  # the default: as a run from before it
-        flags["decoupled_decay"] = None
+    for name, default in _DEFAULTS.items():
+        if flags[name] == default:  # the default: as a run from before the option
+            flags[name] = None
     if optimizer == "nesterov" and momentum == 0:
         raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
                          "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
                          "momentum")
     if optimizer == "lbfgs":  # its options are checked by the train command
-        return {"momentum": None, "batch_size": None, "amsgrad": None, "centered": None,
-                "decoupled_decay": None}
+        return {"momentum": None, "batch_size": None,  # type: ignore[typeddict-item]
+                **dict.fromkeys(_FLAG_RULES)}
     if batch_size is not None and optimizer == "gd":
         raise ValueError(f"--batch-size: gd steps on the whole training set, got "
                          f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")
@@ -124,15 +173,16 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
 
 
 def rule_options(args: argparse.Namespace) -> dict:
-    """``--amsgrad``, ``--centered`` and ``--decoupled-decay`` of ``args`` (None where a
-    command has no such option), as :func:`optimizer_settings` takes them."""
+    """PyTorch's settings of ``args`` (``--amsgrad``, ``--centered``, ``--decoupled-decay``,
+    ``--dampening`` ...; None where a command has no such option), as
+    :func:`optimizer_settings` takes them."""
     return {name: getattr(args, name, None) for name in _FLAG_RULES}
 
 
 def trainer_rule(optimizer: str, lr: float | None, steps: OptimizerSettings | dict) -> dict:
     """``optimizer``, ``lr`` and ``momentum`` for a :class:`~chainrule.training.Trainer`
     (or :func:`~chainrule.experiments.lr_range_test`): the rule by name, as ever, or with
-    ``--amsgrad``, ``--centered`` or ``--decoupled-decay`` an
+    one of PyTorch's settings (``--amsgrad``, ``--dampening`` ...) an
     :class:`~chainrule.optimizers.Optimizer` of those settings (its rate ``lr``, and
     ``lr`` and ``momentum`` then None: the object brings them).
 
@@ -152,8 +202,8 @@ def trainer_rule(optimizer: str, lr: float | None, steps: OptimizerSettings | di
     """
     from .optimizers import get_optimizer
 
-    settings = {"amsgrad": steps.get("amsgrad"), "centered": steps.get("centered"),
-                "weight_decay": steps.get("decoupled_decay")}
+    settings = {"weight_decay" if name == "decoupled_decay" else name: steps.get(name)
+                for name in _FLAG_RULES}
     if not any(value is not None for value in settings.values()):
         return {"optimizer": optimizer, "lr": lr, "momentum": steps.get("momentum")}
     rule = get_optimizer(optimizer, lr=lr, momentum=steps.get("momentum"), **settings)

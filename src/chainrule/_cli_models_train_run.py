@@ -12,7 +12,12 @@ import time
 import numpy as np
 
 from . import _cli_models_categorical as _categorical
-from ._cli_args_optimizer import check_schedule_epochs, inferred_lengths, trainer_rule
+from ._cli_args_optimizer import (
+    RULE_SETTINGS,
+    check_schedule_epochs,
+    inferred_lengths,
+    trainer_rule,
+)
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -233,7 +238,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "loss": net.loss.name, **loss_settings(net),
         "optimizer": given["optimizer"], "lr": given["lr"],
         "momentum": given["momentum"], "batch_size": given["batch_size"],
-        **{k: given[k] for k in ("amsgrad", "centered", "decoupled_decay")  # when given
+        **{k: given[k] for k in RULE_SETTINGS  # --amsgrad, --dampening ...: when given
            if given.get(k) is not None},
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],

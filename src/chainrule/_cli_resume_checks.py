@@ -33,7 +33,9 @@ _RUN_OPTIONS = {
     "missing_indicator": "--missing-indicator", "groups": "--groups",
     "time_ordered": "--time-ordered", "gap": "--gap", "max_train_rows": "--max-train-rows",
     "dtype": "--dtype", "amsgrad": "--amsgrad", "centered": "--centered",
-    "decoupled_decay": "--decoupled-decay",
+    "decoupled_decay": "--decoupled-decay", "dampening": "--dampening",
+    "lr_decay": "--lr-decay", "initial_accumulator_value": "--initial-accumulator-value",
+    "momentum_decay": "--momentum-decay",
 }
 
 

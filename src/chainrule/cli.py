@@ -16,6 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ._cli_args_optimizer import add_rule_options, rule_options, trainer_rule
 from ._cli_failures import _diverged, _out_of_memory
 from ._cli_parsing import CommandParser, Parser, no_command, parse_known
 from .cli_args import (
@@ -65,6 +66,7 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
              "(PyTorch's RMSprop momentum; default: none)")
     add("--batch-size", type=positive_int, default=None,
         help="mini-batch size, for every optimizer but gd (default: 32)")
+    add_rule_options(p, add)  # --amsgrad, --dampening ...: each of some rules only
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     add("--plot", type=picture_path, default="chainrule-loss.png", metavar="PNG",
@@ -104,7 +106,8 @@ def _demo(args: argparse.Namespace) -> int:
     from .plots import plot_loss
     from .training import train
 
-    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size,
+                               **rule_options(args))
     data = load_digits_split(seed=args.seed)
     sizes = [data.n_features, *args.hidden, data.n_classes]
     net = mlp(sizes, hidden=args.activation, output="softmax", seed=args.seed)
@@ -115,8 +118,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(net.summary())
     start = time.perf_counter()
     history = train(
-        net, data.X_train, data.y_train, optimizer=args.optimizer, lr=args.lr,
-        momentum=steps["momentum"], batch_size=steps["batch_size"],
+        net, data.X_train, data.y_train, **trainer_rule(args.optimizer, args.lr, steps),
+        batch_size=steps["batch_size"],
         epochs=args.epochs, seed=args.seed, verbose=0 if args.quiet else 1,
         validation_data=(data.X_val, data.y_val),
     )
