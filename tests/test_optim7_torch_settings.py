@@ -109,7 +109,7 @@ def test_defaults_leave_the_configs_and_the_steps_as_they_were():
         w = np.ones(9)
         for g in grads:
             opt.step(w, g)
-        args = (0.05, 1e-8) if ref is _adagrad else (0.01, 0.9, 0.0)
+        args = (0.05, 1e-10) if ref is _adagrad else (0.01, 0.9, 0.0)
         np.testing.assert_allclose(w, ref(np.ones(9), grads, *args)[-1], rtol=1e-12)
 
 

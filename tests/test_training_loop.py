@@ -131,7 +131,7 @@ def hand_rule(name: str, lr: float):
             return w - lr * (g + 0.9 * s["v"])
         if name == "adagrad":
             s["s"] = s.get("s", 0.0) + g * g
-            return w - lr * g / (np.sqrt(s["s"]) + 1e-8)
+            return w - lr * g / (np.sqrt(s["s"]) + 1e-10)  # torch's default eps
         if name == "rmsprop":
             s["s"] = 0.9 * s.get("s", 0.0) + 0.1 * g * g
             return w - lr * g / (np.sqrt(s["s"]) + 1e-8)

@@ -19,14 +19,15 @@ class AdaGrad(Optimizer):
 
     ``s <- s + g^2``, ``w <- w - lr_t g / (sqrt(s) + eps)``, PyTorch's ``Adagrad``: the sum
     starts at ``initial_accumulator_value`` (0 by default) and the rate of step ``t`` is
-    ``lr_t = lr / (1 + (t - 1) lr_decay)`` (``lr`` by default).  Its ``eps`` is 1e-10 where
-    this one's is 1e-8.
+    ``lr_t = lr / (1 + (t - 1) lr_decay)`` (``lr`` by default), its ``eps`` 1e-10 as
+    there.  The default ``eps`` was 1e-8 before: a checkpoint records the ``eps`` its run
+    stepped with (every AdaGrad configuration holds it), and resumes with it.
 
     Parameters
     ----------
     lr : float, default 0.01
-    eps : float, default 1e-8
-        Added to the denominator (> 0).
+    eps : float, default 1e-10
+        Added to the denominator (> 0); PyTorch's default.
     weight_decay : float in [0, 1), default 0
         As in :class:`Optimizer`.
     lr_decay : float >= 0, default 0
@@ -39,7 +40,7 @@ class AdaGrad(Optimizer):
 
     name = "adagrad"
 
-    def __init__(self, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0,
+    def __init__(self, lr: float = 0.01, eps: float = 1e-10, weight_decay: float = 0.0,
                  lr_decay: float = 0.0, initial_accumulator_value: float = 0.0) -> None:
         super().__init__(lr, weight_decay)
         self.eps = check_positive_float(eps, "eps")
