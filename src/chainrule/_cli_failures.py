@@ -49,6 +49,9 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
                 f"input row of a huge scale, whose square overflows); {lost}. Train on "
                 f"{scaled}, or find and remove that row.")
     hints = [f"a smaller --lr (this run: {args.lr:g})"]
+    threshold = getattr(exc, "threshold", None)  # --divergence-threshold's stop
+    became = ("became NaN or infinite" if threshold is None else
+              f"{exc.loss:.4g} was above --divergence-threshold {threshold:g}")
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:
         hints.append(f"a smaller --momentum ({momentum:g})")
@@ -56,7 +59,7 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
         clip = getattr(args, "clip_norm", None)
         hints.append("--clip-norm MAX (gradient clipping)" if clip is None
                      else f"a smaller --clip-norm ({clip:g})")
-    return (f"{diverged}: the {what} became NaN or infinite {where}; {lost}. "
+    return (f"{diverged}: the {what} {became} {where}; {lost}. "
             f"Try {' or '.join(hints)}.")
 
 

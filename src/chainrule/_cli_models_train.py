@@ -198,6 +198,11 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "norm MAX when it is larger (g * MAX / ||g||, before the optimizer's "
                    "rule, so that momentum and Adam's moments see the clipped gradient), "
                    "a guard against exploding gradients (default: no clipping)")
+    p.add_argument("--divergence-threshold", type=real(), default=None,
+                   dest="divergence_threshold", metavar="LOSS",
+                   help="stop when a mini-batch's training loss is above LOSS (or not "
+                   "finite, as always), keeping the last parameters whose loss was not "
+                   "above it, and write no model (default: only a loss not finite stops)")
     p.add_argument("--ema", type=real(0, 1, low_open=True, high_open=True), default=None,
                    metavar="DECAY",
                    help="weight averaging: keep avg = DECAY * avg + (1 - DECAY) * weights "

@@ -27,6 +27,8 @@ _NOT_LBFGS = (
     ("clip_norm", "--clip-norm", "its line search chooses each step's length, whatever "
      "the gradient's norm"),
     ("ema", "--ema", "it has no steps of a learning rate to average; its iterates descend"),
+    ("divergence_threshold", "--divergence-threshold", "its line search takes no step that "
+     "raises the cost"),
     ("dropout", "--dropout", "it minimises a deterministic cost, where dropout is inactive"),
     ("patience", "--patience", "it has no early stopping; --epochs bounds its iterations"),
     ("checkpoint", "--checkpoint", "a run of it cannot be checkpointed and resumed"),

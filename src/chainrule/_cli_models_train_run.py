@@ -87,6 +87,7 @@ def new_trainer(args: argparse.Namespace, net, steps: dict, class_weight: object
         net, **trainer_rule(args.optimizer, args.lr, steps),
         batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
         clip_norm=args.clip_norm, ema=args.ema,
+        divergence_threshold=getattr(args, "divergence_threshold", None),
         verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
         **checkpoint_options,
     )
@@ -251,6 +252,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # a run of before --clip-norm (its checkpoint's notes without it) clipped nothing
         **({"clip_norm": given["clip_norm"]} if given.get("clip_norm") is not None else {}),
         **({"ema": given["ema"]} if given.get("ema") is not None else {}),  # (as clip_norm)
+        **({"divergence_threshold": given["divergence_threshold"]}  # (as clip_norm)
+           if given.get("divergence_threshold") is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),

@@ -35,7 +35,7 @@ _RUN_OPTIONS = {
     "dtype": "--dtype", "amsgrad": "--amsgrad", "centered": "--centered",
     "decoupled_decay": "--decoupled-decay", "dampening": "--dampening",
     "lr_decay": "--lr-decay", "initial_accumulator_value": "--initial-accumulator-value",
-    "momentum_decay": "--momentum-decay",
+    "momentum_decay": "--momentum-decay", "divergence_threshold": "--divergence-threshold",
 }
 
 

@@ -39,6 +39,10 @@ class TrainingDiverged(FloatingPointError):
     layer : int or None
         With ``what="running statistics"``, the place of that BatchNorm layer in the
         network's ``layers``; None otherwise.
+    loss, threshold : float or None
+        A mini-batch's loss that was finite but above the run's ``divergence_threshold``
+        (:func:`chainrule.train`), and that threshold (``what`` is then "loss": the
+        network keeps its last parameters with a loss not above it); None otherwise.
 
     Parameters
     ----------
@@ -49,6 +53,10 @@ class TrainingDiverged(FloatingPointError):
     """
 
     layer: int | None = None
+    #: With a finite loss above the run's ``divergence_threshold``: that loss and the
+    #: threshold (``what`` is "loss"); None for a loss or parameters not finite.
+    loss: float | None = None
+    threshold: float | None = None
 
     def __init__(self, message: str, epoch: int, batch: int, history: History,
                  what: str = "loss") -> None:

@@ -248,7 +248,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                                         grad_sq.append(float(np.dot(grad, grad)))
                                     # (the last batch's loss rejects a step with no copies)
                                     keep = snapshot is None or not (
-                                        fast or (batch and not math.isfinite(J)))
+                                        fast or (batch and not self._loss_ok(J)))
                                     if self._step(J, grad, epoch, batch, keep) is False:
                                         # the epoch again up to this batch, which raises
                                         self._replay_start(snapshot)

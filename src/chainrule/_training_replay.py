@@ -117,7 +117,7 @@ class _ReplayGuard:
         the clipping, the optimizer's step (its state updated in place, which rounds as
         the present guard's two vectors do) and the moving average.
         """
-        if not math.isfinite(J):
+        if not self._loss_ok(J):  # (not finite, or above divergence_threshold)
             return False
         if self._buffered:  # BatchNorm's running statistics, after this forward pass
             if _unfinite_buffers(self._buffered) is not None:

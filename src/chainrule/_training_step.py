@@ -124,7 +124,7 @@ class _GuardedStep:
         # _next_good after the last step (while they were in cache: a copy now, of
         # parameters the forward and backward passes have pushed out of it, took twice as
         # long); swapped, not copied, they become _last_good.
-        if math.isfinite(J):
+        if self._loss_ok(J):
             self._last_good, self._next_good = self._next_good, self._last_good
             self._good_known = True
             for layer, copies in self._buffered:  # none without BatchNorm
@@ -145,8 +145,15 @@ class _GuardedStep:
                 if self.ema is not None:  # the moving average of the weights
                     self._ema_update()
                 return True
-        self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
-                       epoch, batch)
+        over = math.isfinite(J) and not self._loss_ok(J)  # past divergence_threshold
+        self._diverged("loss" if over or not math.isfinite(J) else "parameters",
+                       self._last_good, epoch, batch, over=J if over else None)
+
+    def _loss_ok(self, J: float) -> bool:
+        """Whether a batch's loss ``J`` lets its step be taken: finite, and not above
+        ``divergence_threshold`` when the run has one."""
+        threshold = getattr(self, "divergence_threshold", None)  # (unpickled older ones)
+        return math.isfinite(J) and (threshold is None or J <= threshold)
 
     def _stats_diverged(self, bad: tuple, epoch: int, batch: int) -> None:
         """Reject the step of a batch whose forward pass left the running statistics of
@@ -208,10 +215,12 @@ class _GuardedStep:
                 np.copyto(live, copies[k])
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int,
-                  bad: tuple | None = None) -> None:
+                  bad: tuple | None = None, over: float | None = None) -> None:
         """Restore the last parameters with a finite loss, and the optimizer's state that
         goes with them, and stop with TrainingDiverged (``bad``: the layer and buffer
-        of ``what="running statistics"``, see :meth:`_stats_diverged`)."""
+        of ``what="running statistics"``, see :meth:`_stats_diverged`; ``over``: the
+        finite loss above ``divergence_threshold`` that stopped the run, whose kept
+        parameters are then the last with a loss not above it)."""
         self._restore_last_good(last_good)
         self._restore_optimizer_state()
         if bad is not None:
@@ -249,15 +258,21 @@ class _GuardedStep:
                   else f"The schedule ({type(self.schedule).__name__}) raised the learning "
                        f"rate past the largest float (lr={lr:g}): give it a smaller gamma "
                        f"or fewer epochs.")
-        kept = "keeps its last parameters with a finite loss"
+        good = "a finite loss" if over is None else "a loss not above the threshold"
+        kept = f"keeps its last parameters with {good}"
         if what == "loss" and not self._good_known:  # at the parameters the call began with
             kept = ("keeps the parameters this fit started from, whose loss that is: the "
-                    "guard holds none before them with a finite loss; start from others")
+                    f"guard holds none before them with {good}; start from others")
             # no step made that loss: neither a rate nor clipping changes it
             advice = (f"No step was taken (a smaller learning rate, lr={lr:g}, or clip_norm "
                       "would not change that loss).")
-        raise TrainingDiverged(
-            f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
-            f"infinite; the network {kept}. {advice}",
+        became = ("became NaN or infinite" if over is None else
+                  f"{over:.4g} is above divergence_threshold={self.divergence_threshold:g}")
+        exc = TrainingDiverged(
+            f"training diverged at epoch {epoch}, batch {batch}: the {what} {became}; the "
+            f"network {kept}. {advice}",
             epoch, batch, self.history, what,
         )
+        if over is not None:
+            exc.loss, exc.threshold = over, self.divergence_threshold
+        raise exc

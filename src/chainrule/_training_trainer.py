@@ -113,6 +113,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         restore_best: bool = True,
         loss_threshold: float | None = None,
         grad_norm_threshold: float | None = None,
+        divergence_threshold: float | None = None,
         diagnostics: bool = False,
         callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
         checkpoint: str | os.PathLike | None = None,
@@ -169,6 +170,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
             loss_threshold, "loss_threshold", "a finite float")
         self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
             grad_norm_threshold, "grad_norm_threshold")
+        self.divergence_threshold = None if divergence_threshold is None else _check_real(
+            divergence_threshold, "divergence_threshold", "a finite float")
         self.diagnostics = _check_bool(diagnostics, "diagnostics")
         self.callbacks = check_callbacks(callbacks)
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")

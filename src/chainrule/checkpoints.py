@@ -98,6 +98,9 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
             "restore_best": trainer.restore_best, "loss_threshold": trainer.loss_threshold,
             "grad_norm_threshold": trainer.grad_norm_threshold,
             "diagnostics": trainer.diagnostics, "checkpoint_every": trainer.checkpoint_every,
+            # only when set: the checkpoints of before it (and their readers) have none
+            **({} if getattr(trainer, "divergence_threshold", None) is None else
+               {"divergence_threshold": trainer.divergence_threshold}),
         },
         "optimizer": {"config": opt.get_config(), "t": opt.t, "lr0": trainer.lr0},
         "schedule": {"config": trainer.schedule.get_config(),

@@ -248,7 +248,10 @@ def train(
         validation these are the parameters the best epoch started from,
         whose cost that loss is), ``min_delta``,
         ``loss_threshold`` and ``grad_norm_threshold`` (stop when the epoch's
-        loss / root-mean-square gradient norm falls to it), ``diagnostics``
+        loss / root-mean-square gradient norm falls to it), ``divergence_threshold``
+        (a finite float, default None: a mini-batch loss above it stops the run with
+        :class:`TrainingDiverged`, as a loss not finite does, the network keeping the
+        last parameters whose loss was not above it), ``diagnostics``
         (record per-layer gradient norms and saturated fractions per epoch),
         ``callbacks`` (Callback objects, or callables run at each epoch end
         with the TrainState; one that sets ``state.stop`` ends the run, which
