@@ -98,10 +98,14 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     shape = _npz_shape(args.val_data, "X")  # images of another shape, before their pixels
     images = None if shape is None else _image_shape(shape)  # are counted as columns
     if images is not None and table.image_shape is not None and images != table.image_shape:
+        from ._image_layout import channels_last_hint  # (n, H, W, C) of DATA's (C, H, W)
+
+        hint = channels_last_hint(images, table.image_shape)
         raise ValueError(
             f"--val-data {args.val_data}: images of shape {' x '.join(map(str, images))}; "
             f"DATA {table.source} holds images of shape "
-            f"{' x '.join(map(str, table.image_shape))} (C x H x W)")
+            f"{' x '.join(map(str, table.image_shape))} (C x H x W)"
+            + (f"; {hint}" if hint else ""))
     target = table.target_names if several else table.target_name
     features = table.columns or table.feature_names
     weight = _weight_column(args, features, target)  # read with the features, once
