@@ -19,7 +19,7 @@ _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "l
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
-            only: str | None = None) -> dict[str, float]:
+            only: str | None = None, keep: dict | None = None) -> dict[str, float]:
     """Scores in the data's own terms, the same in train and evaluate.
 
     Classification (y: class indices): accuracy and log loss (mean over the
@@ -37,7 +37,9 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     weighs every score as scikit-learn's metrics take it (weighted means).  ``only``: the
     one key wanted (``chainrule importance`` scores each shuffle by one), the others
     neither computed nor returned.  A classifier of a margin loss (``model.margin``) has
-    class scores, not probabilities: its accuracy alone (of their argmax).
+    class scores, not probabilities: its accuracy alone (of their argmax).  ``keep``: a
+    dict that gets the probabilities of a single-label classifier under ``"proba"`` (train's
+    closing line reads them again, not another pass over X).
     """
     sw = sample_weight
     from sklearn import metrics
@@ -57,6 +59,8 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     elif model.task == "classification":
         proba = model.predict_proba(X)
         _refuse_not_finite_proba(proba)
+        if keep is not None:
+            keep["proba"] = proba
         k = proba.shape[1]
         scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
                   "log_loss": lambda: metrics.log_loss(y, proba, labels=list(range(k)),

@@ -290,13 +290,15 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     weighted = "" if p.sample_weight is None else "weighted "  # --sample-weight's: said
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
+            kept: dict = {}  # the probabilities, for the clipping note (not a 2nd pass)
             scores = _scores(model, table.X[idx], y[idx],
-                             None if p.sample_weight is None else p.sample_weight[idx])
+                             None if p.sample_weight is None else p.sample_weight[idx], keep=kept)
             line += f"; {weighted}{name} " + ", ".join(f"{_NAMES[k]} {v:.4g}"
                                                       for k, v in scores.items())
             if "log_loss" in scores:  # its clipping said where it changed the number
                 line += unclipped_note(model, table.X[idx], y[idx], None if p.sample_weight
-                                       is None else p.sample_weight[idx], scores["log_loss"])
+                                       is None else p.sample_weight[idx], scores["log_loss"],
+                                       kept.get("proba"))
     print(line)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
         # the last epoch's model written where the validation rows preferred an earlier one
