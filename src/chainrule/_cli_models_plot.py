@@ -28,37 +28,42 @@ from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "regions", "weights", "confusion")
+_KINDS = ("loss", "regions", "weights", "confusion", "misclassified")
 # what only some kinds of picture take: (dest, as the user typed it, those kinds)
-_KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
-              ("target", "--target", ("regions", "confusion")),
+_WITH_DATA = ("regions", "confusion", "misclassified")
+_KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
               ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
               ("unknown_categories", "--unknown-categories", ("confusion",)),
-              ("seed", "--seed", ("regions", "confusion")))
+              ("seed", "--seed", ("regions", "confusion")),
+              ("max_images", "--max-images", ("misclassified",)))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot", help="draw a model: loss, regions, weights or confusion (PNG)",
+        "plot", help="draw a model: loss, regions, weights, confusion or misclassified (PNG)",
         description="loss: training and validation cost per epoch (the loss the network "
         "minimised, recorded by chainrule train); regions: decision regions of a classifier "
         "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
-        "(square inputs, or --shape); confusion: confusion matrix on DATA. An estimator's file "
+        "(square inputs, or --shape); confusion: confusion matrix on DATA; misclassified: the "
+        "images of DATA that a model of images gets wrong, each with its row, true and "
+        "predicted class. An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
-        "moons -o regions.png; chainrule plot confusion digits.npz digits")
+        "moons -o regions.png; chainrule plot confusion digits.npz digits; chainrule plot "
+        "misclassified cnn.npz test.npz")
     p.add_argument("kind", choices=_KINDS, help="the picture, described above")
     p.add_argument("model", metavar="MODEL",
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for regions and confusion: " + _DATA_HELP
+                   help="labelled data for regions, confusion and misclassified: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME", type=column_name,
-                   help="regions and confusion: target column of DATA (default: the model's)")
+                   help="regions, confusion and misclassified: target column of DATA "
+                   "(default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")
     p.add_argument("--title", help="picture title")
@@ -75,6 +80,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "every tile) or ufldl (as UFLDL's display_network: the mean of all the "
                    "weights removed, each tile divided by its largest absolute value, so "
                    "0 is mid-gray in every tile)")
+    p.add_argument("--max-images", type=positive_int, default=None, dest="max_images",
+                   help="misclassified: at most this many images, the first wrong ones in "
+                   "the order of DATA (default: 36)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default=None,
@@ -141,8 +149,9 @@ def _plot(args: argparse.Namespace) -> int:
         # not given: None, or --normalize's False; by identity, as --seed 0 == False
         value = getattr(args, dest)
         if args.kind not in kinds and value is not None and value is not False:
-            raise ValueError(f"plot {args.kind}: {flag} is for plot {' and '.join(kinds)} "
-                             f"only; leave it out")
+            named = " and ".join(kinds) if len(kinds) < 3 else (
+                ", ".join(kinds[:-1]) + " and " + kinds[-1])
+            raise ValueError(f"plot {args.kind}: {flag} is for plot {named} only; leave it out")
     out = Path(args.out or f"chainrule-{args.kind}.png")
     _refuse_overwriting_inputs(out, args)
     from .cli_models import _model_first
@@ -230,6 +239,12 @@ def _plot(args: argparse.Namespace) -> int:
                 f"{', '.join(map(repr, columns))} and one-hot "
                 f"encodes {', '.join(map(repr, categories))} into {model.n_features} "
                 "features in all (plot confusion shows how it classifies DATA)")
+        if args.kind == "misclassified" and not isinstance(shape, tuple):
+            raise ValueError(f"plot misclassified draws DATA's examples as images; this model "
+                             f"takes {model.n_features} features, not images (a model of "
+                             "--layers with --input-shape C H W, or trained on an NPZ file of "
+                             "images, takes images; plot confusion shows how it classifies "
+                             "DATA)")
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
@@ -250,6 +265,10 @@ def _plot(args: argparse.Namespace) -> int:
                 if not text.startswith("panels[0]: "):
                     raise
                 raise ValueError(f"plot regions: {text.removeprefix('panels[0]: ')}") from None
+        elif args.kind == "misclassified":  # the pixels as DATA holds them, not scaled
+            path = plots.plot_misclassified(
+                table.X.reshape(len(table.X), *shape), y, model.predict(table.X), out,
+                max_images=args.max_images or 36, title=args.title)
         else:
             title = args.title or f"Confusion matrix on {Path(table.source).name}"
             path = plots.plot_confusion_matrix(

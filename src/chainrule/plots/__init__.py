@@ -10,7 +10,8 @@ Agg canvas, saving it, and the check that an argument holds numbers), ``_loss``
 (:func:`plot_loss`), ``_tiles`` (:func:`plot_tiles`, :func:`first_layer_tiles`,
 :func:`plot_first_layer`), ``_panels`` (:class:`Panel`, :func:`plot_panels`),
 ``_regions`` (:func:`plot_decision_regions`), ``_model_selection``
-(:func:`plot_model_selection`), ``_confusion`` (:func:`plot_confusion_matrix`) and
+(:func:`plot_model_selection`), ``_confusion`` (:func:`plot_confusion_matrix`), ``_misclassified``
+(:func:`plot_misclassified`) and
 ``_lr_range`` (:func:`plot_lr_range`).
 Import from ``chainrule.plots``.  Every picture is written by ``chainrule.plots._save``,
 looked up there when it is saved, so that replacing it there (as the tests do to
@@ -28,6 +29,7 @@ from ._loss import _lone_points as _lone_points
 from ._loss import _loss_series as _loss_series
 from ._loss import plot_loss
 from ._lr_range import plot_lr_range
+from ._misclassified import misclassified_rows, plot_misclassified
 from ._model_selection import plot_model_selection
 from ._panels import Panel, plot_panels
 from ._panels import _panel_xy as _panel_xy
@@ -50,4 +52,5 @@ __all__ += ["Panel", "plot_decision_regions", "plot_lr_range", "plot_model_selec
             "plot_panels"]
 
 # --- pictures of a trained model -------------------------------------------------------------
-__all__ += ["first_layer_tiles", "plot_confusion_matrix", "plot_first_layer"]
+__all__ += ["first_layer_tiles", "misclassified_rows", "plot_confusion_matrix",
+            "plot_first_layer", "plot_misclassified"]
