@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -85,3 +86,44 @@ def npz_members(path: str | os.PathLike) -> set[str] | None:
             return {name.removesuffix(".npy") for name in zf.namelist()}
     except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
         return None
+
+
+# IDX (the MNIST files'): two zero bytes, a type code, the number of dimensions
+_IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "int16", 0x0C: "int32",
+              0x0D: "float32", 0x0E: "float64"}
+
+
+def idx_note(path: str | os.PathLike) -> str | None:
+    """The refusal of an IDX file (MNIST's format, gzipped or not) given as data, or None.
+
+    A CSV reader took such a file for text and refused its first byte as no UTF-8
+    ("byte 0xcf is not UTF-8 text"); the message names the format, the array's shape
+    and how to make the NPZ file that chainrule reads.  A file of text never starts with
+    the two zero bytes of an IDX header.
+    """
+    import gzip
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            head = fh.read(4)
+            if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_TYPES \
+                    or not 1 <= head[3] <= 4:
+                return None
+            dims = np.frombuffer(fh.read(4 * head[3]), dtype=">i4")
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    if len(dims) != head[3] or (dims < 1).any():
+        return None
+    shape = " x ".join(map(str, dims))
+    what = "images" if len(dims) == 3 else "labels" if len(dims) == 1 else "an array"
+    return (f"{path}: an IDX file (the MNIST format) of {what}, shape {shape} of "
+            f"{_IDX_TYPES[head[2]]} values, not a CSV or NPZ file; make the NPZ file that "
+            "chainrule reads, images and labels together: python -c \"import numpy as np; "
+            "from chainrule.images import read_idx; np.savez('mnist.npz', "
+            "X=read_idx('train-images-idx3-ubyte.gz'), "
+            "y=read_idx('train-labels-idx1-ubyte.gz'))\" (an X of shape (n, H, W) is read "
+            "as grey images of 1 x H x W)")
+

@@ -261,6 +261,12 @@ def read_data(
     if path.is_file():
         with open(path, "rb") as fh:
             is_zip = fh.read(4) == b"PK\x03\x04"
+    if not is_zip and path.is_file():  # MNIST's IDX files: their format said, not "UTF-8"
+        from ._io_kind import idx_note
+
+        note = idx_note(path)
+        if note:
+            raise ValueError(note)
     if path.suffix.lower() == ".npz" or is_zip:
         _refuse_categorical(source, forced, categories)
         return _read_npz(path, target, features, need_target, strict_target, features_what,
