@@ -201,6 +201,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 
     _not_empty(data, "data", _DATA_EXAMPLE)
     shape = model.network.n_inputs
+    if not isinstance(shape, tuple) and model.metadata.get("image_shape"):
+        shape = tuple(model.metadata["image_shape"])  # an MLP trained on images, as rows
     # images of another shape, before read_data counts their pixels as columns ("X has 25
     # columns and no feature_names array" for images of 1 x 5 x 5)
     _check_image_shape(data, _npz_shape(data, "X"), shape)

@@ -229,6 +229,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     # (one it did not record: this command's, which check_options found to be the same)
     given = run_settings if run is None else {**run_settings, **run["notes"]["options"]}
     meta["all_columns"] = given["features"] is None  # the run's (--features may name all)
+    if table.image_shape is not None and not isinstance(net.n_inputs, tuple):
+        meta["image_shape"] = list(table.image_shape)  # an MLP's images: predict checks them
     architecture = ({"hidden": given["hidden"], "activation": given["activation"],
                      **({"dropout": given["dropout"]} if given["dropout"] else {})}
                     if given["layers"] is None else
