@@ -104,6 +104,21 @@ def check_labels(name: str, labels: np.ndarray, k: int, argname: str) -> None:
         f"label {float(labels[bad[0]]):g}{more}")
 
 
+def refuse_labels(name: str, k: int, argname: str) -> None:
+    """Refuse 1-D class labels for a ``hinge`` network of ``k > 1`` outputs.
+
+    A 1-D target for several outputs is read as class labels 0..k-1 (one-hot rows), which
+    ``hinge`` cannot take (its targets are -1 or +1); ``chainrule train --loss hinge``
+    refuses three or more classes likewise, pointing to ``multiclass_hinge``.
+    """
+    raise ValueError(
+        f"{argname}: loss {name!r} takes no class labels: a 1-D {argname} for {k} outputs is "
+        f"read as one label 0..{k - 1} per example, but {name!r} needs targets -1 or +1: "
+        f"give {argname} of shape (n_samples, {k}) of -1/+1 (one-vs-rest, 2 * one_hot - 1), "
+        f"or, for a network of one output, shape (n_samples,) of -1/+1 (0/1 labels y "
+        f"become 2 * y - 1); for class labels 0..{k - 1} use loss 'multiclass_hinge'")
+
+
 def check_signs(name: str, y: np.ndarray, argname: str) -> None:
     """Raise ``ValueError`` unless every target is -1 or +1."""
     bad = int(np.count_nonzero((y != 1) & (y != -1)))

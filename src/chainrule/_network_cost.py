@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._loss_hinge import MarginLoss, check_labels
+from ._loss_hinge import MarginLoss, check_labels, refuse_labels
 from ._network_workspace import _Workspace
 from ._optimizers_blas import _add_scaled
 from ._validation import check_bool, check_data, check_finite_array
@@ -33,7 +33,9 @@ class _CostAndGradient:
         """Targets as an array of shape (n_samples, n_outputs).
 
         ``Y`` may be that array, a 1-D vector when there is one output, or a 1-D
-        vector of integer class labels 0..n_outputs-1 (turned into one-hot rows).
+        vector of integer class labels 0..n_outputs-1 (turned into one-hot rows;
+        refused for ``hinge``, whose targets are -1 or +1, as ``train --loss hinge``
+        refuses three or more classes).
         With ``compact``, one-hot rows made from labels are returned as uint8
         (exact 0 and 1, a quarter or an eighth of the network's float type), for
         a caller that converts them a batch at a time; other targets are always
@@ -59,7 +61,9 @@ class _CostAndGradient:
         one_hot = Y.ndim == 1 and k > 1
         if one_hot:
             labels = Y
-            if isinstance(self.loss, MarginLoss) and self.loss.values == "one_hot":  # name it
+            if isinstance(self.loss, MarginLoss):  # name the label, or the forms hinge takes
+                if self.loss.values != "one_hot":
+                    refuse_labels(self.loss.name, k, name)
                 check_labels(self.loss.name, labels, k, name)
             # a 1-D target may have been meant as one example's k values (a regression)
             values = (f"; to give {k} target values per example, pass {name} of shape "
