@@ -73,6 +73,8 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
             f"number of values, {k} each{f' (or one class label 0..{k - 1} each)' if k > 1 else ''}"
             f", got {sizes}")
     T = _numbers(spec["target"], "target")
+    # a flat list [2, 5] names its examples' labels as entries of "target", not rows
+    one_label = one_y.replace("row of", "entry of") if T.ndim == 1 else one_y
     # one value per example: a target (k == 1) or a class label, [2, 5] read as [[2], [5]];
     # with as many outputs as examples it may as well be one example's row: refused below
     if T.ndim == 1 and T.size == m and (k == 1 or m != k):
@@ -89,7 +91,7 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got rows of {T.shape[1]}")
     Y = T[:, 0] if T.shape[1] != k else T  # one value per row: class labels
     if T.shape[1] != k:
-        _check_labels(net, Y, one_y)
+        _check_labels(net, Y, one_label)
     check_class_rows(net, T, one_y)
     net.prepare_targets(Y, m, "target")
     return X, Y
@@ -98,7 +100,8 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
 def _check_labels(net: Network, labels: np.ndarray, one_y: str) -> None:
     """Refuse a class label (one value per example, ``labels`` of shape (m,)) that is no
     whole number 0..k-1 of the network's k outputs, naming the example and its label in
-    the words of one example's message (see :func:`.spec.spec_network`)."""
+    the words of one example's message (see :func:`.spec.spec_network`); ``one_y`` says
+    where the label was given (``--target``, a row or an entry of ``"target"``)."""
     k = net.n_outputs
     ok = np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0) & (labels < k)
     if ok.all():
