@@ -10,7 +10,20 @@ import numpy as np
 from ..network import Network
 from ._spec_weights import _numbers
 
-__all__ = ["batch_rows", "row_of"]
+__all__ = ["batch_rows", "no_labels", "row_of"]
+
+
+def no_labels(net: Network) -> str:
+    """For a ``hinge`` network of k > 1 outputs, which takes no class label (its targets
+    are -1 or +1, one-vs-rest), the words that say so and name ``multiclass_hinge``; else
+    an empty string."""
+    k = net.n_outputs
+    if net.loss.name != "hinge" or k < 2:
+        return ""
+    row = ", ".join(["-1"] * (k - 1) + ["1"])
+    return (f"; the hinge loss takes no class label: each of its {k} targets is -1 or +1 "
+            f"([{row}] for class {k - 1}, one-vs-rest), and the multiclass_hinge loss "
+            f"takes class labels 0..{k - 1}")
 
 
 def row_of(key: str, options: Collection[str] | None) -> str:
@@ -70,7 +83,8 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
         sizes = [len(r) if isinstance(r, (list, tuple)) else 1 for r in spec["target"]]
         raise ValueError(
             f"target: the {m} examples' targets (one {one_y} each) must hold the same "
-            f"number of values, {k} each{f' (or one class label 0..{k - 1} each)' if k > 1 else ''}"
+            f"number of values, {k} each"
+            f"{f' (or one class label 0..{k - 1} each)' if k > 1 and not no_labels(net) else ''}"
             f", got {sizes}")
     T = _numbers(spec["target"], "target")
     # a flat list [2, 5] names its examples' labels as entries of "target", not rows
@@ -81,15 +95,21 @@ def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | No
         T = T.reshape(m, 1)
     if T.ndim != 2 or T.shape[0] != m:
         labels = (f" (or {m} class labels, [[0], [1], ...]{'' if m == k else ' or [0, 1, ...]'})"
-                  if k > 1 else "")
+                  if k > 1 and not no_labels(net) else "")
         raise ValueError(f"target: one target per example, {m} rows{labels} for the {m} rows "
                          f"of input (one {one_y} per {one_x}), got shape {T.shape}")
     if T.shape[1] != k and not (k > 1 and T.shape[1] == 1):
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so each "
             f"example's target is {k} value(s)"
-            f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got rows of {T.shape[1]}")
+            f"{f' or one class label 0..{k - 1}' if k > 1 and not no_labels(net) else ''}; "
+            f"got rows of {T.shape[1]}{no_labels(net)}")
     Y = T[:, 0] if T.shape[1] != k else T  # one value per row: class labels
+    if T.shape[1] != k and no_labels(net):
+        raise ValueError(
+            f"target: the network has {k} output(s) and the hinge loss, so each example's "
+            f"target is {k} value(s); example 1 (its {one_label}) is one label, "
+            f"{float(Y[0]):g}{no_labels(net)}")
     if T.shape[1] != k:
         _check_labels(net, Y, one_label)
     check_class_rows(net, T, one_y)

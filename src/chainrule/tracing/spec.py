@@ -42,7 +42,7 @@ import numpy as np
 from .._validation import check_positive_float
 from ..network import Network
 from ..notation import check_not_one_matrix, from_transfer_matrices, from_ufldl
-from ._batch_spec import batch_rows, check_class_rows
+from ._batch_spec import batch_rows, check_class_rows, no_labels
 from ._spec_files import _EXPONENT_FLOAT as _EXPONENT_FLOAT
 from ._spec_files import _AliasRefused as _AliasRefused
 from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
@@ -315,14 +315,15 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
         values = list(values[0])
     # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded);
     # numbers.Real also takes NumPy's scalars (np.int64 is no int)
-    label = (k > 1 and len(values) == 1 and isinstance(values[0], numbers.Real)
+    label = (k > 1 and not no_labels(net) and len(values) == 1
+             and isinstance(values[0], numbers.Real)
              and float(values[0]).is_integer() and 0 <= values[0] < k)
     if len(values) != k and not label:
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
             f"target is {k} value(s) ({_values_of('target', 'Y', k, options)})"
-            f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
-            f"{values}"
+            f"{f' or one class label 0..{k - 1}' if k > 1 and not no_labels(net) else ''}; "
+            f"got {len(values)}: {values}{no_labels(net)}"
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
     check_class_rows(net, y.reshape(1, -1), "--target" if options is not None
