@@ -105,7 +105,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     check_val_data_options(args)  # --val-data: a file, without --val-fraction
     run = check_checkpoint_options(args)  # the run --resume continues, if any
     run_settings = run_options(args, steps)
-    check_options(run, run_settings, args.checkpoint)
+    check_options(run, run_settings, args.checkpoint,  # --input-shape from DATA: named so
+                  args.data if given_shape is None and args.input_shape is not None else None)
     if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
         check_schedule_epochs(args.schedule, args.epochs)
     table = read_table(args, given_shape)

@@ -215,13 +215,16 @@ def _decisive(options: dict) -> dict:
 _RESOLVED = ("task", "output", "loss", "target", "batch_size", "class_weight", "features")
 
 
-def check_options(run: dict | None, options: dict, path: Path) -> None:
+def check_options(run: dict | None, options: dict, path: Path,
+                  shape_from: object = None) -> None:
     """Refuse to continue ``run`` (:func:`check_checkpoint_options`) with other options.
 
     Only what decides the run is compared (:func:`_decisive`): an option that has no
     effect may change (``--activation`` without hidden layers), one that has may not.
     The options of ``_RESOLVED`` are left to :func:`check_resolved` (the batch size
-    always; the others when the run recorded them resolved).
+    always; the others when the run recorded them resolved).  ``shape_from``: the data
+    file whose images gave ``input_shape`` (no --input-shape typed), which the refusal
+    of another shape names in its place.
     """
     if run is None:
         return
@@ -238,6 +241,13 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
                             for value, used in ((was, old[name]), (got, new[name])))
             if name == "dtype":  # float64 not given: named all the same
                 was, got = old[name], new[name]
+            if name == "input_shape" and shape_from is not None and got is not None:
+                # not typed: the images of DATA gave it, which is what differs
+                raise ValueError(
+                    f"{option}: the run in {path} was started with {_shown(option, was)}, "
+                    f"got the images of {shape_from} ({' x '.join(map(str, got))}, C x H x "
+                    "W; no --input-shape given, so theirs); continue the run on its own "
+                    "data, or give another --checkpoint to start a new run on these")
             raise _refuse(path, option, was, got)
 
 
