@@ -150,7 +150,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
               "train (no training row holds " + ("it" if one else "them") + ") and predict "
               "takes " + ("it" if one else "them") + " without a word; give --val-fraction 0, "
               "or more rows of " + ("it" if one else "them"), file=sys.stderr)
-    print(f"{table.source}: {n_data} examples x {n_features} features; "
+    images = table.image_shape or args.input_shape  # (C, H, W): the rows are images
+    rows = (f"{n_data} images of {' x '.join(map(str, images))} (C x H x W: {n_features} "
+            "features)" if images is not None else f"{n_data} examples x {n_features} features")
+    print(f"{table.source}: {rows}; "
           f"target{'s' if several else ''} {target_words}: "
           + (_several_words(task, meta.get("labels"), table.target_names) if several else
              task + whole_numbers_note(table, task, args.task, args.loss))
