@@ -261,7 +261,8 @@ def _info(args: argparse.Namespace) -> int:
                           "n_params": net.n_params,
                           "dtype": net.dtype.name,
                           **{k: v for k, v in meta.items() if k not in ("history", "x_mean",
-                                                                        "x_scale")}}))
+                                                                        "x_scale")},
+                          "scaling": _scaling(meta)}))
         return 0
     print(f"{args.model}: {len(net.layers)} layers, {net.n_params} parameters, {net.dtype}, "
           f"loss {net.loss.label}")
@@ -307,11 +308,14 @@ def _info(args: argparse.Namespace) -> int:
     t = meta.get("training")
     if "x_mean" in meta:
         # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)
-        whole = " of each channel" if t and t.get("input_shape") else ""
+        whole = (" of each channel" if _scaling(meta)["inputs"] == "per_channel"
+                 else " of each feature")
         print(f"inputs standardised with the training mean and standard deviation{whole}"
               + ((" (each target too)" if meta.get("target_names") else " (target too)")
                  if "y_mean" in meta else "")
               + (", the one-hot features left 0/1" if meta.get("categories") else ""))
+    elif t:  # train --scale none (train standardises by default): no statistics recorded
+        print("inputs used as given, not standardised (train --scale none)")
     if t:  # --layers and --class-weight as JSON, as they are given
         # a setting that is None means nothing to the run's optimizer (lbfgs's lr, momentum
         # and batch_size, adam's momentum), as a schedule or class weights not given are
@@ -343,6 +347,18 @@ def _info(args: argparse.Namespace) -> int:
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")
     return 0
+
+
+def _scaling(meta: dict) -> dict:
+    """How predict scales a model's inputs (and target), as train recorded it: ``inputs``
+    "per_feature" (a mean and deviation per column), "per_channel" (one per channel of
+    images, --layers with --input-shape) or "none" (--scale none, or a file with no
+    statistics: inputs taken as given); ``target``: whether a regression target was
+    standardised too."""
+    t = meta.get("training") or {}
+    inputs = ("none" if "x_mean" not in meta else
+              "per_channel" if t.get("input_shape") else "per_feature")
+    return {"inputs": inputs, "target": "y_mean" in meta}
 
 
 def _loss_params(net) -> dict:
