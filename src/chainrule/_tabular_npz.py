@@ -238,6 +238,8 @@ def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
             f"{path}: the target {key!r} must have shape ({n},) like the rows "
             f"of X, got {y.shape}"
         )
+    if y.dtype.kind == "S":  # byte strings (h5py's): their UTF-8 text, the same classes
+        y = _decoded(y, key, path)  # in the same order (UTF-8 sorts as its code points)
     if y.dtype.kind not in "biufU":
         raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
                          "numbers or strings")
@@ -256,6 +258,28 @@ def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
         raise ValueError(f"{path} row {bad[0]}, target {key!r}: not a finite number: "
                          f"{str(y[bad[0]])!r}")
     return y
+
+
+def _decoded(y: np.ndarray, key: str, path: Path) -> np.ndarray:
+    """Byte-string targets (dtype ``|S7``, as h5py reads strings) as text, decoded as UTF-8
+    (ASCII included); refused, naming the first row that is not UTF-8, where one is not."""
+    try:
+        return np.char.decode(y, "utf-8")
+    except UnicodeDecodeError:
+        values = y.tolist()
+        row = next(i for i, v in enumerate(values) if not _utf8(v))
+        raise ValueError(
+            f"{path} row {row}, target {key!r}: {values[row]!r} is not UTF-8 text (the "
+            f"target has dtype {y.dtype}, byte strings, read as UTF-8); save it decoded, e.g. "
+            "y = np.char.decode(y, 'latin-1') for Latin-1 bytes") from None
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _npz_shape(source: str | os.PathLike, name: str) -> tuple[int, ...] | None:
