@@ -84,12 +84,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
     if X.ndim not in (2, 3, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows, columns
-        raise ValueError(
-            f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
-            "or of images (n_samples, C, H, W), or (n_samples, H, W) of one channel, got "
-            f"shape {X.shape} of dtype {X.dtype}"
-            f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
-        )
+        raise ValueError(_x_forms(path, X.shape, X.dtype))
     # of the dtype already (float64, or float32 read as float32): as loaded, this call's own
     narrowed = X.dtype.kind == "f" and X.dtype.itemsize > dtype.itemsize
     finite = np.isfinite(X) if narrowed else None  # float64 read as float32: its range
@@ -307,6 +302,14 @@ def _npz_shape(source: str | os.PathLike, name: str) -> tuple[int, ...] | None:
     return tuple(int(d) for d in shape)
 
 
+def _x_forms(path: object, shape: tuple[int, ...], dtype: np.dtype | None = None) -> str:
+    """The refusal of an ``X`` of ``shape`` (and ``dtype``) that is neither rows nor images."""
+    hint = "; " + TEXT_FEATURES_HINT if dtype is not None and dtype.kind in "SU" else ""
+    return (f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
+            "or of images (n_samples, C, H, W), or (n_samples, H, W) of one channel, got "
+            f"shape {tuple(shape)}" + (f" of dtype {dtype}" if dtype is not None else "") + hint)
+
+
 def _image_shape(shape: tuple[int, ...]) -> tuple[int, int, int] | None:
     """The (C, H, W) of images in an array ``X`` of ``shape``: (n, C, H, W), or (n, H, W)
     of one channel (grey images, as MNIST's come), C = 1; None for rows (n, n_features)."""
@@ -330,8 +333,16 @@ def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
     Returns
     -------
     tuple of 3 ints, or None
+
+    Raises
+    ------
+    ValueError
+        For an ``X`` of neither 2, 3 nor 4 axes (its shape, and the forms taken), as
+        :func:`read_data` refuses it: before what the file's images would decide.
     """
     shape = _npz_shape(source, "X")
+    if shape is not None and len(shape) not in (2, 3, 4):
+        raise ValueError(_x_forms(source, shape))
     return None if shape is None else _image_shape(shape)
 
 
