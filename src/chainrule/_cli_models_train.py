@@ -282,8 +282,10 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="also write the loss curve to PNG (or .pdf, .svg, ...)")
     p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bar (no line per epoch, or per lbfgs iteration, when "
-                   "stderr is a file)")
+                   help="no progress on stderr: no bar, and no line per epoch, or per lbfgs "
+                   "iteration, when stderr is a file; stdout keeps its lines (the data, the "
+                   "layer table, the result line; > /dev/null leaves them out), and "
+                   "warnings still go to stderr")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     add_find_lr_args(p)  # --find-lr, --lr-min, --lr-max, --lr-steps
     # cv's and tune's too: each fold's network and features (tune: and -o's refit)
