@@ -197,8 +197,14 @@ def _validation_data(model, data: str) -> str | None:
     changed since: ", the model's validation file (--val-data), changed since (it held 40
     examples then)".  A validation file of DATA's own bytes (train warned of it) is said
     to be the training data too: trained on, not "not trained on".
+
+    A model file that records the SHA-256 of the validation data as read
+    (``val_data_content_sha256``, as ``data_content_sha256`` of DATA) knows it by it,
+    whatever the path or compression (``v.csv`` of a model validated on ``v.csv.gz``, a
+    copy, the same text piped); other data at the recorded path is the validation file,
+    changed since.
     """
-    from ._cli_models_data import _file_sha256, _stdin_sha256
+    from ._cli_models_data import _content_sha256, _file_sha256, _stdin_sha256
 
     meta = model.metadata
     given, digest = meta.get("val_data"), meta.get("val_data_sha256")
@@ -209,10 +215,22 @@ def _validation_data(model, data: str) -> str | None:
             "watched during training")
     same = (", the model's validation data (--val-data: not trained on, but "
             f"{what}; not a held-out test score)")
-    if meta.get("data_sha256") == digest:  # --val-data was DATA itself (train warned)
-        same = (", the model's validation data (--val-data), the bytes of its training data "
-                "too (DATA: trained on; not a test score)")
-    if data == "-" or given == "-":
+    content = meta.get("val_data_content_sha256")
+    if meta.get("data_sha256") == digest or (
+            _is_digest(content) and meta.get("data_content_sha256") == content):
+        # --val-data was DATA itself, or its rows (train warned of them)
+        held = "bytes" if meta.get("data_sha256") == digest else "rows"
+        same = (f", the model's validation data (--val-data), the {held} of its training "
+                "data too (DATA: trained on; not a test score)")
+    if _is_digest(content) and (data == "-" or Path(data).exists()):
+        # its rows as read, whatever the path, compression or pipe; else the file at the
+        # recorded path, changed since, or other data
+        if _content_sha256(data) == content:
+            return same
+        if data == "-":
+            return None
+        digest = None  # not the same data: at the recorded path, a file changed since
+    elif data == "-" or given == "-":
         return same if data == given == "-" and _stdin_sha256() == digest else None
     where = meta.get("val_data_path")
     if not isinstance(where, str) or not os.path.isabs(where):
@@ -220,7 +238,8 @@ def _validation_data(model, data: str) -> str | None:
     try:
         if not os.path.samefile(data, where):
             return None
-        changed = not os.path.isfile(data) or _file_sha256(data) != digest
+        changed = (digest is None or not os.path.isfile(data)
+                   or _file_sha256(data) != digest)
     except OSError:
         return None
     if not changed:

@@ -308,16 +308,19 @@ def combined(table, val):
 def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = None) -> dict:
     """What the model file records of the validation file: its name as given
     (``val_data``), its absolute path (``val_data_path``, of a file), the SHA-256 of its
-    bytes (``val_data_sha256``) and its rows (``val_data_rows``), as of DATA.
+    bytes (``val_data_sha256``), of its data as read (``val_data_content_sha256``: a CSV
+    file's text decompressed, standard input's, an NPZ file's bytes, where known without
+    reading it again) and its rows (``val_data_rows``), as of DATA.
 
-    A validation file whose bytes are DATA's (``data_sha256``, the same file or a copy) is
-    warned of on standard error: its examples all train, so the validation scores are
-    training scores and ``--patience`` and the plateau schedule watch the training loss,
-    which early stopping is meant not to do.
+    A validation file whose bytes are DATA's (``data_sha256``, the same file or a copy),
+    or whose data as read is (``d.csv.gz`` beside ``d.csv``), is warned of on standard
+    error: its examples all train, so the validation scores are training scores and
+    ``--patience`` and the plateau schedule watch the training loss, which early stopping
+    is meant not to do.
     """
     import sys
 
-    from ._cli_models_data import _file_sha256, _stdin_sha256
+    from ._cli_models_data import _content_sha256, _file_sha256, _stdin_sha256
 
     record: dict = {"val_data": str(args.val_data)}
     if args.val_data == "-":
@@ -325,9 +328,14 @@ def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = Non
     elif Path(args.val_data).is_file():
         record["val_data_path"] = os.path.abspath(args.val_data)
         record["val_data_sha256"] = _file_sha256(args.val_data)
+    content = _content_sha256(args.val_data)
+    if content is not None:  # its rows as read: evaluate knows them at any path (or piped)
+        record["val_data_content_sha256"] = content
     record["val_data_rows"] = val.n_samples
-    if data_sha256 is not None and record.get("val_data_sha256") == data_sha256:
-        print(f"chainrule train: warning: --val-data {args.val_data} holds the same bytes as "
+    same = data_sha256 is not None and record.get("val_data_sha256") == data_sha256
+    if same or (content is not None and content == _content_sha256(args.data)):
+        held = "the same bytes" if same else "the same data (decompressed)"
+        print(f"chainrule train: warning: --val-data {args.val_data} holds {held} as "
               f"DATA {args.data}: every validation example also trains, so the validation "
               "scores are training scores and --patience and the plateau schedule watch the "
               "training loss; give examples held out of DATA (or leave --val-data out: "
