@@ -17,13 +17,20 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import Encoding
-from ._tabular_compressed import DAMAGE, damaged, is_damage, not_utf8, open_data
+from ._tabular_compressed import (
+    DAMAGE,
+    compression,
+    damaged,
+    is_damage,
+    not_utf8,
+    open_data,
+)
 from ._tabular_csv_header import _DECIMAL_COMMAS, _separator_hint
 from ._tabular_csv_header import _example_as_header as _example_as_header
 from ._tabular_csv_header import _is_number as _is_number
 from ._tabular_csv_header import _preview_row as _preview_row
 from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
-from ._tabular_digest import keep
+from ._tabular_digest import NulFound, keep, open_plain
 from ._tabular_table import (
     GAP_TEXT,
     TEXT_FEATURES_HINT,
@@ -63,44 +70,49 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
         stream = stream and text.seekable()
     else:
         stream = stream and Path(path).is_file()
-    try:
-        table = _read_rows(path, target, features, need_target, features_what, nan_class,
-                           more, text, encoding, missing, stream)
-    except Restart:  # not a file for the rows as they come: read again, as a whole
-        table = None
-    if table is None:  # (out of the handler: the rows read so far are let go first)
+    nul = False  # a NUL byte seen in the file's bytes: every line looked at, to name it
+    while True:
+        try:
+            table = _read_rows(path, target, features, need_target, features_what,
+                               nan_class, more, text, encoding, missing, stream, nul=nul)
+        except Restart:  # not a file for the rows as they come: read again, as a whole
+            table = None
+        except NulFound:
+            nul, table = True, None
+            continue
+        if table is not None:
+            return table
+        # (out of the handler: the rows read so far are let go first)
         if text is not None:
             text.seek(0)
-        table = _read_rows(path, target, features, need_target, features_what, nan_class,
-                           more, text, encoding, missing, stream=False)
-    return table
-
-
-def _has_nul(path: Path | str) -> bool:
-    """Whether the file at ``path`` holds a NUL byte (read 64 KiB at a time, as bytes)."""
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 16):
-            if b"\0" in block:
-                return True
-    return False
+        stream = False
 
 
 def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
                need_target: bool, features_what: str, nan_class: bool,
                more: tuple[str, ...], text: io.TextIOBase | None,
-               encoding: Encoding | None, missing: bool, stream: bool) -> Table:
+               encoding: Encoding | None, missing: bool, stream: bool,
+               nul: bool = False) -> Table:
     """:func:`_read_csv`'s reading: by the rows as they come where ``stream``
-    (:class:`Restart` where the whole file is needed), else as a whole."""
+    (:class:`Restart` where the whole file is needed), else as a whole.  A plain regular
+    file is read once, its bytes looked at for a NUL byte as they come
+    (:class:`~chainrule._tabular_digest.NulFound`); where ``nul`` (one was seen), and for
+    any other text, every line is, to name the line that holds it."""
     # .gz, .bz2, .xz: as pandas, by the name (a pipe's by its first bytes)
-    opened, kind = open_data(path) if text is None else (contextlib.nullcontext(text), None)
+    plain = (text is None and not nul and compression(path) is None
+             and Path(path).is_file())
+    if plain:
+        opened, kind = open_plain(path), None
+    else:
+        opened, kind = (open_data(path) if text is None
+                        else (contextlib.nullcontext(text), None))
     try:
         with opened as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")
             lines = itertools.chain([first], fh)
-            if (text is not None or kind is not None or not Path(path).is_file()
-                    or _has_nul(path)):
+            if not plain:
                 lines = _without_nul(lines, path)
             reader = csv.reader(lines, strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines

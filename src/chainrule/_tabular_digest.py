@@ -108,6 +108,52 @@ def open_hashed(path: object, decompress=None) -> tuple[io.BufferedReader, _Hash
     return io.BufferedReader(content, _BUFFER), raw, content
 
 
+class NulFound(Exception):
+    """A NUL byte in a file read through :func:`open_plain`: read it again, line by line
+    (:func:`chainrule._tabular_text._without_nul`), to name the line that holds it."""
+
+
+class _NoNul(io.RawIOBase):
+    """A file's bytes, each block looked at for a NUL byte (:class:`NulFound`) as it is
+    read, before the text decoder or the CSV reader sees it."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__()
+        self._inner = io.FileIO(os.fspath(path), "rb")  # type: ignore[arg-type]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        n = self._inner.readinto(b)
+        if n:
+            with memoryview(b) as view:  # 64 KiB copied at a time, not a buffer's worth
+                for start in range(0, n, 1 << 16):
+                    if view[start:min(n, start + (1 << 16))].tobytes().find(0) >= 0:
+                        raise NulFound
+        return n
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
+
+
+def open_plain(path: object) -> IO[str]:
+    """The UTF-8 text (a byte-order mark taken off, newlines as written) of the plain,
+    regular CSV file at ``path``, read once: its bytes are looked at for a NUL byte as
+    they are read (:class:`NulFound`, where there is one), not by a read of their own;
+    and hashed as :func:`open_hashed`'s are within :func:`digests_kept`."""
+    raw = _NoNul(path)
+    if not in_force():  # open()'s buffer, as the library's read_data had
+        return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", newline="")
+    hashed = _Hashed(raw)
+    text = io.TextIOWrapper(io.BufferedReader(hashed, _BUFFER), encoding="utf-8-sig",
+                            newline="")
+    return mark(text, hashed, hashed)
+
+
 def mark(text: IO[str], raw: _Hashed, content: _Hashed) -> IO[str]:
     """``text``, with the hashing streams it is read through, for :func:`keep`."""
     text._chainrule_hashed = (raw, content)  # type: ignore[attr-defined]
