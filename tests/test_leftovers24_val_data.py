@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
+import sys
+import threading
 
 import pytest
 
@@ -122,3 +125,38 @@ def test_train_warns_of_validation_data_that_is_data_compressed(tmp_path, capsys
     line = _first_line(capsys, tmp_path / "m.npz", tmp_path / "d.csv.gz")
     assert line.startswith(f"{tmp_path / 'd.csv.gz'}: 30 examples, the model's validation "
                            "data (--val-data), the rows of its training data too"), line
+
+
+def _pipe(content: bytes) -> str:
+    """A /dev/fd/N path of a pipe that a thread fills with ``content`` (``<(cmd)``)."""
+    r, w = os.pipe()
+
+    def write() -> None:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(content)
+
+    threading.Thread(target=write, daemon=True).start()
+    return f"/dev/fd/{r}"
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
+                    reason="no /dev/fd paths of pipes")
+def test_validation_data_through_a_pipe_is_known_by_its_text(tmp_path, capsys):
+    # train d.csv --val-data <(cat v.csv): no file, no val_data_sha256; its text's digest
+    (tmp_path / "d.csv").write_bytes(_text(0, 30))
+    val = _text(100, 12)
+    (tmp_path / "v.csv.gz").write_bytes(gzip.compress(val))
+    model = tmp_path / "m.npz"
+    path = _pipe(val)
+    try:
+        assert main(["train", str(tmp_path / "d.csv"), "--val-data", path, "--epochs", "1",
+                     "-q", "-o", str(model)]) == 0
+    finally:
+        os.close(int(path.rsplit("/", 1)[1]))
+    meta = load_metadata(model)
+    assert "val_data_sha256" not in meta and "val_data_path" not in meta
+    assert meta["val_data_content_sha256"] == hashlib.sha256(val).hexdigest()
+    line = _first_line(capsys, model, tmp_path / "v.csv.gz")
+    assert line.startswith(f"{tmp_path / 'v.csv.gz'}: 12 examples{SAME}"), line
+    (tmp_path / "w.csv").write_bytes(_text(300, 12))  # other rows: no word
+    assert _first_line(capsys, model, tmp_path / "w.csv") == f"{tmp_path / 'w.csv'}: 12 examples"

@@ -208,15 +208,15 @@ def _validation_data(model, data: str) -> str | None:
 
     meta = model.metadata
     given, digest = meta.get("val_data"), meta.get("val_data_sha256")
-    if not isinstance(given, str) or not isinstance(digest, str):
+    content = meta.get("val_data_content_sha256")  # a pipe's (<(cmd)) is all it records
+    if not isinstance(given, str) or not (isinstance(digest, str) or _is_digest(content)):
         return None
     patience = (meta.get("training") or {}).get("patience") is not None
     what = ("watched during training: it chose the best epoch (--patience)" if patience else
             "watched during training")
     same = (", the model's validation data (--val-data: not trained on, but "
             f"{what}; not a held-out test score)")
-    content = meta.get("val_data_content_sha256")
-    if meta.get("data_sha256") == digest or (
+    if (isinstance(digest, str) and meta.get("data_sha256") == digest) or (
             _is_digest(content) and meta.get("data_content_sha256") == content):
         # --val-data was DATA itself, or its rows (train warned of them)
         held = "bytes" if meta.get("data_sha256") == digest else "rows"
