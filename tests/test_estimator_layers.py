@@ -249,8 +249,8 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
      r"features$"),
     (dict(layers=CNN, input_shape=(1, 8)), r"^input_shape must be None or \(channels, height, "
      r"width\), three positive ints, got \(1, 8\)$"),
-    (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give "
-     r"input_shape=\(C, H, W\)"),
+    (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give X of "
+     r"images of shape \(n_samples, C, H, W\), or input_shape=\(C, H, W\)"),
     (dict(input_shape=(1, 8, 8)), r"^input_shape=\(1, 8, 8\): the shape of the images that "
      r"layers takes; hidden_layer_sizes builds a multilayer perceptron"),
     (dict(layers=[*CNN, {"type": "Dense", "fan_out": 10, "activation": "softmax"}],

@@ -45,7 +45,8 @@ _LAYERS_PARAMETERS_DOC = """layers : list of dict, str or None, default None
         ``layers:``), ``hidden_layer_sizes``, ``dropout`` or ``batch_norm``
         away from their defaults (their layers are Dense, Dropout and
         BatchNorm dicts in the list), Dropout (even of rate 0) or BatchNorm
-        dicts with "lbfgs" or "cg", and image layers without ``input_shape``.
+        dicts with "lbfgs" or "cg", and image layers without ``input_shape``
+        fitted on rows (2-D ``X``).
     input_shape : (channels, height, width) or None, default None
         With ``layers`` that take images (Conv2D, pooling, Flatten): each row
         of ``X`` is one image of ``channels * height * width`` values, channel
@@ -55,7 +56,12 @@ _LAYERS_PARAMETERS_DOC = """layers : list of dict, str or None, default None
         ``predict_proba`` and ``score`` also take images of shape
         (n_samples, channels, height, width), read as those rows (a view where
         the array is contiguous); another array of more than two axes is
-        refused, naming its shape.  Only with ``layers``.
+        refused, naming its shape.  Only with ``layers``.  Left None with image
+        layers, ``fit`` takes the shape from images ``X`` of shape
+        (n_samples, channels, height, width), as ``chainrule train`` does (the
+        parameter stays None; the network records the shape), and the fitted
+        estimator then takes those images or their flat rows; ``partial_fit``
+        and a warm start go on with the fitted network's shape.
     """
 
 # MLPClassifier's own parameters, the last of its Parameters section (it ends with the

@@ -66,7 +66,8 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         "Dropout", "rate": 0.1}])``.
     input_shape : (channels, height, width) or None, default None
         The image each row of ``X`` holds, for ``layers`` with image layers
-        (see :class:`MLPClassifier`).
+        (see :class:`MLPClassifier`); left None, ``fit`` takes it from images
+        ``X`` of shape (n_samples, channels, height, width).
 
     Attributes
     ----------

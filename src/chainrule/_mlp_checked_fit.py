@@ -22,7 +22,7 @@ from sklearn.utils.validation import validate_data
 from ._class_weight import checked_sample_weight
 from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitting import _SK_NAME, _seed
-from ._mlp_image_rows import image_rows
+from ._mlp_image_rows import image_rows, images_of_X
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
 from ._validation_arrays import (
@@ -205,11 +205,15 @@ class _CheckedFit:
             # kept for the next partial_fit of a loop; a fit's one copy is no cost worth
             # holding ~3 x the parameters' memory for as long as the network lives
             release(keep=incremental)
+            self.__dict__.pop("_images_of_X", None)
             if hasattr(self, "network_"):
                 _release_caches(self.network_)
 
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:
+        # without input_shape, images X give theirs (read by _image_shape until the fit ends)
+        self._images_of_X = images_of_X(self, X, hasattr(self, "network_") and (
+            incremental or bool(self.warm_start)))
         self._validate_params()
         checked = self.__dict__.pop("_layers_checked", None)  # layers= as it read them
         fitted = hasattr(self, "network_")

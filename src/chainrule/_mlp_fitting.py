@@ -158,9 +158,11 @@ class _Fitting:
             ``"layers: ..."`` or ``"input_shape: ..."``.
         """
         was = net._input_shape if isinstance(net._input_shape, tuple) else None
-        if was != self._image_shape():  # compared first: the layers may not take the new one
-            return (f"input_shape: the fitted network takes input_shape={was!r}, got "
-                    f"input_shape={self.input_shape!r}")
+        now = self._image_shape()
+        if was != now:  # compared first: the layers may not take the new one
+            got = (f"input_shape={self.input_shape!r}" if self.input_shape is not None
+                   or now is None else f"images of shape {now!r} in X (input_shape=None)")
+            return f"input_shape: the fitted network takes input_shape={was!r}, got {got}"
         n_in = net.n_inputs
         n_in = math.prod(n_in) if isinstance(n_in, tuple) else int(n_in)
         asked = self._build_network(n_in, net.n_outputs, net.layers[-1].activation,

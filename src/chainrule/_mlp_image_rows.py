@@ -73,6 +73,36 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
         f"X.reshape(len(X), -1), got shape {arr.shape}{'; ' + hint if hint else ''}")
 
 
+def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int] | None:
+    """The image shape (C, H, W) a fit of ``est`` without ``input_shape`` reads from ``X``.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator being fitted.
+    X : object
+        The fit's ``X``: images (n_samples, C, H, W) give their shape; rows give
+        none, except to a fit that continues (``partial_fit``, a warm start) a
+        network of images, whose shape they keep.
+    continuing : bool
+        Whether the fit goes on with the fitted network.
+
+    Returns
+    -------
+    tuple (C, H, W) or None
+        None where ``input_shape`` is given or ``layers`` is not (a multilayer
+        perceptron takes rows alone), or where ``X`` holds no images.
+    """
+    if getattr(est, "input_shape", None) is not None or getattr(est, "layers", None) is None:
+        return None
+    if isinstance(X, (list, tuple)):
+        X = _nested(X)
+    if getattr(X, "ndim", None) == 4 and not scipy.sparse.issparse(X):
+        return tuple(int(d) for d in X.shape[1:])
+    shape = getattr(getattr(est, "network_", None), "n_inputs", None)
+    return shape if continuing and isinstance(shape, tuple) else None
+
+
 def _nested(X: list | tuple) -> object:
     """A list (or tuple) of images, each an array or nested lists of shape (C, H, W), as
     their array; any other list as it is, for scikit-learn to read (rows, whose first

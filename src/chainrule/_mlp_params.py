@@ -161,8 +161,21 @@ class _Parameters:
         return specs
 
     def _image_shape(self) -> tuple[int, int, int] | None:
-        """``input_shape`` checked: None or (channels, height, width) of positive ints."""
+        """``input_shape`` checked: None or (channels, height, width) of positive ints.
+
+        Without ``input_shape`` (and with ``layers``): during a fit, the shape of
+        the images (n_samples, C, H, W) given as X (:func:`images_of_X`), None
+        for rows; outside a fit, the fitted network's input shape.
+        """
         shape = self.input_shape
+        if shape is None and self.layers is not None:
+            # no input_shape: a fit's (_checked_fit) that of the images X it was given (None
+            # for rows), else the fitted network's (a loaded estimator, its predictions)
+            if "_images_of_X" in self.__dict__:
+                return self._images_of_X
+            net = self.__dict__.get("network_")
+            shape = getattr(net, "n_inputs", None)
+            return shape if isinstance(shape, tuple) else None
         if shape is None:
             return None
         dims = list(shape) if isinstance(shape, (list, tuple, np.ndarray)) else None
@@ -213,7 +226,8 @@ class _Parameters:
                       if spec.get("type") in _IMAGE_LAYERS), None)
         if shape is None and image is not None:
             raise ValueError(f"layers: layers[{image}] ({specs[image]['type']}) takes images; "
-                             "give input_shape=(C, H, W) (each row of X is then an image of "
+                             "give X of images of shape (n_samples, C, H, W), or "
+                             "input_shape=(C, H, W) (each row of X is then an image of "
                              "C*H*W values, channel by channel, each row by row)")
         if self.solver not in _STOCHASTIC:
             for i, spec in enumerate(specs):
