@@ -216,7 +216,7 @@ def test_predict_log_proba_of_a_cnn_is_finite_from_the_output_net_input(digits, 
 
     import chainrule._mlp_base as mlp_base
 
-    monkeypatch.setattr(mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of 64 rows: 5 here
+    monkeypatch.setattr(mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of one row
     X, y = digits
     y = y > 4 if binary else y
     est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=5,

@@ -329,7 +329,7 @@ def test_predict_log_proba_is_the_log_of_the_output_from_its_net_input(target, d
 
     from chainrule import _mlp_base
 
-    monkeypatch.setattr(_mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of 64 rows: 4 here
+    monkeypatch.setattr(_mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of one row
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 4)).astype(dtype)
     y = {"multiclass": np.arange(200) % 3, "binary": np.arange(200) % 2,

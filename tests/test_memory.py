@@ -124,7 +124,8 @@ def test_predictions_in_blocks_equal_one_forward_pass(params, dtype, rng, monkey
     X = X.astype(dtype)
     clf = chainrule.MLPClassifier(max_iter=3, random_state=0, **params).fit(X, y)
     reg = chainrule.MLPRegressor(max_iter=3, random_state=0, **params).fit(X, X[:, :2])
-    _blocks_of(monkeypatch, 1)  # the smallest blocks: 64 rows, so 5 blocks and a partial one
+    # blocks of 64 rows (128 in float32): 333 rows make several and a partial one
+    _blocks_of(monkeypatch, 64 * 7 * 8)
     Xt = rng.normal(size=(333, 5)).astype(dtype)
     tol = dict(rtol=1e-12, atol=1e-15) if dtype == np.float64 else dict(rtol=2e-6, atol=1e-7)
     for est, out in ((clf, clf.predict_proba(Xt)), (reg, reg.predict(Xt))):
@@ -296,7 +297,7 @@ def test_evaluate_makes_a_sparse_matrix_dense_one_block_at_a_time(rng, monkeypat
 
     dense = rng.normal(size=(300, 5)) * (rng.random((300, 5)) < 0.3)
     net = chainrule.mlp([5, 7, 3], hidden="relu", output="softmax", seed=0)
-    _blocks_of(monkeypatch, 1)  # 64 rows a block
+    _blocks_of(monkeypatch, 1)  # one row a block
     out = _evaluate(net, scipy.sparse.csr_matrix(dense))
     np.testing.assert_allclose(out, net.forward(dense), rtol=1e-12, atol=1e-15)
     net32 = net.astype(np.float32)

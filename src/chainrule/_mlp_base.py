@@ -111,11 +111,15 @@ def _evaluate(net: Network, X: np.ndarray,
     # values for a first Dense layer) or output, or a convolution's im2col columns (several
     # times its output), as Network.predict counts
     widest = row_values(net.layers, net.layer_shapes(), X)
-    # whole multiples of 64 rows: with OpenBLAS's Haswell kernels on one thread the float64
-    # rows then come out bit for bit as from one product of all rows (measured); with other
-    # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
-    # relative in float64), as it does between runs on different numbers of threads
-    rows = max(64, block_rows(widest, net.dtype.itemsize, _EVAL_BLOCK_BYTES))
+    # the rows of _EVAL_BLOCK_BYTES, as Network.predict takes them (block_rows): whole
+    # multiples of 64 rows where a block holds 64 or more (with OpenBLAS's Haswell kernels on
+    # one thread the float64 rows then come out bit for bit as from one product of all rows;
+    # with other kernels, threads or float32 a row may differ in its last bits, measured
+    # <= 8e-16 relative in float64), fewer where a row is wider (a convolution's im2col
+    # columns: 34 rows of a 3x3 Conv2D on 28x28 images).  No floor of 64 rows: it doubled
+    # that network's peak memory (10.0 against 5.4 MiB beyond the result, tracemalloc) for
+    # no speed (one BLAS thread: the same time within noise)
+    rows = block_rows(widest, net.dtype.itemsize, _EVAL_BLOCK_BYTES)
     if of_net_input is None:
         return net._predict_rows(X, rows)
     out = None
