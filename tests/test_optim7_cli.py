@@ -143,6 +143,19 @@ def test_the_range_test_takes_them(tmp_path, capsys):
     (["--optimizer", "adamw"], ["--optimizer", "adamw", "--decoupled-decay", "0"],
      "--decoupled-decay: the run in {ck} was started with no --decoupled-decay, got "
      "--decoupled-decay 0.0"),
+    # optim8's: SGD's dampening, AdaGrad's lr_decay / initial_accumulator_value, NAdam's
+    # momentum_decay
+    (["--optimizer", "sgd", "--dampening", "0.5"], ["--optimizer", "sgd"],
+     "--dampening: the run in {ck} was started with --dampening 0.5, got no --dampening"),
+    (["--optimizer", "adagrad"], ["--optimizer", "adagrad", "--lr-decay", "0.1"],
+     "--lr-decay: the run in {ck} was started with no --lr-decay, got --lr-decay 0.1"),
+    (["--optimizer", "adagrad", "--initial-accumulator-value", "0.1"],
+     ["--optimizer", "adagrad", "--initial-accumulator-value", "0.2"],
+     "--initial-accumulator-value: the run in {ck} was started with "
+     "--initial-accumulator-value 0.1, got --initial-accumulator-value 0.2"),
+    (["--optimizer", "nadam"], ["--optimizer", "nadam", "--momentum-decay", "0.01"],
+     "--momentum-decay: the run in {ck} was started with no --momentum-decay, got "
+     "--momentum-decay 0.01"),
 ])
 def test_resume_refuses_a_changed_option(tmp_path, capsys, first, then, message):
     ck = tmp_path / "ck.npz"

@@ -194,28 +194,6 @@ def test_info_shows_them(tmp_path, capsys):
     assert "dampening" not in load_metadata(model)["training"]
 
 
-@pytest.mark.parametrize("first, then, message", [
-    (["--optimizer", "sgd", "--dampening", "0.5"], ["--optimizer", "sgd"],
-     "--dampening: the run in {ck} was started with --dampening 0.5, got no --dampening"),
-    (["--optimizer", "adagrad"], ["--optimizer", "adagrad", "--lr-decay", "0.1"],
-     "--lr-decay: the run in {ck} was started with no --lr-decay, got --lr-decay 0.1"),
-    (["--optimizer", "adagrad", "--initial-accumulator-value", "0.1"],
-     ["--optimizer", "adagrad", "--initial-accumulator-value", "0.2"],
-     "--initial-accumulator-value: the run in {ck} was started with "
-     "--initial-accumulator-value 0.1, got --initial-accumulator-value 0.2"),
-    (["--optimizer", "nadam"], ["--optimizer", "nadam", "--momentum-decay", "0.01"],
-     "--momentum-decay: the run in {ck} was started with no --momentum-decay, got "
-     "--momentum-decay 0.01"),
-])
-def test_resume_refuses_a_changed_value(tmp_path, capsys, first, then, message):
-    ck = tmp_path / "ck.npz"
-    base = ["train", "iris", "--hidden", "4", "--seed", "3", "-q", "--checkpoint", ck]
-    assert _status([*base, *first, "--epochs", "2", "-o", tmp_path / "a"]) == 0
-    capsys.readouterr()
-    assert _status([*base, *then, "--epochs", "3", "--resume", "-o", tmp_path / "b"]) == 2
-    assert message.format(ck=ck) in capsys.readouterr().err
-
-
 @pytest.mark.parametrize("options", [
     ["--optimizer", "sgd", "--dampening", "0.5"],
     ["--optimizer", "adagrad", "--lr-decay", "0.1", "--initial-accumulator-value", "0.2"],
