@@ -100,7 +100,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         optimizer: str | Optimizer = "gd",
         lr: float | None = None,
         momentum: float | None = None,
-        batch_size: int | None = None,
+        batch_size: int | str | None = None,
         epochs: int = 100,
         seed: int | np.random.Generator | None = None,
         verbose: int = 0,
@@ -126,14 +126,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         if not isinstance(net, Network):
             raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
         self.net = net
-        self.full_batch = optimizer == "gd"
-        if self.full_batch and batch_size is not None:
-            raise ValueError(
-                f"batch_size: optimizer 'gd' uses the whole training set per update, got "
-                f"batch_size={batch_size}; use optimizer='sgd' for mini-batches"
-            )
-        self.batch_size = None if self.full_batch else check_positive_int(
-            32 if batch_size is None else batch_size, "batch_size")
+        self.full_batch, self.batch_size = _check_batch_size(batch_size, optimizer)
         if isinstance(optimizer, Optimizer):
             for name, value in (("lr", lr), ("momentum", momentum)):
                 if value is not None:  # the object's own setting would win, silently
@@ -382,3 +375,22 @@ def _check_verbose(value: object) -> int:
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     return check_positive_int(value, "verbose", minimum=0)
+
+
+def _check_batch_size(batch_size: object, optimizer: object) -> tuple[bool, int | None]:
+    """``(full_batch, batch_size)`` of a run: "full" (any rule) or None with "gd" is one
+    update per epoch on the whole training set (batch_size None); an int is the mini-batch
+    size, and None with any other rule its default, 32 (as ever)."""
+    if isinstance(batch_size, str):
+        if batch_size != "full":
+            raise ValueError(f"batch_size must be an int >= 1, None or \"full\" (the whole "
+                             f"training set per update), got {batch_size!r:.40}")
+        return True, None
+    if optimizer == "gd":
+        if batch_size is not None:
+            raise ValueError(
+                f"batch_size: optimizer 'gd' uses the whole training set per update, got "
+                f"batch_size={batch_size}; use optimizer='sgd' for mini-batches"
+            )
+        return True, None
+    return False, check_positive_int(32 if batch_size is None else batch_size, "batch_size")

@@ -87,7 +87,7 @@ def train(
     optimizer: str | Optimizer = "gd",
     lr: float | None = None,
     momentum: float | None = None,
-    batch_size: int | None = None,
+    batch_size: int | str | None = None,
     epochs: int = 100,
     seed: int | np.random.Generator | None = None,
     verbose: int = 0,
@@ -134,8 +134,12 @@ def train(
         without momentum is plain SGD); with "rmsprop", the momentum of PyTorch's
         ``RMSprop(momentum=...)`` (see :class:`~chainrule.optimizers.RMSProp`);
         refused by "adam", "adamw" and "adagrad"; an error with an Optimizer object.
-    batch_size : int, optional
-        Examples per update for the mini-batch rules (default 32).
+    batch_size : int or "full", optional
+        Examples per update for the mini-batch rules: every rule but "gd", an
+        Optimizer object included (default 32, as ``batch_size=None`` gives
+        them).  "full": one update per epoch on the whole training set with any
+        rule, such as ``optimizer=SGD(momentum=0.9, dampening=0.5)`` or "adam"
+        (full-batch Adam); "gd" is always full batch and refuses an int.
     epochs : int, default 100
         Maximum number of epochs.
     seed : int, Generator or None
