@@ -150,9 +150,12 @@ or None
         if value is not None and optimizer not in _FLAG_RULES[name]:
             rules = " and ".join(_FLAG_RULES[name])
             given = "" if value is True else f" {value:g}"
+            # gd's full batch with another rule: its --batch-size at least the rows' count
+            full = (" --batch-size N, N at least the training rows' count, for one batch "
+                    "of all rows a step as gd's" if optimizer == "gd" else "")
             raise ValueError(f"{_FLAG_OPTIONS[name]}{given}: a setting of {rules}, which "
                              f"--optimizer {optimizer} does not take; leave it out or use "
-                             f"--optimizer {_FLAG_RULES[name][0]}")
+                             f"--optimizer {_FLAG_RULES[name][0]}{full}")
     for name, default in _DEFAULTS.items():
         if flags[name] == default:  # the default: as a run from before the option
             flags[name] = None

@@ -217,7 +217,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "or that divided by the number of examples (per_sample; of each "
                    "mini-batch); needs --weight-decay")
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
-                   help="mini-batch size, for every optimizer but gd (default: 32)")
+                   help="mini-batch size, for every optimizer but gd (default: 32); at least "
+                   "the training rows' count: one batch of all rows, full batch as gd's")
     p.add_argument("--epochs", type=positive_int, default=100, action=GivenOption,
                    help="epochs; with --optimizer lbfgs, the most iterations (it stops "
                    "sooner once converged, or once its line search finds no lower cost) "

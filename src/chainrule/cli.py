@@ -65,7 +65,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
         help="momentum of sgd/gd/nesterov (default: 0.9) or of rmsprop "
              "(PyTorch's RMSprop momentum; default: none)")
     add("--batch-size", type=positive_int, default=None,
-        help="mini-batch size, for every optimizer but gd (default: 32)")
+        help="mini-batch size, for every optimizer but gd (default: 32); at least "
+             "the training rows' count: one batch of all rows, full batch as gd's")
     add_rule_options(p, add)  # --amsgrad, --dampening ...: each of some rules only
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
