@@ -257,7 +257,7 @@ def lr_range_test(
     lr_min: float = 1e-7,
     lr_max: float = 10.0,
     steps: int = 100,
-    batch_size: int | None = None,
+    batch_size: int | str | None = None,
     smoothing: float = 0.98,
     diverge_factor: float = 4.0,
     seed: int | np.random.Generator | None = None,
@@ -291,8 +291,10 @@ def lr_range_test(
         The first and last step's rate (finite, 0 < lr_min < lr_max).
     steps : int, default 100
         Steps at most (>= 2).
-    batch_size : int, optional
-        Rows per step (default 32; refused with "gd", which steps on all rows).
+    batch_size : int or "full", optional
+        Rows per step (default 32; "full": all rows a step, with any rule, as
+        :func:`chainrule.train` takes it; a number is refused with "gd", which
+        steps on all rows).
     smoothing : float in [0, 1), default 0.98
         ``beta`` of the exponential average of the losses (0: no smoothing).
     diverge_factor : float, default 4.0
