@@ -303,7 +303,8 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
-        X = image_rows(X, shape if isinstance(shape, tuple) else None)
+        X = image_rows(X, shape if isinstance(shape, tuple) else None,
+                       from_fit=self.input_shape is None)  # the shape of images X at fit
         with naming_conversion(X, "X"):
             X = validate_data(self, X, reset=False, accept_sparse="csr",
                               dtype="numeric" if kind in ("b", "i", "u")

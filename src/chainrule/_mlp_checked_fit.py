@@ -227,7 +227,9 @@ class _CheckedFit:
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         check_readable(y, "y", times=not self._is_classifier)
-        X = image_rows(X, self._image_shape())  # images (n, C, H, W) as their rows
+        # images (n, C, H, W) as their rows; without input_shape, of the shape of the images X
+        # (a partial_fit or warm start: of the first fit's images)
+        X = image_rows(X, self._image_shape(), from_fit=self.input_shape is None)
         if self._is_classifier:  # mixed or missing labels: before NumPy's sort fails on them
             check_label_kinds(y)
         try:

@@ -15,7 +15,8 @@ from ._image_layout import channels_last_hint
 from ._tabular_npz import _image_shape
 
 
-def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
+def image_rows(X: object, shape: tuple[int, int, int] | None, *,
+               from_fit: bool = False) -> object:
     """``X`` of images (n_samples, \\*shape) as its rows (n_samples, C*H*W); else as it is.
 
     Parameters
@@ -27,6 +28,10 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     shape : tuple (C, H, W) or None
         The images' shape (``input_shape``, or the fitted network's), None for
         a multilayer perceptron, which takes rows alone.
+    from_fit : bool, default=False
+        Whether ``shape`` is not ``input_shape`` (None) but the fitted
+        network's, taken from the images X at fit: a refusal says so, rather
+        than name an ``input_shape`` the estimator was not given.
 
     Returns
     -------
@@ -67,9 +72,12 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     hint = channels_last_hint(arr.shape[1:], shape, saved=False)
     # one channel: grey images (n_samples, H, W) too, read as (n_samples, 1, H, W)
     shapes = f"(n_samples, {c}, {h}, {w})" + (f" or (n_samples, {h}, {w})" if c == 1 else "")
+    source = (f"the network takes images of shape {tuple(shape)}, taken from X at fit "
+              "(input_shape=None)" if from_fit else
+              f"input_shape={tuple(shape)}: channels, height, width")
     raise ValueError(
-        f"X must hold images of shape {shapes} (input_shape={tuple(shape)}: "
-        f"channels, height, width), or their flat rows of {c * h * w} pixel values, "
+        f"X must hold images of shape {shapes} ({source}), or their flat rows of "
+        f"{c * h * w} pixel values, "
         f"X.reshape(len(X), -1), got shape {arr.shape}{'; ' + hint if hint else ''}")
 
 
