@@ -58,9 +58,11 @@ _LAYERS_PARAMETERS_DOC = """layers : list of dict, str or None, default None
         the array is contiguous); another array of more than two axes is
         refused, naming its shape.  Only with ``layers``.  Left None with image
         layers, ``fit`` takes the shape from images ``X`` of shape
-        (n_samples, channels, height, width), as ``chainrule train`` does (the
+        (n_samples, channels, height, width), or (1, height, width) from grey
+        images (n_samples, height, width), as ``chainrule train`` does (the
         parameter stays None; the network records the shape), and the fitted
-        estimator then takes those images or their flat rows; ``partial_fit``
+        estimator then takes those images (grey ones as (n_samples, 1, height,
+        width) too) or their flat rows; ``partial_fit``
         and a warm start go on with the fitted network's shape.
     """
 

@@ -67,7 +67,8 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     input_shape : (channels, height, width) or None, default None
         The image each row of ``X`` holds, for ``layers`` with image layers
         (see :class:`MLPClassifier`); left None, ``fit`` takes it from images
-        ``X`` of shape (n_samples, channels, height, width).
+        ``X`` of shape (n_samples, channels, height, width), or (n_samples,
+        height, width) of one channel.
 
     Attributes
     ----------

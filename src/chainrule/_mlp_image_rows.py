@@ -89,7 +89,9 @@ def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int
     est : MLPClassifier or MLPRegressor
         The estimator being fitted.
     X : object
-        The fit's ``X``: images (n_samples, C, H, W) give their shape; rows give
+        The fit's ``X``: images (n_samples, C, H, W) give their shape, grey
+        images (n_samples, H, W) (1, H, W), as ``chainrule train`` reads an NPZ
+        file's ``X`` (:func:`~chainrule._tabular_npz._image_shape`); rows give
         none, except to a fit that continues (``partial_fit``, a warm start) a
         network of images, whose shape they keep.
     continuing : bool
@@ -105,8 +107,8 @@ def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int
         return None
     if isinstance(X, (list, tuple)):
         X = _nested(X)
-    if getattr(X, "ndim", None) == 4 and not scipy.sparse.issparse(X):
-        return tuple(int(d) for d in X.shape[1:])
+    if getattr(X, "ndim", None) in (3, 4) and not scipy.sparse.issparse(X):
+        return _image_shape(X.shape)  # grey (n, H, W): (1, H, W), the NPZ reader's rule
     shape = getattr(getattr(est, "network_", None), "n_inputs", None)
     return shape if continuing and isinstance(shape, tuple) else None
 
