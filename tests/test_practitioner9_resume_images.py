@@ -28,7 +28,8 @@ def test_resume_on_other_images_names_the_data_not_an_untyped_option(tmp_path, c
     # the shape as numpy gives it, C x H x W of (n, C, H, W)
     shape = " x ".join(map(str, np.load(grey)["X"].shape[1:]))
     assert f"got the images of {grey} ({shape}, C x H x W; no --input-shape given" in err
-    assert "started with --input-shape 3 8 8" in err
+    # the run's side too: its DATA gave its shape (the notes' input_shape_from_data)
+    assert "started on images of 3 x 8 x 8 taken from its DATA" in err
     # typed, it is named as typed
     assert main(["train", grey, "--epochs", "2", "--resume", "--input-shape", "1", "8", "8",
                  *common]) == 2

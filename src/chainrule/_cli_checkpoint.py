@@ -293,8 +293,6 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     return {"notes": notes, "epoch": epoch, "epochs": epochs}
 
 
-
-
 def resumed_trainer(args: argparse.Namespace, resolved: dict) -> Trainer:
     """The :class:`~chainrule.training.Trainer` of the run that ``--resume`` continues.
 
@@ -371,7 +369,8 @@ class TrainingClock(Callback):
 
 
 def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
-                  resolved: dict, val_sha256: str | None = None) -> dict:
+                  resolved: dict, val_sha256: str | None = None,
+                  shape_from_data: bool = False) -> dict:
     """The checkpoint options of :func:`chainrule.train` for a new run ({} without one).
 
     Parameters
@@ -386,6 +385,9 @@ def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
     val_sha256 : str or None
         The SHA-256 of the ``--val-data`` file (None without one), recorded for
         :func:`check_data`.
+    shape_from_data : bool
+        Whether ``--input-shape`` was taken from the images of DATA (none typed), which
+        the notes record (``input_shape_from_data``) for the refusal of another shape.
     """
     if args.checkpoint is None:
         return {}
@@ -394,4 +396,6 @@ def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
             "checkpoint_notes": {"kind": _NOTES_KIND, "options": settings,
                                  "resolved": resolved, "data": str(args.data),
                                  "val_fraction": args.val_fraction, "data_sha256": digest,
-                                 **({"val_data_sha256": val_sha256} if val_sha256 else {})}}
+                                 **({"val_data_sha256": val_sha256} if val_sha256 else {}),
+                                 **({"input_shape_from_data": shape_from_data}
+                                    if settings.get("input_shape") is not None else {})}}

@@ -105,8 +105,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     check_val_data_options(args)  # --val-data: a file, without --val-fraction
     run = check_checkpoint_options(args)  # the run --resume continues, if any
     run_settings = run_options(args, steps)
+    shape_from_data = given_shape is None and args.input_shape is not None  # DATA's images
     check_options(run, run_settings, args.checkpoint,  # --input-shape from DATA: named so
-                  args.data if given_shape is None and args.input_shape is not None else None)
+                  args.data if shape_from_data else None)
     if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
         check_schedule_epochs(args.schedule, args.epochs)
     table = read_table(args, given_shape)
@@ -183,7 +184,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         trainer = None
     elif run is None:  # what chainrule.train does, with the Trainer at hand for its clock
         trainer = new_trainer(args, net, steps, class_weight, train_options(
-            args, run_settings, digest, resolved, meta.get("val_data_sha256")))
+            args, run_settings, digest, resolved, meta.get("val_data_sha256"),
+            shape_from_data))
     before = 0.0
     if trainer is not None:
         trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint

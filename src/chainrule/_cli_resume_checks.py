@@ -224,7 +224,8 @@ def check_options(run: dict | None, options: dict, path: Path,
     The options of ``_RESOLVED`` are left to :func:`check_resolved` (the batch size
     always; the others when the run recorded them resolved).  ``shape_from``: the data
     file whose images gave ``input_shape`` (no --input-shape typed), which the refusal
-    of another shape names in its place.
+    of another shape names in its place; the run's own, when its notes say its DATA
+    gave it (``input_shape_from_data``), are named so too.
     """
     if run is None:
         return
@@ -241,14 +242,39 @@ def check_options(run: dict | None, options: dict, path: Path,
                             for value, used in ((was, old[name]), (got, new[name])))
             if name == "dtype":  # float64 not given: named all the same
                 was, got = old[name], new[name]
-            if name == "input_shape" and shape_from is not None and got is not None:
-                # not typed: the images of DATA gave it, which is what differs
-                raise ValueError(
-                    f"{option}: the run in {path} was started with {_shown(option, was)}, "
-                    f"got the images of {shape_from} ({' x '.join(map(str, got))}, C x H x "
-                    "W; no --input-shape given, so theirs); continue the run on its own "
-                    "data, or give another --checkpoint to start a new run on these")
+            if name == "input_shape" and ((shape_from is not None and got is not None)
+                                          or _shape_from_data(run["notes"], was)):
+                raise _other_images(path, run["notes"], was, got, shape_from)
             raise _refuse(path, option, was, got)
+
+
+def _shape_from_data(notes: dict, shape: object) -> bool:
+    """Whether the run of ``notes`` took its --input-shape ``shape`` from the images of
+    its DATA (no --input-shape typed), as its notes record since ``input_shape_from_data``
+    (a run from before it: False, named as an option)."""
+    return notes.get("input_shape_from_data") is True and isinstance(shape, list)
+
+
+def _other_images(path: Path, notes: dict, was: object, got: object,
+                  shape_from: object) -> ValueError:
+    """The refusal of another --input-shape where one side (or both) took it from the
+    images of its DATA, not from an option typed: those images are named."""
+    if _shape_from_data(notes, was):
+        data = notes.get("data")
+        was_words = (f"images of {' x '.join(map(str, was))} taken from its DATA"
+                     + (f" ({data})" if isinstance(data, str) else ""))
+    else:
+        was_words = f"with {_shown('--input-shape', was)}"
+    if shape_from is not None and got is not None:  # not typed: the images of DATA gave it
+        got_words = (f"the images of {shape_from} ({' x '.join(map(str, got))}, C x H x W; "
+                     "no --input-shape given, so theirs)")
+    else:
+        got_words = _shown("--input-shape", got)
+    return ValueError(
+        f"--input-shape: the run in {path} was started "
+        f"{'on ' if was_words.startswith('images') else ''}{was_words}, got {got_words}; "
+        "continue the run on its own data, or give another --checkpoint to start a new "
+        "run on these")
 
 
 def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
