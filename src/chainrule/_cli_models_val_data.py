@@ -305,6 +305,15 @@ def combined(table, val):
                    sample_weight=weights)
 
 
+def _read_sha256(path: object) -> str | None:
+    """The SHA-256 of the bytes of the CSV file or pipe at ``path`` as the reader read them
+    in this run (:mod:`chainrule._tabular_digest`); None where it did not."""
+    from ._tabular_digest import kept
+
+    found = kept(path)
+    return None if found is None else found.file
+
+
 def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = None) -> dict:
     """What the model file records of the validation file: its name as given
     (``val_data``), its absolute path (``val_data_path``, of a file), the SHA-256 of its
@@ -332,9 +341,18 @@ def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = Non
     if content is not None:  # its rows as read: evaluate knows them at any path (or piped)
         record["val_data_content_sha256"] = content
     record["val_data_rows"] = val.n_samples
-    same = data_sha256 is not None and record.get("val_data_sha256") == data_sha256
-    if same or (content is not None and content == _content_sha256(args.data)):
-        held = "the same bytes" if same else "the same data (decompressed)"
+    # the bytes of each as read: a file's or standard input's, else a pipe's (<(cmd)),
+    # which the reader hashed as it read them (a pipe is read once)
+    data_bytes = data_sha256 if data_sha256 is not None else _read_sha256(args.data)
+    val_bytes = record.get("val_data_sha256") or _read_sha256(args.val_data)
+    same = data_bytes is not None and val_bytes == data_bytes
+    data_content = _content_sha256(args.data)
+    if same or (content is not None and content == data_content):
+        # "decompressed" where the bytes of one side are not its text (a .csv.gz)
+        unpacked = any(raw is not None and raw != text for raw, text in
+                       ((data_bytes, data_content), (val_bytes, content)))
+        held = ("the same bytes" if same else "the same data (decompressed)" if unpacked
+                else "the same data")
         print(f"chainrule train: warning: --val-data {args.val_data} holds {held} as "
               f"DATA {args.data}: every validation example also trains, so the validation "
               "scores are training scores and --patience and the plateau schedule watch the "
