@@ -27,6 +27,7 @@ from sklearn.model_selection import train_test_split
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from chainrule.saved_model import SavedModel, load_model
+from file_helpers import pipe_of
 from test_cli_stdin import _stdin
 
 N = 30
@@ -98,23 +99,11 @@ def test_the_same_bytes_on_standard_input_are_the_training_data(files, tmp_path,
     assert _first_line(capsys, model, "-") == f"standard input: {N - 1} examples"
 
 
-def _pipe(content: bytes) -> str:
-    """A /dev/fd/N path of a pipe that a thread fills with ``content`` (``<(cmd)``)."""
-    r, w = os.pipe()
-
-    def write() -> None:
-        with os.fdopen(w, "wb") as fh:
-            fh.write(content)
-
-    threading.Thread(target=write, daemon=True).start()
-    return f"/dev/fd/{r}"
-
-
 @pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
                     reason="no /dev/fd paths of pipes")
 def test_a_pipe_is_known_by_its_bytes_not_by_its_path(files, tmp_path, capsys):
     model = tmp_path / "p.npz"
-    path = _pipe(files["csv"].read_bytes())
+    path = pipe_of(files["csv"].read_bytes())
     try:
         _train(path, model)
     finally:
@@ -124,7 +113,7 @@ def test_a_pipe_is_known_by_its_bytes_not_by_its_path(files, tmp_path, capsys):
     assert meta["data_content_sha256"] == hashlib.sha256(files["csv"].read_bytes()).hexdigest()
     assert _first_line(capsys, model, files["gz"]) == _seen(str(files["gz"]))
     for content, words in [(files["csv"].read_bytes(), None), (_text(N - 1), "")]:
-        path = _pipe(content)
+        path = pipe_of(content)
         try:
             line = _first_line(capsys, model, path)
         finally:
@@ -197,7 +186,7 @@ def test_info_and_the_loss_title_say_a_pipe_not_its_dev_fd_name(files, tmp_path,
     from chainrule._cli_models_data import _loss_title
 
     model = tmp_path / "p.npz"
-    path = _pipe(files["csv"].read_bytes())
+    path = pipe_of(files["csv"].read_bytes())
     try:
         _train(path, model)
     finally:
@@ -221,7 +210,7 @@ def test_an_older_models_pipe_path_is_not_its_data_later(files, tmp_path, capsys
     # an older train of <(cmd) recorded data "/dev/fd/63" alone (no data_path, no digest):
     # evaluate said any later pipe at that /dev/fd path was its training data
     model = tmp_path / "p.npz"
-    path = _pipe(files["csv"].read_bytes())
+    path = pipe_of(files["csv"].read_bytes())
     fd = int(path.rsplit("/", 1)[1])
     try:
         _train(path, model)

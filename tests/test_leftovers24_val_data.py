@@ -16,13 +16,13 @@ import hashlib
 import os
 import shutil
 import sys
-import threading
 
 import pytest
 
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from chainrule.saved_model import SavedModel, load_model
+from file_helpers import pipe_of
 from test_cli_stdin import _stdin
 
 SAME = ", the model's validation data (--val-data: not trained on, but watched during training"
@@ -127,18 +127,6 @@ def test_train_warns_of_validation_data_that_is_data_compressed(tmp_path, capsys
                            "data (--val-data), the rows of its training data too"), line
 
 
-def _pipe(content: bytes) -> str:
-    """A /dev/fd/N path of a pipe that a thread fills with ``content`` (``<(cmd)``)."""
-    r, w = os.pipe()
-
-    def write() -> None:
-        with os.fdopen(w, "wb") as fh:
-            fh.write(content)
-
-    threading.Thread(target=write, daemon=True).start()
-    return f"/dev/fd/{r}"
-
-
 @pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
                     reason="no /dev/fd paths of pipes")
 def test_validation_data_through_a_pipe_is_known_by_its_text(tmp_path, capsys):
@@ -147,7 +135,7 @@ def test_validation_data_through_a_pipe_is_known_by_its_text(tmp_path, capsys):
     val = _text(100, 12)
     (tmp_path / "v.csv.gz").write_bytes(gzip.compress(val))
     model = tmp_path / "m.npz"
-    path = _pipe(val)
+    path = pipe_of(val)
     try:
         assert main(["train", str(tmp_path / "d.csv"), "--val-data", path, "--epochs", "1",
                      "-q", "-o", str(model)]) == 0

@@ -10,11 +10,11 @@ import gzip
 import hashlib
 import os
 import sys
-import threading
 
 import pytest
 
 from chainrule.cli import main
+from file_helpers import pipe_of
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/dev/fd") or sys.platform == "win32",
                                 reason="no /dev/fd paths of pipes")
@@ -23,16 +23,11 @@ TEXT = ("a,b,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(30))).encode
 
 
 def _pipe(content: bytes, opened: list[int]) -> str:
-    """A /dev/fd/N path of a pipe that a thread fills with ``content`` (``<(cmd)``)."""
-    r, w = os.pipe()
-    opened.append(r)
-
-    def write() -> None:
-        with os.fdopen(w, "wb") as fh:
-            fh.write(content)
-
-    threading.Thread(target=write, daemon=True).start()
-    return f"/dev/fd/{r}"
+    """A /dev/fd/N path of a pipe that a thread fills with ``content`` (``<(cmd)``), its
+    read end kept in ``opened`` to be closed."""
+    path = pipe_of(content)
+    opened.append(int(path.rsplit("/", 1)[1]))
+    return path
 
 
 @pytest.fixture
