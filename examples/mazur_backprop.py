@@ -62,11 +62,13 @@ PUBLISHED_WEIGHTS = {"w1": 0.149780716, "w2": 0.19956143, "w3": 0.24975114,
 PUBLISHED_AFTER_ONE = 0.291027924
 PUBLISHED_10000 = 0.0000351085
 PUBLISHED_OUTPUTS_10000 = (0.015912196, 0.984065734)
-# his w_k as (layer, index of W (fan_in, fan_out)) and as chainrule trace's name
-WEIGHT_NAMES = {f"w{k}": (int(k > 4), (j, i), f"w({src}{j + 1}->{dst}{i + 1})")
-                for k, (src, dst) in zip(range(1, 9), [("i", "h")] * 4 + [("h", "o")] * 4,
-                                         strict=True)
-                for i, j in [divmod((k - 1) % 4, 2)]}
+# his w_k: (layer, its index in that layer's W of shape (fan_in, fan_out), its trace name)
+WEIGHT_NAMES = {
+    "w1": (0, (0, 0), "w(i1->h1)"), "w2": (0, (1, 0), "w(i2->h1)"),
+    "w3": (0, (0, 1), "w(i1->h2)"), "w4": (0, (1, 1), "w(i2->h2)"),
+    "w5": (1, (0, 0), "w(h1->o1)"), "w6": (1, (1, 0), "w(h2->o1)"),
+    "w7": (1, (0, 1), "w(h1->o2)"), "w8": (1, (1, 1), "w(h2->o2)"),
+}
 
 
 def network() -> Network:
