@@ -64,10 +64,10 @@ from ._training_guards import _Blocks as _Blocks
 from ._training_guards import _params_finite as _params_finite
 from ._training_guards import _StopFlag as _StopFlag
 from ._training_resume import resume
+from ._training_settings import _check_bool as _check_bool
+from ._training_settings import _check_notes as _check_notes
+from ._training_settings import _check_verbose as _check_verbose
 from ._training_trainer import Trainer
-from ._training_trainer import _check_bool as _check_bool
-from ._training_trainer import _check_notes as _check_notes
-from ._training_trainer import _check_verbose as _check_verbose
 from .callbacks import History
 from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
 from .network import Network
