@@ -98,10 +98,10 @@ def test_adamw_decay_changes_the_steps(tmp_path):
      "nadam does not take"),
     ("adam", ["--centered"], "--centered: a setting of rmsprop, which --optimizer adam does "
      "not take; leave it out or use --optimizer rmsprop"),
-    ("adam", ["--decoupled-decay", "0.1"], "--decoupled-decay 0.1: a setting of adamw, "
-     "which --optimizer adam does not take; leave it out or use --optimizer adamw"),
-    ("lbfgs", ["--decoupled-decay", "0.1"], "--decoupled-decay 0.1: a setting of adamw, "
-     "which --optimizer lbfgs does not take"),
+    ("adam", ["--decoupled-decay", "0.1"], "--decoupled-decay 0.1: a setting of adamw, nadam and "
+     "radam, which --optimizer adam does not take; leave it out or use --optimizer adamw"),
+    ("lbfgs", ["--decoupled-decay", "0.1"], "--decoupled-decay 0.1: a setting of adamw, nadam and "
+     "radam, which --optimizer lbfgs does not take"),
 ])
 def test_an_option_of_another_rule_is_refused(tmp_path, capsys, command, optimizer, option,
                                              message):

@@ -18,9 +18,11 @@ _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules whose momentum is 0.9 unless
 _MOMENTUM_RULES = (*_SGD_RULES, "rmsprop")
 #: the rules that take each of PyTorch's settings (--amsgrad, --dampening ...): --dampening
 #: is sgd's only (PyTorch refuses it with nesterov; gd, full batch by name, keeps momentum
-#: SGD's undamped rule)
+#: SGD's undamped rule); --decoupled-decay is AdamW's weight_decay, and NAdam's and RAdam's
+#: with PyTorch's decoupled_weight_decay=True (their weight_decay without it, the L2 term
+#: added to the gradient, is the network's --weight-decay, as for every rule)
 _FLAG_RULES = {"amsgrad": ("adam", "adamw"), "centered": ("rmsprop",),
-               "decoupled_decay": ("adamw",), "dampening": ("sgd",),
+               "decoupled_decay": ("adamw", "nadam", "radam"), "dampening": ("sgd",),
                "lr_decay": ("adagrad",), "initial_accumulator_value": ("adagrad",),
                "momentum_decay": ("nadam",)}
 _FLAG_OPTIONS = {"amsgrad": "--amsgrad", "centered": "--centered",
@@ -28,8 +30,11 @@ _FLAG_OPTIONS = {"amsgrad": "--amsgrad", "centered": "--centered",
                  "lr_decay": "--lr-decay",
                  "initial_accumulator_value": "--initial-accumulator-value",
                  "momentum_decay": "--momentum-decay"}
-#: AdamW's decoupled weight_decay when --decoupled-decay is not given (PyTorch's default)
+#: AdamW's decoupled weight_decay when --decoupled-decay is not given (PyTorch's default;
+#: NAdam's and RAdam's is 0, none)
 ADAMW_DECAY = 0.01
+#: the rules whose --decoupled-decay is PyTorch's weight_decay with decoupled_weight_decay=True
+_DECOUPLED_FLAG_RULES = ("nadam", "radam")
 #: NAdam's momentum_decay when --momentum-decay is not given (PyTorch's default)
 NADAM_MOMENTUM_DECAY = 0.004
 #: each setting's value when not given: given so, it is recorded as not given (None), as a
@@ -58,9 +63,11 @@ def add_rule_options(p: argparse.ArgumentParser, add: Callable[..., object] | No
         "PyTorch's RMSprop(centered=True) (default: off)")
     add("--decoupled-decay", type=nonnegative_float, default=None,
         dest="decoupled_decay", metavar="WD",
-        help="adamw: its decoupled weight_decay, PyTorch's AdamW(weight_decay=WD): "
-        "each step shrinks the weights by lr_t * WD; --weight-decay is the "
-        f"network's L2 penalty, another thing (default: {ADAMW_DECAY})")
+        help="adamw, nadam, radam: the decoupled weight_decay, PyTorch's AdamW(weight_decay="
+        "WD), NAdam and RAdam(weight_decay=WD, decoupled_weight_decay=True): each step "
+        "shrinks the weights by lr_t * WD; --weight-decay is the network's L2 penalty "
+        "(NAdam's and RAdam's weight_decay without the flag), another thing (default: "
+        f"{ADAMW_DECAY} for adamw, none for nadam and radam)")
     add("--dampening", type=real(0, 1), default=None, metavar="D",
         help="sgd: PyTorch's SGD(dampening=D), the velocity v <- momentum v + (1 - D) g from "
         "the second step on (not with nesterov, as PyTorch) (default: 0)")
@@ -103,7 +110,8 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
     (default 0: none; PyTorch's ``RMSprop(momentum=...)``), and
     ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
     training set; ``--amsgrad`` of adam and adamw, ``--centered`` of rmsprop,
-    ``--decoupled-decay`` of adamw, ``--dampening`` of sgd, ``--lr-decay`` and
+    ``--decoupled-decay`` of adamw, nadam and radam (PyTorch's ``decoupled_weight_decay=True``
+    for the last two), ``--dampening`` of sgd, ``--lr-decay`` and
     ``--initial-accumulator-value`` of adagrad, ``--momentum-decay`` of nadam: each given
     to a rule that does not use it is refused rather than ignored, as the library refuses
     it.  ``--optimizer nesterov --momentum 0`` is refused too (Nesterov's rule needs a
@@ -132,7 +140,8 @@ or None
         The dict ``{"momentum": float or None, "batch_size": int or None, "amsgrad":
         True or None, "centered": True or None, "decoupled_decay": float or None, ...}``
         (None: the rule has no such setting, or it is off; each float setting is None at
-        its default, AdamW's decay 0.01 say, as a run from before the option recorded it).
+        its default, AdamW's decay 0.01 say (NAdam's and RAdam's 0), as a run from before
+        the option recorded it).
 
     Raises
     ------
@@ -148,7 +157,8 @@ or None
              "momentum_decay": momentum_decay}
     for name, value in flags.items():
         if value is not None and optimizer not in _FLAG_RULES[name]:
-            rules = " and ".join(_FLAG_RULES[name])
+            *others, last = _FLAG_RULES[name]
+            rules = f"{', '.join(others)} and {last}" if others else last
             given = "" if value is True else f" {value:g}"
             # gd's full batch with another rule: its --batch-size at least the rows' count
             full = (" --batch-size N, N at least the training rows' count, for one batch "
@@ -156,7 +166,10 @@ or None
             raise ValueError(f"{_FLAG_OPTIONS[name]}{given}: a setting of {rules}, which "
                              f"--optimizer {optimizer} does not take; leave it out or use "
                              f"--optimizer {_FLAG_RULES[name][0]}{full}")
-    for name, default in _DEFAULTS.items():
+    defaults = dict(_DEFAULTS)
+    if optimizer in _DECOUPLED_FLAG_RULES:  # no decoupled decay unless given, as PyTorch's
+        defaults["decoupled_decay"] = 0.0
+    for name, default in defaults.items():
         if flags[name] == default:  # the default: as a run from before the option
             flags[name] = None
     if optimizer == "nesterov" and momentum == 0:
@@ -209,5 +222,7 @@ def trainer_rule(optimizer: str, lr: float | None, steps: OptimizerSettings | di
                 for name in _FLAG_RULES}
     if not any(value is not None for value in settings.values()):
         return {"optimizer": optimizer, "lr": lr, "momentum": steps.get("momentum")}
+    if optimizer in _DECOUPLED_FLAG_RULES and settings["weight_decay"] is not None:
+        settings["decoupled_weight_decay"] = True  # PyTorch's NAdam/RAdam flag
     rule = get_optimizer(optimizer, lr=lr, momentum=steps.get("momentum"), **settings)
     return {"optimizer": rule, "lr": None, "momentum": None}
