@@ -5,6 +5,7 @@ fits the command and its options (see :func:`chainrule.cli.main`, which prints t
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 from .cli_args import optimizer_settings
@@ -48,19 +49,69 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
                 f"{'' if layer is None else f'{layer} '}became NaN or infinite {where} (an "
                 f"input row of a huge scale, whose square overflows); {lost}. Train on "
                 f"{scaled}, or find and remove that row.")
-    hints = [f"a smaller --lr (this run: {args.lr:g})"]
     threshold = getattr(exc, "threshold", None)  # --divergence-threshold's stop
     became = ("became NaN or infinite" if threshold is None else
               f"{exc.loss:.4g} was above --divergence-threshold {threshold:g}")
-    momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
-    if momentum:
-        hints.append(f"a smaller --momentum ({momentum:g})")
+    if not getattr(exc, "stepped", True):  # the starting parameters' loss: no step to blame
+        return (f"{diverged}: the {what} {became} at the parameters the run started from, "
+                f"before any step; {lost}. "
+                + ("Give a --divergence-threshold above that loss (a smaller --lr or "
+                   "--clip-norm would not change it)." if threshold is not None else
+                   "No step was taken (a smaller --lr or --clip-norm would not change it): "
+                   "look for huge or non-finite values in the data."))
+    hints = [*_rule_hints(args, getattr(exc, "lr", None))]
     if args.command in ("train", "cv", "tune"):  # the demo has no gradient clipping
         clip = getattr(args, "clip_norm", None)
         hints.append("--clip-norm MAX (gradient clipping)" if clip is None
                      else f"a smaller --clip-norm ({clip:g})")
+    if threshold is not None:  # the run's own limit stopped it, the loss still finite
+        hints.append(f"a larger --divergence-threshold ({threshold:g})")
     return (f"{diverged}: the {what} {became} {where}; {lost}. "
             f"Try {' or '.join(hints)}.")
+
+
+def _rule_hints(args: argparse.Namespace, rate: float | None) -> list[str]:
+    """The settings of the run's rule and schedule that make its steps smaller, each as the
+    run gave it (a setting the rule ignores is not named).
+
+    The rate is ``--lr`` (the peak of a one-cycle or of a warm-up), or a one-cycle's
+    ``max_lr`` when ``--schedule`` gives it (``--lr`` is not used then); ``rate``, the
+    rate in force when the run diverged, is named where a schedule made it another.
+    The momentum is sgd's, gd's and nesterov's (0.9 unless given) and rmsprop's (when
+    given); ``--centered`` (rmsprop), ``--lr-decay`` and ``--initial-accumulator-value``
+    (adagrad) are named when given.
+    """
+    spec = getattr(args, "schedule", None)
+    name = spec.get("name") if isinstance(spec, dict) else spec
+    lr = getattr(args, "lr", None)
+    if name == "onecycle" and isinstance(spec, dict) and spec.get("max_lr") is not None:
+        hints = [f"a smaller max_lr in --schedule (this run: {spec['max_lr']:g}, the "
+                 f"one-cycle's peak rate; --lr is not used)"]
+    elif lr is None:  # (no rate option: none to name)
+        hints = []
+    else:
+        peak = {"onecycle": ", the one-cycle's peak rate",
+                "warmup": ", the rate after the warm-up"}.get(name, "")
+        note = ""
+        if rate is not None and name is not None and not math.isclose(rate, lr):
+            note = (f", which --schedule {name} raised to {rate:g} by then" if rate > lr
+                    else f"; the rate was {rate:g} then, --schedule {name}'s")
+        hints = [f"a smaller --lr (this run: {lr:g}{peak}{note})"]
+    optimizer = getattr(args, "optimizer", None)
+    momentum = optimizer_settings(optimizer, getattr(args, "momentum", None),
+                                  getattr(args, "batch_size", None))["momentum"]
+    if momentum:
+        hints.append(f"a smaller --momentum ({momentum:g})")
+    if optimizer == "rmsprop" and getattr(args, "centered", None):
+        hints.append("no --centered (its denominator, the gradients' running standard "
+                     "deviation, is at most their root mean square)")
+    if optimizer == "adagrad":
+        for option, attr in (("--lr-decay", "lr_decay"),
+                             ("--initial-accumulator-value", "initial_accumulator_value")):
+            value = getattr(args, attr, None)
+            if value:
+                hints.append(f"a larger {option} ({value:g})")
+    return hints
 
 
 # the options of each command whose values size what it holds in memory, for the advice

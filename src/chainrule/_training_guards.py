@@ -43,6 +43,13 @@ class TrainingDiverged(FloatingPointError):
         A mini-batch's loss that was finite but above the run's ``divergence_threshold``
         (:func:`chainrule.train`), and that threshold (``what`` is then "loss": the
         network keeps its last parameters with a loss not above it); None otherwise.
+    lr : float or None
+        The learning rate in force when it happened (the rate of the step whose loss or
+        parameters it was, a schedule's rate at that step; for "validation loss", the
+        epoch's), from the training loop; None from the other raisers.
+    stepped : bool
+        False when the loss that stopped the run was that of the parameters the call
+        began with (no step was taken: no rate nor clipping changes it); True otherwise.
 
     Parameters
     ----------
@@ -57,6 +64,10 @@ class TrainingDiverged(FloatingPointError):
     #: threshold (``what`` is "loss"); None for a loss or parameters not finite.
     loss: float | None = None
     threshold: float | None = None
+    #: The rate in force when it happened (None: not from the training loop's steps).
+    lr: float | None = None
+    #: False: the loss of the parameters the call began with, before any step.
+    stepped: bool = True
 
     def __init__(self, message: str, epoch: int, batch: int, history: History,
                  what: str = "loss") -> None:

@@ -275,4 +275,5 @@ class _GuardedStep:
         )
         if over is not None:
             exc.loss, exc.threshold = over, self.divergence_threshold
+        exc.lr, exc.stepped = lr, not (what == "loss" and not self._good_known)
         raise exc
