@@ -126,9 +126,9 @@ def test_clone_pickle_and_file_keep_no_shape_parameter(images, tmp_path):
     assert loaded.input_shape is None
     np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
     # a refit of another image size after set_params takes the new images' shape
-    small = X[:, :2, :4, :4]
+    small = X[:, :2, :4, :5]  # not 4 wide: (n, 2, 4, 4) would look channels last
     refit = _fit(est.set_params(layers=[dict(d) for d in LAYERS]), small, y)
-    assert refit.network_.n_inputs == (2, 4, 4)
+    assert refit.network_.n_inputs == (2, 4, 5)
 
 
 def test_regressor_takes_images_too(images):

@@ -22,7 +22,7 @@ from sklearn.utils.validation import validate_data
 from ._class_weight import checked_sample_weight
 from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitting import _SK_NAME, _seed
-from ._mlp_image_rows import image_rows, images_of_X
+from ._mlp_image_rows import image_rows, images_of_X, refuse_channels_last
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
 from ._validation_arrays import (
@@ -220,6 +220,8 @@ class _CheckedFit:
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
+        if first:  # images (n, H, W, C) without input_shape: refused, as the CLI does
+            refuse_channels_last(self._images_of_X, X, None if checked is None else checked[1])
         if not first:
             self._check_architecture(incremental)
         # integers and booleans are kept as they are (see _forward), for the mini-batch

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-from ._image_layout import channels_last_hint
+from ._image_layout import _CHANNELS, _advice, channels_last_hint
 from ._tabular_npz import _image_shape
 
 
@@ -111,6 +111,61 @@ def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int
         return _image_shape(X.shape)  # grey (n, H, W): (1, H, W), the NPZ reader's rule
     shape = getattr(getattr(est, "network_", None), "n_inputs", None)
     return shape if continuing and isinstance(shape, tuple) else None
+
+
+def refuse_channels_last(shape: tuple[int, int, int] | None, X: object,
+                         specs: list[dict] | None) -> None:
+    """Refuse images X of four axes that look given channels last, (n, H, W, C), where a
+    first fit without ``input_shape`` would read them channels first, (n, C, H, W).
+
+    Parameters
+    ----------
+    shape : tuple (C, H, W) or None
+        The shape taken from ``X`` (:func:`images_of_X`), None for rows.
+    X : object
+        The fit's ``X``; only an array (or list) of four axes is checked: grey
+        images (n_samples, H, W) have one channel whatever their width.
+    specs : list of dict or None
+        The ``layers`` dicts: a first Conv2D that names its ``in_channels``
+        decides (equal to C: the images are channels first as given; equal to
+        the last axis, and C not: they are channels last).
+
+    Raises
+    ------
+    ValueError
+        Where the first layer's ``in_channels`` is the last axis, not C, or, with
+        no ``in_channels`` named, where the last axis is 1, 3 or 4 long and C is
+        not (the CLI's rule for a file's images,
+        :func:`~chainrule._image_layout.channels_last_guess`): the message
+        names the shape and ``np.moveaxis(X, -1, 1)``, and in the second case
+        the ``input_shape`` that reads them as they are.
+    """
+    if shape is None:
+        return
+    if isinstance(X, (list, tuple)):
+        ndim = 1 + np.ndim(X[0]) if len(X) else 1
+    else:
+        ndim = getattr(X, "ndim", None)
+    if ndim != 4:
+        return
+    c, h, w = shape
+    n = len(X) if isinstance(X, (list, tuple)) else X.shape[0]
+    first = specs[0] if specs else {}
+    named = first.get("in_channels") if first.get("type") == "Conv2D" else None
+    if isinstance(named, (int, np.integer)) and not isinstance(named, bool):
+        if named == c or named != w:
+            return  # as given (or the layer's own error on its channels follows)
+        why, other = f"the first layer's in_channels={named} is their last axis", ""
+    elif w in _CHANNELS and c not in _CHANNELS:
+        why = f"their last axis is {w} long (grey, RGB, RGBA) and their second is not"
+        other = (f"; or, if they are {c} channels of {h} x {w} pixels, give "
+                 f"input_shape=({c}, {h}, {w}), with X as it is")
+    else:
+        return
+    raise ValueError(
+        f"X: images of shape ({n}, {c}, {h}, {w}) are read channels first, as {c} "
+        f"channel{'s' if c > 1 else ''} of {h} x {w} pixels, but {why}: "
+        f"{_advice(shape, saved=False)}{other}")
 
 
 def _nested(X: list | tuple) -> object:
