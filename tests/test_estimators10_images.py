@@ -79,8 +79,8 @@ def test_images_of_another_shape_are_refused_naming_both(images):
         est.score(other, y)
     params = est.network_.params.copy()
     with pytest.raises(ValueError, match=re.escape(
-            "input_shape: the fitted network takes input_shape=(3, 8, 6), got images of "
-            "shape (3, 6, 6) in X (input_shape=None); partial_fit goes on")):
+            "X: the fitted network takes images of shape (3, 8, 6), taken from X at fit "
+            "(input_shape=None), got images of shape (3, 6, 6); partial_fit goes on")):
         est.partial_fit(other, y)
     np.testing.assert_array_equal(est.network_.params, params)
 

@@ -65,8 +65,8 @@ def test_grey_images_of_another_shape_are_refused_naming_both(grey):
             est.predict(other)
     params = est.network_.params.copy()
     with pytest.raises(ValueError, match=re.escape(
-            "the fitted network takes input_shape=(1, 8, 6), got images of shape (1, 6, 6) "
-            "in X (input_shape=None)")):
+            "the fitted network takes images of shape (1, 8, 6), taken from X at fit "
+            "(input_shape=None), got images of shape (1, 6, 6)")):
         est.partial_fit(X[:, :6], y)
     np.testing.assert_array_equal(est.network_.params, params)
 

@@ -159,6 +159,16 @@ class _Fitting:
         """
         was = net._input_shape if isinstance(net._input_shape, tuple) else None
         now = self._image_shape()
+        if was != now and self.input_shape is None and now is not None:
+            # images X, no input_shape: the shape is X's, and the network's was taken from
+            # the first fit's X, as image_rows' refusal at predict says (no input_shape named)
+            if was is None:
+                flat = ("; give their flat rows, X.reshape(len(X), -1)"
+                        if math.prod(now) == net.n_inputs else "")
+                return (f"X: the fitted network takes rows of {net.n_inputs} features "
+                        f"(input_shape=None), got images of shape {now!r}{flat}")
+            return (f"X: the fitted network takes images of shape {was!r}, taken from X at "
+                    f"fit (input_shape=None), got images of shape {now!r}")
         if was != now:  # compared first: the layers may not take the new one
             got = (f"input_shape={self.input_shape!r}" if self.input_shape is not None
                    or now is None else f"images of shape {now!r} in X (input_shape=None)")
