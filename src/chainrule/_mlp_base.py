@@ -299,8 +299,12 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         # integers, booleans and float16 are kept as they are (as float32 and float64 are; a
         # memory map stays mapped), then made dense (when sparse) and converted to the
         # network's dtype a block of rows at a time; anything else (lists, text of numbers,
-        # longdouble) is float64
+        # longdouble) is computed in float64
         kind = getattr(getattr(X, "dtype", None), "kind", None)
+        # longdouble X: scikit-learn keeps it at predict (its products with the float64
+        # weights are longdouble); the network computes in float64, its outputs are given
+        # as longdouble, the dtype scikit-learn's predictions have
+        wide = kind == "f" and X.dtype.itemsize > 8
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         X = image_rows(X, shape if isinstance(shape, tuple) else None,
@@ -316,7 +320,8 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         # float64 (scikit-learn keeps float16 X at predict, float32 in its products)
         if np.result_type(X.dtype, net.dtype) != net.dtype:
             net = net.astype(np.float64)
-        return _evaluate(net, _as_images(net, X), of_net_input)
+        out = _evaluate(net, _as_images(net, X), of_net_input)
+        return out.astype(np.longdouble) if wide else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
