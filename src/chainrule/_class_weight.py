@@ -164,7 +164,13 @@ def checked_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray |
         raise ValueError(f"sample_weight must have shape ({n_samples},) (one weight per row of "
                          f"X), got shape {sw.shape}")
     if sw.min() < 0:
-        raise ValueError("sample_weight must be finite and non-negative")
+        # scikit-learn's MLPs take negative weights; a weight below 0 rewards a wrong
+        # prediction, and the weighted loss has no minimum
+        negative = np.flatnonzero(sw < 0)
+        raise ValueError(
+            f"sample_weight must be non-negative (a negative weight rewards a wrong "
+            f"prediction: the weighted loss has no minimum), got {len(negative)} negative "
+            f"weight(s), the first {sw[negative[0]]:g} at index {negative[0]}")
     if not sw.any():
         raise ValueError("sample_weight: all weights are zero; at least one must be positive")
     return sw
