@@ -60,10 +60,13 @@ _LAYERS_PARAMETERS_DOC = """layers : list of dict, str or None, default None
         layers, ``fit`` takes the shape from images ``X`` of shape
         (n_samples, channels, height, width), or (1, height, width) from grey
         images (n_samples, height, width), as ``chainrule train`` does (the
-        parameter stays None; the network records the shape), and the fitted
-        estimator then takes those images (grey ones as (n_samples, 1, height,
-        width) too) or their flat rows; ``partial_fit``
-        and a warm start go on with the fitted network's shape.
+        parameter stays None; the network records the shape); images that look
+        given channels last, (n_samples, height, width, channels), are refused
+        naming ``np.moveaxis(X, -1, 1)``: a last axis of 1, 3 or 4 and a second
+        that is not, or a first Conv2D whose ``in_channels`` is the last axis.
+        The fitted estimator then takes those images (grey ones as (n_samples,
+        1, height, width) too) or their flat rows; ``partial_fit`` and a warm
+        start go on with the fitted network's shape.
     """
 
 # MLPClassifier's own parameters, the last of its Parameters section (it ends with the
