@@ -253,7 +253,8 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
     """
     from ._cli_image_layout import other_shape
     from ._cli_models_categorical import categorical_options
-    from ._cli_models_train_prepare import missing_options, read_table
+    from ._cli_models_train_prepare import missing_options
+    from ._cli_models_train_read import read_table
     from .cli_architecture import check_features
 
     if tables is None:

@@ -1,9 +1,9 @@
-"""``chainrule train``'s data preparation, which ``chainrule cv`` repeats on each fold: the
-table read (:func:`read_table`), then the task, the labels, the validation split, the
-standardising statistics and the class weights worked out from the rows given
-(:func:`prepare`).  Called by ``_cli_models_train_run`` (train: every row of DATA) and
-``_cli_models_cv`` (cv: a fold's training rows, so that nothing of its held-out rows is
-used)."""
+"""``chainrule train``'s data preparation, which ``chainrule cv`` repeats on each fold: of
+the table read (:func:`~chainrule._cli_models_train_read.read_table`), the task, the
+labels, the validation split, the standardising statistics and the class weights worked
+out from the rows given (:func:`prepare`).  Called by ``_cli_models_train_run`` (train:
+every row of DATA) and ``_cli_models_cv`` (cv: a fold's training rows, so that nothing of
+its held-out rows is used)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from . import _cli_time_order as _time
 from . import _train_statistics as _statistics
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
-from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_data import _content_sha256, _file_sha256, _stdin_sha256
 from ._cli_models_train_impute import _impute
 from ._cli_models_train_impute import missing_options as missing_options
@@ -43,50 +42,8 @@ from ._cli_models_val_data import (
 )
 from ._cli_statistics import _check_target_size, _constant, _mean_std, _standardise
 from ._tabular_table import Table
-from .cli_architecture import check_features, image_statistics
+from .cli_architecture import image_statistics
 from .cli_args import check_loss_output
-
-
-def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table:
-    """DATA as train reads it (``--target``, ``--features``, a generated set's ``--seed``),
-    checked against ``--input-shape`` as given (``given_shape``) and the architecture.
-
-    Returns
-    -------
-    Table
-        Every example of DATA: ``X`` of shape (n_samples, n_features), raw targets ``y``.
-    """
-    from ._tabular_table import MissingValueError
-    from .tabular import read_data
-
-    _time.check_options(args)  # --time-ordered: not with --groups, --val-data
-    target = _groups.read_target(args)  # and cv's --groups column, of a CSV file
-    try:
-        with _groups.groups_said(args):
-            table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
-                args.data, target=target, features=features, seed=args.seed,  # weight's
-                features_what=" (--features)",  # column read with them
-                dtype=getattr(args, "dtype", "float64"),  # --dtype (train, cv, tune)
-                **_categorical.categorical_options(args), **missing_options(args)))
-    except MissingValueError as exc:  # how train fills it
-        raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
-    table = _groups.with_groups(args, table)  # its column no target
-    if (given_shape is not None and table.image_shape is not None
-            and tuple(given_shape) != table.image_shape):
-        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
-    if args.features is not None and table.columns is None and (
-            table.X.shape[1] != len(args.features)):
-        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
-        # read_data takes names that are none of them as a model's, by position (every
-        # column); the model file would then hold fewer names than its network has inputs
-        shown = ", ".join(map(repr, args.features))
-        raise ValueError(
-            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
-            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
-            f"are named by position, x0 to x{table.X.shape[1] - 1}")
-    table = _weights.with_sample_weight(args, table, weights)  # its column no feature
-    check_features(args, table.X.shape[1], table.source)
-    return table
 
 
 @dataclass(eq=False)

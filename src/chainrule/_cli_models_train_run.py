@@ -47,7 +47,8 @@ from ._cli_models_find_lr import find_lr
 from ._cli_models_overfit import overfit_note
 from ._cli_models_train_checks import check_before_data
 from ._cli_models_train_lbfgs import fit_lbfgs
-from ._cli_models_train_prepare import prepare, read_table
+from ._cli_models_train_prepare import prepare
+from ._cli_models_train_read import read_table
 from ._cli_models_train_task import _several_words, loss_settings, whole_numbers_note
 from ._cli_models_val_data import check_val_data_options
 from .cli_architecture import build_network

@@ -1,0 +1,60 @@
+"""``chainrule train``'s reading of DATA (:func:`read_table`), which ``chainrule cv`` and
+``tune`` share: the table as train reads it (``--target``, ``--features``, ``--groups``'
+and ``--sample-weight``'s columns taken out of it), checked against ``--input-shape`` and
+the architecture.  Its preparation for training is
+:mod:`chainrule._cli_models_train_prepare`'s."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import _cli_groups as _groups
+from . import _cli_models_categorical as _categorical
+from . import _cli_sample_weight as _weights
+from . import _cli_time_order as _time
+from ._cli_image_layout import other_shape as _other_shape
+from ._cli_models_train_impute import missing_options
+from ._tabular_table import Table
+from .cli_architecture import check_features
+
+
+def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table:
+    """DATA as train reads it (``--target``, ``--features``, a generated set's ``--seed``),
+    checked against ``--input-shape`` as given (``given_shape``) and the architecture.
+
+    Returns
+    -------
+    Table
+        Every example of DATA: ``X`` of shape (n_samples, n_features), raw targets ``y``.
+    """
+    from ._tabular_table import MissingValueError
+    from .tabular import read_data
+
+    _time.check_options(args)  # --time-ordered: not with --groups, --val-data
+    target = _groups.read_target(args)  # and cv's --groups column, of a CSV file
+    try:
+        with _groups.groups_said(args):
+            table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
+                args.data, target=target, features=features, seed=args.seed,  # weight's
+                features_what=" (--features)",  # column read with them
+                dtype=getattr(args, "dtype", "float64"),  # --dtype (train, cv, tune)
+                **_categorical.categorical_options(args), **missing_options(args)))
+    except MissingValueError as exc:  # how train fills it
+        raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
+    table = _groups.with_groups(args, table)  # its column no target
+    if (given_shape is not None and table.image_shape is not None
+            and tuple(given_shape) != table.image_shape):
+        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
+    if args.features is not None and table.columns is None and (
+            table.X.shape[1] != len(args.features)):
+        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
+        # read_data takes names that are none of them as a model's, by position (every
+        # column); the model file would then hold fewer names than its network has inputs
+        shown = ", ".join(map(repr, args.features))
+        raise ValueError(
+            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
+            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
+            f"are named by position, x0 to x{table.X.shape[1] - 1}")
+    table = _weights.with_sample_weight(args, table, weights)  # its column no feature
+    check_features(args, table.X.shape[1], table.source)
+    return table
