@@ -131,7 +131,10 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
     task = model.task if hasattr(est, "predict") else "reconstruction"
     about = {"estimator": name, "task": task, "labels": model.labels,
              "feature_names": model.feature_names, "n_features_in": model.n_features,
-             "inputs": "as given", "params": _estimator_params(est)}
+             "inputs": "as given", "params": _estimator_params(est),
+             # as a train model's record says it: the file holds no statistics, the
+             # estimator takes its inputs and gives its outputs as they are
+             "scaling": {"inputs": "none", "target": False}}
     curve = _estimator_curve(est)
     if args.json:
         print(json.dumps({"layers": rows, "loss": net.loss.name, **_loss_params(net),
