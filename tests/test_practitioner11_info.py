@@ -42,3 +42,58 @@ def test_info_json_of_an_estimators_file_says_its_scaling(tmp_path, capsys):
     assert main(["info", "--json", str(tmp_path / "m.npz")]) == 0
     trained = json.loads(capsys.readouterr().out)["scaling"]
     assert set(trained) == set(info["scaling"])
+
+
+def _images(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2, 5, 6))
+    np.savez(tmp_path / "img.npz", X=X, y=(X[:, 0, 0, 0] > 0).astype(int))
+    return X
+
+
+_LAYERS = '[{"type": "Flatten"}, {"type": "Dense", "fan_out": 3}]'
+
+
+def _trained_record(tmp_path, capsys, *extra):
+    assert main(["train", str(tmp_path / "img.npz"), "--layers", _LAYERS, "--epochs", "1",
+                 "-q", "-o", str(tmp_path / "m.npz"), *extra]) == 0
+    capsys.readouterr()
+    assert main(["info", "--json", str(tmp_path / "m.npz")]) == 0
+    record = json.loads(capsys.readouterr().out)["training"]
+    assert main(["info", str(tmp_path / "m.npz")]) == 0
+    return record, capsys.readouterr().out
+
+
+def test_the_model_records_whether_the_shape_of_images_came_from_data(tmp_path, capsys):
+    """A train run of --layers on images (n, C, H, W) without --input-shape takes the shape
+    from DATA: its checkpoint notes said so (input_shape_from_data), its model file did
+    not, so info could not tell it from a typed --input-shape. Both say it now."""
+    X = _images(tmp_path)
+    shape = list(X.shape[1:])  # (C, H, W) of the array itself
+    record, text = _trained_record(tmp_path, capsys)
+    assert record["input_shape"] == shape and record["input_shape_from_data"] is True
+    assert "input shape 2 x 5 x 6 (C x H x W): taken from the images of DATA" in text
+    record, text = _trained_record(tmp_path, capsys, "--input-shape", *map(str, shape))
+    assert record["input_shape"] == shape and record["input_shape_from_data"] is False
+    assert "input shape 2 x 5 x 6 (C x H x W): given by --input-shape" in text
+
+
+def test_info_of_a_model_of_before_the_record_is_as_it_was(tmp_path, capsys):
+    """A model file written before the field (its record without it) is read unchanged:
+    info prints its settings, and no line about where the shape came from."""
+    import zipfile
+
+    _images(tmp_path)
+    _trained_record(tmp_path, capsys)
+    path = tmp_path / "m.npz"
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays["__meta__"]))
+    del meta["metadata"]["training"]["input_shape_from_data"]
+    arrays["__meta__"] = np.array(json.dumps(meta))
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)
+    with zipfile.ZipFile(old) as zf:
+        assert "input_shape_from_data" not in zf.read("__meta__.npy").decode("latin-1")
+    assert main(["info", str(old)]) == 0
+    text = capsys.readouterr().out
+    assert "input_shape=[2, 5, 6]" in text and "input shape 2 x 5 x 6" not in text

@@ -324,8 +324,12 @@ def _info(args: argparse.Namespace) -> int:
         # and batch_size, adam's momentum), as a schedule or class weights not given are
         # left out of the record: not printed (--json keeps them)
         print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
-                                      for k, v in t.items()
-                                      if v is not None and k != "class_weights"))
+                                      for k, v in t.items() if v is not None
+                                      and k not in ("class_weights", "input_shape_from_data")))
+        if isinstance(t.get("input_shape_from_data"), bool):  # (a model of before: not said)
+            print(f"input shape {' x '.join(map(str, t['input_shape']))} (C x H x W): "
+                  + ("taken from the images of DATA (no --input-shape given)"
+                     if t["input_shape_from_data"] else "given by --input-shape"))
         if t.get("class_weights"):  # what --class-weight balanced made of the training rows
             print("class weights (balanced, of the training rows' classes): " + ", ".join(
                 f"{label} {w:.6g}" for label, w in t["class_weights"].items()))

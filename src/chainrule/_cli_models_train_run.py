@@ -238,10 +238,14 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     meta["all_columns"] = given["features"] is None  # the run's (--features may name all)
     if table.image_shape is not None and not isinstance(net.n_inputs, tuple):
         meta["image_shape"] = list(table.image_shape)  # an MLP's images: predict checks them
+    # --input-shape typed, or taken from DATA's images (a resumed run: as its notes say)
+    from_data = shape_from_data if run is None else run["notes"].get(
+        "input_shape_from_data", shape_from_data)
     architecture = ({"hidden": given["hidden"], "activation": given["activation"],
                      **({"dropout": given["dropout"]} if given["dropout"] else {})}
                     if given["layers"] is None else
-                    {"layers": given["layers"], **({"input_shape": given["input_shape"]}
+                    {"layers": given["layers"], **({"input_shape": given["input_shape"],
+                                                    "input_shape_from_data": bool(from_data)}
                                                    if given["input_shape"] is not None else {})})
     meta["training"] = {
         **architecture, "init": given["init"], "output": output,
