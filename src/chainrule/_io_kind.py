@@ -4,10 +4,12 @@ an estimator, a checkpoint) read as data.  Import from :mod:`chainrule.io`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import zipfile
 import zlib
+from typing import BinaryIO
 
 import numpy as np
 
@@ -93,26 +95,33 @@ _IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "int16", 0x0C: "
               0x0D: "float32", 0x0E: "float64"}
 
 
-def idx_note(path: str | os.PathLike) -> str | None:
+def idx_note(path: str | os.PathLike, opened: BinaryIO | None = None) -> str | None:
     """The refusal of an IDX file (MNIST's format, gzipped or not) given as data, or None.
 
     A CSV reader took such a file for text and refused its first byte as no UTF-8
     ("byte 0xcf is not UTF-8 text"); the message names the format, the array's shape
     and how to make the NPZ file that chainrule reads.  A file of text never starts with
-    the two zero bytes of an IDX header.
+    the two zero bytes of an IDX header.  ``opened``: the file already open (binary,
+    seekable), looked at from its start and left there, not opened again.
     """
     import gzip
 
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(2)
-        opener = gzip.open if head == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
-            head = fh.read(4)
-            if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_TYPES \
-                    or not 1 <= head[3] <= 4:
-                return None
-            dims = np.frombuffer(fh.read(4 * head[3]), dtype=">i4")
+        with contextlib.nullcontext(opened) if opened is not None else open(path, "rb") as raw:
+            try:
+                raw.seek(0)
+                head = raw.read(2)
+                raw.seek(0)
+                # (a GzipFile given a file object leaves it open)
+                with (gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else
+                      contextlib.nullcontext(raw)) as fh:
+                    head = fh.read(4)
+                    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_TYPES \
+                            or not 1 <= head[3] <= 4:
+                        return None
+                    dims = np.frombuffer(fh.read(4 * head[3]), dtype=">i4")
+            finally:
+                raw.seek(0)
     except (OSError, EOFError, ValueError, zlib.error):
         return None
     if len(dims) != head[3] or (dims < 1).any():

@@ -56,7 +56,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False,
               more: tuple[str, ...] = (), text: io.TextIOBase | None = None,
               encoding: Encoding | None = None, missing: bool = False,
-              stream: bool = True) -> Table:
+              stream: bool = True, opened: io.FileIO | None = None) -> Table:
     """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
     which ``path`` then names: :data:`STDIN`); ``encoding``: how categorical feature
     columns are one-hot encoded (None: none is, text is refused); ``missing``: a missing
@@ -65,7 +65,9 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
     A file (``stream``: one that can be read again, a regular file or standard input's
     text kept) whose header is plain names is read row by row, column by column
     (:mod:`chainrule._tabular_csv_stream`), without a string per cell; any other, and
-    one that turns out to need it, is held as text and checked as a whole."""
+    one that turns out to need it, is held as text and checked as a whole.  ``opened``:
+    the plain regular file at ``path`` already open (``read_data``'s, which looked at its
+    first bytes), read through it the first time, not opened again."""
     if text is not None:
         stream = stream and text.seekable()
     else:
@@ -74,12 +76,15 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
     while True:
         try:
             table = _read_rows(path, target, features, need_target, features_what,
-                               nan_class, more, text, encoding, missing, stream, nul=nul)
+                               nan_class, more, text, encoding, missing, stream, nul=nul,
+                               opened=opened)
         except Restart:  # not a file for the rows as they come: read again, as a whole
             table = None
         except NulFound:
             nul, table = True, None
             continue
+        finally:  # read through once (closed with its text): any other read opens the file
+            opened = None
         if table is not None:
             return table
         # (out of the handler: the rows read so far are let go first)
@@ -92,7 +97,7 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
                need_target: bool, features_what: str, nan_class: bool,
                more: tuple[str, ...], text: io.TextIOBase | None,
                encoding: Encoding | None, missing: bool, stream: bool,
-               nul: bool = False) -> Table:
+               nul: bool = False, opened: io.FileIO | None = None) -> Table:
     """:func:`_read_csv`'s reading: by the rows as they come where ``stream``
     (:class:`Restart` where the whole file is needed), else as a whole.  A plain regular
     file is read once, its bytes looked at for a NUL byte as they come
@@ -101,13 +106,13 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
     # .gz, .bz2, .xz: as pandas, by the name (a pipe's by its first bytes)
     plain = (text is None and not nul and compression(path) is None
              and Path(path).is_file())
-    if plain:
-        opened, kind = open_plain(path), None
+    if plain:  # (through read_data's descriptor, already open, where it gives one)
+        source, kind = open_plain(path, opened), None
     else:
-        opened, kind = (open_data(path) if text is None
+        source, kind = (open_data(path) if text is None
                         else (contextlib.nullcontext(text), None))
     try:
-        with opened as fh:
+        with source as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")

@@ -117,9 +117,12 @@ class _NoNul(io.RawIOBase):
     """A file's bytes, each block looked at for a NUL byte (:class:`NulFound`) as it is
     read, before the text decoder or the CSV reader sees it."""
 
-    def __init__(self, path: object) -> None:
+    def __init__(self, path: object, opened: io.FileIO | None = None) -> None:
         super().__init__()
-        self._inner = io.FileIO(os.fspath(path), "rb")  # type: ignore[arg-type]
+        if opened is not None:  # the file already open (read_data's): read from its start
+            opened.seek(0)
+        self._inner = (io.FileIO(os.fspath(path), "rb") if opened is None  # type: ignore[arg-type]
+                       else opened)
 
     def readable(self) -> bool:
         return True
@@ -140,12 +143,14 @@ class _NoNul(io.RawIOBase):
             super().close()
 
 
-def open_plain(path: object) -> IO[str]:
+def open_plain(path: object, opened: io.FileIO | None = None) -> IO[str]:
     """The UTF-8 text (a byte-order mark taken off, newlines as written) of the plain,
     regular CSV file at ``path``, read once: its bytes are looked at for a NUL byte as
     they are read (:class:`NulFound`, where there is one), not by a read of their own;
-    and hashed as :func:`open_hashed`'s are within :func:`digests_kept`."""
-    raw = _NoNul(path)
+    and hashed as :func:`open_hashed`'s are within :func:`digests_kept`.  ``opened``:
+    the file already open, read from its start (and closed with the text), not opened
+    again."""
+    raw = _NoNul(path, opened)
     if not in_force():  # open()'s buffer, as the library's read_data had
         return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", newline="")
     hashed = _Hashed(raw)

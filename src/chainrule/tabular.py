@@ -14,6 +14,8 @@ of files (``_tabular_text`` the text of a CSV file or standard input), and
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from collections import Counter
 from pathlib import Path
@@ -257,23 +259,27 @@ def read_data(
     # a pipe (a shell's <(zcat data.csv.gz), /dev/fd/63) is read once: looking at its first
     # bytes would take them, and a buffer's worth more, from the CSV read next.  An .npz
     # archive is a regular file (a zip archive is read by seeking), so a pipe is a CSV
-    is_zip = False
-    if path.is_file():
-        with open(path, "rb") as fh:
-            is_zip = fh.read(4) == b"PK\x03\x04"
-    if not is_zip and path.is_file():  # MNIST's IDX files: their format said, not "UTF-8"
-        from ._io_kind import idx_note
+    # a regular file is opened once: its first bytes looked at (a zip archive, an IDX
+    # file), then, a plain CSV file, read from its start through the same descriptor
+    opened = io.FileIO(path, "rb") if path.is_file() else None
+    with contextlib.closing(opened) if opened is not None else contextlib.nullcontext():
+        is_zip = False
+        if opened is not None:
+            is_zip = opened.read(4) == b"PK\x03\x04"
+        if not is_zip and opened is not None:  # MNIST's IDX files: their format said, not
+            from ._io_kind import idx_note  # "not UTF-8"
 
-        note = idx_note(path)
-        if note:
-            raise ValueError(note)
-    if path.suffix.lower() == ".npz" or is_zip:
-        _refuse_categorical(source, forced, categories)
-        return _read_npz(path, target, features, need_target, strict_target, features_what,
-                         all_columns, nan_class, more, bool(missing), dtype)
-    return _narrowed(_checked_categorical(
-        _read_csv(path, target, features, need_target, features_what, nan_class, more,
-                  encoding=encoding, missing=bool(missing)), forced), dtype)
+            note = idx_note(path, opened)
+            if note:
+                raise ValueError(note)
+        if path.suffix.lower() == ".npz" or is_zip:
+            _refuse_categorical(source, forced, categories)
+            return _read_npz(path, target, features, need_target, strict_target,
+                             features_what, all_columns, nan_class, more, bool(missing), dtype)
+        return _narrowed(_checked_categorical(
+            _read_csv(path, target, features, need_target, features_what, nan_class, more,
+                      encoding=encoding, missing=bool(missing), opened=opened), forced),
+            dtype)
 
 
 def _refuse_categorical(source: object, forced: list[str],
