@@ -9,7 +9,7 @@ import os
 import tokenize
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import IO
 
 import numpy as np
@@ -94,7 +94,8 @@ def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         )
 
 
-def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_npz(path: str | os.PathLike,
+             only: Collection[str] | None = None) -> dict[str, np.ndarray]:
     """All arrays of the ``.npz`` archive at ``path``, read without pickle.
 
     The file must start as a zip archive does, every member's sizes must fit
@@ -104,6 +105,9 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     Parameters
     ----------
     path : str or PathLike
+    only : collection of str, optional
+        The names of the arrays to read (those of them the archive holds), the others'
+        data left unread (their headers checked all the same); default: every array.
 
     Returns
     -------
@@ -145,6 +149,8 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
     arrays = {}
     with data:
         for key in data.files:
+            if only is not None and key not in only:
+                continue
             with _ends_early(members[key]):
                 arrays[key] = data[key]
     return arrays
