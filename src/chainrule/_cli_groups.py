@@ -157,7 +157,12 @@ def with_groups(args: argparse.Namespace, table):
         raise ValueError(f"{_OPTION} {name}: {args.data} is a bundled data set, which has "
                          "no groups column; give a CSV or NPZ file holding one")
     if Path(args.data).is_file() and not is_csv(args.data):  # NPZ: its array alone, not X
-        source, cells = args.data, _npz_groups(args.data, name)
+        from ._tabular_npz_array import npz_array
+
+        try:
+            source, cells = args.data, npz_array(args.data, name)
+        except ValueError as exc:
+            raise ValueError(f"{_OPTION} {name}: {exc}") from None
     else:
         try:
             read = read_data(args.data, target=name, features=[], need_target=False,
@@ -180,40 +185,6 @@ def with_groups(args: argparse.Namespace, table):
         raise ValueError(f"{_OPTION} {name}: {source} row {i}, array {name!r}: the "
                          "group is missing; every example needs its group")
     return replace(table, groups=group_ids(cells))
-
-
-def _npz_groups(path: str, name: str) -> np.ndarray:
-    """The array ``name`` of the NPZ file ``path`` (or ``K[j]``: column j of a 2-D array
-    ``K``), read alone (the archive's other arrays, X among them, left unread: DATA's read
-    has them), byte strings as their UTF-8 text, a column of one as its cells."""
-    from ._tabular_npz import _COLUMN, _decoded, _target_array
-    from .io import _READ_ERRORS, read_npz
-
-    column = _COLUMN.match(name)
-    try:
-        arrays = read_npz(path, only={name, *([column.group(1)] if column else [])})
-    except _READ_ERRORS as exc:
-        raise ValueError(f"{_OPTION} {name}: {path}: not a readable .npz file "
-                         f"({exc})") from None
-    cells = _target_array(arrays, name)
-    if cells is None:  # the archive's arrays named, in its order, as the reader names them
-        import zipfile
-
-        with zipfile.ZipFile(path) as zf:
-            held = ", ".join(m.removesuffix(".npy") for m in zf.namelist())
-        raise ValueError(f"{_OPTION} {name}: {path}: no array named {name!r} (arrays: "
-                         f"{held or 'none'})")
-    if cells.ndim == 2 and cells.shape[1] == 1:  # (n, 1): its cells, as a target's
-        cells = cells[:, 0]
-    if cells.dtype.kind == "S":  # byte strings (h5py's): their text
-        try:
-            cells = _decoded(cells, name, Path(path))
-        except ValueError as exc:
-            raise ValueError(f"{_OPTION} {name}: {exc}") from None
-    if cells.dtype.kind not in "biufU":
-        raise ValueError(f"{_OPTION} {name}: {path}: the array {name!r} has dtype "
-                         f"{cells.dtype}; expected numbers or strings")
-    return cells
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")

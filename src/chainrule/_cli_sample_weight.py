@@ -188,38 +188,60 @@ def read_weights(data: str, name: str, seed: int, n_rows: int | None, what: str 
     if data != "-" and not Path(data).exists() and data in BUNDLED:
         raise ValueError(f"{_OPTION} {name}: {what} {data} is a bundled data set, which has "
                          "no weight column; give a CSV or NPZ file holding one")
-    try:
-        table = read_data(data, target=name, features=[], need_target=False, seed=seed)
-    except ValueError as exc:  # the reader's words for a target: said of the weights
-        message = (str(exc).replace(" for the target", "").replace(" (the target)", "")
-                   .replace(f"the target {name!r}", f"the weight column {name!r}")
-                   .replace(f"target {name!r}", f"weight column {name!r}"))
-        raise ValueError(f"{_OPTION} {name}: {message}") from None
-    if table.y is None:
-        raise ValueError(f"{_OPTION} {name}: {table.source} has no column {name!r}" + (
-            "" if what == "DATA" else f" ({what}: its rows are weighted by their own column "
-            "of that name, as DATA's)"))
-    cells = np.asarray(table.y)
-    if cells.shape != (n_rows if n_rows is not None else table.n_samples,):
-        raise ValueError(f"{_OPTION} {name}: {table.source} holds {name!r} of shape "
+    if data != "-" and Path(data).is_file() and not is_csv(data):  # NPZ: its array alone
+        source, cells, where, n_file = _npz_weights(data, name)  # (X not read again)
+    else:
+        try:
+            table = read_data(data, target=name, features=[], need_target=False, seed=seed)
+        except ValueError as exc:  # the reader's words for a target: said of the weights
+            message = (str(exc).replace(" for the target", "").replace(" (the target)", "")
+                       .replace(f"the target {name!r}", f"the weight column {name!r}")
+                       .replace(f"target {name!r}", f"weight column {name!r}"))
+            raise ValueError(f"{_OPTION} {name}: {message}") from None
+        if table.y is None:
+            raise ValueError(f"{_OPTION} {name}: {table.source} has no column {name!r}" + (
+                "" if what == "DATA" else f" ({what}: its rows are weighted by their own "
+                "column of that name, as DATA's)"))
+        source, cells, where, n_file = (table.source, np.asarray(table.y), table.where,
+                                        table.n_samples)
+    if cells.shape != (n_rows if n_rows is not None else n_file,):
+        raise ValueError(f"{_OPTION} {name}: {source} holds {name!r} of shape "
                          f"{' x '.join(map(str, cells.shape))}; one weight per example "
-                         f"({table.n_samples if n_rows is None else n_rows}) is needed")
+                         f"({n_file if n_rows is None else n_rows}) is needed")
     weights = np.empty(cells.shape[0])
     for i, cell in enumerate(cells.tolist()):
         try:
             value = float(cell.strip() if isinstance(cell, str) else cell)
         except (TypeError, ValueError):
             shown = "missing" if isinstance(cell, str) and not cell.strip() else f"{cell!r}"
-            raise ValueError(f"{_OPTION} {name}: {table.where(i)}: the weight is {shown}; "
+            raise ValueError(f"{_OPTION} {name}: {where(i)}: the weight is {shown}; "
                              "expected a number >= 0") from None
         if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{_OPTION} {name}: {table.where(i)}: the weight is {cell!r}; "
+            raise ValueError(f"{_OPTION} {name}: {where(i)}: the weight is {cell!r}; "
                              "expected a finite number >= 0")
         weights[i] = value
     if not weights.any():
-        raise ValueError(f"{_OPTION} {name}: every weight of {table.source} is 0; at least "
+        raise ValueError(f"{_OPTION} {name}: every weight of {source} is 0; at least "
                          "one example must weigh more than 0")
     return weights
+
+
+def _npz_weights(data: str, name: str) -> tuple:
+    """The weight array ``name`` of the NPZ file ``data``, read alone: its source, cells,
+    the words for row i, and the rows of X (from its .npy header: X is not read)."""
+    from ._tabular_npz import _npz_shape
+    from ._tabular_npz_array import npz_array
+
+    try:
+        cells = npz_array(data, name)
+    except ValueError as exc:
+        raise ValueError(f"{_OPTION} {name}: {exc}") from None
+    shape = _npz_shape(data, "X")
+    n_file = shape[0] if shape else cells.shape[0]  # (no X: DATA's read refuses it)
+    if cells.ndim != 1 or cells.shape[0] != n_file:  # the reader's words, as before
+        raise ValueError(f"{_OPTION} {name}: {data}: the weight column {name!r} must have "
+                         f"shape ({n_file},) like the rows of X, got {cells.shape}")
+    return data, cells, (lambda i: f"{data} row {i}"), n_file
 
 
 def with_sample_weight(args: argparse.Namespace, table, weights: np.ndarray | None):
