@@ -145,6 +145,66 @@ class Layer:
     n_in: int | None = None
     n_out: int | None = None
     dtype: np.dtype = np.dtype(np.float64)
+    _trainable: bool = True  # (class defaults: layers pickled before freezing existed)
+    _frozen: frozenset[str] = frozenset()
+
+    # -- freezing: which parameters training leaves as they are -------------------------------
+    @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's parameters (Keras's ``layer.trainable``).
+
+        ``layer.trainable = False`` freezes every parameter of the layer; True (the
+        default) trains those not named in :attr:`frozen`.  A frozen parameter keeps
+        its value bit for bit through :func:`~chainrule.train` and a
+        :class:`~chainrule.Trainer`'s steps under every optimizer (no update, no
+        decoupled or L2 weight decay, no change of the optimizer's state for it), as
+        a PyTorch tensor with ``requires_grad_(False)``; its gradient is still
+        computed by ``loss_and_grad``, gradcheck and the trace.  A training step
+        zeroes its entries of the gradient it steps with (so that they count in no
+        ``clip_norm``), as PyTorch leaves a frozen tensor's ``.grad`` None.  Set it
+        before a call of ``fit``/``train``: a call reads it as it begins.
+        """
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{self!r}: trainable must be True or False, got {value!r}")
+        self._trainable = bool(value)
+
+    @property
+    def frozen(self) -> frozenset[str]:
+        """The names of the parameters training keeps fixed while :attr:`trainable` is True.
+
+        The names of :meth:`param_specs`: ``layer.frozen = {"b"}`` keeps a Dense or
+        Conv2D layer's biases (Mazur's example), ``{"gamma", "beta"}`` a BatchNorm's
+        scale and shift; a single name may be given as a str.  Empty by default.
+        """
+        return self._frozen
+
+    @frozen.setter
+    def frozen(self, names: object) -> None:
+        if isinstance(names, str):
+            names = {names}
+        try:
+            given = list(names)  # type: ignore[call-overload]
+        except TypeError:
+            given = None
+        if given is None or not all(isinstance(n, str) for n in given):
+            raise TypeError(f"{self!r}: frozen must be a set of parameter names (e.g. "
+                            f"{{'b'}}), got {names!r:.60}")
+        own = [spec.name for spec in self.param_specs()]
+        unknown = sorted(set(given) - set(own))
+        if unknown:
+            raise ValueError(f"{self!r}: frozen names {unknown}, which are not parameters of "
+                             f"the layer; its parameters are {own}")
+        self._frozen = frozenset(given)
+
+    def _frozen_names(self) -> frozenset[str]:
+        """The parameters training keeps fixed now: all of them when not :attr:`trainable`."""
+        if not self._trainable:
+            return frozenset(spec.name for spec in self.param_specs())
+        return self._frozen
 
     def param_specs(self) -> list[ParamSpec]:
         """The parameters this layer owns, in flat-buffer order.

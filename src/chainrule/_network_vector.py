@@ -77,6 +77,24 @@ class _ParameterVector:
             layer.dtype = self.dtype
             layer._owner = _OwnerRef(self)
 
+    def _frozen_slices(self) -> list[slice]:
+        """The slices of :attr:`params` that training keeps fixed: the parameters of the
+        layers set ``trainable = False`` and those named in a layer's ``frozen``, in
+        order, neighbours merged (none when nothing is frozen)."""
+        slices: list[slice] = []
+        offset = 0
+        for layer in self.layers:
+            frozen = layer._frozen_names()
+            for spec in layer.param_specs():
+                n = int(np.prod(spec.shape))
+                if spec.name in frozen:
+                    if slices and slices[-1].stop == offset:
+                        slices[-1] = slice(slices[-1].start, offset + n)
+                    else:
+                        slices.append(slice(offset, offset + n))
+                offset += n
+        return slices
+
     @property
     def params(self) -> np.ndarray:
         """All parameters as one flat vector (a view: writing to it changes the layers).
@@ -225,7 +243,10 @@ class _ParameterVector:
         lines = [f"{'layer':<{width}} {'output':>8} {'params':>10}"]
         lines += [f"{name:<{width}} {out:>8} {count:>10}" for name, out, count in rows]
         decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
-        lines.append(f"loss={self.loss.label}{decay}; {self.n_params} parameters, {self.dtype}")
+        frozen = sum(s.stop - s.start for s in self._frozen_slices())
+        held = f" ({frozen} frozen)" if frozen else ""  # (layers' trainable=False, frozen)
+        lines.append(f"loss={self.loss.label}{decay}; {self.n_params} parameters{held}, "
+                     f"{self.dtype}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

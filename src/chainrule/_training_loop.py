@@ -21,6 +21,7 @@ from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _batch_of, _exact_one_hot, _Gather, _is_sparse
 from ._training_epochs import _bar_drawn, _epoch_line
+from ._training_frozen import frozen_slices
 from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
 from ._training_replay import _ReplayGuard
 from ._training_run_end import _set_parameters
@@ -130,6 +131,8 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         EarlyStopping callback) is a new Trainer.
         """
         self._check_epochs()  # trainer.epochs, which a caller may have set since
+        # the parameters the layers freeze (trainable, frozen), as they are now: None if none
+        self._frozen = frozen_slices(self.net)
         X, Y, val, sw, given, seen = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(given)  # sample_weight as given, not times class_weight's
         self._check_validation(val is not None, val is not None and len(val) > 2)

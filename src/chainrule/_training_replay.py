@@ -64,6 +64,7 @@ import math
 
 import numpy as np
 
+from ._training_frozen import frozen_step, zero_frozen
 from ._training_guards import _params_finite, _unfinite_buffers
 
 
@@ -123,10 +124,15 @@ class _ReplayGuard:
             if _unfinite_buffers(self._buffered) is not None:
                 return False
             self._steps_unkept = True  # (the copies of the running statistics are behind)
-        net = self.net
+        net, frozen = self.net, self._frozen
+        if frozen is not None:
+            zero_frozen(grad, frozen)
         if self.clip_norm is not None:
             _clip(self, grad)
-        self.optimizer.step(net.params, grad, net._decay_slices)
+        if frozen is None:
+            self.optimizer.step(net.params, grad, net._decay_slices)
+        else:
+            frozen_step(self.optimizer, net.params, grad, net._decay_slices, frozen)
         if not _params_finite(net.params):
             return False
         if self.ema is not None:

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ._training_ema import _copy_list
+from ._training_frozen import frozen_step, zero_frozen
 from ._training_guards import TrainingDiverged, _params_finite, _unfinite_buffers
 from ._training_replay import _clip, _global_norm  # noqa: F401  (imported from here)
 
@@ -25,6 +26,10 @@ RUNNING = "running statistics"
 class _GuardedStep:
     """Each batch's update with its divergence guard: the base of
     :class:`~chainrule._training_epochs._EpochSteps` that :meth:`_step` is in."""
+
+    #: the slices of the parameters that the call's steps keep fixed (the layers'
+    #: ``trainable``/``frozen``, read as fit begins: _training_frozen); None: none
+    _frozen: list[slice] | None = None
 
     def _guard_begin(self) -> None:
         """The divergence guard's copies, taken as a call of fit begins (see :meth:`_step`).
@@ -117,6 +122,9 @@ class _GuardedStep:
                 if self._steps_unkept:  # the batch before kept no copies: replayed
                     return False
                 self._stats_diverged(bad, epoch, batch)
+        frozen = self._frozen
+        if frozen is not None:  # (their gradient counts in no clipping norm)
+            zero_frozen(grad, frozen)
         if self.clip_norm is not None:  # (the diagnostics take its factor back out)
             _clip(self, grad)
         # _last_good always holds parameters whose loss was finite: the loss J of this
@@ -138,7 +146,10 @@ class _GuardedStep:
             self._good_opt = (tuple(opt.state), opt.t)
             opt._keep_previous = True
             try:
-                opt.step(net.params, grad, net._decay_slices)
+                if frozen is None:
+                    opt.step(net.params, grad, net._decay_slices)
+                else:
+                    frozen_step(opt, net.params, grad, net._decay_slices, frozen)
             finally:
                 opt._keep_previous = False
             if _params_finite(net.params):
