@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._io_frozen import frozen_config, set_frozen
 from ._rng_links import link_rngs
 from ._validation import caller_outside_chainrule
 from .activations import ACTIVATIONS, ALIASES, Activation
@@ -127,6 +128,7 @@ def network_config(net: Network) -> dict[str, Any]:
         "inits": [layer.init if isinstance(getattr(layer, "init", None), str) else None
                   for layer in net.layers],
     }
+    config.update(frozen_config(net.layers))  # only when a layer freezes parameters
     if net.loss.params:  # huber's delta: a file without the key is of a loss without any
         config["loss_params"] = dict(net.loss.params)
     if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
@@ -242,6 +244,7 @@ def network_from_config(config: dict[str, Any]) -> Network:
                          f"without a 'name', found {params!r:.60}")
     if params:
         loss = {**params, "name": loss}
+    set_frozen(layers, config)  # (absent from the files of networks that freeze nothing)
     return Network(layers, loss=loss, weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
 
