@@ -81,9 +81,10 @@ def _run(updates, **kwargs):
 
 @pytest.fixture(scope="module")
 def frozen(mazur):
-    """chainrule's 10,000 updates of w1..w8 (his rule) and the reference's."""
+    """chainrule.train's 10,000 updates of w1..w8, the biases frozen (his rule), and the
+    reference's."""
     net = mazur["network"]()
-    errors = mazur["train_weights_only"](net, 10_000)
+    errors = mazur["train_frozen_biases"](net, 10_000)
     return net, errors, _run(10_000)
 
 
@@ -139,6 +140,21 @@ def test_ten_thousand_updates_give_his_0_0000351085(mazur, frozen):
     # ... and after 10,000 the same to three significant digits
     assert round(errors[-1], 7) == 0.0000351 and round(errors[-1], 10) == 0.0000351019
     assert np.all(np.diff(errors) < 0)
+
+
+def test_train_with_frozen_biases_is_his_rule_written_out(mazur):
+    """``chainrule.train`` with SGD(0.5) and the biases frozen takes the steps of the hand
+    loop ``W -= 0.5 dW`` (the example's train_weights_only) and of the NumPy reference."""
+    by_train, by_hand = mazur["network"](), mazur["network"]()
+    errors = mazur["train_frozen_biases"](by_train, 50)
+    np.testing.assert_array_equal(errors, mazur["train_weights_only"](by_hand, 50))
+    np.testing.assert_array_equal(by_train.params, by_hand.params)
+    w_ref, *_, errors_ref = _run(50)
+    np.testing.assert_allclose(errors, errors_ref, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(list(mazur["named_weights"](by_train).values()), w_ref,
+                               rtol=1e-13)
+    np.testing.assert_array_equal(by_train.layers[0].b, [0.35, 0.35])
+    np.testing.assert_array_equal(by_train.layers[1].b, [0.60, 0.60])
 
 
 def test_his_other_figures_are_the_updated_w5_to_w8_order(mazur):
