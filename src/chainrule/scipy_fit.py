@@ -23,6 +23,7 @@ from ._class_weight import (
 from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
 from ._training_data import _check_sparse, _is_sparse, _sparse_batch
+from ._training_frozen import frozen_slices
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
@@ -62,12 +63,33 @@ def _check_bfgs_size(method: str, n: int) -> None:
             "method='L-BFGS-B' (or 'CG'), which keeps a few vectors of the parameters' size")
 
 
+def _trainable_mask(net: Network) -> np.ndarray | None:
+    """The mask of the parameters not frozen, or None when none is (refused: all are)."""
+    frozen = frozen_slices(net)
+    if frozen is None:
+        return None
+    keep = np.ones(net.n_params, dtype=bool)
+    for sl in frozen:
+        keep[sl] = False
+    return keep
+
+
+def _full(net: Network, theta: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """The whole parameter vector (float64) of an iterate over the trainable ones."""
+    if keep is None:
+        return theta
+    full = net.params.astype(np.float64)
+    full[keep] = theta
+    return full
+
+
 # the clock max_time is measured on (a name of this module, so that a test can advance it)
 _clock = time.monotonic
 
 
 def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
-               fold_bias: bool = True) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+               fold_bias: bool = True, keep: np.ndarray | None = None,
+               ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """``theta -> (J, grad)`` on checked data: what SciPy's optimisers call.
 
     ``grad`` is a new float64 vector (SciPy keeps it); ``theta`` is written into
@@ -77,6 +99,8 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
     its bias inside its product with ``[X, 1]`` (made once) and sums its ``delta``
     inside its weight-gradient product: the same cost and gradient to rounding
     (the last bits of the bias gradient, whose column sums BLAS orders differently).
+    ``keep`` (a mask of the parameters, the trainable ones): ``theta`` and ``grad`` are
+    those entries alone, the frozen ones staying as the network holds them.
     """
     pool: dict = {}
     one_hot = _exact_one_hot(Y, net)  # looked at once, not at every call
@@ -96,14 +120,23 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
             pool.setdefault(id(first), {})["bias folded"] = folded
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        net.params[...] = theta
+        _put(net, theta, keep)
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and minimize() stops with TrainingDiverged if the result is not finite
         with np.errstate(over="ignore", invalid="ignore"), net._workspace(pool):
             J, grad = net._loss_and_grad(X, Y, False, sample_weight, one_hot)
-        return J, grad.astype(np.float64)
+        return J, (grad if keep is None else grad[keep]).astype(np.float64)
 
     return fun
+
+
+def _put(net: Network, theta: np.ndarray, keep: np.ndarray | None) -> None:
+    """Write ``theta`` into the network's parameters: the entries ``keep`` (the trainable
+    ones) alone when some are frozen."""
+    if keep is None:
+        net.params[...] = theta
+    else:
+        net.params[keep] = theta
 
 
 def minimize(
@@ -125,6 +158,9 @@ def minimize(
     Parameters
     ----------
     net : Network
+        Its frozen parameters (a layer's ``trainable = False``, its ``frozen`` names) are
+        left out of the vector SciPy minimises over and keep their values (``result.x``
+        is still the whole vector); a network with everything frozen is refused.
     X, Y : as in :func:`train`
         A sparse ``X`` goes whole to a first Dense layer as it is (CSR); for any
         other first layer it is densified once.
@@ -259,8 +295,13 @@ def minimize(
     if cw is not None:  # as train weighs its examples (Trainer._data)
         cw = times_sample_weight(cw, sw, class_weight)
         sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
+    # frozen parameters (the layers' trainable and frozen) are left out of the vector SciPy
+    # minimises over, as PyTorch's optimizers leave tensors without requires_grad
+    keep = _trainable_mask(net)
     theta0 = net.params.astype(np.float64)
-    fun = _objective(net, X, Yt, sw)
+    if keep is not None:
+        theta0 = theta0[keep]
+    fun = _objective(net, X, Yt, sw, keep=keep)
     curve: list[float] = []
     last_good = theta0  # the last iterate with a finite cost
     history = History()
@@ -277,7 +318,7 @@ def minimize(
             history.append(loss=J)
         if callback is not None:
             with np.errstate(**caller_errstate):
-                callback(intermediate_result.x, J)
+                callback(_full(net, intermediate_result.x, keep), J)
         # max_time, as train checks it after each batch: SciPy ends the run at this iterate
         # on StopIteration (result.x, nit and fun are of it); after the last allowed
         # iteration there is nothing left to stop
@@ -298,10 +339,10 @@ def minimize(
                 options={**(options or {}), "maxiter": maxiter}, callback=on_iteration,
             )
         if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
-            net.params[...] = last_good
+            _put(net, last_good, keep)
             if last_good is theta0:
                 J0, _ = fun(theta0)
-                net.params[...] = theta0
+                _put(net, theta0, keep)
                 where = (f"the cost at the initial parameters is {J0} (values too large in X or "
                          "Y overflow?)" if not math.isfinite(J0) else
                          "the cost or the parameters became NaN or infinite in the first iteration")
@@ -316,7 +357,7 @@ def minimize(
     except BaseException:
         # Ctrl-C (or an error) inside an evaluation: the network holds the point SciPy was
         # trying, perhaps one its line search rejects; it gets the last iterate instead
-        net.params[...] = last_good
+        _put(net, last_good, keep)
         raise
     finally:
         # the last evaluation's caches (the training X, the full-batch Z, A and delta in
@@ -324,7 +365,13 @@ def minimize(
         # workspace with the objective, so that the network holds nothing data-sized
         _release_caches(net)
         fun = None
-    net.params[...] = result.x
+    _put(net, result.x, keep)
+    if keep is not None:  # the whole vector, as without frozen parameters
+        result.x = net.params.astype(np.float64)
+        if "jac" in result:  # zeros for the frozen entries, which it does not hold
+            jac = np.zeros_like(result.x)
+            jac[keep] = result.jac
+            result.jac = jac
     result["loss_curve"] = curve
     result["timed_out"] = timed_out
     if timed_out:  # SciPy's message names the StopIteration, not why it was raised
