@@ -151,10 +151,12 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         denominator takes the largest ``v`` so far); True with another solver is
         refused at ``fit``, as the command line's ``--amsgrad`` is.
     decoupled_decay : float >= 0 or None, default None
-        AdamW's decoupled weight decay (PyTorch's ``AdamW(weight_decay=...)``):
-        each step first shrinks the weights (not the biases) by
-        ``learning_rate_init * decoupled_decay``; None is PyTorch's default,
-        0.01.  For "adamw" only (a number with another solver is refused at
+        AdamW's decoupled weight decay (PyTorch's ``AdamW(weight_decay=...)``,
+        and ``NAdam``'s and ``RAdam``'s ``weight_decay`` with
+        ``decoupled_weight_decay=True``): each step first shrinks the weights
+        (not the biases) by ``learning_rate_init * decoupled_decay``; None is
+        PyTorch's default, 0.01 for "adamw", no decay for "nadam" and "radam".
+        For these three solvers only (a number with another is refused at
         ``fit``, as ``--decoupled-decay`` is); ``alpha``, the L2 term, adds to it.
     rmsprop_momentum : float in [0, 1), default 0.0
         The momentum of "rmsprop" (PyTorch's ``RMSprop(momentum=...)``, the CLI's

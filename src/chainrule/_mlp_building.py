@@ -138,11 +138,17 @@ class _Building:
         if self.solver == "adamw":
             wd = 0.01 if self.decoupled_decay is None else float(self.decoupled_decay)
             return AdamW(lr, *betas, weight_decay=wd, amsgrad=bool(self.amsgrad))
+        # decoupled_decay of nadam and radam: PyTorch's weight_decay=WD with
+        # decoupled_weight_decay=True (None: no decay, as their weight_decay=0)
+        wd = {} if self.decoupled_decay is None else {
+            "weight_decay": float(self.decoupled_decay), "decoupled_weight_decay": True}
         if self.solver == "nadam":  # None: PyTorch's momentum_decay, 0.004
-            return NAdam(lr, *betas, **({} if self.momentum_decay is None else
-                                       {"momentum_decay": float(self.momentum_decay)}))
-        if self.solver in ("radam", "adamax"):
-            return {"radam": RAdam, "adamax": Adamax}[self.solver](lr, *betas)
+            return NAdam(lr, *betas, **wd, **({} if self.momentum_decay is None else
+                                             {"momentum_decay": float(self.momentum_decay)}))
+        if self.solver == "radam":
+            return RAdam(lr, *betas, **wd)
+        if self.solver == "adamax":
+            return Adamax(lr, *betas)
         if self.solver == "rmsprop":  # its own momentum (0: none), not sgd's `momentum`
             return RMSProp(lr, eps=float(self.epsilon), momentum=float(self.rmsprop_momentum),
                            centered=bool(self.centered))

@@ -17,15 +17,18 @@ from ._validation import InvalidParameter, number_text
 if TYPE_CHECKING:
     from ._mlp_params import _Parameters
 
-# the solvers that take amsgrad=True and decoupled_decay (PyTorch's settings, as the command
-# line's --amsgrad and --decoupled-decay take them)
+# the solvers that take amsgrad=True, and those that take decoupled_decay (PyTorch's
+# settings, as the command line's --amsgrad and --decoupled-decay take them: AdamW's
+# weight_decay, NAdam's and RAdam's with decoupled_weight_decay=True)
 _AMSGRAD_SOLVERS = ("adam", "adamw")
+_DECOUPLED_SOLVERS = ("adamw", "nadam", "radam")
 
 
 def _check_solver_settings(est: _Parameters) -> None:
     """``amsgrad`` (a bool; True for "adam" and "adamw" only) and ``decoupled_decay`` (None,
-    or a finite number >= 0 for "adamw" only): refused where the solver would ignore them,
-    as the command line's ``--amsgrad`` and ``--decoupled-decay`` are."""
+    or a finite number >= 0 for "adamw", "nadam" and "radam" only): refused where the
+    solver would ignore them, as the command line's ``--amsgrad`` and ``--decoupled-decay``
+    are."""
     if not isinstance(est.amsgrad, (bool, np.bool_)):
         raise InvalidParameter(f"amsgrad must be True or False, got {est.amsgrad!r}")
     if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
@@ -40,10 +43,12 @@ def _check_solver_settings(est: _Parameters) -> None:
     if not _finite_real(wd) or not wd >= 0:
         raise ValueError("decoupled_decay must be None or a finite number >= 0, got "
                          f"{number_text(wd)}")
-    if est.solver != "adamw":
+    if est.solver not in _DECOUPLED_SOLVERS:
         raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
-                         f"decay, for solver='adamw' only, got solver={est.solver!r}; set "
-                         "decoupled_decay=None (alpha is the L2 penalty of every solver)")
+                         "decay (and NAdam's and RAdam's, PyTorch's decoupled_weight_decay="
+                         f"True), for the solvers {_DECOUPLED_SOLVERS} only, got "
+                         f"solver={est.solver!r}; set decoupled_decay=None (alpha is the L2 "
+                         "penalty of every solver)")
 
 
 def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], bool]) -> None:

@@ -9,7 +9,7 @@ cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
 "rmsprop", "adagrad", "cg" and PyTorch's "adamw", "nadam", "radam" and
-"adamax" (with ``amsgrad``, AdamW's ``decoupled_decay``, RMSProp's
+"adamax" (with ``amsgrad``, ``decoupled_decay`` of AdamW, NAdam and RAdam, RMSProp's
 ``rmsprop_momentum`` and ``centered``, NAdam's ``momentum_decay``), a choice of
 initialiser, ``dtype``, a learning-rate ``schedule``, gradient clipping
 (``clip_norm``) and a time budget per fit (``max_time``).  Training runs
