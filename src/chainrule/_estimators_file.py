@@ -18,7 +18,7 @@ _SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity
 # the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
 _FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
                 "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
-                "feature_names_in_"}
+                "feature_names_in_", "_shape_from_X"}
 _CLASSIFIER_KEYS = {"classes_", "classes_dtype", "y_type_"}
 
 
@@ -58,7 +58,9 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
         return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
                 f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")
     allowed = _FITTED_KEYS | (_CLASSIFIER_KEYS if classifier else set())
-    required = allowed - {"feature_names_in_"}
+    # _shape_from_X: written for a network of images since it was recorded (older files:
+    # none, and the refusals word the shape by input_shape, as they did then)
+    required = allowed - {"feature_names_in_", "_shape_from_X"}
     unknown = sorted(set(fitted) - allowed)
     if unknown:
         return f"unknown key(s) {unknown}; expected only {sorted(allowed)}"
@@ -86,6 +88,10 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     for key in ("best_loss_", "best_validation_score_"):
         if fitted[key] is not None and not _is_finite(fitted[key]):
             return f"{key}: expected a finite number or null, found {fitted[key]!r}"
+    if "_shape_from_X" in fitted and not (isinstance(fitted["_shape_from_X"], bool)
+                                          and isinstance(net.n_inputs, tuple)):
+        return ("_shape_from_X: expected true or false, for a network of images, found "
+                f"{fitted['_shape_from_X']!r} for a network of {net.n_inputs!r} inputs")
     names = fitted.get("feature_names_in_")
     if names is not None and (
             not isinstance(names, list) or not all(isinstance(n, str) for n in names)

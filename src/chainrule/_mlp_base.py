@@ -49,7 +49,7 @@ from ._mlp_fitting import _SCIPY_METHOD as _SCIPY_METHOD
 from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
-from ._mlp_image_rows import image_rows
+from ._mlp_image_rows import fitted_image_rows
 from ._mlp_init import _Init
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
@@ -307,8 +307,8 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         wide = kind == "f" and X.dtype.itemsize > 8
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
-        X = image_rows(X, shape if isinstance(shape, tuple) else None,
-                       from_fit=self.input_shape is None)  # the shape of images X at fit
+        # the refusal of other images says where the shape came from at fit
+        X = fitted_image_rows(self, X, shape if isinstance(shape, tuple) else None)
         with naming_conversion(X, "X"):
             X = validate_data(self, X, reset=False, accept_sparse="csr",
                               dtype="numeric" if kind in ("b", "i", "u")

@@ -22,7 +22,7 @@ from sklearn.utils.validation import validate_data
 from ._class_weight import checked_sample_weight
 from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitting import _SK_NAME, _seed
-from ._mlp_image_rows import image_rows, images_of_X, refuse_channels_last
+from ._mlp_image_rows import fitted_image_rows, images_of_X, refuse_channels_last
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
 from ._validation_arrays import (
@@ -231,7 +231,7 @@ class _CheckedFit:
         check_readable(y, "y", times=not self._is_classifier)
         # images (n, C, H, W) as their rows; without input_shape, of the shape of the images X
         # (a partial_fit or warm start: of the first fit's images)
-        X = image_rows(X, self._image_shape(), from_fit=self.input_shape is None)
+        X = fitted_image_rows(self, X, self._image_shape(), not first)
         if self._is_classifier:  # mixed or missing labels: before NumPy's sort fails on them
             check_label_kinds(y)
         try:
@@ -282,6 +282,11 @@ class _CheckedFit:
             read = copy.deepcopy(specs) if _names_a_file(self.layers) else None
             self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
                                                 self._rng, dtype, specs)
+            # a network of images: where its shape came from, the images X or input_shape,
+            # for the refusals of predict, partial_fit and a warm start (shape_from_X)
+            self.__dict__.pop("_shape_from_X", None)
+            if isinstance(self.network_.n_inputs, tuple):
+                self._shape_from_X = self.input_shape is None
             self.n_outputs_ = Y.shape[1]
             self.out_activation_ = _SK_NAME[out_act]
             self.loss_curve_: list[float] = []

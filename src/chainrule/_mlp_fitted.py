@@ -302,6 +302,9 @@ class _FittedNetwork:
                 **self._fitted_json(),
             },
         }
+        from_X = vars(self).get("_shape_from_X")  # where a network's image shape came from
+        if from_X is not None:
+            meta["fitted"]["_shape_from_X"] = bool(from_X)
         names = getattr(self, "feature_names_in_", None)
         if names is not None:  # a DataFrame's columns: checked again at predict time
             meta["fitted"]["feature_names_in_"] = [str(name) for name in names]

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._mlp_image_rows import shape_from_X, shape_words
 from ._mlp_rules import _reported_loss
 from ._training_data import _is_sparse, _sparse_batch
 from ._training_epochs import _epoch_line
@@ -160,19 +161,22 @@ class _Fitting:
         was = net._input_shape if isinstance(net._input_shape, tuple) else None
         now = self._image_shape()
         if was != now and self.input_shape is None and now is not None:
-            # images X, no input_shape: the shape is X's, and the network's was taken from
-            # the first fit's X, as image_rows' refusal at predict says (no input_shape named)
+            # images X, no input_shape: the shape is X's; the network's is named as the fit
+            # recorded it (shape_words: of the first fit's X, or given as input_shape then),
+            # as image_rows' refusal at predict names it
             if was is None:
                 flat = ("; give their flat rows, X.reshape(len(X), -1)"
                         if math.prod(now) == net.n_inputs else "")
                 return (f"X: the fitted network takes rows of {net.n_inputs} features "
                         f"(input_shape=None), got images of shape {now!r}{flat}")
-            return (f"X: the fitted network takes images of shape {was!r}, taken from X at "
-                    f"fit (input_shape=None), got images of shape {now!r}")
+            return (f"X: the fitted network takes {shape_words(self, was)}, got images of "
+                    f"shape {now!r}" + ("" if shape_from_X(self) else " (input_shape=None)"))
         if was != now:  # compared first: the layers may not take the new one
             got = (f"input_shape={self.input_shape!r}" if self.input_shape is not None
                    or now is None else f"images of shape {now!r} in X (input_shape=None)")
-            return f"input_shape: the fitted network takes input_shape={was!r}, got {got}"
+            takes = (f"input_shape={was!r}" if was is None or not shape_from_X(self)
+                     else shape_words(self, was))
+            return f"input_shape: the fitted network takes {takes}, got {got}"
         n_in = net.n_inputs
         n_in = math.prod(n_in) if isinstance(n_in, tuple) else int(n_in)
         asked = self._build_network(n_in, net.n_outputs, net.layers[-1].activation,

@@ -16,7 +16,7 @@ from ._tabular_npz import _image_shape
 
 
 def image_rows(X: object, shape: tuple[int, int, int] | None, *,
-               from_fit: bool = False) -> object:
+               from_fit: bool = False, given_at_fit: bool = False) -> object:
     """``X`` of images (n_samples, \\*shape) as its rows (n_samples, C*H*W); else as it is.
 
     Parameters
@@ -32,6 +32,10 @@ def image_rows(X: object, shape: tuple[int, int, int] | None, *,
         Whether ``shape`` is not ``input_shape`` (None) but the fitted
         network's, taken from the images X at fit: a refusal says so, rather
         than name an ``input_shape`` the estimator was not given.
+    given_at_fit : bool, default=False
+        Whether ``shape`` is the fitted network's, given as ``input_shape`` at
+        fit, where the estimator's ``input_shape`` is now None or another: a
+        refusal names the shape as given then.
 
     Returns
     -------
@@ -72,13 +76,58 @@ def image_rows(X: object, shape: tuple[int, int, int] | None, *,
     hint = channels_last_hint(arr.shape[1:], shape, saved=False)
     # one channel: grey images (n_samples, H, W) too, read as (n_samples, 1, H, W)
     shapes = f"(n_samples, {c}, {h}, {w})" + (f" or (n_samples, {h}, {w})" if c == 1 else "")
-    source = (f"the network takes images of shape {tuple(shape)}, taken from X at fit "
-              "(input_shape=None)" if from_fit else
-              f"input_shape={tuple(shape)}: channels, height, width")
+    if from_fit:
+        source = (f"the network takes images of shape {tuple(shape)}, taken from X at fit "
+                  "(input_shape=None)")
+    elif given_at_fit:
+        source = (f"the network takes images of shape {tuple(shape)}, given as "
+                  f"input_shape={tuple(shape)} at fit")
+    else:
+        source = f"input_shape={tuple(shape)}: channels, height, width"
     raise ValueError(
         f"X must hold images of shape {shapes} ({source}), or their flat rows of "
         f"{c * h * w} pixel values, "
         f"X.reshape(len(X), -1), got shape {arr.shape}{'; ' + hint if hint else ''}")
+
+
+def shape_from_X(est: object) -> bool:
+    """Whether the fitted network of ``est`` took its image shape from the images X at fit
+    (``input_shape=None``), not from ``input_shape``: as the fit recorded it
+    (``_shape_from_X``), or, for an estimator fitted before that record (an older file or
+    pickle), whether ``input_shape`` is None now."""
+    recorded = vars(est).get("_shape_from_X")
+    return getattr(est, "input_shape", None) is None if recorded is None else bool(recorded)
+
+
+def shape_words(est: object, shape: tuple[int, int, int]) -> str:
+    """The fitted network's image ``shape`` and where it came from at fit, for a refusal:
+    ``"images of shape (C, H, W), taken from X at fit (input_shape=None)"`` or
+    ``"images of shape (C, H, W), given as input_shape=(C, H, W) at fit"``."""
+    if shape_from_X(est):
+        return f"images of shape {shape!r}, taken from X at fit (input_shape=None)"
+    return f"images of shape {shape!r}, given as input_shape={shape!r} at fit"
+
+
+def _same_shape(asked: object, shape: tuple[int, int, int]) -> bool:
+    try:
+        return asked is not None and tuple(int(d) for d in asked) == tuple(shape)
+    except (TypeError, ValueError):
+        return False
+
+
+def fitted_image_rows(est: object, X: object, shape: tuple[int, int, int] | None,
+                      continuing: bool = True) -> object:
+    """:func:`image_rows` of ``X`` for ``est``, its refusal worded by where ``shape`` came
+    from: the estimator's ``input_shape`` as it is now (a first fit, or the fitted
+    network's shape named again), else the fitted network's, taken from X or given as
+    ``input_shape`` at fit (:func:`shape_from_X`)."""
+    asked = getattr(est, "input_shape", None)
+    if shape is None or (asked is not None and _same_shape(asked, shape)):
+        return image_rows(X, shape)
+    if not continuing:  # a first fit without input_shape: the shape of these images X
+        return image_rows(X, shape, from_fit=True)
+    from_X = shape_from_X(est)
+    return image_rows(X, shape, from_fit=from_X, given_at_fit=not from_X)
 
 
 def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int] | None:

@@ -167,6 +167,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         params.setdefault("loss", "squared_error")  # (any other network's loss refused above)
     est = cls(**params)
     est.network_ = net
+    if "_shape_from_X" in fitted:  # before the checks of the network, which word by it
+        est._shape_from_X = fitted.pop("_shape_from_X")
     # save writes every one; "layers", "input_shape", "class_weight", "clip_norm",
     # "max_time" and "ema" came later (None before them, and left out of a file while None),
     # "huber_delta" too (1.0 before it, of no use to the losses files had then), and
