@@ -48,6 +48,9 @@ def _layer_rows(net) -> list[dict]:
             "activation": act.name if act is not None else None, "params": params,
             "count": int(sum(int(np.prod(s)) for s in params.values())),
         })
+        frozen = sorted(layer._frozen_names())  # training kept them fixed (--freeze)
+        if frozen:
+            rows[-1]["frozen"] = frozen
         if isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D)):  # the layer as built
             rows[-1]["window"] = repr(layer)
     return rows
@@ -200,6 +203,10 @@ def _print_layers(rows: list[dict]) -> None:
     for line in (head, *cells):
         print("".join((cell.rjust(w) if r else cell.ljust(w)) + g
                       for cell, w, r, g in zip(line, width, right, gaps, strict=True)).rstrip())
+    frozen = [r for r in rows if r.get("frozen")]
+    if frozen:  # layer.trainable = False, layer.frozen (train --freeze)
+        print("frozen (kept fixed by training): " + "; ".join(
+            f"#{r['index']} {r['layer']} {', '.join(r['frozen'])}" for r in frozen))
     windows = [r for r in rows if r.get("window")]
     if windows:  # the geometry the shapes do not show: stride, padding, dilation
         print("windows: " + "; ".join(f"#{r['index']} {r['window']}" for r in windows))
@@ -324,6 +331,7 @@ def _info(args: argparse.Namespace) -> int:
         # and batch_size, adam's momentum), as a schedule or class weights not given are
         # left out of the record: not printed (--json keeps them)
         print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
+                                      if k != "freeze" else f"freeze={','.join(v)}"
                                       for k, v in t.items() if v is not None
                                       and k not in ("class_weights", "input_shape_from_data")))
         if isinstance(t.get("input_shape_from_data"), bool):  # (a model of before: not said)

@@ -22,6 +22,7 @@ from ._cli_checkpoint import (
 from ._cli_groups import add_groups_option
 from ._cli_models_data import _DATA_HELP
 from ._cli_models_find_lr import GivenOption, add_find_lr_args, check_find_lr
+from ._cli_models_train_freeze import add_freeze_option
 from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
@@ -198,6 +199,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "norm MAX when it is larger (g * MAX / ||g||, before the optimizer's "
                    "rule, so that momentum and Adam's moments see the clipped gradient), "
                    "a guard against exploding gradients (default: no clipping)")
+    add_freeze_option(p)  # --freeze SPEC
     p.add_argument("--divergence-threshold", type=real(), default=None,
                    dest="divergence_threshold", metavar="LOSS",
                    help="stop when a mini-batch's training loss is above LOSS (or not "

@@ -11,6 +11,7 @@ from ._cli_args_optimizer import rule_options
 from ._cli_class_weight import class_weight_option
 from ._cli_image_layout import file_image_shape
 from ._cli_image_layout import other_shape as _other_shape
+from ._cli_models_train_freeze import check_freeze
 from ._cli_models_train_lbfgs import refuse_lbfgs_options
 from .cli_architecture import _IMAGE_LAYERS, check_architecture
 from .cli_args import optimizer_settings
@@ -74,6 +75,7 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
                 f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
                 "takes whole: there are no columns to pick; leave --features out")
     check_architecture(args)
+    args.freeze = check_freeze(args)  # its layers and names, from the architecture alone
     impute = getattr(args, "impute", None)
     if impute is None and (getattr(args, "fill_value", None) is not None
                            or getattr(args, "missing_indicator", False)):

@@ -267,6 +267,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         **({"ema": given["ema"]} if given.get("ema") is not None else {}),  # (as clip_norm)
         **({"divergence_threshold": given["divergence_threshold"]}  # (as clip_norm)
            if given.get("divergence_threshold") is not None else {}),
+        # --freeze, resolved ("0", "2:b"); a run of before it (or without it) froze nothing
+        **({"freeze": given["freeze"]} if given.get("freeze") else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),

@@ -36,6 +36,7 @@ _RUN_OPTIONS = {
     "decoupled_decay": "--decoupled-decay", "dampening": "--dampening",
     "lr_decay": "--lr-decay", "initial_accumulator_value": "--initial-accumulator-value",
     "momentum_decay": "--momentum-decay", "divergence_threshold": "--divergence-threshold",
+    "freeze": "--freeze",
 }
 
 
@@ -240,6 +241,8 @@ def check_options(run: dict | None, options: dict, path: Path,
             if name == "huber_delta":  # not given: name the default the run used (1.0)
                 was, got = (f"{used} (the default)" if value is None else value
                             for value, used in ((was, old[name]), (got, new[name])))
+            if name == "freeze":  # as typed: a comma list
+                was, got = (",".join(v) if v else None for v in (was, got))
             if name == "dtype":  # float64 not given: named all the same
                 was, got = old[name], new[name]
             if name == "input_shape" and ((shape_from is not None and got is not None)

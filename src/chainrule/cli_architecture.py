@@ -257,6 +257,15 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     -------
     Network
     """
+    from ._cli_models_train_freeze import apply_freeze
+
+    net = _built(args, n_features, n_out, output)
+    apply_freeze(net, getattr(args, "freeze", None))  # --freeze, checked by check_freeze
+    return net
+
+
+def _built(args: argparse.Namespace, n_features: int, n_out: int, output: str) -> Network:
+    """build_network's network, before --freeze marks its layers."""
     from .dropout import Dropout
     from .network import Network, mlp
 

@@ -1,0 +1,156 @@
+"""``--freeze`` of ``chainrule train`` (and cv's, tune's): parameters that training keeps
+fixed, as the library's ``layer.trainable = False`` and ``layer.frozen = {"b"}``.
+
+A SPEC is a layer's index, ``0`` (every parameter of the layer), or an index and one of
+its parameters' names, ``0:b``; several are given as a comma list (``--freeze 0,2:b``) or
+by repeating the option.  The index is the network's own, the one the layer table that
+train prints and ``chainrule info`` shows in its ``#`` column, ``net.layers[i]`` in
+Python: with ``--dropout`` the Dropout layers count (``--hidden 8 4 --dropout 0.1``: the
+Dense layers are 0, 2 and the output 4), with ``--layers`` it is the list's index, and
+the output layer that the command appends is the last.  Everything is checked before the
+data is read, from the architecture options alone (a layer's parameters do not depend on
+the data's width): an index past the network, a name the layer does not have, a layer
+without parameters, or every parameter of the network frozen is refused, naming the
+layers and their parameters.
+
+The freeze is resolved to one form, a sorted list of ``"i"`` (the whole layer) and
+``"i:name"`` (a layer's parameters, all of them written as ``"i"``), which the model
+file's training record and the checkpoint's notes keep (``--resume`` compares it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+_SPEC = re.compile(r"(\d+)(?::([A-Za-z_]\w*))?")
+
+# the parameters of each layer type of --layers (its dict), in param_specs' order
+_PARAMS = {"Dense": ("W", "b"), "Conv2D": ("W", "b"), "BatchNorm": ("gamma", "beta"),
+           "LayerNorm": ("gamma", "beta")}
+
+
+def freeze_spec(text: str) -> list[str]:
+    """argparse type of ``--freeze``: the comma list's entries, each ``I`` or ``I:NAME``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For an entry of another form (a negative index, an empty entry, a name that is
+        no identifier).
+    """
+    entries = [entry.strip() for entry in text.split(",")]
+    for entry in entries:
+        if not _SPEC.fullmatch(entry):
+            raise argparse.ArgumentTypeError(
+                f"expected a layer's index as train's layer table and chainrule info number "
+                f"them (0 for the first), or an index and a parameter's name (0:b), comma "
+                f"separated (0,2:b), got {entry!r}" + (f" in {text!r}" if entry != text else ""))
+    return entries
+
+
+freeze_spec.__name__ = "--freeze SPEC"
+
+
+def add_freeze_option(p: argparse.ArgumentParser) -> None:
+    """``--freeze SPEC`` on the parser ``p`` (train's options: cv and tune take them too)."""
+    p.add_argument("--freeze", type=freeze_spec, action="extend", default=None,
+                   metavar="SPEC",
+                   help="keep parameters fixed while training (the library's layer.trainable "
+                   "= False, layer.frozen): a layer's index as the layer table numbers it "
+                   "(Dropout layers count; the output layer, which the command appends, is "
+                   "the last), 0 for all its parameters, or 0:b for one of them (Dense and "
+                   "Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta); a comma list or "
+                   "the option repeated (--freeze 0,2:b). The frozen parameters keep their "
+                   "initial values, bit for bit; the model file records them, and --resume "
+                   "refuses another freeze (default: every parameter trains)")
+
+
+def layer_plan(args: argparse.Namespace) -> list[tuple[str, tuple[str, ...]]]:
+    """The network's layers as build_network makes them: each one's type and parameter
+    names, from the architecture options alone (checked: ``check_architecture``)."""
+    output = ("Dense", ("W", "b"))
+    if args.layers is None:
+        plan = []
+        for _ in args.hidden:
+            plan.append(("Dense", ("W", "b")))
+            if args.dropout:
+                plan.append(("Dropout", ()))
+        return [*plan, output]
+    plan = []
+    for spec in args.layers:
+        kind = str(spec.get("type"))
+        names = _PARAMS.get(kind, ())
+        if kind in ("Dense", "Conv2D") and spec.get("bias", True) is False:
+            names = ("W",)
+        if kind == "LayerNorm" and spec.get("elementwise_affine", True) is False:
+            names = ()
+        plan.append((kind, names))
+    return [*plan, output]
+
+
+def _layers_text(plan: list[tuple[str, tuple[str, ...]]]) -> str:
+    last = len(plan) - 1
+    return "; ".join(f"{i} {kind}" + (" (output)" if i == last else "")
+                     + (f": {', '.join(names)}" if names else ": no parameters")
+                     for i, (kind, names) in enumerate(plan))
+
+
+def check_freeze(args: argparse.Namespace) -> list[str] | None:
+    """Resolve ``args.freeze`` (the entries of :func:`freeze_spec`) against the network
+    the architecture options build: the sorted canonical list, or None for none.
+
+    Raises
+    ------
+    ValueError
+        Naming the entry and the network's layers and their parameters: an index past
+        the last layer, a layer without parameters, a name the layer does not have; or
+        every parameter of the network frozen (nothing to train).
+    """
+    entries = getattr(args, "freeze", None)
+    if not entries:
+        return None
+    plan = layer_plan(args)
+    frozen: dict[int, set[str]] = {}
+    for entry in entries:
+        index, name = _SPEC.fullmatch(entry).groups()
+        i = int(index)
+        if i >= len(plan):
+            raise ValueError(f"--freeze {entry}: the network has {len(plan)} layers, 0 to "
+                             f"{len(plan) - 1} ({_layers_text(plan)})")
+        kind, names = plan[i]
+        if not names:
+            raise ValueError(f"--freeze {entry}: layer {i} ({kind}) has no parameters to "
+                             f"freeze; the network's layers: {_layers_text(plan)}")
+        if name is not None and name not in names:
+            raise ValueError(f"--freeze {entry}: layer {i} ({kind}) has the parameters "
+                             f"{', '.join(names)}, not {name!r}; the network's layers: "
+                             f"{_layers_text(plan)}")
+        frozen.setdefault(i, set()).update(names if name is None else (name,))
+    if all(set(names) <= frozen.get(i, set()) for i, (_, names) in enumerate(plan)):
+        raise ValueError(f"--freeze {','.join(entries)}: every parameter of the network would "
+                         f"be frozen, leaving nothing to train ({_layers_text(plan)}); "
+                         "leave a layer, the output layer for one, to train")
+    resolved = []
+    for i in sorted(frozen):
+        names = plan[i][1]
+        resolved += ([str(i)] if set(names) <= frozen[i] else
+                     [f"{i}:{n}" for n in names if n in frozen[i]])
+    return resolved
+
+
+def apply_freeze(net, freeze: list[str] | None) -> None:
+    """Mark the layers of ``net`` as :func:`check_freeze`'s list says: ``"i"`` sets
+    ``net.layers[i].trainable = False``, ``"i:name"`` puts the name in its ``frozen``."""
+    if not freeze:
+        return
+    names: dict[int, set[str]] = {}
+    for entry in freeze:
+        index, _, name = entry.partition(":")
+        layer = net.layers[int(index)]
+        if name:
+            names.setdefault(int(index), set()).add(name)
+        else:
+            layer.trainable = False
+    for i, given in names.items():
+        net.layers[i].frozen = given
