@@ -20,7 +20,8 @@ another network), and then ``chainrule.train`` with ``SGD(lr=0.5)`` takes his st
 (:func:`train_frozen_biases`); written out, his rule is three lines over ``net.loss_and_grad``
 (:func:`train_weights_only`: the same numbers, to the last bit).  With the biases updated
 too (``chainrule.train`` on the network as it is, :func:`train_all`) the error falls faster.
-(``chainrule trace`` steps every parameter: its new biases are not his.)
+``chainrule.trace`` of the network with its biases frozen takes his step too: each bias
+line shows its gradient and "b(h1) = 0.35 (frozen)" (:func:`trace_frozen_step`).
 
 His published figures, and what reproduces them (the test asserts each):
 
@@ -96,6 +97,15 @@ def trace_step() -> cr.Trace:
     return cr.trace(spec.network, spec.x, spec.y, lr=spec.lr, notation="netout", digits=9)
 
 
+def trace_frozen_step() -> cr.Trace:
+    """His update as the trace shows it with every layer's biases frozen: w1..w8 stepped,
+    the biases kept (``chainrule trace --network`` with ``"frozen": [["b"], ["b"]]``)."""
+    net = network()
+    for layer in net.layers:
+        layer.frozen = {"b"}
+    return cr.trace(net, INPUT, TARGET, lr=LR, notation="netout", digits=9)
+
+
 def train_weights_only(net: Network, updates: int, lr: float = LR) -> np.ndarray:
     """His rule, ``updates`` times: the gradient from ``net.loss_and_grad``, then
     ``W <- W - lr dE/dW`` on every layer, the biases left as they are.  Returns E_total
@@ -146,7 +156,7 @@ def main() -> dict:
     parser.add_argument("--out", default="mazur_backprop.png")
     parser.add_argument("--updates", type=int, default=10_000)
     args = parser.parse_args()
-    t = trace_step()
+    t = trace_frozen_step()  # his update: the biases frozen, their gradients shown
     print(t.text())
     net = network()
     E0 = error(net)

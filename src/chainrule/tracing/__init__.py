@@ -219,7 +219,10 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     Runs the library's forward pass, backward pass and update
     ``theta <- theta - lr * grad`` on a copy of ``net`` (``net`` itself is not
     changed) and keeps every number: net inputs, outputs, ``dE/d(out)``,
-    ``f'(net)``, deltas, each weight's gradient and its new value.
+    ``f'(net)``, deltas, each weight's gradient and its new value.  The parameters the
+    layers freeze (``layer.trainable = False``, ``layer.frozen = {"b"}``) keep their
+    values, as in training (one step of :func:`chainrule.train` with ``SGD(lr)``, bit
+    for bit); their gradients are shown, and their lines say "(frozen)".
 
     Parameters
     ----------

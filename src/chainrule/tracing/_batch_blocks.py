@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import _sparsity
-from ._vector_layout import _NAMES, _matrices, _transfer_matrix, _weight_rows
+from ._frozen import FROZEN, frozen_masks, frozen_words
+from ._vector_layout import _NAMES, _marked_rows, _matrices, _transfer_matrix
 from .batch import BatchLayer, BatchStepTrace
 from .formulas import (
     dE_dout_formula,
@@ -55,7 +56,7 @@ def check_batch_notation(notation: str) -> str:
 def _mean_layer(ls: BatchLayer) -> SimpleNamespace:
     """``ls`` with the mean of the examples' gradients in place of ``dW`` and ``db``."""
     return SimpleNamespace(W=ls.W, b=ls.b, dW=ls.dW_mean, db=ls.db_mean, W_new=ls.W_new,
-                           b_new=ls.b_new, n_out=ls.n_out)
+                           b_new=ls.b_new, n_out=ls.n_out, frozen=ls.frozen)
 
 
 def _decay_parts(step: BatchStepTrace, notation: str, k: int) -> tuple[str, str]:
@@ -260,10 +261,18 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                        Line((dJ, " = ", avg, Sym(dt, dl), " = ", Arr(G)))]
             else:
                 bl.append(Line((dJ, " = ", avg, " = ", Arr(G))))
+            words = frozen_words(frozen_masks(notation, ls)[p])
+            if words == FROZEN:  # kept whole: its value, its gradient not applied
+                bl.append(Line((Sym(f"new {name.text}", rf"{name.latex}_{{\text{{new}}}}"),
+                                " = ", name, " = ", Arr(N), Sym(f"   {words}",
+                                                               rf"\quad\text{{{words}}}"))))
+                continue
+            kept = (Sym(f"   {words}", rf"\quad\text{{{words}}}"),) if words else ()
             bl.append(Line((Sym(f"new {name.text}", rf"{name.latex}_{{\text{{new}}}}"), " = ",
-                            name, " - ", eta, Sym(" * ", r" \cdot "), dJ, " = ", Arr(N))))
+                            name, " - ", eta, Sym(" * ", r" \cdot "), dJ, " = ", Arr(N),
+                            *kept)))
         rows = tuple((lab, Num(v), Num(g), Num(n)) for lab, v, g, n in
-                     _weight_rows(notation, k, ls))  # type: ignore[arg-type]
+                     _marked_rows(notation, k, ls))  # type: ignore[arg-type]
         lr, lr_tex = fmt(step.lr, digits), fmt_latex(step.lr, digits)
         bl.append(Table((Sym("weight", r"\text{weight}"), Sym("value", r"\text{value}"),
                          Sym("dJ/dw", r"\partial J / \partial w"),
@@ -323,8 +332,12 @@ def batch_dict(step: BatchStepTrace, notation: str) -> dict[str, Any]:
                        "fused_output_delta": first.fused, "delta_from_net": first.from_net,
                        "matrices": [
             {"name": name.text, "value": _list(M), "mean_example_gradient": _list(mean[p][2]),
-             "gradient": _list(G), "new": _list(N)}
-            for p, (name, M, G, N) in enumerate(_matrices(notation, k, ls))]})  # type: ignore
+             "gradient": _list(G), "new": _list(N),
+             **({"frozen": F.tolist()} if F.any() else {})}
+            for p, ((name, M, G, N), F) in enumerate(zip(  # type: ignore[arg-type]
+                _matrices(notation, k, ls), frozen_masks(notation, ls), strict=True))]})
+        if ls.frozen:  # the parameters the step kept (their gradients shown, not applied)
+            layers[-1]["frozen"] = sorted(ls.frozen)
     doc = {
         "format": "chainrule.trace", "notation": notation, "dtype": step.dtype,
         "loss": step.loss, **({"loss_params": dict(step.loss_params)} if step.loss_params

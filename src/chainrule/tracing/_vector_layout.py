@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._frozen import FROZEN, frozen_masks
 from .compute import LayerStep
 from .render import Sym
 
@@ -105,3 +106,25 @@ def _weight_rows(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, float,
                               f"{name.latex}_{{{i + 1}{sep}{j + 1}}}")
                 rows.append((lab, M[i, j], G[i, j], N[i, j]))
     return rows
+
+
+def _weight_flags(notation: str, ls: LayerStep) -> list[bool]:
+    """Whether the step keeps each row of :func:`_weight_rows` (a frozen parameter), in
+    its order."""
+    flags: list[bool] = []
+    for mask in frozen_masks(notation, ls):
+        if mask.ndim == 1:
+            flags += mask.tolist()
+            continue
+        start = 1 if notation == "transfer" and ls.b is None else 0  # (row 0: no biases)
+        flags += mask[start:].ravel().tolist()
+    return flags
+
+
+def _marked_rows(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, float, float, float]]:
+    """:func:`_weight_rows` with " (frozen)" after the label of each parameter the step
+    keeps (its new value is its value; its gradient is shown, not applied)."""
+    return [(Sym(f"{lab.text} {FROZEN}", rf"{lab.latex}\ \text{{{FROZEN}}}") if kept else lab,
+             v, g, n)
+            for (lab, v, g, n), kept in zip(_weight_rows(notation, k, ls),
+                                            _weight_flags(notation, ls), strict=True)]

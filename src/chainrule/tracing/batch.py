@@ -18,6 +18,7 @@ import numpy as np
 
 from .._validation import check_finite_array, check_positive_float
 from ..network import Network
+from ._frozen import layer_frozen, sgd_update
 from ._sparsity import check_sparsity, delta_term, kl_divergence, sparse_examples
 from .compute import StepTrace, compute_step
 
@@ -42,6 +43,9 @@ class BatchLayer:
         decay's gradient.
     db : ndarray of shape (fan_out,) or None
         ``dJ/db``, the mean of the examples' (biases are not decayed).
+    frozen : frozenset of str, default frozenset()
+        The parameters ("W", "b") the step keeps, as training does (the layer's
+        ``trainable = False`` or ``frozen``): new value = old, gradient still shown.
     """
 
     activation: str
@@ -53,6 +57,7 @@ class BatchLayer:
     db: np.ndarray | None
     W_new: np.ndarray
     b_new: np.ndarray | None
+    frozen: frozenset[str] = frozenset()
 
     @property
     def n_out(self) -> int:
@@ -248,7 +253,7 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0, *,
     with np.errstate(over="ignore", invalid="ignore"):
         cost, grad = work.loss_and_grad(X, Ys) if rho is None else _sparse_cost(
             work, X, Ys, rho, beta)
-        theta_new = work.params - lr * grad
+        theta_new = sgd_update(work, grad, lr)  # frozen parameters kept (gradients shown)
     if not np.isfinite(cost) or not np.all(np.isfinite(theta_new)):
         raise ValueError(f"lr: the batch step overflows float64 (cost {cost:g}) with lr = "
                          f"{lr:g}; expected a smaller learning rate (or smaller weights, "
@@ -271,7 +276,7 @@ def compute_batch_step(net: Network, x: object, y: object, lr: float = 1.0, *,
         layers.append(BatchLayer(
             activation=examples[0].layers[k].activation, W=W, b=b, dW_mean=dW_mean,
             db_mean=db_mean, dW=dW, db=db, W_new=layer.W.copy(),
-            b_new=None if layer.b is None else layer.b.copy()))
+            b_new=None if layer.b is None else layer.b.copy(), frozen=layer_frozen(layer)))
     work.loss = smoothed_loss
     return BatchStepTrace(
         examples=examples, layers=layers, lr=lr, loss=work.loss.name,

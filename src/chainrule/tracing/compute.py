@@ -7,7 +7,9 @@ the layers do not keep, ``dE/d(out)`` of each layer (the ``grad_out`` handed to
 ``Dense.backward``), is recorded while that very call runs; for an output
 layer on the fused canonical path (``delta = a - y``, where ``backward`` is
 not called) it is the loss's own ``grad(a, y)``.  The update is plain
-gradient descent on the flat parameter vector, ``theta - lr * grad``.
+gradient descent on the flat parameter vector, ``theta - lr * grad``, the frozen
+parameters (a layer's ``trainable = False`` or ``frozen``) left as they are, as
+training leaves them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from .._validation import check_data, check_finite_array, check_positive_float
 from ..layers import Dense
 from ..network import Network
+from ._frozen import layer_frozen, sgd_update
 from .render import fmt
 
 __all__ = ["LayerStep", "StepTrace", "compute_step"]
@@ -66,6 +69,10 @@ class LayerStep:
         Under the sparsity penalty (``chainrule trace --rho``), the hidden layer's
         ``dE/d(out)`` from the layer above alone, before the sparsity term that
         :attr:`dE_da` then includes; None elsewhere.
+    frozen : frozenset of str, default frozenset()
+        The parameters ("W", "b") the step keeps, as training does (the layer's
+        ``trainable = False`` or ``frozen``): their new value is the old one, their
+        gradient (:attr:`dW`, :attr:`db`) is shown all the same.
     """
 
     activation: str
@@ -84,6 +91,7 @@ class LayerStep:
     fused: bool
     from_net: bool = False
     backprop: np.ndarray | None = None
+    frozen: frozenset[str] = frozenset()
 
     @property
     def product(self) -> np.ndarray:
@@ -253,7 +261,9 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     y : array-like of shape (n_outputs,) or (1, n_outputs), or a class label
         Its target.
     lr : float, default 1.0
-        Learning rate of the update ``theta <- theta - lr * grad``.
+        Learning rate of the update ``theta <- theta - lr * grad``; the parameters the
+        layers freeze (``trainable = False``, ``frozen``) keep their values, as in one
+        step of :func:`chainrule.train` with ``SGD(lr)``.
 
     Returns
     -------
@@ -336,9 +346,10 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
             delta=layer.delta[0].copy(), dW=layer.dW.copy(),
             db=None if layer.db is None else layer.db.copy(),
             fused=fused and i == len(layers) - 1, from_net=from_net and i == len(layers) - 1,
+            frozen=layer_frozen(layer),
         ))
     with np.errstate(over="ignore", invalid="ignore"):
-        theta_new = work.params - lr * grad
+        theta_new = sgd_update(work, grad, lr)  # frozen parameters kept (gradients shown)
     bad = int(np.count_nonzero(~np.isfinite(theta_new)))
     if bad:
         raise ValueError(

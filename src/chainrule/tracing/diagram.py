@@ -125,7 +125,8 @@ def _draw(ax, step: StepTrace, L: int, widths: list[int], tall: int, biases: boo
                 label = (f"{name} ({ls.activation})\nnet {f(ls.z[j])}\nout {f(ls.a[j])}\n"
                          f"δ {f(ls.delta[j])}")
                 if ls.b is not None:
-                    label += f"\nbias {f(ls.b[j])} → {f(ls.b_new[j])}\n(grad {f(ls.db[j])})"
+                    new = "(frozen)" if "b" in ls.frozen else f"→ {f(ls.b_new[j])}"
+                    label += f"\nbias {f(ls.b[j])} {new}\n(grad {f(ls.db[j])})"
                 if k == L:
                     label += f"\ntarget {f(step.y[j])}"
             unit = ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=5,
@@ -146,7 +147,9 @@ def _draw(ax, step: StepTrace, L: int, widths: list[int], tall: int, biases: boo
                 # units and more), the nearest free place along the edge is taken
                 t = 0.25 + 0.35 * (j / (ls.n_out - 1) if ls.n_out > 1 else 0.5)
                 text = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
-                               f"{f(ls.W[i, j])} → {f(ls.W_new[i, j])}\n(grad {f(ls.dW[i, j])})",
+                               f"{f(ls.W[i, j])} "
+                               + ("(frozen)" if "W" in ls.frozen else f"→ {f(ls.W_new[i, j])}")
+                               + f"\n(grad {f(ls.dW[i, j])})",
                                fontsize=7, ha="center", va="center", color="tab:purple",
                                zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                                "ec": "none", "alpha": 0.85})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._frozen import FROZEN
 from .compute import LayerStep, StepTrace
 from .formulas import (
     dE_dout_formula,
@@ -294,6 +295,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
             if ls.b is not None:
                 entries.append((None, ls.b[j], ls.db[j], ls.b_new[j], None))
             for src, value, grad, new, a in entries:
+                kept = ("W" if src is not None else "b") in ls.frozen
                 w = weight_name(src, dst)
                 dw = Sym(f"d{cost[0]}/d{w.text}",  # dJ/dw with weight decay
                          rf"\frac{{\partial {cost[1]}}}{{\partial {w.latex}}}")
@@ -306,10 +308,14 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                         symbolic += [" + ", lam, TIMES, w]
                         numbers += [" + ", Num(step.weight_decay), TIMES, Num(value, paren=True)]
                 worked: list[Part] = [" = ", *numbers] if len(numbers) > 1 else []
+                # a frozen parameter: its gradient shown, not applied (as training keeps it)
+                update: tuple[Part, ...] = (
+                    (w, " = ", Num(value), Sym(f" {FROZEN}", rf"\ \text{{{FROZEN}}}"))
+                    if kept else
+                    (Sym(f"new {w.text}", rf"{w.latex}^{{+}}"), " = ", Num(value), " - ",
+                     Num(step.lr, paren=True), TIMES, Num(grad, paren=True), " = ", Num(new)))
                 bl.append(Line((dw, " = ", *symbolic, *worked, " = ", Num(grad), SEMI,
-                                Sym(f"new {w.text}", rf"{w.latex}^{{+}}"), " = ", Num(value),
-                                " - ", Num(step.lr, paren=True), TIMES, Num(grad, paren=True),
-                                " = ", Num(new))))
+                                *update)))
     final = [part for j, n in enumerate(out_l)
              for part in ((", " if j else ""), Sym(f"new {_q('out', n).text}",
                                                     rf"{_q('out', n).latex}^{{+}}"),
@@ -351,10 +357,12 @@ def netout_dict(step: StepTrace) -> dict:
                 src = node_name(k - 1, i + 1, L)
                 weights.append({"name": weight_name(src, n).text, "from": src.text,
                                 "to": n.text, "value": float(ls.W[i, j]),
-                                "gradient": float(ls.dW[i, j]), "new": float(ls.W_new[i, j])})
+                                "gradient": float(ls.dW[i, j]), "new": float(ls.W_new[i, j]),
+                                **({"frozen": True} if "W" in ls.frozen else {})})
             if ls.b is not None:
                 weights.append({"name": weight_name(None, n).text, "from": None, "to": n.text,
                                 "value": float(ls.b[j]), "gradient": float(ls.db[j]),
-                                "new": float(ls.b_new[j])})
+                                "new": float(ls.b_new[j]),
+                                **({"frozen": True} if "b" in ls.frozen else {})})
     return {"nodes": nodes, "weights": weights}
 

@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from ._vector_layout import _NAMES, _matrices, _Names, _transfer_matrix, _weight_rows
+from ._frozen import frozen_masks, frozen_words
+from ._vector_layout import (
+    _NAMES,
+    _marked_rows,
+    _matrices,
+    _Names,
+    _transfer_matrix,
+    _weight_flags,
+    _weight_rows,
+)
 from .compute import LayerStep, StepTrace
 from .formulas import (
     dE_dout_formula,
@@ -65,6 +74,12 @@ def _plain_zeros(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain_zeros(v) for v in value]
     return value
+
+
+def _kept(mask: np.ndarray) -> tuple[Sym, ...]:
+    """The words after an array's new value when the step kept some of it (frozen)."""
+    words = frozen_words(mask)
+    return (Sym(f"   {words}", rf"\quad\text{{{words}}}"),) if words else ()
 
 
 def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray,
@@ -244,15 +259,16 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
                             Sym(f"{d.text} {xp.text}^T", rf"{d.latex} {{{xp.latex}}}^\top"), decay,
                             *((SEP, Sym(f"grad_b^({k}) J", rf"\nabla_{{b^{{({k})}}}} J"),
                                " = ", d) if ls.b is not None else ()))))
-        for name, _, G, N in _matrices(notation, k, ls):
+        for (name, _, G, N), mask in zip(_matrices(notation, k, ls), frozen_masks(notation, ls),
+                                         strict=True):
             gsym = Sym(f"d{g}/d{name.text}", rf"\frac{{\partial {g}}}{{\partial {name.latex}}}")
             if notation == "ufldl":
                 gsym = Sym(f"grad_{name.text} J", rf"\nabla_{{{name.latex}}} J")
             bl += [Line((gsym, " = ", Arr(G))),
                    Line((Sym(f"new {name.text}", rf"{name.latex}_{{\text{{new}}}}"), " = ",
-                         Arr(N)))]
+                         Arr(N), *_kept(mask)))]
         rows = tuple((lab, Num(v), Num(g), Num(n)) for lab, v, g, n in
-                     _weight_rows(notation, k, ls))
+                     _marked_rows(notation, k, ls))
         lr, lr_tex = fmt(step.lr, digits), fmt_latex(step.lr, digits)
         # the column names the quantity as the formulas above do: dE/dw, or dJ/dw
         dw = (f"d{g}/dw", rf"\partial {g} / \partial w")
@@ -355,6 +371,10 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
                           "new": _list(N)} for name, M, G, N in _matrices(notation, k, ls)],
         })
         weights += [{"name": lab.text, "layer": k, "value": float(v), "gradient": float(g),
-                     "new": float(n)} for lab, v, g, n in _weight_rows(notation, k, ls)]
+                     "new": float(n), **({"frozen": True} if kept else {})}
+                    for (lab, v, g, n), kept in zip(_weight_rows(notation, k, ls),
+                                                    _weight_flags(notation, ls), strict=True)]
+        if ls.frozen:  # the parameters the step kept (their gradients shown, not applied)
+            layers[-1]["frozen"] = sorted(ls.frozen)
     doc["layers"], doc["weights"] = layers, weights
     return _plain_zeros(doc)
