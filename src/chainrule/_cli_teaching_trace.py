@@ -65,14 +65,19 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                      help="transfer-example (SPEC 10 A) or integer-example (B)")
     src.add_argument("--network", metavar="FILE_OR_JSON",
                      help="a .json/.yaml file, or inline JSON text '{...}' with keys weights, "
-                     "layout, biases, activation, loss, input, target, lr; - reads the "
-                     "JSON from standard input")
+                     "layout, biases, activation, loss, input, target, lr, frozen, "
+                     "trainable; - reads the JSON from standard input")
     p.add_argument("--weights", metavar="JSON", help="one matrix per layer, as JSON")
     p.add_argument("--layout", choices=["transfer", "ufldl", "chainrule"],
                    help="how --weights is written (default: transfer)")
     p.add_argument("--biases", metavar="JSON", help="ufldl/chainrule layouts: JSON list, "
                    "one vector or null per layer; transfer layout: false (no layer has "
                    "biases; row 0 must be zeros) or one true/false per layer")
+    p.add_argument("--frozen", metavar="JSON", help="the parameters the step keeps, one "
+                   "list of names per layer: '[[\"b\"], [\"b\"]]' freezes the biases (their "
+                   "gradients shown, not applied, as training does)")
+    p.add_argument("--trainable", metavar="JSON", help="one true/false per layer: false "
+                   "keeps all of the layer's parameters")
     p.add_argument("--activation", type=backprop_activation_name, nargs="+", metavar="NAME",
                    help="one activation, or one per layer (default: the preset's or the "
                    "network's, else sigmoid)")
@@ -179,6 +184,8 @@ def _trace(args: argparse.Namespace) -> int:
                        else args.activation),
         "loss": args.loss, "weight_decay": args.weight_decay, "input": _rows(args.input),
         "target": _rows(args.target), "lr": args.lr, "rho": args.rho, "beta": args.beta,
+        "frozen": _json_option(args.frozen, "--frozen"),
+        "trainable": _json_option(args.trainable, "--trainable"),
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     # a network's required keys (input, target) may come from the options; --loss is put
@@ -322,7 +329,11 @@ def _sparsity_settings(args: argparse.Namespace, built: object, rows: int,
 def _blamed(preset: str, given: dict[str, object], exc: Exception) -> str:
     """Whom an error about a preset changed by options blames: ``--weights`` for a message
     about the weights (``weights[0] contains ...``) when they came from ``--weights``, else
-    the preset, saying that ``--weights`` replaced its network when it did."""
+    the preset, saying that ``--weights`` replaced its network when it did; ``--frozen``
+    and ``--trainable`` for a message about them."""
+    for key in ("frozen", "trainable"):
+        if key in given and str(exc).startswith((f"{key}:", f"{key}[")):
+            return f"--{key}"
     if "weights" not in given:
         return preset
     if str(exc).startswith(("weights ", "weights[", "weights:")):

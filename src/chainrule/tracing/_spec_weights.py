@@ -9,6 +9,7 @@ layout (:func:`_from_chainrule`); :func:`_numbers` refuses true/false among numb
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -108,3 +109,43 @@ def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: s
             layer.b = _numbers(b, f"biases[{i}]", ndim=1)
         layers.append(layer)
     return Network(layers, loss=loss, **network_kwargs)
+
+
+def _set_frozen(net: Network, trainable: Any, frozen: Any) -> None:
+    """Give the layers of ``net`` a description's ``"trainable"`` (one true/false per layer)
+    and ``"frozen"`` (one list of parameter names per layer, e.g. ``[["b"], ["b"]]``), the
+    keys of a saved model's network record: the trace's step keeps those parameters.
+
+    Raises
+    ------
+    ValueError
+        Naming the key (``frozen[1]``): not one entry per layer, not true/false or a list
+        of names, or a name that is not a parameter of its layer (its parameters listed:
+        a layer without biases has no "b").
+    """
+    n = len(net.layers)
+    if trainable is not None:
+        if (not isinstance(trainable, list) or len(trainable) != n
+                or not all(isinstance(t, bool) for t in trainable)):
+            raise ValueError(f"trainable: expected one true/false per layer ({n}), e.g. "
+                             f"{json.dumps([False] + [True] * (n - 1))}, got "
+                             f"{trainable!r:.60}")
+        for layer, flag in zip(net.layers, trainable, strict=True):
+            layer.trainable = flag
+    if frozen is None:
+        return
+    if not isinstance(frozen, list) or len(frozen) != n:
+        raise ValueError(f"frozen: expected one list of parameter names per layer ({n}), "
+                         f"e.g. {json.dumps([['b']] * n)}, got {frozen!r:.60}")
+    for i, (layer, names) in enumerate(zip(net.layers, frozen, strict=True)):
+        if not isinstance(names, list) or not all(isinstance(s, str) for s in names):
+            raise ValueError(f"frozen[{i}]: expected a list of parameter names of layer {i} "
+                             f"(such as [\"b\"], or [] for none), got {names!r:.60}")
+        own = [spec.name for spec in layer.param_specs()]
+        unknown = sorted(set(names) - set(own))
+        if unknown:
+            lacks = (" (it has no biases)" if "b" in unknown and "b" not in own else "")
+            verb = "is not a parameter" if len(unknown) == 1 else "are not parameters"
+            raise ValueError(f"frozen[{i}]: {', '.join(map(repr, unknown))} {verb} of layer "
+                             f"{i}{lacks}; its parameters are {own}")
+        layer.frozen = names

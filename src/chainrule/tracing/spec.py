@@ -23,6 +23,11 @@ sparse autoencoder's penalty ``beta * sum_j KL(rho || rho_hat_j)`` on the hidden
 a network with one, traced over ``m > 1`` examples (the names of
 :class:`~chainrule.autoencoder.SparseAutoencoder`'s settings; ``beta`` defaults to 3).
 
+``trainable`` (one true/false per layer) and ``frozen`` (one list of parameter names per
+layer, ``[["b"], ["b"]]`` for Mazur's biases), as a saved model's network record holds
+them: the step keeps those parameters as training does, showing their gradients
+(:attr:`chainrule.layers.Layer.trainable`, :attr:`~chainrule.layers.Layer.frozen`).
+
 The worked examples of the SPEC ship as :data:`PRESETS`.
 """
 
@@ -48,7 +53,13 @@ from ._spec_files import _AliasRefused as _AliasRefused
 from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
 from ._spec_files import _Refused as _Refused
 from ._spec_files import _yaml_loader as _yaml_loader
-from ._spec_weights import _check_weights, _from_chainrule, _numbers, _transfer_bias
+from ._spec_weights import (
+    _check_weights,
+    _from_chainrule,
+    _numbers,
+    _set_frozen,
+    _transfer_bias,
+)
 from .notations import NOTATIONS
 
 __all__ = ["PRESETS", "TraceSpec", "load_spec", "spec_network"]
@@ -76,7 +87,8 @@ LAYOUTS = ("transfer", "ufldl", "chainrule")
 _REQUIRED = ("weights", "input", "target")
 _OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_error",
              "lr": 1.0, "biases": None, "weight_decay": 0.0, "decay": "ufldl",
-             "notation": None, "description": None, "rho": None, "beta": None}
+             "notation": None, "description": None, "rho": None, "beta": None,
+             "trainable": None, "frozen": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +301,7 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    _set_frozen(net, spec["trainable"], spec["frozen"])  # parameters the step keeps
     batch = batch_rows(spec, net, options)  # m > 1 examples: their rows, checked
     if batch is not None:
         return TraceSpec(net, *batch, *_settings(spec), spec["description"],
