@@ -29,7 +29,7 @@ from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
-from ..scipy_fit import _check_bfgs_size, _scipy_method
+from ..scipy_fit import _check_bfgs_size, _full, _put, _scipy_method, _trainable_mask
 from ..training import TrainingDiverged
 from ._penalty import _penalized_cost
 
@@ -65,6 +65,12 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
                sample_weight: np.ndarray | None = None,
                decay_layers: Collection[int] | None = None) -> scipy.optimize.OptimizeResult:
     """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
+
+    Frozen parameters (a layer's ``trainable = False``, its ``frozen`` names) are left
+    out of the vector SciPy minimises over, as :func:`chainrule.minimize` leaves them,
+    and keep their values bit for bit (``result.x`` and ``result.jac`` are still of the
+    whole vector, ``jac`` 0 at the frozen entries); a network with everything frozen is
+    refused.
 
     A Ctrl-C (KeyboardInterrupt) stops the optimiser, as one Ctrl-C stops the
     MLP estimators: the net keeps the last iterate with a finite cost (its
@@ -110,26 +116,30 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
     ------
     ValueError
         For BFGS where its n_params x n_params estimate would pass 1 GiB, as
-        :func:`chainrule.minimize` refuses it, led by ``who``.
+        :func:`chainrule.minimize` refuses it, and for a network with every parameter
+        frozen, led by ``who``.
     """
     try:  # before SciPy allocates BFGS's n_params x n_params matrix: a MemoryError
         _check_bfgs_size(method, net.params.size)
+        # the trainable entries (None: all), as chainrule.minimize takes them
+        keep = _trainable_mask(net)
     except ValueError as exc:
         raise ValueError(f"{who}: {exc}") from None
     theta0 = net.params.astype(np.float64)  # a copy: the parameters before the call
-    last_good, good_iters = theta0, 0  # the last iterate with a finite cost, and its number
+    x0 = theta0 if keep is None else theta0[keep]  # what SciPy minimises over
+    last_good, good_iters = x0, 0  # the last iterate with a finite cost, and its number
     n_iter, history = 0, History()  # the costs of the iterations up to good_iters
     # equal hidden units (a zeros or constant start): each call's Dense products in index
     # order, so that they stay equal (see _symmetry); any other network as before (BLAS)
     products = net._workspace() if choose_products(net) else contextlib.nullcontext()
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        net.params[...] = theta
+        _put(net, theta, keep)  # the frozen entries stay as the network holds them
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and a result that is not finite raises TrainingDiverged below
         with np.errstate(over="ignore", invalid="ignore"), products:
             J, g = _cost(net, X, Y, penalties, sample_weight, decay_layers)
-        return J, g.astype(np.float64)  # a copy: SciPy keeps it
+        return J, (g if keep is None else g[keep]).astype(np.float64)  # a copy: SciPy keeps it
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         nonlocal last_good, good_iters, n_iter
@@ -140,15 +150,15 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
 
     try:
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
-            result = scipy.optimize.minimize(fun, theta0, jac=True, method=_scipy_method(method),
+            result = scipy.optimize.minimize(fun, x0, jac=True, method=_scipy_method(method),
                                              options={"maxiter": max_iter},
                                              callback=on_iteration)
     except KeyboardInterrupt:  # Ctrl-C: the last iterate (see above)
         net.params[...] = theta0
         if _ABORT_ON_INTERRUPT.get():
             raise
-        result = _interrupted(net, X, Y, penalties, sample_weight, last_good, good_iters,
-                              history, decay_layers)
+        result = _interrupted(net, X, Y, penalties, sample_weight,
+                              _full(net, last_good, keep), good_iters, history, decay_layers)
         warnings.warn("Training interrupted by user.", UserWarning,
                       stacklevel=caller_outside_chainrule())
         return result
@@ -159,7 +169,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         _release_caches(net)
     result["interrupted"] = False
     if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
-        net.params[...] = last_good
+        _put(net, last_good, keep)
         if not keeps:
             kept = "the fit changes nothing"
         elif good_iters == 0:
@@ -171,7 +181,13 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
             f"{who}: {method} diverged: the cost or the parameters became NaN or infinite "
             f"(cost {float(result.fun):g} after {n_iter} iteration(s)); {kept}",
             good_iters, 0, history, "cost")
-    net.params[...] = result.x
+    _put(net, result.x, keep)
+    if keep is not None:  # the whole vector, as without frozen parameters
+        result.x = net.params.astype(np.float64)
+        if "jac" in result:  # zeros for the frozen entries, which it does not hold
+            jac = np.zeros_like(result.x)
+            jac[keep] = result.jac
+            result.jac = jac
     return result
 
 
