@@ -139,6 +139,20 @@ def _put(net: Network, theta: np.ndarray, keep: np.ndarray | None) -> None:
         net.params[keep] = theta
 
 
+def _put_result(net: Network, result: scipy.optimize.OptimizeResult,
+                keep: np.ndarray | None) -> None:
+    """Write SciPy's final iterate into the network; with frozen parameters, make
+    ``result.x`` (and ``result.jac``, zeros at the frozen entries, which SciPy does not
+    hold) whole vectors, as they are without."""
+    _put(net, result.x, keep)
+    if keep is not None:
+        result.x = net.params.astype(np.float64)
+        if "jac" in result:
+            jac = np.zeros_like(result.x)
+            jac[keep] = result.jac
+            result.jac = jac
+
+
 def minimize(
     net: Network,
     X: object,
@@ -365,13 +379,7 @@ def minimize(
         # workspace with the objective, so that the network holds nothing data-sized
         _release_caches(net)
         fun = None
-    _put(net, result.x, keep)
-    if keep is not None:  # the whole vector, as without frozen parameters
-        result.x = net.params.astype(np.float64)
-        if "jac" in result:  # zeros for the frozen entries, which it does not hold
-            jac = np.zeros_like(result.x)
-            jac[keep] = result.jac
-            result.jac = jac
+    _put_result(net, result, keep)
     result["loss_curve"] = curve
     result["timed_out"] = timed_out
     if timed_out:  # SciPy's message names the StopIteration, not why it was raised

@@ -29,7 +29,7 @@ from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
-from ..scipy_fit import _check_bfgs_size, _full, _put, _scipy_method, _trainable_mask
+from ..scipy_fit import _check_bfgs_size, _full, _put, _put_result, _scipy_method, _trainable_mask
 from ..training import TrainingDiverged
 from ._penalty import _penalized_cost
 
@@ -181,13 +181,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
             f"{who}: {method} diverged: the cost or the parameters became NaN or infinite "
             f"(cost {float(result.fun):g} after {n_iter} iteration(s)); {kept}",
             good_iters, 0, history, "cost")
-    _put(net, result.x, keep)
-    if keep is not None:  # the whole vector, as without frozen parameters
-        result.x = net.params.astype(np.float64)
-        if "jac" in result:  # zeros for the frozen entries, which it does not hold
-            jac = np.zeros_like(result.x)
-            jac[keep] = result.jac
-            result.jac = jac
+    _put_result(net, result, keep)
     return result
 
 
