@@ -49,26 +49,16 @@ def _torch_epoch(torch, solver, est_net, w0, X, y, wd):
     """One epoch of torch.optim.NAdam/RAdam(decoupled_weight_decay=True) from ``w0`` on the
     batches of ``BS`` rows in order, loss ``mean_i (a_i - y_i)^2 / 2 + alpha / (2 m) sum
     W^2``; the weights in a group of ``weight_decay=wd``, the biases in one of 0."""
-    from torch_twins import decay_groups, torch_twin
+    from torch_twins import decay_groups, l2_epoch
 
-    net = est_net.copy()
-    net.params[...] = w0
-    model = torch_twin(torch, net)
-    lins = [m for m in model if hasattr(m, "weight")]
     rule = {"nadam": torch.optim.NAdam, "radam": torch.optim.RAdam}[solver]
-    groups = decay_groups(model, wd) if wd is not None else model.parameters()
-    opt = rule(groups, lr=LR, betas=(0.8, 0.95), eps=1e-6,
-               decoupled_weight_decay=wd is not None)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
-    for s in range(0, len(X), BS):
-        a, t = model(Xt[s:s + BS]), Yt[s:s + BS]
-        cost = (0.5 * ((a - t) ** 2).sum(1)).mean() + ALPHA / (2 * len(t)) * sum(
-            (lin.weight ** 2).sum() for lin in lins)
-        opt.zero_grad()
-        cost.backward()
-        opt.step()
-    return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
-                                           lin.bias.detach().numpy()]) for lin in lins])
+
+    def make(model):
+        groups = decay_groups(model, wd) if wd is not None else model.parameters()
+        return rule(groups, lr=LR, betas=(0.8, 0.95), eps=1e-6,
+                    decoupled_weight_decay=wd is not None)
+
+    return l2_epoch(torch, est_net, w0, X, y, make, BS, ALPHA)
 
 
 @pytest.mark.parametrize("solver", ["nadam", "radam"])

@@ -45,23 +45,10 @@ def _started(solver: str, X, y, **settings) -> tuple[MLPRegressor, np.ndarray]:
 def _torch_epoch(torch, make_opt, est_net, w0, X, y) -> np.ndarray:
     """One epoch of a torch.optim rule from ``w0`` on the batches of ``BS`` rows in order,
     loss ``mean_i (a_i - y_i)^2 / 2 + alpha / (2 m) sum W^2`` (scikit-learn's L2 term)."""
-    from torch_twins import torch_twin
+    from torch_twins import l2_epoch
 
-    net = est_net.copy()
-    net.params[...] = w0
-    model = torch_twin(torch, net)
-    lins = [m for m in model if hasattr(m, "weight")]
-    opt = make_opt(model.parameters())
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
-    for s in range(0, len(X), BS):
-        a, t = model(Xt[s:s + BS]), Yt[s:s + BS]
-        cost = (0.5 * ((a - t) ** 2).sum(1)).mean() + ALPHA / (2 * len(t)) * sum(
-            (lin.weight ** 2).sum() for lin in lins)
-        opt.zero_grad()
-        cost.backward()
-        opt.step()
-    return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
-                                           lin.bias.detach().numpy()]) for lin in lins])
+    return l2_epoch(torch, est_net, w0, X, y, lambda model: make_opt(model.parameters()),
+                    BS, ALPHA)
 
 
 CASES = [("rmsprop", {"rmsprop_momentum": 0.7}),

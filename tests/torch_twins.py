@@ -70,3 +70,25 @@ def torch_run(torch, model, opt, X, Y, epochs, batch_size, per_epoch=None, per_s
     return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
                                            lin.bias.detach().numpy()])
                            for lin in _linears(model)])
+
+
+def l2_epoch(torch, net, w0, X, y, make_opt, batch_size, alpha):
+    """One epoch of the torch.optim rule ``make_opt(model)`` (given the twin of ``net``
+    holding ``w0``) on the batches of ``batch_size`` rows in order, loss ``mean_i (a_i -
+    y_i)^2 / 2 + alpha / (2 m) sum W^2`` (scikit-learn's L2 term, m the batch's rows);
+    return the parameters as chainrule's flat vector."""
+    net = net.copy()
+    net.params[...] = w0
+    model = torch_twin(torch, net)
+    lins = _linears(model)
+    opt = make_opt(model)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
+    for s in range(0, len(X), batch_size):
+        a, t = model(Xt[s:s + batch_size]), Yt[s:s + batch_size]
+        cost = (0.5 * ((a - t) ** 2).sum(1)).mean() + alpha / (2 * len(t)) * sum(
+            (lin.weight ** 2).sum() for lin in lins)
+        opt.zero_grad()
+        cost.backward()
+        opt.step()
+    return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
+                                           lin.bias.detach().numpy()]) for lin in lins])
