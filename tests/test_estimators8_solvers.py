@@ -75,30 +75,19 @@ def _torch_epoch(torch, solver, est_net, w0, X, y, settings):
     """One epoch of torch.optim's rule from ``w0`` on the batches of ``BS`` rows in order,
     loss ``mean_i (a_i - y_i)^2 / 2 + alpha / (2 m) sum W^2`` (the L2 term of the weights
     only); AdamW's decoupled decay on the weights only, as chainrule's loop decays them."""
-    from torch_twins import decay_groups, torch_twin
+    from torch_twins import decay_groups, l2_epoch
 
-    net = est_net.copy()
-    net.params[...] = w0
-    model = torch_twin(torch, net)
-    lins = [m for m in model if hasattr(m, "weight")]
     opts = dict(lr=LR, betas=(0.8, 0.95), eps=1e-6)
-    if solver == "adamw":
-        opt = torch.optim.AdamW(decay_groups(model, settings.get("decoupled_decay", 0.01)),
-                                amsgrad=settings.get("amsgrad", False), **opts)
-    else:
-        opt = {"nadam": torch.optim.NAdam, "radam": torch.optim.RAdam,
-               "adamax": torch.optim.Adamax}[solver](model.parameters(), **opts)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
-    for s in range(0, len(X), BS):
-        a, t = model(Xt[s:s + BS]), Yt[s:s + BS]
-        m = len(t)
-        cost = (0.5 * ((a - t) ** 2).sum(1)).mean() + ALPHA / (2 * m) * sum(
-            (lin.weight ** 2).sum() for lin in lins)
-        opt.zero_grad()
-        cost.backward()
-        opt.step()
-    return np.concatenate([np.concatenate([lin.weight.detach().numpy().T.ravel(),
-                                           lin.bias.detach().numpy()]) for lin in lins])
+
+    def make(model):
+        if solver == "adamw":
+            return torch.optim.AdamW(
+                decay_groups(model, settings.get("decoupled_decay", 0.01)),
+                amsgrad=settings.get("amsgrad", False), **opts)
+        return {"nadam": torch.optim.NAdam, "radam": torch.optim.RAdam,
+                "adamax": torch.optim.Adamax}[solver](model.parameters(), **opts)
+
+    return l2_epoch(torch, est_net, w0, X, y, make, BS, ALPHA)
 
 
 @pytest.mark.parametrize(("solver", "settings"), CASES)

@@ -92,23 +92,6 @@ def test_settings_of_nadam_and_radam(name):
         optimizer_settings("adam", None, None, decoupled_decay=0.1)
 
 
-@pytest.mark.parametrize("first, then, message", [
-    (["--optimizer", "nadam", "--decoupled-decay", "0.2"], ["--optimizer", "nadam"],
-     "--decoupled-decay: the run in {ck} was started with --decoupled-decay 0.2, got no "
-     "--decoupled-decay"),
-    (["--optimizer", "radam"], ["--optimizer", "radam", "--decoupled-decay", "0.1"],
-     "--decoupled-decay: the run in {ck} was started with no --decoupled-decay, got "
-     "--decoupled-decay 0.1"),
-])
-def test_resume_refuses_a_changed_decay(tmp_path, capsys, first, then, message):
-    ck = tmp_path / "ck.npz"
-    base = ["train", "iris", "--hidden", "4", "--seed", "3", "-q", "--checkpoint", ck]
-    assert _status([*base, *first, "--epochs", "2", "-o", tmp_path / "a"]) == 0
-    capsys.readouterr()
-    assert _status([*base, *then, "--epochs", "3", "--resume", "-o", tmp_path / "b"]) == 2
-    assert message.format(ck=ck) in capsys.readouterr().err
-
-
 @pytest.mark.parametrize("name", ["nadam", "radam"])
 def test_resume_with_the_same_decay_is_the_whole_run(tmp_path, name):
     ck = tmp_path / "ck.npz"

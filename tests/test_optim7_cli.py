@@ -156,6 +156,13 @@ def test_the_range_test_takes_them(tmp_path, capsys):
     (["--optimizer", "nadam"], ["--optimizer", "nadam", "--momentum-decay", "0.01"],
      "--momentum-decay: the run in {ck} was started with no --momentum-decay, got "
      "--momentum-decay 0.01"),
+    # optim10's: the decoupled decay of NAdam and RAdam
+    (["--optimizer", "nadam", "--decoupled-decay", "0.2"], ["--optimizer", "nadam"],
+     "--decoupled-decay: the run in {ck} was started with --decoupled-decay 0.2, got no "
+     "--decoupled-decay"),
+    (["--optimizer", "radam"], ["--optimizer", "radam", "--decoupled-decay", "0.1"],
+     "--decoupled-decay: the run in {ck} was started with no --decoupled-decay, got "
+     "--decoupled-decay 0.1"),
 ])
 def test_resume_refuses_a_changed_option(tmp_path, capsys, first, then, message):
     ck = tmp_path / "ck.npz"
