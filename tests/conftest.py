@@ -47,11 +47,23 @@ def _run_slow(config: pytest.Config) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _run_slow(config):
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            _slow_files_first(items)
         return
     skip = pytest.mark.skip(reason="slow: run with --run-slow (always run in CI)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def _slow_files_first(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadfile``: a file's tests go to one worker, the files
+    in the order collected) the files holding slow tests are handed out first, so that the
+    longest (the MNIST self-taught comparison, minutes) does not start last and leave the
+    other workers idle; each file keeps its own order, and a run in one process is as
+    collected."""
+    slow = {item.path for item in items if "slow" in item.keywords}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 @pytest.fixture
