@@ -6,34 +6,21 @@ parameters' life (checks, get_params, clone, files, partial_fit)."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 import chainrule
 from chainrule import MLPClassifier, MLPRegressor
 from chainrule.estimators import load_estimator
 from chainrule.optimizers import Adamax, AdamW, NAdam, RAdam
+from solver_helpers import ALPHA, BS, LR
+from solver_helpers import quiet_fit as _fit
+from solver_helpers import sine_data as _data
 
 NEW = ("adamw", "nadam", "radam", "adamax")
-LR, ALPHA, BS = 0.01, 0.3, 10
 # each new solver with its defaults, and adamw with its own settings
 CASES = [(s, {}) for s in NEW] + [("adamw", {"decoupled_decay": 0.5, "amsgrad": True})]
-
-
-def _data(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(m, 3))
-    return X, np.sin(X @ [1.0, -2.0, 0.5])
-
-
-def _fit(est, X, y, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kw)
 
 
 def _ours(solver: str, **settings):

@@ -4,42 +4,19 @@ the parameters' life (checks, get_params, set_params, clone, files, defaults).""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 from chainrule import MLPClassifier, MLPRegressor
 from chainrule.estimators import load_estimator
 from chainrule.optimizers import RMSProp
+from solver_helpers import ALPHA, BS, LR
+from solver_helpers import quiet_fit as _fit
+from solver_helpers import sine_data as _data
+from solver_helpers import started as _started
 
-LR, ALPHA, BS, EPS = 0.01, 0.3, 10, 1e-6
-
-
-def _data(m: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(m, 3))
-    return X, np.sin(X @ [1.0, -2.0, 0.5])
-
-
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
-
-
-def _started(solver: str, X, y, **settings) -> tuple[MLPRegressor, np.ndarray]:
-    """A warm-start regressor whose network holds chosen weights ``w0`` (copied in)."""
-    est = MLPRegressor((4,), "tanh", solver=solver, alpha=ALPHA, batch_size=BS,
-                       learning_rate_init=LR, beta_1=0.8, beta_2=0.95, epsilon=EPS,
-                       shuffle=False, tol=0.0, n_iter_no_change=10**6, max_iter=1,
-                       warm_start=True, random_state=0, **settings)
-    _fit(est, X, y)
-    w0 = np.random.default_rng(1).normal(scale=0.5, size=est.network_.n_params)
-    est.network_.params[...] = w0
-    return est, w0
+EPS = 1e-6
 
 
 def _torch_epoch(torch, make_opt, est_net, w0, X, y) -> np.ndarray:
