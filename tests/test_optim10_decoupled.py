@@ -15,17 +15,9 @@ import pytest
 
 import chainrule as cr
 import optim7_checks as checks
-from chainrule.cli import main
 from chainrule.cli_args import optimizer_settings
 
 _RULES = {"nadam": "NAdam", "radam": "RAdam"}
-
-
-def _status(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as exc:
-        return exc.code
 
 
 def _torchs(rule, wd, **kw):
@@ -90,16 +82,3 @@ def test_settings_of_nadam_and_radam(name):
     with pytest.raises(ValueError, match=r"--decoupled-decay 0\.1: a setting of adamw, nadam "
                        "and radam, which --optimizer adam does not take"):
         optimizer_settings("adam", None, None, decoupled_decay=0.1)
-
-
-@pytest.mark.parametrize("name", ["nadam", "radam"])
-def test_resume_with_the_same_decay_is_the_whole_run(tmp_path, name):
-    ck = tmp_path / "ck.npz"
-    base = ["train", "iris", "--hidden", "4", "--seed", "3", "-q", "--optimizer", name,
-            "--decoupled-decay", "0.5", "--lr", "0.01"]
-    assert _status([*base, "--epochs", "4", "-o", tmp_path / "whole"]) == 0
-    assert _status([*base, "--epochs", "2", "--checkpoint", ck, "-o", tmp_path / "a"]) == 0
-    assert _status([*base, "--epochs", "4", "--checkpoint", ck, "--resume",
-                    "-o", tmp_path / "b"]) == 0
-    np.testing.assert_array_equal(cr.load(tmp_path / "b.npz").params,
-                                  cr.load(tmp_path / "whole.npz").params)

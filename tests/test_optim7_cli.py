@@ -176,7 +176,12 @@ def test_resume_refuses_a_changed_option(tmp_path, capsys, first, then, message)
 @pytest.mark.parametrize("options", [["--optimizer", "adam", "--amsgrad"],
                                      ["--optimizer", "adamw", "--decoupled-decay", "0.01"],
                                      ["--optimizer", "adamw", "--decoupled-decay", "0.3"],
-                                     ["--optimizer", "rmsprop", "--centered"]])
+                                     ["--optimizer", "rmsprop", "--centered"],
+                                     # optim10's: NAdam's and RAdam's decoupled decay
+                                     ["--optimizer", "nadam", "--decoupled-decay", "0.5",
+                                      "--lr", "0.01"],
+                                     ["--optimizer", "radam", "--decoupled-decay", "0.5",
+                                      "--lr", "0.01"]])
 def test_resume_with_the_same_options_is_the_whole_run(tmp_path, options):
     ck = tmp_path / "ck.npz"
     base = ["train", "iris", "--hidden", "4", "--seed", "3", "-q", *options]
