@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-from ._validation import check_finite_array, number_text
+from ._validation import InvalidParameter, check_finite_array, number_text
 
 __all__ = [
     "check_class_weight",
@@ -42,7 +42,9 @@ _FORMS = "None, 'balanced' or a dict {class label: weight}"
 
 
 def check_class_weight(class_weight: object, name: str = "class_weight") -> str | dict | None:
-    """``class_weight`` checked for its form: None, "balanced", or a dict of weights.
+    """``class_weight`` checked for its form: None, "balanced", or a dict of weights;
+    else an :class:`~chainrule._validation.InvalidParameter` (a ValueError and a TypeError),
+    as the estimators' other parameters.
 
     Parameters
     ----------
@@ -60,16 +62,16 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
         return None
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise ValueError(f"{name} must be {_FORMS}, got the string {class_weight!r}")
+            raise InvalidParameter(f"{name} must be {_FORMS}, got the string {class_weight!r}")
         return class_weight
     if not isinstance(class_weight, Mapping):
-        raise TypeError(f"{name} must be {_FORMS}, got {type(class_weight).__name__} "
-                        f"{class_weight!r:.60}")
+        raise InvalidParameter(f"{name} must be {_FORMS}, got {type(class_weight).__name__} "
+                               f"{class_weight!r:.60}")
     for label, weight in class_weight.items():
         if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
                 or not _finite(weight) or weight < 0):
-            raise ValueError(f"{name}: the weight of class {label!r} must be a finite number "
-                             f">= 0, got {number_text(weight)}")
+            raise InvalidParameter(f"{name}: the weight of class {label!r} must be a finite "
+                                   f"number >= 0, got {number_text(weight)}")
     return dict(class_weight)
 
 

@@ -23,7 +23,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._estimators_partial_fit import _checked_classes as _checked_classes
-from ._validation import number_text
+from ._validation import InvalidParameter, number_text
 
 
 class _ClassifierOutputs:
@@ -71,7 +71,8 @@ class _ClassifierOutputs:
         v = self.label_smoothing
         if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
                 or not 0 <= v < 1):  # NaN fails the range
-            raise ValueError(f"label_smoothing must be a number in [0, 1), got {number_text(v)}")
+            raise InvalidParameter(
+                f"label_smoothing must be a number in [0, 1), got {number_text(v)}")
 
     def _check_loss_kept(self) -> None:
         """Refuse to go on with a fitted network of another ``label_smoothing``."""

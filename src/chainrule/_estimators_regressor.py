@@ -12,7 +12,7 @@ from sklearn.metrics import r2_score
 
 from ._activations_ranges import _rounded_range
 from ._mlp_base import _finite_real, _loss_changed
-from ._validation import number_text
+from ._validation import InvalidParameter, number_text
 
 # the output activation of each loss of MLPRegressor
 _REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity",
@@ -44,18 +44,19 @@ class _RegressorOutputs:
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, str) and sizes in _REGRESSOR_LOSSES:
             # code written for scikit-learn's MLPRegressor(loss, hidden_layer_sizes, ...)
-            raise TypeError(
+            raise InvalidParameter(
                 f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes!r}, a "
                 f"loss: scikit-learn's MLPRegressor takes loss as its first argument, "
                 f"{type(self).__name__} takes hidden_layer_sizes and activation first and "
                 f"loss by keyword only: pass loss={sizes!r}")
         if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
-            raise ValueError(
+            raise InvalidParameter(
                 f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
             )
         v = self.huber_delta  # checked whatever the loss, as scikit-learn checks every one
         if isinstance(v, (bool, np.bool_)) or not _finite_real(v) or not v > 0:
-            raise ValueError(f"huber_delta must be a finite number > 0, got {number_text(v)}")
+            raise InvalidParameter(
+                f"huber_delta must be a finite number > 0, got {number_text(v)}")
         super()._validate_params()
 
     def _loss_spec(self) -> str | dict[str, Any]:

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ._validation import InvalidParameter
 from .activations import Activation
 from .architecture import _build_layers
 from .batchnorm import BatchNorm
@@ -76,7 +77,7 @@ class _Building:
             layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
         except (ValueError, TypeError) as exc:  # the initializer's, or a width too large
             where = "hidden_layer_sizes" if str(exc).startswith("fan_in x fan_out") else "init"
-            raise ValueError(f"{where}: {exc}") from None
+            raise InvalidParameter(f"{where}: {exc}") from None
         return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
 
     def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
@@ -100,7 +101,7 @@ class _Building:
             try:
                 get_initializer(self.init)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"init: {exc}") from None
+                raise InvalidParameter(f"init: {exc}") from None
         act = self._activations(1)[0]
         layers = []
         for spec in specs:

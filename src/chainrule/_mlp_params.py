@@ -84,14 +84,14 @@ class _Parameters:
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
             sizes = [sizes]
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
-            raise TypeError(
+            raise InvalidParameter(
                 "hidden_layer_sizes must be an int or a sequence of ints, got "
                 f"{type(self.hidden_layer_sizes).__name__}"
             )
         out = []
         for s in sizes:
             if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1:
-                raise ValueError(
+                raise InvalidParameter(
                     f"hidden_layer_sizes must contain positive ints, got {list(sizes)}"
                 )
             out.append(int(s))
@@ -103,7 +103,7 @@ class _Parameters:
             return [value] * n
         value = list(value)  # type: ignore[call-overload]
         if len(value) != n:
-            raise ValueError(
+            raise InvalidParameter(
                 f"{name} must be one value or one per hidden layer ({n}), got {len(value)}: "
                 f"{value}"
             )
@@ -115,7 +115,7 @@ class _Parameters:
             try:
                 act = get_activation(a)
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"activation: {exc}") from None
+                raise InvalidParameter(f"activation: {exc}") from None
             acts.append(_check_hidden_activation(act, "activation"))
         return acts
 
@@ -123,8 +123,8 @@ class _Parameters:
         rates = []
         for r in self._per_layer(self.dropout, "dropout", n):
             if not isinstance(r, numbers.Real) or not 0 <= r < 1:
-                raise ValueError("dropout must be a rate in [0, 1) (or one per layer), got "
-                                 f"{number_text(r)}")
+                raise InvalidParameter("dropout must be a rate in [0, 1) (or one per layer), got "
+                                       f"{number_text(r)}")
             rates.append(float(r))
         return rates
 
@@ -144,15 +144,15 @@ class _Parameters:
                 layers = parse_layers(layers)
             except (OSError, ValueError) as exc:
                 text = str(exc)
-                raise ValueError(text if text.startswith("layers") else f"layers: {text}"
+                raise InvalidParameter(text if text.startswith("layers") else f"layers: {text}"
                                  ) from None
         if not isinstance(layers, (list, tuple)):
-            raise ValueError(f"layers must be a list of layer dicts like [{_EXAMPLE}, ...] (or "
-                             f"JSON text of one), got {type(layers).__name__}")
+            raise InvalidParameter(f"layers must be a list of layer dicts like [{_EXAMPLE}, ...] "
+                                   f"(or JSON text of one), got {type(layers).__name__}")
         specs = []
         for i, spec in enumerate(layers):
             if not isinstance(spec, Mapping):
-                raise ValueError(
+                raise InvalidParameter(
                     f"layers: layers[{i}] must be a dict like {_EXAMPLE}, got "
                     f"{type(spec).__name__}" + (" (a Layer object would be shared by clones "
                                                 "and changed by fit; give its dict)"
@@ -182,8 +182,8 @@ class _Parameters:
         if dims is None or len(dims) != 3 or not all(
                 isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1
                 for d in dims):
-            raise ValueError("input_shape must be None or (channels, height, width), three "
-                             f"positive ints, got {shape!r}")
+            raise InvalidParameter("input_shape must be None or (channels, height, width), three "
+                                   f"positive ints, got {shape!r}")
         if self.layers is None:
             raise ValueError(f"input_shape={shape!r}: the shape of the images that layers takes; "
                              "hidden_layer_sizes builds a multilayer perceptron, which takes "
@@ -257,7 +257,7 @@ class _Parameters:
         except TypeError:
             dtype = None
         if dtype not in (np.float32, np.float64):
-            raise ValueError(
+            raise InvalidParameter(
                 f"dtype must be 'float32', 'float64' or None (the data's), got {self.dtype!r}"
             )
         return dtype
@@ -273,19 +273,19 @@ class _Parameters:
         if not isinstance(v, (bool, np.bool_, numbers.Integral)) or v < 0:
             raise InvalidParameter(f"verbose must be True, False or an int >= 0, got {v!r}")
         if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+            raise InvalidParameter(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         if not isinstance(self.bias_init, str) or self.bias_init not in BIAS_INITS:
-            raise ValueError(f"bias_init must be one of {BIAS_INITS}, got {self.bias_init!r}")
+            raise InvalidParameter(f"bias_init must be one of {BIAS_INITS}, got {self.bias_init!r}")
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
             if not _finite_real(v) or not v > 0:
-                raise ValueError(f"{name} must be a finite number > 0, got {number_text(v)}")
+                raise InvalidParameter(f"{name} must be a finite number > 0, got {number_text(v)}")
         for name in ("alpha", "tol"):
             v = getattr(self, name)
             if not _finite_real(v) or not v >= 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {number_text(v)}")
+                raise InvalidParameter(f"{name} must be a finite number >= 0, got {number_text(v)}")
         if self.learning_rate not in ("constant", "invscaling", "adaptive"):
-            raise ValueError(
+            raise InvalidParameter(
                 "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
                 f"{self.learning_rate!r}"
             )
@@ -295,15 +295,16 @@ class _Parameters:
                 "the learning rate; give one of them"
             )
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
-            raise ValueError("power_t must be a finite number >= 0, got "
-                             f"{number_text(self.power_t)}")
+            raise InvalidParameter("power_t must be a finite number >= 0, got "
+                                   f"{number_text(self.power_t)}")
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
                 continue  # never stop on the tolerance, as scikit-learn takes it
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 extra = " or inf" if name == "n_iter_no_change" else ""
-                raise ValueError(f"{name} must be a positive int{extra}, got {number_text(v)}")
+                raise InvalidParameter(
+                    f"{name} must be a positive int{extra}, got {number_text(v)}")
         # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
         # max_iter is named as itself, not as the schedule's T_max
         warm = _warmup_leaves_no_cosine(self.schedule, self.max_iter)
@@ -320,31 +321,36 @@ class _Parameters:
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
+            raise InvalidParameter(
+                f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):
-            raise ValueError(f"batch_size must be 'auto' or a positive int, got {number_text(bs)}")
+            raise InvalidParameter(
+                f"batch_size must be 'auto' or a positive int, got {number_text(bs)}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
-            raise ValueError("clip_norm must be None or a finite number > 0, got "
-                             f"{number_text(cn)}")
+            raise InvalidParameter("clip_norm must be None or a finite number > 0, got "
+                                   f"{number_text(cn)}")
         if self.ema is not None:
-            check_ema(self.ema)
+            try:
+                check_ema(self.ema)
+            except (TypeError, ValueError) as exc:  # train()'s own check, named as ema
+                raise InvalidParameter(str(exc)) from None
         mt = self.max_time
         if mt is not None and (not _finite_real(mt) or not mt > 0):
-            raise ValueError(f"max_time must be None or a finite number of seconds > 0, got "
-                             f"{number_text(mt)}")
+            raise InvalidParameter(f"max_time must be None or a finite number of seconds > 0, got "
+                                   f"{number_text(mt)}")
         if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {number_text(self.momentum)}")
+            raise InvalidParameter(f"momentum must be in [0, 1), got {number_text(self.momentum)}")
         for name in ("beta_1", "beta_2"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not 0 <= v < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {number_text(v)}")
+                raise InvalidParameter(f"{name} must be in [0, 1), got {number_text(v)}")
         _check_solver_settings(self)
         vf = self.validation_fraction
         if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1), got {number_text(vf)}")
+            raise InvalidParameter(f"validation_fraction must be in [0, 1), got {number_text(vf)}")
         if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
             raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
                              "fraction held out for validation), got 0")

@@ -41,8 +41,8 @@ def _check_solver_settings(est: _Parameters) -> None:
     if wd is None:
         return
     if not _finite_real(wd) or not wd >= 0:
-        raise ValueError("decoupled_decay must be None or a finite number >= 0, got "
-                         f"{number_text(wd)}")
+        raise InvalidParameter("decoupled_decay must be None or a finite number >= 0, got "
+                               f"{number_text(wd)}")
     if est.solver not in _DECOUPLED_SOLVERS:
         raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
                          "decay (and NAdam's and RAdam's, PyTorch's decoupled_weight_decay="
@@ -57,7 +57,7 @@ def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], b
     >= 0 for "nadam" only), refused as ``amsgrad`` and ``decoupled_decay`` are."""
     m = est.rmsprop_momentum
     if not finite_real(m) or not 0 <= m < 1:
-        raise ValueError(f"rmsprop_momentum must be in [0, 1), got {number_text(m)}")
+        raise InvalidParameter(f"rmsprop_momentum must be in [0, 1), got {number_text(m)}")
     if m > 0 and est.solver != "rmsprop":
         raise ValueError(f"rmsprop_momentum={number_text(m)} is RMSProp's momentum, for "
                          f"solver='rmsprop' only, got solver={est.solver!r}; set "
@@ -71,8 +71,8 @@ def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], b
     if md is None:
         return
     if not finite_real(md) or not md >= 0:
-        raise ValueError("momentum_decay must be None or a finite number >= 0, got "
-                         f"{number_text(md)}")
+        raise InvalidParameter("momentum_decay must be None or a finite number >= 0, got "
+                               f"{number_text(md)}")
     if est.solver != "nadam":
         raise ValueError(f"momentum_decay={number_text(md)} is NAdam's, for solver='nadam' "
                          f"only, got solver={est.solver!r}; set momentum_decay=None")

@@ -203,10 +203,11 @@ class InvalidParameter(ValueError, TypeError):
     """
 
 
-class InvalidRandomState(ValueError, TypeError):
+class InvalidRandomState(InvalidParameter):
     """A ``random_state`` that is not a seed: a ValueError, and a TypeError as well.
 
-    The autoencoders raised a TypeError for it before; both kinds catch it now.
+    The autoencoders raised a TypeError for it before; both kinds catch it now, and
+    :class:`InvalidParameter`, which the estimators raise for their other settings.
     """
 
 
