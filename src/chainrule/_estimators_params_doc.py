@@ -89,7 +89,10 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         next to the bar where one shows.  lbfgs and cg, for any ``verbose > 0``:
         a line per iteration (on stderr) with that loss, then SciPy's reason
         for stopping with ``loss_``.
-        scikit-learn prints a line per epoch on stdout for any ``verbose > 0``.
+        scikit-learn prints a line per epoch on stdout for any ``verbose > 0``;
+        the line that says why a run stops (or lowers an "adaptive" rate) has
+        scikit-learn's words, with ``tol`` as given (``tol=0.0001``, where
+        scikit-learn prints ``tol=0.000100``, and ``0.000000`` for 1e-7).
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The
         network's architecture (``hidden_layer_sizes``, ``activation``,
@@ -114,7 +117,12 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         start's too, as scikit-learn's are), stop when
         the validation accuracy has not improved by ``tol`` for more than
         ``n_iter_no_change`` epochs and restore the parameters of the best
-        one.  The accuracy of every epoch is in ``validation_scores_``.  Mini-batch
+        one.  The accuracy of every epoch is in ``validation_scores_``.  A warm-start
+        fit goes on with ``best_validation_score_`` and the count of epochs without
+        improvement, as scikit-learn's does (so it may stop after one epoch), and
+        ends with the parameters that scored the best, those of a fit before it where
+        it brings no better score; scikit-learn 1.9's ends with its last ones there
+        (the arrays it restores are the ones that fit trains in place).  Mini-batch
         solvers only: lbfgs and cg ignore it, as scikit-learn's lbfgs does.
     validation_fraction : float in [0, 1), default 0.1
         The fraction held out with ``early_stopping`` and a mini-batch solver
@@ -153,7 +161,11 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         Epochs without improvement (see ``tol``) allowed in a row; ``np.inf``
         never stops (nor lowers an "adaptive" rate) on them, as in scikit-learn.
     max_fun : int, default 15000
-        Most evaluations of the cost for "lbfgs".
+        Most evaluations of the cost for "lbfgs".  A run stopped by it or by
+        ``max_iter`` gives a ConvergenceWarning that begins with scikit-learn's
+        words ("lbfgs failed to converge after N iteration(s)") and goes on with
+        both limits and SciPy's reason, without scikit-learn's advice to scale the
+        data.
     dropout : float or sequence of float, default 0.0
         Dropout rate after each hidden layer (one value, or one per layer).
         The stopping rule of ``tol`` and ``n_iter_no_change`` reads the
