@@ -16,6 +16,18 @@ from ._cli_models_train_lbfgs import refuse_lbfgs_options
 from .cli_architecture import _IMAGE_LAYERS, check_architecture
 from .cli_args import optimizer_settings
 
+# the suffixes of CSV text and its compressions: DATA so named is not probed for an NPZ
+# array of several targets before it is read, which would open the file once more (an
+# NPZ archive under such a name is refused once read: _cli_models_train_read)
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".bz2", ".xz")
+
+
+def maybe_npz(data: object) -> bool:
+    """Whether DATA may be an NPZ archive: a name without a CSV file's suffix."""
+    from pathlib import Path
+
+    return Path(str(data)).suffix.lower() not in CSV_SUFFIXES
+
 
 def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[int] | None]:
     """Check (and resolve in ``args``) the options of ``chainrule train`` that need no data.
@@ -43,7 +55,8 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
-    if args.data and not isinstance(args.target, list):  # an NPZ array Y (n, k): k targets
+    if args.data and not isinstance(args.target, list) and maybe_npz(args.data):
+        # an NPZ array Y (n, k): k targets
         args.target = npz_targets(args.data, args.target) or args.target
     several = isinstance(args.target, list)  # --target a b ...: one output per target
     lbfgs = args.optimizer == "lbfgs"

@@ -42,6 +42,13 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
     table = _groups.with_groups(args, table)  # its column no target
+    y = table.y
+    if not isinstance(args.target, list) and getattr(y, "ndim", 1) == 2 and y.shape[1] > 1:
+        # an NPZ archive named as a CSV file: its target array of several columns was not
+        # taken for as many targets before the data was read (check_before_data)
+        raise ValueError(f"{table.source}: an NPZ archive under a CSV file's name, its "
+                         f"target array {args.target or 'y'!r} of shape {y.shape}; rename it "
+                         "to .npz to train on its columns as several targets")
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
         raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
