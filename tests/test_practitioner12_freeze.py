@@ -142,7 +142,7 @@ def test_freeze_of_a_layer_without_parameters_is_refused(tmp_path, capsys):
             "parameters; 4 Dense (output): W, b") in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("spec", ["-1", "a", "0:", "0;1", "0:1b", ""])
+@pytest.mark.parametrize("spec", ["a", "0:", "0;1", "0:1b", ""])
 def test_freeze_spec_of_another_form_is_refused(tmp_path, capsys, spec):
     with pytest.raises(SystemExit) as stop:
         main(["train", str(tmp_path / "d.csv"), *_RUN, f"--freeze={spec}"])

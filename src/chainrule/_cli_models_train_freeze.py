@@ -3,9 +3,11 @@ fixed, as the library's ``layer.trainable = False`` and ``layer.frozen = {"b"}``
 
 A SPEC is a layer's index, ``0`` (every parameter of the layer), or an index and one of
 its parameters' names, ``0:b``; several are given as a comma list (``--freeze 0,2:b``) or
-by repeating the option.  The index is the network's own, the one the layer table that
-train prints and ``chainrule info`` shows in its ``#`` column, ``net.layers[i]`` in
-Python: with ``--dropout`` the Dropout layers count (``--hidden 8 4 --dropout 0.1``: the
+by repeating the option.  A negative index counts from the end, as Python's
+``net.layers[-1]`` (``-1`` is the output layer), and is resolved to the index from 0.
+The index is the network's own, the one the layer table that train prints and
+``chainrule info`` shows in its ``#`` column, ``net.layers[i]`` in Python: with
+``--dropout`` the Dropout layers count (``--hidden 8 4 --dropout 0.1``: the
 Dense layers are 0, 2 and the output 4), with ``--layers`` it is the list's index, and
 the output layer that the command appends is the last.  Everything is checked before the
 data is read, from the architecture options alone (a layer's parameters do not depend on
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 import re
 
-_SPEC = re.compile(r"(\d+)(?::([A-Za-z_]\w*))?")
+_SPEC = re.compile(r"(-?\d+)(?::([A-Za-z_]\w*))?")
 
 # the parameters of each layer type of --layers (its dict), in param_specs' order
 _PARAMS = {"Dense": ("W", "b"), "Conv2D": ("W", "b"), "BatchNorm": ("gamma", "beta"),
@@ -31,21 +33,22 @@ _PARAMS = {"Dense": ("W", "b"), "Conv2D": ("W", "b"), "BatchNorm": ("gamma", "be
 
 
 def freeze_spec(text: str) -> list[str]:
-    """argparse type of ``--freeze``: the comma list's entries, each ``I`` or ``I:NAME``.
+    """argparse type of ``--freeze``: the comma list's entries, each ``I`` or ``I:NAME``
+    (``I`` negative: from the end, as Python's ``net.layers[-1]``).
 
     Raises
     ------
     argparse.ArgumentTypeError
-        For an entry of another form (a negative index, an empty entry, a name that is
-        no identifier).
+        For an entry of another form (an empty entry, a name that is no identifier).
     """
     entries = [entry.strip() for entry in text.split(",")]
     for entry in entries:
         if not _SPEC.fullmatch(entry):
             raise argparse.ArgumentTypeError(
                 f"expected a layer's index as train's layer table and chainrule info number "
-                f"them (0 for the first), or an index and a parameter's name (0:b), comma "
-                f"separated (0,2:b), got {entry!r}" + (f" in {text!r}" if entry != text else ""))
+                f"them (0 for the first, -1 for the last), or an index and a parameter's "
+                f"name (0:b), comma separated (0,2:b), got {entry!r}"
+                + (f" in {text!r}" if entry != text else ""))
     return entries
 
 
@@ -59,11 +62,13 @@ def add_freeze_option(p: argparse.ArgumentParser) -> None:
                    help="keep parameters fixed while training (the library's layer.trainable "
                    "= False, layer.frozen): a layer's index as the layer table numbers it "
                    "(Dropout layers count; the output layer, which the command appends, is "
-                   "the last), 0 for all its parameters, or 0:b for one of them (Dense and "
-                   "Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta); a comma list or "
-                   "the option repeated (--freeze 0,2:b). The frozen parameters keep their "
-                   "initial values, bit for bit; the model file records them, and --resume "
-                   "refuses another freeze (default: every parameter trains)")
+                   "the last; -1 is the last, -2 the one before, as Python's net.layers[-1], "
+                   "recorded as the index from 0), 0 for all its parameters, or 0:b for one "
+                   "of them (Dense and Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta); "
+                   "a comma list or the option repeated (--freeze 0,2:b). The frozen "
+                   "parameters keep their initial values, bit for bit; the model file "
+                   "records them, and --resume refuses another freeze (default: every "
+                   "parameter trains)")
 
 
 def layer_plan(args: argparse.Namespace) -> list[tuple[str, tuple[str, ...]]]:
@@ -115,9 +120,11 @@ def check_freeze(args: argparse.Namespace) -> list[str] | None:
     for entry in entries:
         index, name = _SPEC.fullmatch(entry).groups()
         i = int(index)
-        if i >= len(plan):
+        i += len(plan) if i < 0 else 0  # from the end, as Python's net.layers[-1]
+        if not 0 <= i < len(plan):
             raise ValueError(f"--freeze {entry}: the network has {len(plan)} layers, 0 to "
-                             f"{len(plan) - 1} ({_layers_text(plan)})")
+                             f"{len(plan) - 1} ({_layers_text(plan)}), or -{len(plan)} "
+                             "to -1 counted from the end")
         kind, names = plan[i]
         if not names:
             raise ValueError(f"--freeze {entry}: layer {i} ({kind}) has no parameters to "
