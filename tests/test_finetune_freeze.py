@@ -1,6 +1,10 @@
-"""``--freeze`` with negative indices (from the end, as Python's ``net.layers[-1]``)."""
+"""``--freeze`` with negative indices (from the end, as Python's ``net.layers[-1]``), and
+tune's ``--grid freeze=...`` value that freezes several things (its entries separated by
+spaces, as ``--grid 'hidden=64 32|128'`` gives one value several widths)."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -49,3 +53,33 @@ def test_a_negative_index_past_the_first_layer_is_refused_before_the_data(tmp_pa
             "b; 2 Dense (output): W, b), or -3 to -1 counted from the end") in err
     assert "nowhere" not in err
 
+
+def _json(capsys, argv):
+    capsys.readouterr()
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_grid_value_of_several_entries_freezes_them_all(tmp_path, capsys):
+    data, _, _ = _data(tmp_path)
+    run = ["--hidden", "4", "--epochs", "2", "--folds", "2", "-q", "--json"]
+    tuned = _json(capsys, ["tune", data, *run, "--grid", "freeze=0:b 1:W,1"])
+    assert tuned["combinations"] == 2
+    assert [r["params"] for r in tuned["results"]] == [{"freeze": "0:b 1:W"}, {"freeze": "1"}]
+    # the reference: cv of each freeze given whole, on the same folds
+    for result, spec in zip(tuned["results"], ["0:b,1:W", "1"], strict=True):
+        cv = _json(capsys, ["cv", data, *run, "--freeze", spec])
+        assert result["per_fold"] == cv["per_fold"]
+        assert "--freeze" in result["train"] and spec in result["train"]
+    alone = _json(capsys, ["cv", data, *run, "--freeze", "0:b"])
+    assert alone["per_fold"] != tuned["results"][0]["per_fold"]
+
+
+def test_tune_refits_a_freeze_of_several_entries(tmp_path, capsys):
+    data, _, _ = _data(tmp_path)
+    out = str(tmp_path / "t.npz")
+    assert main(["tune", data, "--hidden", "4", "--epochs", "2", "--folds", "2", "-q",
+                 "--freeze", "0:b,1:W", "--grid", "lr=0.01,0.1", "-o", out]) == 0
+    said = capsys.readouterr().out
+    assert "--freeze 0:b,1:W" in said  # one word, which train reads back
+    assert load_metadata(out)["training"]["freeze"] == ["0:b", "1:W"]

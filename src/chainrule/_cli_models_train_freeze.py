@@ -33,15 +33,17 @@ _PARAMS = {"Dense": ("W", "b"), "Conv2D": ("W", "b"), "BatchNorm": ("gamma", "be
 
 
 def freeze_spec(text: str) -> list[str]:
-    """argparse type of ``--freeze``: the comma list's entries, each ``I`` or ``I:NAME``
-    (``I`` negative: from the end, as Python's ``net.layers[-1]``).
+    """argparse type of ``--freeze``: the comma (or space) list's entries, each ``I`` or
+    ``I:NAME`` (``I`` negative: from the end, as Python's ``net.layers[-1]``).
 
     Raises
     ------
     argparse.ArgumentTypeError
         For an entry of another form (an empty entry, a name that is no identifier).
     """
-    entries = [entry.strip() for entry in text.split(",")]
+    # commas or spaces: one value of tune's --grid freezes several things as --hidden's
+    # value holds several widths, its words split at spaces ('freeze=0:b 1:W,2': two values)
+    entries = re.split(r"\s*,\s*|\s+", text.strip())
     for entry in entries:
         if not _SPEC.fullmatch(entry):
             raise argparse.ArgumentTypeError(
@@ -65,10 +67,12 @@ def add_freeze_option(p: argparse.ArgumentParser) -> None:
                    "the last; -1 is the last, -2 the one before, as Python's net.layers[-1], "
                    "recorded as the index from 0), 0 for all its parameters, or 0:b for one "
                    "of them (Dense and Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta); "
-                   "a comma list or the option repeated (--freeze 0,2:b). The frozen "
-                   "parameters keep their initial values, bit for bit; the model file "
-                   "records them, and --resume refuses another freeze (default: every "
-                   "parameter trains)")
+                   "a comma (or space) list or the option repeated (--freeze 0,2:b; in "
+                   "tune's --grid, whose commas separate values, one value's entries are "
+                   "separated by spaces as --hidden's widths are: --grid 'freeze=0:b 1:W,2' "
+                   "tries 0:b and 1:W frozen together, then 2). The frozen parameters keep their "
+                   "initial values, bit for bit; the model file records them, and --resume "
+                   "refuses another freeze (default: every parameter trains)")
 
 
 def layer_plan(args: argparse.Namespace) -> list[tuple[str, tuple[str, ...]]]:
