@@ -23,6 +23,7 @@ from ._cli_groups import add_groups_option
 from ._cli_models_data import _DATA_HELP
 from ._cli_models_find_lr import GivenOption, add_find_lr_args, check_find_lr
 from ._cli_models_train_freeze import add_freeze_option
+from ._cli_models_train_init import add_init_from_option
 from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
@@ -94,6 +95,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         f"exits with status {EXIT_MAX_TIME})",
     )
     add_train_options(p)
+    add_init_from_option(p)  # train's own: cv and tune build each fold's network anew
     p.set_defaults(handler=_train)
 
 

@@ -12,6 +12,7 @@ from ._cli_class_weight import class_weight_option
 from ._cli_image_layout import file_image_shape
 from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_train_freeze import check_freeze
+from ._cli_models_train_init import check_init_from, frozen_marks
 from ._cli_models_train_lbfgs import refuse_lbfgs_options
 from .cli_architecture import _IMAGE_LAYERS, check_architecture
 from .cli_args import optimizer_settings
@@ -53,6 +54,7 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
     from .tabular import npz_image_shape, npz_targets
 
     # what needs no data is checked before the data is read (argparse checked the names)
+    model = check_init_from(args)  # --init-from: the network, its scaling, task, dtype
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
     if args.data and not isinstance(args.target, list) and maybe_npz(args.data):
@@ -87,8 +89,11 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
                 f"--features {' '.join(args.features)}: {args.data} holds images (its X has "
                 f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
                 "takes whole: there are no columns to pick; leave --features out")
-    check_architecture(args)
+    if model is None:  # --init-from's network is built already
+        check_architecture(args)
     args.freeze = check_freeze(args)  # its layers and names, from the architecture alone
+    if model is not None and not args.freeze_given:  # the model's own marks, as recorded
+        args.freeze = frozen_marks(model.network)
     impute = getattr(args, "impute", None)
     if impute is None and (getattr(args, "fill_value", None) is not None
                            or getattr(args, "missing_indicator", False)):

@@ -77,7 +77,13 @@ def add_freeze_option(p: argparse.ArgumentParser) -> None:
 
 def layer_plan(args: argparse.Namespace) -> list[tuple[str, tuple[str, ...]]]:
     """The network's layers as build_network makes them: each one's type and parameter
-    names, from the architecture options alone (checked: ``check_architecture``)."""
+    names, from the architecture options alone (checked: ``check_architecture``); with
+    ``--init-from``, MODEL's network's own layers."""
+    model = getattr(args, "init_model", None)
+    if model is not None:
+        from ._cli_models_train_init import network_plan
+
+        return network_plan(model.network)
     output = ("Dense", ("W", "b"))
     if args.layers is None:
         plan = []

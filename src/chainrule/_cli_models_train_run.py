@@ -46,6 +46,12 @@ from ._cli_models_data import (
 from ._cli_models_find_lr import find_lr
 from ._cli_models_overfit import overfit_note
 from ._cli_models_train_checks import check_before_data
+from ._cli_models_train_init import (
+    init_line,
+    init_network,
+    init_record,
+    prepare_from_model,
+)
 from ._cli_models_train_lbfgs import fit_lbfgs
 from ._cli_models_train_prepare import prepare
 from ._cli_models_train_read import read_table
@@ -112,7 +118,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
         check_schedule_epochs(args.schedule, args.epochs)
     table = read_table(args, given_shape)
-    p = prepare(args, table, several, run_settings)
+    p = (prepare(args, table, several, run_settings) if args.init_model is None else
+         prepare_from_model(args, table, several, run_settings))  # --init-from's scaling
     task, meta, table, X, y = p.task, p.meta, p.table, p.X, p.y
     train_idx, val_idx, output, n_out = p.train_idx, p.val_idx, p.output, p.n_out
     n_data, target_words, resolved = p.n_data, p.target_words, p.resolved
@@ -132,6 +139,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                         () if w_fit is None else (w_fit, w_val), trainer)
     if run is not None:
         net = trainer.net
+    elif args.init_model is not None:  # --init-from: MODEL's network, its weights
+        net = init_network(args)
     else:
         net = build_network(args, n_features, n_out, output)
         if getattr(args, "dtype", "float64") != "float64":  # --dtype float32
@@ -174,6 +183,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
              + ("" if not len(val_idx) else " before the gap" if getattr(args, "gap", 0)
                 else " before them") + ": --max-train-rows)"
              if getattr(args, "max_train_rows", None) is not None else ""))
+    said = init_line(args, table.source)  # --init-from: MODEL and its scaling
+    if said is not None:
+        print(said)
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)
@@ -247,7 +259,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                     {"layers": given["layers"], **({"input_shape": given["input_shape"],
                                                     "input_shape_from_data": bool(from_data)}
                                                    if given["input_shape"] is not None else {})})
-    meta["training"] = {
+    meta["training"] = init_record(args, {  # --init-from: MODEL's architecture, and MODEL
         **architecture, "init": given["init"], "output": output,
         "loss": net.loss.name, **loss_settings(net),
         "optimizer": given["optimizer"], "lr": given["lr"],
@@ -287,7 +299,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
         # --dtype float32 (the network's too); float64 unsaid, as before --dtype
         **({"dtype": net.dtype.name} if net.dtype != np.float64 else {}),
-    }
+    })
     meta["history"] = {k: [float(v) for v in history[k]]
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")
                        if history.get(k) and all(np.isfinite(history[k]))}

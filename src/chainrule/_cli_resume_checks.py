@@ -38,6 +38,9 @@ _RUN_OPTIONS = {
     "momentum_decay": "--momentum-decay", "divergence_threshold": "--divergence-threshold",
     "freeze": "--freeze",
 }
+# --init-from (the SHA-256 of MODEL's parameters), compared first: a run without it differs
+# in its architecture options too, which it sets
+_RUN_OPTIONS = {"init_from": "--init-from", **_RUN_OPTIONS}
 
 
 def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
@@ -53,6 +56,9 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
     options["categorical"] = sorted(set(forced)) if forced else None
+    # --init-from: the SHA-256 of MODEL's parameters (another file of them is the same run)
+    options["init_from"] = getattr(args, "init_from_sha256", None)
+    options["init_from_file"] = getattr(args, "init_from", None)  # named by the refusal
     options.update(steps)  # the momentum and batch size the rule uses (defaults filled in)
     return json.loads(json.dumps(options))  # as the checkpoint's JSON gives them back
 
@@ -243,6 +249,10 @@ def check_options(run: dict | None, options: dict, path: Path,
                             for value, used in ((was, old[name]), (got, new[name])))
             if name == "freeze":  # as typed: a comma list
                 was, got = (",".join(v) if v else None for v in (was, got))
+            if name == "init_from":  # MODEL's file, and its parameters' SHA-256
+                was, got = (None if sha is None else f"{file} (parameters' SHA-256 {sha[:12]})"
+                            for file, sha in ((recorded.get("init_from_file"), was),
+                                              (options.get("init_from_file"), got)))
             if name == "dtype":  # float64 not given: named all the same
                 was, got = old[name], new[name]
             if name == "input_shape" and ((shape_from is not None and got is not None)
