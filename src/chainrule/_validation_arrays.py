@@ -48,6 +48,31 @@ def check_finite_array(
         "pass {name}.toarray()": where sparse data is taken, or that the
         caller takes dense data only.
     """
+    if type(x) is np.ndarray and x.dtype.kind in "biuf":
+        # a plain ndarray of numbers (the common case, once per call of loss_and_grad): no
+        # sparse matrix, mask, times or pandas cells, which the checks below look for
+        arr = x
+    else:
+        arr = _numeric_array(x, name, sparse_note)
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
+    _check_all_finite(arr, name)
+    if arr.dtype != dtype:
+        with np.errstate(over="ignore"):  # values beyond the target range become inf
+            cast = np.asarray(arr, dtype=dtype)
+        if not np.all(np.isfinite(cast)):
+            raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(arr)))))
+        arr = cast
+    return arr
+
+
+def _numeric_array(x: object, name: str, sparse_note: str) -> np.ndarray:
+    """``x`` as an ndarray of numbers (kinds b, i, u, f) for :func:`check_finite_array`,
+    refusing sparse matrices, masked entries, times and anything not numbers."""
     sparse = sys.modules.get("scipy.sparse")  # not imported: x cannot be a sparse matrix
     if sparse is not None and sparse.issparse(x):  # np.asarray would make a 0-d object array
         raise TypeError(
@@ -66,19 +91,6 @@ def check_finite_array(
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}"
                         f"{non_numeric_columns(x)}")
-    if dtype is None:
-        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
-    _check_all_finite(arr, name)
-    if arr.dtype != dtype:
-        with np.errstate(over="ignore"):  # values beyond the target range become inf
-            cast = np.asarray(arr, dtype=dtype)
-        if not np.all(np.isfinite(cast)):
-            raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(arr)))))
-        arr = cast
     return arr
 
 
@@ -196,17 +208,28 @@ def too_large_message(name: str, dtype: object, largest: float) -> str:
             f"{largest:.{digits}g}, limit {limit:.{digits}g})")
 
 
+# up to this many entries all_finite tests each entry (a temporary of at most 4 KiB); past it,
+# the sum of squares by BLAS, in an errstate block, is the faster
+_SMALL = 4096
+_all_true = np.logical_and.reduce
+
+
 def all_finite(arr: np.ndarray) -> bool:
     """Whether every entry is finite, in one pass and without a temporary array.
 
-    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves
-    every entry finite; only when the sum is not finite (or overflowed) are the
-    entries looked at one by one.  For a contiguous float32/float64 array the sum
-    is the sum of squares ``x . x`` by BLAS (a quarter of the time of NumPy's
-    pairwise sum; the square of a NaN or infinity is NaN or infinite too).
+    An array of at most ``_SMALL`` entries is tested entry by entry (``np.isfinite``:
+    a temporary of at most 4 KiB, and no errstate block, which costs more than the test
+    itself for a few values).  For a larger one, a NaN or an infinity makes the sum NaN
+    or infinite, so a finite sum proves every entry finite; only when the sum is not
+    finite (or overflowed) are the entries looked at one by one.  For a contiguous
+    float32/float64 array the sum is the sum of squares ``x . x`` by BLAS (a quarter of
+    the time of NumPy's pairwise sum; the square of a NaN or infinity is NaN or infinite
+    too).
     """
     if arr.dtype.kind != "f":
         return True
+    if arr.size <= _SMALL:  # a small array: one isfinite pass, no errstate block (a third
+        return bool(_all_true(np.isfinite(arr), axis=None))  # of the time for a few values)
     with np.errstate(over="ignore", invalid="ignore"):
         if arr.dtype.char in "fd" and arr.flags.c_contiguous:
             flat = arr.reshape(-1)

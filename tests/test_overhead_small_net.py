@@ -1,0 +1,124 @@
+"""The per-call costs of small networks cut without changing a number or a refusal.
+
+Guards of the overhead work (benchmarks/bench_overheads.py, ``--only small_net``): the
+cost and gradient of Matt Mazur's 2-2-2 sigmoid network against the same formulas written
+in NumPy, every bit; the checks of plain ndarrays (their short path) refusing what they
+refused, in the same words; and the finiteness test of small arrays (one isfinite pass)
+against ``np.isfinite``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+import chainrule as cr
+from chainrule._validation import check_finite_array
+from chainrule._validation_arrays import all_finite
+
+# Mazur's network, inputs and targets ("A Step by Step Backpropagation Example")
+W1 = np.array([[0.15, 0.25], [0.20, 0.30]])  # (fan_in, fan_out): his w1, w3 / w2, w4
+W2 = np.array([[0.40, 0.50], [0.45, 0.55]])
+B1, B2 = np.array([0.35, 0.35]), np.array([0.60, 0.60])
+X = np.array([[0.05, 0.10]])
+Y = np.array([[0.01, 0.99]])
+
+
+def _network() -> cr.Network:
+    l1 = cr.Dense(2, 2, activation="sigmoid")
+    l2 = cr.Dense(2, 2, activation="sigmoid")
+    net = cr.Network([l1, l2], loss="squared_error")
+    l1.W, l1.b, l2.W, l2.b = W1, B1, W2, B2
+    return net
+
+
+def _numpy_cost_and_grad(x, y, w1, b1, w2, b2):
+    """J = (1/m) sum 1/2 ||a - y||^2 of the sigmoid 2-2-2 network and its gradient in the
+    network's order (W1, b1, W2, b2), by the chain rule in plain NumPy."""
+    m = x.shape[0]
+    a1 = expit(x @ w1 + b1)
+    a2 = expit(a1 @ w2 + b2)
+    d = a2 - y
+    J = float(np.sum(0.5 * np.sum(d * d, axis=1)) / m)
+    delta2 = (d / m) * (a2 * (1.0 - a2))
+    delta1 = (delta2 @ w2.T) * (a1 * (1.0 - a1))
+    return J, np.concatenate([(x.T @ delta1).ravel(), delta1.sum(axis=0),
+                              (a1.T @ delta2).ravel(), delta2.sum(axis=0)])
+
+
+def test_mazur_cost_and_gradient_match_numpy_every_bit():
+    net = _network()
+    J, grad = net.loss_and_grad(X, Y)
+    J_ref, grad_ref = _numpy_cost_and_grad(X, Y, W1, B1, W2, B2)
+    assert J == J_ref
+    np.testing.assert_array_equal(grad, grad_ref)
+    assert abs(J - 0.298371109) < 5e-10  # his E_total
+    # lists, and a 1-D example, take the same path to the same numbers
+    J2, grad2 = net.loss_and_grad(X[0].tolist(), Y.tolist())
+    assert J2 == J_ref
+    np.testing.assert_array_equal(grad2, grad_ref)
+
+
+def test_mazur_plain_gradient_descent_matches_numpy_every_bit():
+    """His 10,000 updates, shortened: 200 steps of W <- W - 0.5 dE/dW (biases too) over
+    loss_and_grad, against the same loop in NumPy."""
+    net = _network()
+    w1, b1, w2, b2 = W1.copy(), B1.copy(), W2.copy(), B2.copy()
+    for _ in range(200):
+        _, grad = net.loss_and_grad(X, Y)
+        params = net.params
+        params -= 0.5 * grad
+        _, g = _numpy_cost_and_grad(X, Y, w1, b1, w2, b2)
+        w1 -= 0.5 * g[:4].reshape(2, 2)
+        b1 -= 0.5 * g[4:6]
+        w2 -= 0.5 * g[6:10].reshape(2, 2)
+        b2 -= 0.5 * g[10:]
+    np.testing.assert_array_equal(net.params, np.concatenate(
+        [w1.ravel(), b1, w2.ravel(), b2]))
+
+
+@pytest.mark.parametrize("bad, kind, words", [
+    (np.array([[0.05, np.nan]]), ValueError,
+     "X contains 1 NaN or infinite value(s); all must be finite"),
+    (np.array([[np.inf, -np.inf]]), ValueError,
+     "X contains 2 NaN or infinite value(s); all must be finite"),
+    (np.array([["a", "b"]]), TypeError, "X must hold numbers, got an array of dtype <U1"),
+    (np.array([["2020-01-01", "2020-01-02"]], dtype="datetime64[D]"), TypeError,
+     "X must hold numbers, got times of dtype datetime64[D]"),
+    (np.ma.masked_array([[0.05, 0.1]], mask=[[True, False]]), ValueError,
+     "X is a masked array with 1 masked value(s)"),
+    (np.zeros((0, 2)), ValueError, "X is empty (shape (0, 2))"),
+    (np.array([[1e300, 0.1]]), ValueError, "X has values too large for float32"),
+])
+def test_plain_arrays_refused_as_before(bad, kind, words):
+    with pytest.raises(kind) as err:
+        check_finite_array(bad, "X", dtype=np.float32)
+    assert words in str(err.value)
+
+
+def test_network_refuses_bad_targets_and_inputs_in_the_same_words():
+    net = _network()
+    with pytest.raises(ValueError, match=r"Y contains 1 NaN or infinite value\(s\)"):
+        net.loss_and_grad(X, np.array([[0.01, np.inf]]))
+    with pytest.raises(ValueError, match=r"X contains 1 NaN or infinite value\(s\)"):
+        net.loss_and_grad(np.array([[np.nan, 0.1]]), Y)
+    with pytest.raises(ValueError, match=r"X must have 2 features \(columns\)"):
+        net.loss_and_grad(np.ones((1, 3)), Y)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 2, 63, 4095, 4096, 4097, 9000])
+def test_all_finite_agrees_with_isfinite(dtype, size):
+    rng = np.random.default_rng(size)
+    base = rng.standard_normal(size).astype(dtype)
+    assert all_finite(base) is True
+    assert all_finite(base[::2]) is True  # not contiguous
+    for bad in (np.nan, np.inf, -np.inf):
+        for where in {0, size // 2, size - 1}:
+            arr = base.copy()
+            arr[where] = bad
+            assert all_finite(arr) is bool(np.isfinite(arr).all()) is False
+            assert all_finite(arr.reshape(1, -1)) is False
+    big = np.full(size, np.finfo(dtype).max, dtype=dtype)  # finite; its squares overflow
+    assert all_finite(big) is True
