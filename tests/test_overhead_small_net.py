@@ -122,3 +122,28 @@ def test_all_finite_agrees_with_isfinite(dtype, size):
             assert all_finite(arr.reshape(1, -1)) is False
     big = np.full(size, np.finfo(dtype).max, dtype=dtype)  # finite; its squares overflow
     assert all_finite(big) is True
+
+
+@pytest.mark.parametrize("name, derivative", [
+    ("sigmoid", lambda z: expit(z) * (1.0 - expit(z))),
+    ("tanh", lambda z: 1.0 - np.tanh(z) * np.tanh(z)),
+    ("relu", lambda z: (z > 0).astype(z.dtype)),
+    ("identity", np.ones_like),
+    ("softplus", expit),
+])
+def test_dense_backward_outside_training_is_grad_times_derivative(name, derivative):
+    """A Dense layer's backward outside a training run: delta = dJ/dA * f'(Z), dW = X.T delta,
+    db its column sums and dJ/dX = delta W.T, every bit."""
+    rng = np.random.default_rng(3)
+    layer = cr.Dense(3, 4, activation=name, seed=0)
+    cr.Network([layer])
+    X = rng.standard_normal((5, 3))
+    G = rng.standard_normal((5, 4))
+    Z = X @ layer.W + layer.b
+    layer.forward(X)
+    grad_in = layer.backward(G)
+    delta = G * derivative(Z)
+    np.testing.assert_array_equal(layer.delta, delta)
+    np.testing.assert_array_equal(layer.dW, X.T @ delta)
+    np.testing.assert_array_equal(layer.db, delta.sum(axis=0))
+    np.testing.assert_array_equal(grad_in, delta @ layer.W.T)

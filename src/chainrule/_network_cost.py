@@ -241,9 +241,14 @@ class _CostAndGradient:
             return None
         return self.loss.logit_paths.get(act.name)
 
-    def _output_terms(self, Y: np.ndarray) -> np.ndarray:
-        """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit)."""
-        out, path = self.layers[-1], self._logit_path()
+    def _output_terms(self, Y: np.ndarray, path: object = False) -> np.ndarray:
+        """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit).
+
+        ``path``: :meth:`_logit_path`'s answer where the caller has it already (False:
+        asked here)."""
+        out = self.layers[-1]
+        if path is False:
+            path = self._logit_path()
         lse = getattr(out, "_lse", None)
         if path is not None and lse is not None and path._value_lse is not None:
             return path._value_lse(out.Z, Y, lse)  # softmax forward already has logsumexp(z)
@@ -294,7 +299,7 @@ class _CostAndGradient:
             terms = path._value_lse_one_hot(out.Z, Y, lse)
         else:
             one_hot = False
-            terms = self._output_terms(Y)
+            terms = self._output_terms(Y, path)
         scale = None
         m_decay: float = m  # the examples the per-sample decay counts
         if sample_weight is not None:

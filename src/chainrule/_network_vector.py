@@ -141,12 +141,18 @@ class _ParameterVector:
         """Input features, or the image shape (channels, height, width) of a convolutional net."""
         if self._input_shape is not None:
             return self._input_shape
-        return next(layer.n_in for layer in self.layers if layer.n_in is not None)
+        for layer in self.layers:  # (a loop, not next() of a generator: once per call of
+            if layer.n_in is not None:  # loss_and_grad, a microsecond of a small one's)
+                return layer.n_in
+        return next(iter(()))  # no layer with a width: StopIteration, as next() raised
 
     @property
     def n_outputs(self) -> int:
         """Outputs of the last layer with a width (the columns of :meth:`forward`)."""
-        return next(layer.n_out for layer in reversed(self.layers) if layer.n_out is not None)
+        for layer in reversed(self.layers):  # (a loop: see n_inputs)
+            if layer.n_out is not None:
+                return layer.n_out
+        return next(iter(()))  # (as n_inputs)
 
     @property
     def output_activation(self) -> Activation | None:

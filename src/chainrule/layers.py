@@ -248,6 +248,9 @@ class Dense(DenseBuffers):
             else:
                 out = self._buffer("delta", self.A.shape, dtype)
             delta = into(self.Z, self.A, grad_out, out, self._buffer("mask", self.A.shape, _BOOL))
+        elif act.builtin and act.df is not None and type(act) is Activation:
+            # Activation.backward's product without its two calls: dJ/dA * f'
+            delta = grad_out * act.df(self.A if act.from_output else self.Z)
         else:
             delta = act.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
