@@ -11,9 +11,18 @@
   call with ``warm_start=True, max_iter=1`` on 200 rows (20 calls per run), on
   one BLAS thread, the two libraries taking turns.
 
+* ``small_net``: Matt Mazur's 2-2-2 sigmoid network (examples/mazur_backprop.py),
+  microseconds per ``net.loss_and_grad`` call and per training step of
+  ``chainrule.train`` (one example, ``batch_size=1``: an epoch is one step; SGD with
+  momentum 0.9, and Adam), each against the same step written in plain NumPy
+  (forward, squared error, backward, update) in the same process, the two taking
+  turns, on one BLAS thread; the ratio is chainrule's time over NumPy's, the cost
+  of everything chainrule does around the arithmetic (checks, the divergence
+  guard, the history).
+
 Each figure is the median of ``--reps`` runs.
 
-    python benchmarks/bench_overheads.py [--only import|partial_fit]
+    python benchmarks/bench_overheads.py [--only import|partial_fit|small_net]
 """
 
 from __future__ import annotations
@@ -112,19 +121,113 @@ def small_calls(reps: int) -> dict[str, float]:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+# Mazur's network: W of shape (fan_in, fan_out), biases, the one example and its targets
+MAZUR = {"W1": [[0.15, 0.25], [0.20, 0.30]], "b1": [0.35, 0.35],
+         "W2": [[0.40, 0.50], [0.45, 0.55]], "b2": [0.60, 0.60],
+         "x": [[0.05, 0.10]], "y": [[0.01, 0.99]]}
+
+
+def _numpy_loss_and_grad(theta: list, x: object, y: object) -> tuple[float, list]:
+    """Cost 1/2 ||a - y||^2 (mean over the rows) of the sigmoid 2-2-2 network at
+    ``theta = [W1, b1, W2, b2]`` and its gradient, in plain NumPy."""
+    import numpy as np
+    from scipy.special import expit
+
+    W1, b1, W2, b2 = theta
+    m = x.shape[0]
+    a1 = expit(x @ W1 + b1)
+    a2 = expit(a1 @ W2 + b2)
+    d = a2 - y
+    J = float(np.sum(d * d)) * 0.5 / m
+    delta2 = (d / m) * a2 * (1.0 - a2)
+    delta1 = (delta2 @ W2.T) * a1 * (1.0 - a1)
+    return J, [x.T @ delta1, delta1.sum(axis=0), a1.T @ delta2, delta2.sum(axis=0)]
+
+
+def small_net(reps: int, steps: int = 2000) -> dict[str, tuple[float, float]]:
+    """Microseconds per call or step on Mazur's 2-2-2 network: {name: (chainrule, numpy)}."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    import chainrule as cr
+
+    x, y = np.array(MAZUR["x"]), np.array(MAZUR["y"])
+    start = [np.array(MAZUR[k]) for k in ("W1", "b1", "W2", "b2")]
+
+    def network() -> cr.Network:
+        layers = [cr.Dense(2, 2, activation="sigmoid") for _ in range(2)]
+        net = cr.Network(layers, loss="squared_error")
+        for layer, (W, b) in zip(layers, (start[:2], start[2:]), strict=True):
+            layer.W, layer.b = W, b
+        return net
+
+    def cr_loss_and_grad() -> None:
+        net = network()
+        for _ in range(steps):
+            net.loss_and_grad(x, y)
+
+    def np_loss_and_grad() -> None:
+        theta = [p.copy() for p in start]
+        for _ in range(steps):
+            _numpy_loss_and_grad(theta, x, y)
+
+    def cr_train(opt: str) -> None:
+        optimizer = cr.SGD(lr=0.5, momentum=0.9) if opt == "sgd" else cr.Adam(lr=0.01)
+        cr.train(network(), x, y, optimizer=optimizer, batch_size=1, epochs=steps)
+
+    def np_train(opt: str) -> None:
+        theta = [p.copy() for p in start]
+        first = [np.zeros_like(p) for p in theta]
+        second = [np.zeros_like(p) for p in theta]
+        for t in range(1, steps + 1):
+            _, grads = _numpy_loss_and_grad(theta, x, y)
+            for p, g, m, v in zip(theta, grads, first, second, strict=True):
+                if opt == "sgd":  # v <- 0.9 v + g;  p <- p - 0.5 v
+                    m *= 0.9
+                    m += g
+                    p -= 0.5 * m
+                else:  # Adam, lr 0.01, betas 0.9 and 0.999, eps 1e-8
+                    m *= 0.9
+                    m += 0.1 * g
+                    v *= 0.999
+                    v += 0.001 * g * g
+                    p -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+
+    runs = {"loss_and_grad": (cr_loss_and_grad, np_loss_and_grad),
+            "train step, SGD momentum": (lambda: cr_train("sgd"), lambda: np_train("sgd")),
+            "train step, Adam": (lambda: cr_train("adam"), lambda: np_train("adam"))}
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in runs}
+    with threadpool_limits(1):
+        for r in range(reps + 1):  # the first round warms up and is not counted
+            for name, pair in runs.items():
+                for k in ((0, 1) if r % 2 == 0 else (1, 0)):
+                    begin = time.perf_counter()
+                    pair[k]()
+                    if r:
+                        times[name][k].append((time.perf_counter() - begin) / steps * 1e6)
+    return {name: (statistics.median(a), statistics.median(b))
+            for name, (a, b) in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=positive_int, default=5)
-    parser.add_argument("--only", choices=["import", "partial_fit"])
+    parser.add_argument("--only", choices=["import", "partial_fit", "small_net"])
     args = parser.parse_args()
-    if args.only != "partial_fit":
+    if args.only in (None, "import"):
         print(f"fresh processes, median of {args.reps}")
         for name, ms in imports(args.reps).items():
             print(f"  {name:<44} {ms:7.0f} ms")
-    if args.only != "import":
+    if args.only in (None, "partial_fit"):
         print(f"time per call, 1 BLAS thread, median of {args.reps}")
         for name, us in small_calls(args.reps).items():
             print(f"  {name:<44} {us:7.0f} us")
+    if args.only in (None, "small_net"):
+        print(f"Mazur's 2-2-2 network, time per call or step, 1 BLAS thread, median of "
+              f"{args.reps} (chainrule and plain NumPy taking turns)")
+        print(f"  {'':<28} {'chainrule':>10} {'NumPy':>8} {'ratio':>6}")
+        for name, (ours, plain) in small_net(args.reps).items():
+            print(f"  {name:<28} {ours:8.1f} us {plain:5.1f} us {ours / plain:6.2f}")
 
 
 if __name__ == "__main__":

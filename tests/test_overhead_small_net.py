@@ -147,3 +147,27 @@ def test_dense_backward_outside_training_is_grad_times_derivative(name, derivati
     np.testing.assert_array_equal(layer.dW, X.T @ delta)
     np.testing.assert_array_equal(layer.db, delta.sum(axis=0))
     np.testing.assert_array_equal(grad_in, delta @ layer.W.T)
+
+
+def test_bench_small_net_numpy_step_is_the_networks_step():
+    """benchmarks/bench_overheads.py --only small_net times chainrule against its NumPy
+    step: that step computes Mazur's cost and gradient (to rounding: its own order of
+    operations), and a short run gives a time per step for each of the six figures."""
+    import os
+    import sys
+
+    bench = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "benchmarks")
+    sys.path.insert(0, bench)
+    try:
+        import bench_overheads
+    finally:
+        sys.path.remove(bench)
+    J, grads = bench_overheads._numpy_loss_and_grad([W1, B1, W2, B2], X, Y)
+    J_ref, grad_ref = _network().loss_and_grad(X, Y)
+    assert J == pytest.approx(J_ref, rel=1e-14)
+    np.testing.assert_allclose(np.concatenate([g.ravel() for g in grads]), grad_ref,
+                               rtol=1e-13)
+    times = bench_overheads.small_net(reps=1, steps=3)
+    assert set(times) == {"loss_and_grad", "train step, SGD momentum", "train step, Adam"}
+    assert all(a > 0 and b > 0 for a, b in times.values())
