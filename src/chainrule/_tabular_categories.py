@@ -206,12 +206,14 @@ def _say_unknown(values: np.ndarray, bad: np.ndarray, name: str,
     its predictions those of a row of no category, without a word."""
     import warnings
 
+    from ._validation import caller_outside_chainrule
+
     unseen = sorted({str(v) for v in values[bad]})
     warnings.warn(
         f"{where(int(bad[0]))}, column {name!r}: {bad.size} of {len(values)} rows hold a "
         f"category that the training data did not have ({_some([repr(c) for c in unseen])})"
         "; encoded as all zeros, as asked (unknown categories: zeros)",
-        UserWarning, stacklevel=3)
+        UserWarning, stacklevel=caller_outside_chainrule())  # the user's predict line
 
 
 def encoded_names(columns: list[str], categories: dict[str, list[str]]) -> list[str]:
