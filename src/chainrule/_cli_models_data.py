@@ -109,7 +109,7 @@ def _loss_title(model) -> str:
     data it was trained on (the file's name, as given to train, or the data set's)."""
     data = model.metadata.get("data")
     on = (" on standard input" if data == "-" else  # train -: no file to name
-          " on a pipe" if _from_pipe(model.metadata) else  # <(cmd): /dev/fd/63 is no name
+          " on a pipe" if _from_pipe(model.metadata) or _old_pipe(model.metadata) else
           f" on {Path(str(data)).name}" if data else "")
     # a run without validation examples (--val-fraction 0, too few examples) draws no
     # validation curve: the title must not name one
@@ -128,6 +128,17 @@ def _from_pipe(meta: dict) -> bool:
     return (isinstance(data, str) and data != "-" and meta.get("data_path") is None
             and isinstance(rows, int) and not isinstance(rows, bool)
             and _is_digest(meta.get("data_content_sha256")))
+
+
+def _old_pipe(meta: dict) -> bool:
+    """Whether an older train read its DATA from a pipe (``<(cmd)``) that it recorded by
+    its name alone: a file descriptor's path (``/dev/fd/63``, ``/proc/self/fd/63``), no
+    ``data_path`` and no digest of its text, a name that meant nothing after the run."""
+    import re
+
+    data = meta.get("data")
+    return (isinstance(data, str) and meta.get("data_path") is None and not _from_pipe(meta)
+            and re.fullmatch(r"/(dev/fd|proc/(self|\d+)/fd)/\d+", data) is not None)
 
 
 def _history_unit(model) -> str:

@@ -223,7 +223,7 @@ def _data_text(meta: dict, key: str = "data") -> str | None:
     ``key`` "val_data": the same of its validation file (train --val-data).  A pipe
     (``train <(cmd)``), whose path (/dev/fd/63) names nothing after the run: ``a pipe
     (/dev/fd/63; 40 rows, SHA-256 ...)``, the digest of its text."""
-    from ._cli_models_data import _from_pipe
+    from ._cli_models_data import _from_pipe, _old_pipe
     from .tabular import BUNDLED
 
     source = meta.get(key)
@@ -232,6 +232,9 @@ def _data_text(meta: dict, key: str = "data") -> str | None:
     if key == "data" and _from_pipe(meta):
         digest = meta["data_content_sha256"]
         return f"a pipe ({source}; {meta['data_rows']} rows, SHA-256 {digest[:16]}...)"
+    if key == "data" and _old_pipe(meta):  # an older train's: its name and rows alone
+        rows = meta.get("data_rows")
+        return f"a pipe ({source}{f'; {rows} rows' if isinstance(rows, int) else ''})"
     if source == "-":
         text = "standard input"
     elif meta.get(f"{key}_path"):
