@@ -87,6 +87,8 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
         _say_not_finite(pred, table.source)  # inf or NaN predictions: said, and scored
     scores: dict = {"samples": table.n_samples, **_scores(scored, table.X, y, sw)}
     no_auc = shown = None
+    if model.task == "classification" and y.ndim == 1 and not scored.margin:
+        scores = _loss_left_out(scores, pred)
     if model.task == "classification":
         more, no_auc = _class_scores(scored, pred, y, sw)
         scores.update(more)
@@ -96,6 +98,24 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
             [{k: v for k, v in s.items() if k != "predicted"}
              for s in _label_scores(y, pred, sw)])
     return scores, no_auc, each, shown
+
+
+def _loss_left_out(scores: dict, proba: np.ndarray) -> dict:
+    """``scores`` with, in the place of the log loss that ``_scores`` leaves out of a
+    classifier's outputs ``proba`` that are no probabilities (an output layer that is no
+    softmax or sigmoid), ``log_loss_left_out``: why (evaluate prints it, as it prints why
+    ROC AUC is left out)."""
+    from ._cli_models_scores import not_probabilities_note
+
+    note = not_probabilities_note(proba)
+    if note is None or "log_loss" in scores:
+        return scores
+    out = {}
+    for key, value in scores.items():
+        out[key] = value
+        if key == "accuracy":
+            out["log_loss_left_out"] = note
+    return out
 
 
 def _say_not_finite(pred: np.ndarray, source: str, then: str | None = None) -> None:
@@ -190,10 +210,16 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     if len(present) < 2:
         return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
                         "ranks the examples of one class against those of the others")
+    from ._cli_models_scores import not_probabilities_note
+
     margin = getattr(model, "margin", False)  # class scores: ranked as they are
     auc = ((lambda: scores_roc_auc(y, proba, sw)) if margin else
            (lambda: roc_auc(y, proba, model.log_proba, sw)))
     if k == 2:
+        if not margin and not_probabilities_note(proba) is not None:
+            # an output of another kind (identity): its value ranks, as scikit-learn's
+            # roc_auc_score ranks a decision_function (the log of 1 - p is no number)
+            return {**scores, "roc_auc": scores_roc_auc(y, proba, sw)}, None
         return {**scores, "roc_auc": auc()}, None
     if len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]

@@ -65,6 +65,8 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
         scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
                   "log_loss": lambda: metrics.log_loss(y, proba, labels=list(range(k)),
                                                        sample_weight=sw)}
+        if not_probabilities_note(proba) is not None:  # an output of another kind: no loss
+            del scores["log_loss"]
     else:
         pred = model.predict(X)
         if np.ndim(y) == 2:  # several targets: scikit-learn's "uniform_average" of theirs
@@ -72,6 +74,31 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
             return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
         return _regression_scores(y, pred, sw, only)
     return {key: float(score()) for key, score in scores.items() if only in (None, key)}
+
+
+def not_probabilities_note(proba: np.ndarray) -> str | None:
+    """Why a single-label classifier's outputs ``proba`` (n_samples, n_classes) are no
+    probabilities, or None where they are: each in [0, 1], each row summing to 1 (to the
+    square root of the dtype's eps, the tolerance of scikit-learn's ``log_loss``).  A
+    softmax or sigmoid output always gives them; a network saved as a classifier with
+    an output of another kind (identity, several sigmoid units of squared_error, one
+    registered by the user) may not, and scikit-learn's ``log_loss`` refused values
+    outside [0, 1] ("y_prob contains values lower than 0") and divided rows of another
+    sum by it, a loss of no output the network has.  Its outputs are class scores: the
+    class of the highest is predicted, and ROC AUC of two classes ranks the examples by
+    them (scikit-learn's one-vs-rest of three or more refuses rows of another sum)."""
+    P = np.asarray(proba)
+    if P.size == 0:
+        return None
+    low, high = float(P.min()), float(P.max())
+    sums = P.sum(axis=1)
+    tol = np.sqrt(np.finfo(P.dtype).eps) if P.dtype.kind == "f" else 1e-8
+    if low >= 0 and high <= 1 and np.allclose(sums, 1, rtol=tol):
+        return None
+    what = (f"values from {low:.4g} to {high:.4g}" if low < 0 or high > 1 else
+            f"rows summing to {float(sums.min()):.4g} .. {float(sums.max()):.4g}")
+    return (f"the model's outputs are no probabilities ({what}: its output layer is no "
+            "softmax or sigmoid); log loss needs them")
 
 
 def _refuse_not_finite_proba(proba: np.ndarray) -> None:

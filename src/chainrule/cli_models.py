@@ -221,7 +221,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     if names:
         print(_targets_line(names, model.task))
     for key, v in scores.items():
-        if key != "samples":
+        if key.endswith("_left_out"):  # log_loss_left_out: why, in the score's place
+            print(f"{_NAMES[key.removesuffix('_left_out')]}: left out, {v}")
+        elif key != "samples":
             print(f"{_NAMES[key]}: {v:.6g}")
     if no_auc:
         print(f"ROC AUC: left out, {no_auc}")
