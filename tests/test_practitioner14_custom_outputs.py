@@ -10,7 +10,9 @@ one-vs-rest refuses rows that do not sum to 1, which evaluate says, as before)."
 
 from __future__ import annotations
 
+import io
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -98,3 +100,24 @@ def test_a_softmax_keeps_its_log_loss(tmp_path, capsys):
     assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(y, P, multi_class="ovr"),
                                            rel=1e-12)
     assert "log_loss_left_out" not in got
+
+
+def test_predict_proba_says_the_columns_are_no_probabilities(tmp_path, capsys):
+    frame, _ = _data(tmp_path, 3)
+    frame[["p", "q", "r"]].to_csv(tmp_path / "x.csv", index=False)
+    path = _saved(tmp_path, "identity", 3)
+    capsys.readouterr()
+    with pytest.warns(UserWarning) as record:
+        assert main(["predict", str(path), str(tmp_path / "x.csv"), "--proba"]) == 0
+    out = capsys.readouterr().out
+    said = [str(w.message) for w in record]
+    A = load_model(path).outputs(frame[["p", "q", "r"]].to_numpy())
+    written = pd.read_csv(io.StringIO(out))
+    np.testing.assert_array_equal(written[["proba_0", "proba_1", "proba_2"]].to_numpy(), A)
+    np.testing.assert_array_equal(written["prediction"].to_numpy(), A.argmax(axis=1))
+    assert [w for w in said if w.startswith(
+        f"--proba: the model's outputs on {tmp_path / 'x.csv'} are no probabilities")], said
+    with warnings.catch_warnings():  # a softmax's: no word
+        warnings.simplefilter("error")
+        assert main(["predict", str(_saved(tmp_path, "softmax", 3, "cross_entropy")),
+                     str(tmp_path / "x.csv"), "--proba"]) == 0

@@ -88,6 +88,7 @@ def not_probabilities_note(proba: np.ndarray) -> str | None:
     class of the highest is predicted, and ROC AUC of two classes ranks the examples by
     them (scikit-learn's one-vs-rest of three or more refuses rows of another sum)."""
     P = np.asarray(proba)
+    P = P[np.isfinite(P).all(axis=1)]  # NaN rows (a diverged model): said on their own
     if P.size == 0:
         return None
     low, high = float(P.min()), float(P.max())
@@ -124,6 +125,20 @@ def say_no_class(proba: np.ndarray, source: str) -> None:
                                  "refuses to score them", source)
     if note is not None:
         warnings.warn(note, UserWarning, stacklevel=2)
+
+
+def say_not_probabilities(proba: np.ndarray, source: str) -> None:
+    """Warn (predict --proba) that a single-label classifier's outputs ``proba``
+    (n_samples, n_classes) of ``source`` are no probabilities
+    (:func:`not_probabilities_note`): the proba_ columns hold them as they are."""
+    import warnings
+
+    note = not_probabilities_note(proba)
+    if note is not None:
+        note = note.removesuffix("; log loss needs them").replace(
+            "the model's outputs", f"the model's outputs on {source}", 1)
+        warnings.warn(f"--proba: {note}; the proba_ columns hold them as they are, class "
+                      "scores (the predicted class: the highest)", UserWarning, stacklevel=2)
 
 
 def not_finite_proba_note(proba: np.ndarray, then: str, source: str | None = None

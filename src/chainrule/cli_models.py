@@ -62,6 +62,7 @@ from ._cli_models_report import (
 )
 from ._cli_models_report_text import _print_report
 from ._cli_models_scores import _refuse_one_of_several, default_target_said, say_no_class
+from ._cli_models_scores import say_not_probabilities as say_not_probabilities
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
@@ -335,6 +336,8 @@ def _predict(args: argparse.Namespace) -> int:
         proba, labels_of = (model.class_scores(table.X) if getattr(model, "margin", False)
                             else model.predict_proba(table.X)), getattr(model, "_labels_of", None)
         say_no_class(proba, table.source)  # NaN ones said; labels as kept: 1, not 1.0
+        if args.proba and not getattr(model, "multilabel", False):  # identity outputs ...
+            say_not_probabilities(proba, table.source)
         pred = np.vectorize(_label_text, otypes=[object])(
             model.predict(table.X) if labels_of is None else labels_of(proba))
     if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
