@@ -1,9 +1,9 @@
 """The built-in activation functions (private): each forward map next to its derivative.
 
 A derivative takes the output ``a = f(z)`` where that is cheaper (sigmoid, tanh,
-ReLU, leaky ReLU, ELU, exp) and the net input ``z`` otherwise (identity, softplus,
-GELU, SiLU, square); softmax, step and sign have none here (softmax's Jacobian-vector
-product is :meth:`chainrule.activations.Activation.backward`).  All take and return
+LeCun's scaled tanh, ReLU, leaky ReLU, ELU, exp) and the net input ``z`` otherwise
+(identity, softplus, GELU, SiLU, square); softmax, step and sign have none here (softmax's
+Jacobian-vector product is :meth:`chainrule.activations.Activation.backward`).  All take and return
 ndarrays of any shape (softmax: per row, along the last axis).
 
 :mod:`chainrule.activations` builds its table :data:`~chainrule.activations.ACTIVATIONS`
@@ -45,6 +45,20 @@ def _tanh(z: np.ndarray) -> np.ndarray:
 
 def _tanh_d(a: np.ndarray) -> np.ndarray:
     return 1.0 - a * a
+
+
+# LeCun, Bottou, Orr & Mueller, "Efficient BackProp" (1998), section 4.4: f(z) = 1.7159
+# tanh(2z/3), so that f(+-1) = +-1 (to 3e-6) and |f''| peaks near z = +-1 (at +-0.988)
+LECUN_SCALE, LECUN_SLOPE = 1.7159, 2.0 / 3.0
+
+
+def _lecun_tanh(z: np.ndarray) -> np.ndarray:
+    return LECUN_SCALE * np.tanh(LECUN_SLOPE * z)
+
+
+def _lecun_tanh_d(a: np.ndarray) -> np.ndarray:
+    # 1.7159 (2/3) (1 - tanh^2) with tanh = a / 1.7159
+    return LECUN_SLOPE * (LECUN_SCALE - a * a / LECUN_SCALE)
 
 
 def _relu(z: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 OUTPUT_RANGES: dict[str, tuple[float, float]] = {
     "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
     "softplus": (0.0, np.inf), "exp": (0.0, np.inf), "square": (0.0, np.inf),
-    "elu": (-1.0, np.inf),
+    "elu": (-1.0, np.inf), "lecun_tanh": (-1.7159, 1.7159),
     # the minima of z Phi(z) (at z = -0.7517915...: -0.16997120747990366) and of z sigmoid(z)
     # (at z = -1.2784645..., where f' = 0 gives sigmoid(z) = 1 + 1/z, so the value is z + 1:
     # -0.2784645427610738), each 4 ulp lower: the float64 functions round up to 1 ulp below

@@ -69,7 +69,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "for sigmoid, squared_error for any other output, an --output exp included; "
         "--loss to override). "
         "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
-        "relu, elu, gelu, silu, softplus, exp, square) are standardised with "
+        "lecun_tanh, relu, elu, gelu, silu, softplus, exp, square) are standardised with "
         "the training statistics (--scale none: as they are), "
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data. "

@@ -4,7 +4,8 @@ Each activation knows three things:
 
 * ``f(z)``: the forward map, applied elementwise (softmax: per row);
 * ``df``: its derivative, taken from the output ``a = f(z)`` where that is
-  cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, ReLU ``a > 0``, ELU ``min(a, 0) + 1``)
+  cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, LeCun's scaled tanh
+  ``1.7159 tanh(2z/3)``: ``(2/3)(1.7159 - a^2/1.7159)``, ReLU ``a > 0``, ELU ``min(a, 0) + 1``)
   and from the net input ``z`` otherwise (softplus, GELU, SiLU); at the corner ``z = 0``
   of ReLU and leaky ReLU it is the left derivative (0 and 0.01), as PyTorch's autograd
   takes it, and step and sign give 1 at ``z = 0``;
@@ -46,6 +47,8 @@ from ._activations_builtin import (
     _identity_d,
     _leaky_relu,
     _leaky_relu_d,
+    _lecun_tanh,
+    _lecun_tanh_d,
     _relu,
     _relu_d,
     _sigmoid,
@@ -182,6 +185,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("identity", _identity, _identity_d, builtin=True),
         Activation("sigmoid", _sigmoid, _sigmoid_d, from_output=True, builtin=True),
         Activation("tanh", _tanh, _tanh_d, from_output=True, builtin=True),
+        # LeCun's 1.7159 tanh(2z/3) (Efficient BackProp): f(+-1) = +-1
+        Activation("lecun_tanh", _lecun_tanh, _lecun_tanh_d, from_output=True, builtin=True),
         Activation("relu", _relu, _relu_d, from_output=True, builtin=True, kinks=(0.0,)),
         Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True,
                    kinks=(0.0,)),

@@ -55,9 +55,10 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
         help="hidden layer widths (default: 100)")
     add("--activation", type=hidden_activation_name, default="relu",
-        help="hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, silu, "
-             "softplus, exp, square, or one registered with chainrule.register_activation "
-             "before calling chainrule.cli.main from Python (default: relu)")
+        help="hidden activation: identity, sigmoid, tanh, lecun_tanh, relu, leaky_relu, elu, "
+             "gelu, silu, softplus, exp, square, or one registered with "
+             "chainrule.register_activation before calling chainrule.cli.main from Python "
+             "(default: relu)")
     add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
         help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")

@@ -83,9 +83,9 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    help="hidden layer widths of an MLP (default: 100; none for a linear model)")
     p.add_argument("--activation", type=hidden_activation_name, default=None, nargs="+",
                    metavar="NAME", action=_Architecture,
-                   help="hidden activation (identity, sigmoid, tanh, relu, leaky_relu, elu, "
-                        "gelu, silu, softplus, exp, square, or one registered from Python before "
-                        "chainrule.cli.main; softmax is "
+                   help="hidden activation (identity, sigmoid, tanh, lecun_tanh, relu, leaky_relu, "
+                        "elu, gelu, silu, softplus, exp, square, or one registered from Python "
+                        "before chainrule.cli.main; softmax is "
                         "--output's), or one per hidden layer (default: relu)")
     p.add_argument("--dropout", type=fraction, default=None, metavar="RATE",
                    action=_Architecture,

@@ -136,6 +136,8 @@ _SCALAR = {
     "identity": (lambda z: z, lambda z: 1.0),
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
     "tanh": (math.tanh, lambda z: 1.0 - math.tanh(z) ** 2),
+    "lecun_tanh": (lambda z: 1.7159 * math.tanh(2.0 * z / 3.0),
+                   lambda z: 1.7159 * 2.0 / 3.0 * (1.0 - math.tanh(2.0 * z / 3.0) ** 2)),
     "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
     "leaky_relu": (
         lambda z: z if z > 0 else LEAKY_SLOPE * z,

@@ -68,6 +68,8 @@ _DACT = {
     "identity": ("1", "1"),
     "sigmoid": ("{out} (1 - {out})", r"{out} (1 - {out})"),
     "tanh": ("1 - {out}^2", r"1 - {{{out}}}^2"),  # braced: a^{(2)}^2 is a double superscript
+    "lecun_tanh": ("2/3 (1.7159 - {out}^2 / 1.7159)",
+                   r"\frac{{2}}{{3}} \left(1.7159 - {{{out}}}^2 / 1.7159\right)"),
     "relu": ("[{net} > 0]", r"[{net} > 0]"),
     "leaky_relu": ("1 if {net} > 0 else 0.01", r"1 \text{{ if }} {net} > 0 \text{{ else }} 0.01"),
     "softplus": ("sigmoid({net})", r"\sigma({net})"),
