@@ -118,7 +118,7 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
         scores, reason = _class_scores(out, out.out, y, sw, only=name)
     else:
         scores = _scores(out, X, y, sw, only=name)
-        from ._cli_models_scores import not_probabilities_note
+        from ._cli_models_proba_notes import not_probabilities_note
 
         reason = ("a margin loss's class scores are no probabilities" if out.margin else
                   not_probabilities_note(out.out) if model.task == "classification" else

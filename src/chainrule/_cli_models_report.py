@@ -105,7 +105,7 @@ def _loss_left_out(scores: dict, proba: np.ndarray) -> dict:
     classifier's outputs ``proba`` that are no probabilities (an output layer that is no
     softmax or sigmoid), ``log_loss_left_out``: why (evaluate prints it, as it prints why
     ROC AUC is left out)."""
-    from ._cli_models_scores import not_probabilities_note
+    from ._cli_models_proba_notes import not_probabilities_note
 
     note = not_probabilities_note(proba)
     if note is None or "log_loss" in scores:
@@ -210,7 +210,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     if len(present) < 2:
         return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
                         "ranks the examples of one class against those of the others")
-    from ._cli_models_scores import not_probabilities_note
+    from ._cli_models_proba_notes import not_probabilities_note
 
     margin = getattr(model, "margin", False)  # class scores: ranked as they are
     auc = ((lambda: scores_roc_auc(y, proba, sw)) if margin else

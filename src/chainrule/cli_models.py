@@ -52,6 +52,8 @@ from ._cli_models_predict_columns import (
     _prediction_names,
     _proba_names,
 )
+from ._cli_models_proba_notes import say_no_class
+from ._cli_models_proba_notes import say_not_probabilities as say_not_probabilities
 from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
 from ._cli_models_report import (
@@ -61,8 +63,7 @@ from ._cli_models_report import (
     _targets_line,
 )
 from ._cli_models_report_text import _print_report
-from ._cli_models_scores import _refuse_one_of_several, default_target_said, say_no_class
-from ._cli_models_scores import say_not_probabilities as say_not_probabilities
+from ._cli_models_scores import _refuse_one_of_several, default_target_said
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
