@@ -175,6 +175,11 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         blocks = _Blocks(workspace)
         batch_hooks = self._batch_hooks()
         epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
+        # or once for the whole call, when nothing between epochs needs them off (see
+        # _blocks_once); a run with no callback has no batch hooks either
+        call_blocks = _NO_BLOCK
+        if not batch_hooks and self._blocks_once(val is not None):
+            call_blocks, epoch_blocks = blocks, _NO_BLOCK
         self._n_batches = n_batches
         replays = self._replays(n_batches, batch_hooks)  # (see _training_replay)
         # verbose=1: a progress bar where one shows, else (stderr is a log file or a pipe) a
@@ -201,7 +206,8 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
             # (resume continues it), as one stopped by Ctrl-C
             deadline = None if self.max_time is None else time.monotonic() + self.max_time
             timed_out = False
-            with _StopFlag() as ctrl_c, _blas_updates(opt) if workspace.blas else _NO_BLOCK:
+            with (_StopFlag() as ctrl_c, call_blocks,
+                  _blas_updates(opt) if workspace.blas else _NO_BLOCK):
                 while self.epoch < self.epochs and history.stop_reason is None:
                     trained = True
                     epoch = self.epoch + 1
