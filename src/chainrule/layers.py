@@ -206,7 +206,9 @@ class Dense(DenseBuffers):
         work = self._work
         if work is not None:  # a training step: into this batch size's buffers
             if isinstance(X, np.ndarray) or not _is_sparse(X) or self._ordered:  # (a sparse
-                Z = self._buffer("Z", (X.shape[0], self.n_out), np.result_type(X, self._W))
+                W = self._W  # (X's dtype is W's but in a mixed-dtype call: no result_type)
+                dtype = W.dtype if X.dtype == W.dtype else np.result_type(X, W)
+                Z = self._buffer("Z", (X.shape[0], self.n_out), dtype)
                 folded = work.get("bias folded")  # see _fold_bias
                 if folded is not None and folded[0] is X:  # Z = [X, 1] @ [W; b]
                     return self._forward_into(self._product(folded[1], folded[2], Z), True)
@@ -242,7 +244,8 @@ class Dense(DenseBuffers):
         act = self.activation
         into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
         if into is not None:  # the same delta, written into this batch size's buffer
-            dtype = np.result_type(grad_out, self.A)
+            A = self.A
+            dtype = A.dtype if grad_out.dtype == A.dtype else np.result_type(grad_out, A)
             if act.name in _DELTA_OVER_GRAD and self._owns_scratch(grad_out, dtype):
                 out = grad_out  # written over dJ/dA, which nobody reads afterwards
             else:
@@ -296,8 +299,9 @@ class Dense(DenseBuffers):
             return None
         if self._work is not None:
             shape = (delta.shape[0], self.n_in)
-            return self._product(delta, self._W.T,
-                                 self._buffer("dX", shape, np.result_type(delta, self._W)))
+            W = self._W
+            dtype = W.dtype if delta.dtype == W.dtype else np.result_type(delta, W)
+            return self._product(delta, W.T, self._buffer("dX", shape, dtype))
         return delta @ self._W.T
 
     def get_config(self) -> dict:
