@@ -62,6 +62,10 @@ class History(dict):
             If a value is not a number (or a list of numbers), naming its metric; no
             metric is then appended, so the lists keep one value per epoch.
         """
+        if all(type(value) is float for value in metrics.values()):  # the training loop's
+            for key, value in metrics.items():  # (float(value) is value: nothing to check)
+                self.setdefault(key, []).append(value)
+            return
         converted = {}
         for key, value in metrics.items():  # all first: one bad value appends none
             try:
