@@ -242,8 +242,8 @@ def test_data_that_does_not_match_the_model_is_refused_naming_both(trained, caps
     assert main(["train", data, *_A, "-o", clf]) == 0
     other = _csv(d / "c2.csv", X, np.where(X[:, 0] > 0, "yes", "maybe"))
     assert main(["train", other, "--init-from", clf, "-q", "-o", str(d / "m.npz")]) == 2
-    assert f"the model's classes are ['no', 'yes'], {other}'s ['maybe', 'yes']" in \
-        capsys.readouterr().err
+    assert (f"{other}'s target 'y' holds the classes ['maybe'], which the model has no "
+            "output for (its classes are ['no', 'yes'])") in capsys.readouterr().err
 
 
 def test_a_network_saved_from_python_is_fine_tuned_unscaled(trained):

@@ -13,8 +13,11 @@ Options that would build or scale another network (--hidden, --layers, --activat
 --dropout, --input-shape, --init, --output, --loss, --huber-delta, --scale none, another
 --task or --dtype) are refused before any data is read, as is a file that is no model
 of the command line or of ``Network.save`` (an estimator's, a checkpoint, data).  Once
-DATA is read, its number of features, feature names, task, targets and class labels
-must be the model's (:func:`init_prepared`), naming both.
+DATA is read, its number of features, feature names, task and targets must be the
+model's (:func:`init_prepared`), naming both; its class labels may be some of the model's
+(a classifier fine-tuned on a subset of its classes, as in Keras or PyTorch: DATA's labels
+index the model's output units, and the model written keeps all its classes), but none
+that the model has no output for.
 
 The model file written records where the run started (``init_from``: MODEL as given,
 ``init_from_params_sha256``: the SHA-256 of its parameter vector's bytes), which
@@ -49,8 +52,9 @@ def add_init_from_option(p: argparse.ArgumentParser) -> None:
                    "means and deviations, so that the inputs mean the same); the training "
                    "options are this command's. --hidden, --layers, --activation, "
                    "--dropout, --input-shape, --init, --output, --loss, --huber-delta, "
-                   "--scale none, another --task or --dtype are refused; DATA's features, "
-                   "targets and classes must be the model's. The model written records "
+                   "--scale none, another --task or --dtype are refused; DATA's features and "
+                   "targets must be the model's, its classes some or all of the model's "
+                   "(the model written keeps them all). The model written records "
                    "MODEL and the SHA-256 of its parameters (info shows them), and "
                    "--resume refuses another --init-from (default: a new network)")
 
@@ -210,12 +214,47 @@ def prepare_from_model(args: argparse.Namespace, table, several: bool, run_setti
         raise ValueError(f"--init-from {args.init_from}: the model's task is regression, "
                          f"{table.source}'s target holds text (classes); fine-tuning needs "
                          "DATA of the model's features, targets and classes")
+    labels = None  # a classifier: DATA's labels are indices into the model's classes
+    if model.task == "classification" and not several:
+        labels = _known_classes(args.init_from, model.labels, table)
     scale, args.scale = args.scale, "none"  # DATA's own statistics are not the model's
     try:
-        p = prepare(args, table, several, run_settings)
+        p = prepare(args, table, several, run_settings, labels=labels)
     finally:
         args.scale = scale
     return init_prepared(args, p)
+
+
+def _known_classes(path: str, labels: list, table) -> list:
+    """The model's classes ``labels``, once every class of DATA's target is among them:
+    DATA may hold some of them only (its labels then index the model's output units, as
+    Keras and PyTorch keep a fine-tuned model's), but none the model has no output for."""
+    from .saved_model import encode_labels, fit_labels
+
+    if table.y is None or np.asarray(table.y).ndim != 1:
+        return labels
+    unknown = []
+    for label in fit_labels(np.asarray(table.y))[0]:
+        try:
+            encode_labels(np.asarray([label]), labels)
+        except ValueError:
+            unknown.append(label)
+    if unknown:
+        raise ValueError(f"--init-from {path}: {table.source}'s target {table.target_name!r} "
+                         f"holds the classes {unknown}, which the model has no output for "
+                         f"(its classes are {list(labels)}); fine-tuning keeps the model's "
+                         "classes: DATA may hold some of them, but no other")
+    return labels
+
+
+def held_note(labels: list, y: np.ndarray) -> str:
+    """What train says after the classes ``labels`` where DATA's class indices ``y`` hold
+    some of them only (``--init-from``'s model's classes): "" where they hold all."""
+    held = np.unique(y)
+    if len(held) == len(labels):
+        return ""
+    return (f", {len(held)} of them in the data ({', '.join(str(labels[int(c)]) for c in held)}"
+            "; the model's other outputs are kept)")
 
 
 def init_prepared(args: argparse.Namespace, p):

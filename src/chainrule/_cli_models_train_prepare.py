@@ -125,7 +125,8 @@ class Prepared:
 
 
 def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings: dict,
-            provenance: bool = True, task: str | None = None) -> Prepared:
+            provenance: bool = True, task: str | None = None,
+            labels: list | None = None) -> Prepared:
     """Prepare ``table`` for training as ``chainrule train`` does, from its training rows.
 
     The task is inferred (``--task``), the labels fitted, the validation rows split off
@@ -157,7 +158,7 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     """
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
-    from .saved_model import fit_labels
+    from .saved_model import encode_labels, fit_labels
 
     if task is None:
         task = (_infer_task_several(table, args.task, args.loss) if several else
@@ -196,6 +197,9 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     if task == "classification" and several:  # multi-label: a sigmoid unit per target
         meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
         n_out, targets = y.shape[1], y.astype(np.float64)
+    elif task == "classification" and labels is not None:  # the model's output units
+        meta["labels"], y = list(labels), encode_labels(np.asarray(table.y), labels, table)
+        margin = _margin_targets(args, labels, y)
     elif task == "classification":
         labels, y = fit_labels(np.asarray(table.y))
         if len(labels) < 2:
@@ -254,10 +258,10 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             _groups.val_split(table, args))
         if ordered and task == "classification" and (
                 not several):  # the last rows, not stratified: a class may be all there
-            _time.check_val_classes(table, args, meta["labels"], y, train_idx)
+            _time.check_val_classes(table, args, *_present(meta["labels"], y), train_idx)
         if table.groups is not None and len(val_idx) and task == "classification" and (
                 not several):  # whole groups, not stratified: a class may be all held out
-            _groups.check_val_classes(table, args, meta["labels"], y, train_idx)
+            _groups.check_val_classes(table, args, *_present(meta["labels"], y), train_idx)
     X, w = table.X, table.sample_weight  # w: --sample-weight's, weighing the statistics
     w_fit = None if w is None else w[train_idx]
     if w is not None:  # each part needs a weight > 0: a weighted mean of nothing is none
@@ -331,6 +335,13 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                     n_out=n_out, n_data=n_data, target_words=target_words,
                     class_weight=class_weight, meaning=meaning, resolved=resolved,
                     sample_weight=w, val_gaps_written=val_written)
+
+
+def _present(labels: list, y: np.ndarray) -> tuple[list, np.ndarray]:
+    """The classes of ``labels`` that ``y`` holds and ``y``'s index into them (all of
+    them, but for a model's classes of which DATA holds some: ``--init-from``)."""
+    present, index = np.unique(y, return_inverse=True)
+    return [labels[int(c)] for c in present], index.ravel()
 
 
 def _margin_targets(args, labels: list, y: np.ndarray) -> tuple | None:

@@ -47,6 +47,7 @@ from ._cli_models_find_lr import find_lr
 from ._cli_models_overfit import overfit_note
 from ._cli_models_train_checks import check_before_data
 from ._cli_models_train_init import (
+    held_note,
     init_line,
     init_network,
     init_record,
@@ -169,7 +170,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
           + (_several_words(task, meta.get("labels"), table.target_names) if several else
              task + whole_numbers_note(table, task, args.task, args.loss))
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
-             if task == "classification" and not several else ""))
+             + held_note(meta["labels"], y[:p.n_data]) if task == "classification"
+             and not several else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation"
           + (f" (--val-data {args.val_data})" if args.val_data is not None else "")
           + (f" (whole groups of {args.groups!r}: {len(np.unique(table.groups[val_idx]))} "

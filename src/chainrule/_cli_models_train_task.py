@@ -207,7 +207,7 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
     if n_val >= n:
         raise ValueError(f"--val-fraction {fraction} leaves no training examples of {n}")
     if stratify is not None:  # only where each side can hold every class
-        counts = np.bincount(stratify)
+        counts = np.unique(stratify, return_counts=True)[1]  # of the classes present
         if counts.min() < 2 or min(n_val, n - n_val) < len(counts):
             stratify = None
     return train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify)
