@@ -10,10 +10,10 @@ import argparse
 from ._cli_args_optimizer import rule_options
 from ._cli_class_weight import class_weight_option
 from ._cli_image_layout import file_image_shape
-from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_train_freeze import check_freeze
 from ._cli_models_train_init import check_init_from, frozen_marks
 from ._cli_models_train_lbfgs import refuse_lbfgs_options
+from ._cli_models_train_read import other_shape
 from .cli_architecture import _IMAGE_LAYERS, check_architecture
 from .cli_args import optimizer_settings
 
@@ -82,7 +82,7 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
             args.input_shape = file_image_shape(args.data, shape)
         elif shape is not None and tuple(given_shape) != shape:  # before the layers are
             # checked against it: a shape in another order (8 8 1) was blamed on a kernel
-            raise ValueError(_other_shape(given_shape, args.data, shape))
+            raise ValueError(other_shape(args, given_shape, args.data, shape))
         if shape is not None and args.features is not None:  # said in the user's terms: the
             # check of the columns against --input-shape names an option perhaps not typed
             raise ValueError(

@@ -152,6 +152,7 @@ def check_init_from(args: argparse.Namespace):
         args.init = "auto"
     if isinstance(net.n_inputs, tuple):  # a network of images: read DATA as them
         args.input_shape = list(net.n_inputs)
+        args.input_shape_from = f"--init-from {path}: the model's network"  # not typed
     if net.output_activation is None:  # train's networks end in a Dense layer
         raise ValueError(f"--init-from {path}: its network ends in a "
                          f"{type(net.layers[-1]).__name__} layer, not the Dense output layer "

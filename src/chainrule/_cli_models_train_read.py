@@ -18,6 +18,17 @@ from ._tabular_table import Table
 from .cli_architecture import check_features
 
 
+def other_shape(args: argparse.Namespace, given: list[int], source: object,
+                shape: tuple[int, int, int]) -> str:
+    """The refusal of DATA's images of ``shape`` where the network takes ``given``: named
+    --input-shape where typed, else where it came from (``args.input_shape_from``)."""
+    origin = getattr(args, "input_shape_from", None)  # --init-from's network
+    if origin is None:
+        return _other_shape(given, source, shape)
+    return (f"{origin} takes images of {' x '.join(map(str, given))}, but {source} holds "
+            f"images of {' x '.join(map(str, shape))} (C x H x W)")
+
+
 def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table:
     """DATA as train reads it (``--target``, ``--features``, a generated set's ``--seed``),
     checked against ``--input-shape`` as given (``given_shape``) and the architecture.
@@ -51,7 +62,7 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
                          "to .npz to train on its columns as several targets")
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
-        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
+        raise ValueError(other_shape(args, given_shape, table.source, table.image_shape))
     if args.features is not None and table.columns is None and (
             table.X.shape[1] != len(args.features)):
         # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:

@@ -174,7 +174,8 @@ def check_features(args: argparse.Namespace, n_features: int, source: str) -> No
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed command line.
+        The parsed command line; ``args.input_shape_from``, where set, says where a shape
+        not typed came from (``--init-from``'s network), named in place of --input-shape.
     n_features : int
         Feature columns per example of the data.
     source : str
@@ -183,9 +184,13 @@ def check_features(args: argparse.Namespace, n_features: int, source: str) -> No
     shape = args.input_shape
     if shape is not None and int(np.prod(shape)) != n_features:
         c, h, w = shape
-        raise ValueError(f"--input-shape {c} {h} {w}: images of {c}*{h}*{w} = "
-                         f"{int(np.prod(shape))} values, but {source} has {n_features} feature "
-                         "columns per example")
+        # where the shape came from, when not typed: --init-from's network, DATA's images
+        origin = getattr(args, "input_shape_from", None)
+        raise ValueError((f"--input-shape {c} {h} {w}: images of {c}*{h}*{w} = "
+                          if origin is None else f"{origin} takes images of {c} x {h} x {w} "
+                          "(C x H x W: ") + f"{int(np.prod(shape))} values"
+                         + ("" if origin is None else ")") + f", but {source} has "
+                         f"{n_features} feature columns per example")
 
 
 def image_statistics(X: np.ndarray, shape: tuple[int, int, int],
