@@ -31,13 +31,16 @@ def _impute(args: argparse.Namespace, table: Table, X: np.ndarray, train_idx: np
     """``--impute``: X's missing cells filled with the training rows' statistics (and the
     missing indicators appended), the record kept in ``meta``; also which features are
     indicators (bool of shape (n_features,), None without ``--impute``)."""
+    from ._cli_models_train_init import imputer_record
     from ._impute import fit_imputer, impute, indicator_name
 
     if getattr(args, "impute", None) is None:
         return X, None
     columns = table.columns or table.feature_names
-    record = fit_imputer(X[train_idx], columns, table.categories, args.impute,
-                         args.fill_value, args.missing_indicator, w_fit, table.source)
+    record = imputer_record(args)  # --init-from: MODEL's fill values, not DATA's
+    if record is None:
+        record = fit_imputer(X[train_idx], columns, table.categories, args.impute,
+                             args.fill_value, args.missing_indicator, w_fit, table.source)
     names = [indicator_name(c) for c in record["indicators"]]
     clash = [n for n in names if n in table.feature_names]
     if clash:

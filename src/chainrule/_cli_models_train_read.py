@@ -14,6 +14,7 @@ from . import _cli_sample_weight as _weights
 from . import _cli_time_order as _time
 from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_train_impute import missing_options
+from ._cli_models_train_init import categories_options, unknown_said
 from ._tabular_table import Table
 from .cli_architecture import check_features
 
@@ -44,12 +45,13 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     _time.check_options(args)  # --time-ordered: not with --groups, --val-data
     target = _groups.read_target(args)  # and cv's --groups column, of a CSV file
     try:
-        with _groups.groups_said(args):
+        with _groups.groups_said(args), unknown_said(args):
             table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
                 args.data, target=target, features=features, seed=args.seed,  # weight's
                 features_what=" (--features)",  # column read with them
                 dtype=getattr(args, "dtype", "float64"),  # --dtype (train, cv, tune)
-                **_categorical.categorical_options(args), **missing_options(args)))
+                **(categories_options(args) or _categorical.categorical_options(args)),
+                **missing_options(args)))
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
     table = _groups.with_groups(args, table)  # its column no target
