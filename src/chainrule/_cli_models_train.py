@@ -23,7 +23,7 @@ from ._cli_groups import add_groups_option
 from ._cli_models_data import _DATA_HELP
 from ._cli_models_find_lr import GivenOption, add_find_lr_args, check_find_lr
 from ._cli_models_train_freeze import add_freeze_option
-from ._cli_models_train_init import add_init_from_option
+from ._cli_models_train_init import add_init_from_option, refuse_init_from_option
 from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
@@ -94,14 +94,16 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--checkpoint run.ckpt.npz --max-time 3600 --resume -o model.npz (repeat while it "
         f"exits with status {EXIT_MAX_TIME})",
     )
-    add_train_options(p)
-    add_init_from_option(p)  # train's own: cv and tune build each fold's network anew
+    add_train_options(p, init_from=True)
     p.set_defaults(handler=_train)
 
 
-def add_train_options(p: argparse.ArgumentParser) -> None:
+def add_train_options(p: argparse.ArgumentParser, init_from: bool = False) -> None:
     """DATA and train's options on the parser ``p``: train's, and cv's (which refuses
-    those that write a file or go on with a run: ``_cli_models_cv``)."""
+    those that write a file or go on with a run: ``_cli_models_cv``); ``--init-from``,
+    train's own (``init_from``), refused by cv and tune, which build each fold's network
+    anew."""
+    (add_init_from_option if init_from else refuse_init_from_option)(p)
     # DATA may follow --target's names, as it followed one name before --target took several
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input (the model "

@@ -65,6 +65,23 @@ def add_init_from_option(p: argparse.ArgumentParser) -> None:
                    "--resume refuses another --init-from (default: a new network)")
 
 
+class _RefuseInitFrom(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"--init-from {values}: cv and tune train a new network on each fold, "
+                     "its labels, scaling and categories fitted to the fold's training rows; "
+                     "they do not start from a model's weights, whose own scaling and "
+                     "categories each fold would have to take instead (not supported). "
+                     "Judge a fine-tuning setting with chainrule train DATA --init-from MODEL "
+                     "--val-data HELD_OUT (or evaluate the model written on held-out rows)")
+
+
+def refuse_init_from_option(p: argparse.ArgumentParser) -> None:
+    """``--init-from`` on cv's and tune's parser ``p``, refused with the reason (not
+    argparse's "unrecognized arguments") and left out of their help."""
+    p.add_argument("--init-from", action=_RefuseInitFrom, default=None, dest="init_from",
+                   help=argparse.SUPPRESS)
+
+
 def params_sha256(net) -> str:
     """The SHA-256 of the bytes of ``net.params`` (C order, its own dtype)."""
     return hashlib.sha256(np.ascontiguousarray(net.params).tobytes()).hexdigest()
