@@ -137,9 +137,11 @@ _FITTED_DOC = """Attributes
     loss_ : float
         The last loss.
     best_loss_ : float or None
-        Smallest loss (None with ``early_stopping``).
+        Smallest loss (None with ``early_stopping``), over warm starts and
+        ``partial_fit`` calls since the last switch of ``early_stopping``.
     validation_scores_ : list of float or None
-        Validation accuracy per epoch with ``early_stopping``.
+        Validation accuracy per epoch with ``early_stopping``, over warm starts
+        since it was switched on (None after a fit without it).
     best_validation_score_ : float or None
     n_iter_ : int
         Epochs (or solver iterations) run by the last call to ``fit`` or

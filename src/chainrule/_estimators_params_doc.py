@@ -122,8 +122,16 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         improvement, as scikit-learn's does (so it may stop after one epoch), and
         ends with the parameters that scored the best, those of a fit before it where
         it brings no better score; scikit-learn 1.9's ends with its last ones there
-        (the arrays it restores are the ones that fit trains in place).  Mini-batch
-        solvers only: lbfgs and cg ignore it, as scikit-learn's lbfgs does.
+        (the arrays it restores are the ones that fit trains in place).  A warm
+        start that switches it (or ``partial_fit`` after a fit with it) starts the
+        rule and its record as a fresh fit with the new setting does, with the
+        network, ``loss_curve_`` and ``t_`` going on: switched off,
+        ``validation_scores_`` and ``best_validation_score_`` are None and
+        ``best_loss_`` is the best loss since; switched on, the scores are those of
+        this fit's split, ``best_loss_`` is None, and the parameters restored are
+        the best of this fit.  scikit-learn 1.9 raises a TypeError (off) or an
+        AttributeError (on) there.  Mini-batch solvers only: lbfgs and cg ignore
+        it, as scikit-learn's lbfgs does, and leave no validation record.
     validation_fraction : float in [0, 1), default 0.1
         The fraction held out with ``early_stopping`` and a mini-batch solver
         (then > 0); unused otherwise.

@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._inference import block_rows, row_values
 from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
-from ._mlp_early_stopping import early_stopping_split
+from ._mlp_early_stopping import early_stopping_split, stopping_record
 from ._mlp_ema import ema_begin, ema_end
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
@@ -157,6 +157,7 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         if incremental:
             self._check_carried_rule()
         net = self.network_
+        stopping_record(self)  # anew where early_stopping has changed since the last fit
         val_score, validation = None, None
         if self.early_stopping:
             X, Y, sw, Xv, yv, swv, validation = early_stopping_split(self, X, Y, y, sw, score_sw)
@@ -271,8 +272,10 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
             self.best_loss_ = None
             if self.validation_scores_:
                 self.best_validation_score_ = float(max(self.validation_scores_))
-        elif self.loss_curve_:
-            self.best_loss_ = float(min(self.loss_curve_))
+        else:  # the best epoch of the fits since the rule (re)started: stopping_record
+            seen = [*epoch_rule.losses, *([] if self.best_loss_ is None else [self.best_loss_])]
+            if seen:
+                self.best_loss_ = float(min(seen))
         note = self.__dict__.pop("_stop_note", None)
         if note is not None and verbose:  # after the last epoch's line
             _say(note)

@@ -2,7 +2,9 @@
 
 Moved out of ``_mlp_base`` (to keep that module under ~400 lines):
 :func:`early_stopping_split`, which :meth:`_BaseMLP._fit_stochastic
-<chainrule._mlp_base._BaseMLP._fit_stochastic>` calls with ``early_stopping=True``.
+<chainrule._mlp_base._BaseMLP._fit_stochastic>` calls with ``early_stopping=True``, and
+:func:`stopping_record`, which starts the stopping rule's record anew where a fit
+switches ``early_stopping``.
 """
 
 from __future__ import annotations
@@ -104,6 +106,28 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
     if est.validation_scores_ is None:
         est.validation_scores_ = []
     return X, Y, sw, Xv, yv, swv, validation
+
+
+def stopping_record(est: _BaseMLP) -> None:
+    """Start the stopping rule and its record anew where this fit switches it.
+
+    A warm start or ``partial_fit`` goes on with the rule of the fit before it (the
+    best loss or validation score so far, the count of epochs without improvement),
+    as scikit-learn's does.  Where ``early_stopping`` has changed since (read from
+    the record: ``validation_scores_`` is a list after a fit with early stopping,
+    None after one without), what the rule kept is of the other quantity (the
+    training loss of all rows against the score of held-out ones): the rule starts
+    as on a fresh fit with the new setting, and so does the record, with
+    ``validation_scores_``, ``best_validation_score_`` and ``best_loss_`` None until
+    this fit's epochs set them (scikit-learn 1.9 fails there: a TypeError or an
+    AttributeError).  ``loss_curve_``, ``t_`` and the network go on.
+    """
+    if bool(est.early_stopping) == (est.validation_scores_ is not None):
+        return
+    est._no_improvement_count = 0
+    est._best_loss, est._best_score = np.inf, -np.inf
+    est._best_params = None
+    est.validation_scores_ = est.best_validation_score_ = est.best_loss_ = None
 
 
 def split_generator(est: _BaseMLP) -> int | np.random.RandomState:

@@ -206,6 +206,9 @@ class _Fitting:
         ``_fit`` puts the estimator back as it was.
         """
         method = _SCIPY_METHOD[self.solver]
+        # no validation record, as after a fresh fit of theirs (which ignores early_stopping):
+        # a warm start after a mini-batch fit with early stopping keeps none of its scores
+        self.validation_scores_ = self.best_validation_score_ = None
         # they ignore ema, as clip_norm: no steps to average; a mini-batch fit's average
         # is not this network's
         self.__dict__.pop("_ema_run", None)
