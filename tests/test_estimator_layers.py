@@ -238,11 +238,13 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
     (dict(layers=[{"type": "Dense"}]),
      r"^layers: layers\[0\] \(Dense\): needs the key 'fan_out'"),
     (dict(layers=[8]), r"^layers: layers\[0\] must be a dict like \{'type': 'Dense', "
-     r"'fan_out': 16\}, got int$"),
-    (dict(layers=[Dense(64, 8)]), r"^layers: layers\[0\] must be a dict .*, got Dense \(a "
-     r"Layer object would be shared by clones and changed by fit; give its dict\)$"),
+     r"'fan_out': 16\}, got 8 \(int\)$"),
+    (dict(layers=[Dense(64, 8)]), r"^layers: layers\[0\] must be a dict .*, got "
+     r"Dense\(64, 8.*\) \(Dense\); a Layer object would be shared by clones and changed "
+     r"by fit: give its dict$"),
     (dict(layers={"type": "Dense", "fan_out": 8}),
-     r"^layers must be a list of layer dicts like .* \(or JSON text of one\), got dict$"),
+     r"^layers must be a list of layer dicts like .* \(or JSON text of one\), got "
+     r"\{'type': 'Dense', 'fan_out': 8\} \(dict\)$"),
     (dict(layers="[{"), r"^layers: not valid JSON"),
     (dict(layers=CNN, input_shape=(1, 8, 7)),
      r"^input_shape=\(1, 8, 7\): images of 1\*8\*7 = 56 values per row, but X has 64 "

@@ -19,9 +19,9 @@ from chainrule.estimators import MLPClassifier, MLPRegressor
 # (parameter, a value refused, a piece of what the message says it takes, how it says
 # what it got); one wrong type and one value out of range where the type allows one
 CASES = [
-    ("hidden_layer_sizes", "5", "an int or a sequence of ints", "got str"),
-    ("hidden_layer_sizes", 0, "positive ints", "got [0]"),
-    ("activation", 3, "a name (str) or an Activation", "got int"),
+    ("hidden_layer_sizes", "5", "an int or a sequence of ints", "got '5' (str)"),
+    ("hidden_layer_sizes", 0, "positive ints", "got 0 (int)"),
+    ("activation", 3, "a name (str) or an Activation", "got 3 (int)"),
     ("activation", "nope", "valid names are", "unknown activation 'nope'"),
     ("solver", 3, "must be one of", "got 3"),
     ("solver", "nope", "must be one of", "got 'nope'"),
@@ -76,7 +76,7 @@ CASES = [
     ("init", "nope", "valid names are", "unknown initializer 'nope'"),
     ("bias_init", 3, "one of ('uniform', 'zeros')", "got 3"),
     ("bias_init", "nope", "one of ('uniform', 'zeros')", "got 'nope'"),
-    ("schedule", 3, "a name, a dict or a Schedule", "got int"),
+    ("schedule", 3, "a name, a dict or a Schedule", "got 3 (int)"),
     ("schedule", "nope", "valid names are", "unknown schedule 'nope'"),
     ("clip_norm", "1", "None or a finite number > 0", "got '1'"),
     ("clip_norm", 0.0, "None or a finite number > 0", "got 0.0"),
@@ -86,8 +86,8 @@ CASES = [
     ("max_time", 0.0, "None or a finite number of seconds > 0", "got 0.0"),
     ("dtype", 3, "'float32', 'float64' or None", "got 3"),
     ("dtype", "int32", "'float32', 'float64' or None", "got 'int32'"),
-    ("layers", 3, "a list of layer dicts", "got int"),
-    ("layers", [3], "a dict like", "got int"),
+    ("layers", 3, "a list of layer dicts", "got 3 (int)"),
+    ("layers", [3], "a dict like", "got 3 (int)"),
     ("input_shape", "3", "three positive ints", "got '3'"),
     ("input_shape", (0, 1, 1), "three positive ints", "got (0, 1, 1)"),
     ("class_weight", 3, "None, 'balanced' or a dict", "got int 3"),

@@ -8,17 +8,19 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
 from ._validation import InvalidParameter, check_random_state_value, number_text
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
 from .layers import Layer
-from .schedules import get_schedule, length_from_run
+from .schedules import Schedule, get_schedule, length_from_run
 
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax", "lbfgs",
            "cg")
@@ -44,33 +46,29 @@ def _finite_real(v: object) -> bool:
         return False
 
 
+def _shown(value: object, limit: int = 80) -> str:
+    """``value``'s repr for a message, on one line (an array's), cut short past ``limit``
+    characters."""
+    try:
+        text = re.sub(r"\n\s*", " ", number_text(value))
+    except Exception:  # a repr that fails: the type alone
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[:limit - 4] + " ..."
+
+
+def _given(value: object) -> str:
+    """``value`` as a refusal shows what was given: its repr (:func:`_shown`) and its
+    type, ``'5' (str)``, ``3 (int)`` (an int past float's range as :func:`number_text`
+    words it, "an int of about 10^400", which names its type)."""
+    text = _shown(value)
+    return text if text.startswith("an int of about") else f"{text} ({type(value).__name__})"
+
+
 def _names_a_file(layers: object) -> bool:
     """Whether ``layers`` names a .json file to read (the rule of
     :func:`~chainrule.architecture.parse_layers`), rather than giving the list or JSON text."""
     return isinstance(layers, os.PathLike) or (
         isinstance(layers, str) and not layers.lstrip().startswith(("[", "{")))
-
-
-def _warmup_leaves_no_cosine(schedule: object, max_iter: int) -> int | None:
-    """The warm-up's epochs where ``schedule`` is a "warmup" whose "cosine" without ``T_max``
-    (annealing over ``max_iter`` less the warm-up) has no epoch left in ``max_iter``, so
-    that it is refused for ``max_iter``, not for itself; else None (a schedule wrong for
-    another reason is refused by :func:`get_schedule`'s own message)."""
-    if not isinstance(schedule, dict) or schedule.get("name") != "warmup":
-        return None
-    warm = schedule.get("epochs", 5)
-    if (not isinstance(warm, numbers.Integral) or isinstance(warm, bool) or warm < 1
-            or warm < max_iter):
-        return None
-    try:  # valid with one epoch after the warm-up
-        get_schedule(dict(schedule), epochs=int(warm) + 1)
-    except (TypeError, ValueError):
-        return None
-    try:
-        get_schedule(dict(schedule), epochs=max_iter)
-    except ValueError:
-        return int(warm)
-    return None
 
 
 class _Parameters:
@@ -86,47 +84,60 @@ class _Parameters:
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
             raise InvalidParameter(
                 "hidden_layer_sizes must be an int or a sequence of ints, got "
-                f"{type(self.hidden_layer_sizes).__name__}"
+                f"{_given(self.hidden_layer_sizes)}"
             )
         out = []
-        for s in sizes:
+        for i, s in enumerate(sizes):
             if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1:
+                given = self.hidden_layer_sizes
+                where = "" if sizes is not given else f"; hidden_layer_sizes[{i}] is {_given(s)}"
                 raise InvalidParameter(
-                    f"hidden_layer_sizes must contain positive ints, got {list(sizes)}"
+                    f"hidden_layer_sizes must contain positive ints, got {_given(given)}{where}"
                 )
             out.append(int(s))
         return out
 
     def _per_layer(self, value: object, name: str, n: int) -> list:
-        """One value per hidden layer from a single value or a list of ``n``."""
-        if isinstance(value, (str, Activation, numbers.Real)) or value is None:
-            return [value] * n
-        value = list(value)  # type: ignore[call-overload]
+        """One value per hidden layer from a single value or a sequence of ``n`` (a list,
+        tuple or array; a dict or set, whose order is no layers', is refused).  A single
+        value is returned once where there is no hidden layer (``n = 0``), to be checked."""
+        if not isinstance(value, (list, tuple, np.ndarray)) or (
+                isinstance(value, np.ndarray) and value.ndim == 0):  # one value
+            return [value] * max(n, 1)
+        value = list(value)
         if len(value) != n:
             raise InvalidParameter(
                 f"{name} must be one value or one per hidden layer ({n}), got {len(value)}: "
-                f"{value}"
+                f"{_given(value)}"
             )
         return value
 
     def _activations(self, n: int) -> list[Activation]:
         acts = []
-        for a in self._per_layer(self.activation, "activation", n):
+        given = self.activation
+        for i, a in enumerate(self._per_layer(given, "activation", n)):
+            where = "" if a is given else f"; activation[{i}] is {_given(a)}"
+            if not isinstance(a, (str, Activation)):  # get_activation's own words name its type
+                raise InvalidParameter(
+                    "activation must be a name (str) or an Activation, or one per hidden "
+                    f"layer, got {_given(given)}{where}")
             try:
                 act = get_activation(a)
             except (ValueError, TypeError) as exc:
                 raise InvalidParameter(f"activation: {exc}") from None
             acts.append(_check_hidden_activation(act, "activation"))
-        return acts
+        return acts[:n]
 
     def _dropouts(self, n: int) -> list[float]:
         rates = []
-        for r in self._per_layer(self.dropout, "dropout", n):
+        given = self.dropout
+        for i, r in enumerate(self._per_layer(given, "dropout", n)):
             if not isinstance(r, numbers.Real) or not 0 <= r < 1:
+                where = "" if r is given else f"; dropout[{i}] is {_given(r)}"
                 raise InvalidParameter("dropout must be a rate in [0, 1) (or one per layer), got "
-                                       f"{number_text(r)}")
+                                       f"{_given(given)}{where}")
             rates.append(float(r))
-        return rates
+        return rates[:n]
 
     # -- layers= and input_shape= (any architecture) --------------------------------------------
     def _layer_specs(self) -> list[dict] | None:
@@ -148,15 +159,15 @@ class _Parameters:
                                  ) from None
         if not isinstance(layers, (list, tuple)):
             raise InvalidParameter(f"layers must be a list of layer dicts like [{_EXAMPLE}, ...] "
-                                   f"(or JSON text of one), got {type(layers).__name__}")
+                                   f"(or JSON text of one), got {_given(layers)}")
         specs = []
         for i, spec in enumerate(layers):
             if not isinstance(spec, Mapping):
                 raise InvalidParameter(
                     f"layers: layers[{i}] must be a dict like {_EXAMPLE}, got "
-                    f"{type(spec).__name__}" + (" (a Layer object would be shared by clones "
-                                                "and changed by fit; give its dict)"
-                                                if isinstance(spec, Layer) else ""))
+                    f"{_given(spec)}" + ("; a Layer object would be shared by clones "
+                                         "and changed by fit: give its dict"
+                                         if isinstance(spec, Layer) else ""))
             specs.append(dict(spec))
         return specs
 
@@ -307,7 +318,7 @@ class _Parameters:
                     f"{name} must be a positive int{extra}, got {number_text(v)}")
         # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
         # max_iter is named as itself, not as the schedule's T_max
-        warm = _warmup_leaves_no_cosine(self.schedule, self.max_iter)
+        warm = warmup_leaves_no_cosine(self.schedule, self.max_iter)
         if warm is not None:  # named as max_iter, which the estimator has (not epochs)
             after = self.schedule["after"]
             key = length_from_run(after)
@@ -318,11 +329,15 @@ class _Parameters:
                 f"{self.schedule!r} {verb} the epochs after the warm-up's {warm} (its "
                 f"{key} is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
                 f"max_iter above {warm}, or the {name} its own {key} in schedule")
+        if not isinstance(self.schedule, (str, dict, Schedule, type(None))):  # get_schedule's
+            raise InvalidParameter(  # words name the type alone
+                f"schedule must be None, a name, a dict or a Schedule, got "
+                f"{_given(self.schedule)}")
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:
             raise InvalidParameter(
-                f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
+                f"schedule={_shown(self.schedule)} is not a valid schedule: {exc}") from None
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):

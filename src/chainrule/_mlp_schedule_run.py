@@ -4,17 +4,20 @@ A ``partial_fit`` call runs one epoch through a new :class:`chainrule.Trainer`; 
 ``schedule`` it goes on with the schedule, its state and its epoch count that the last
 call left (``_schedule_run``), as one run of many epochs would, and warns of a call past
 the epochs over which a "cosine", "linear" or "polynomial" without its own length spans
-``max_iter``.  Used by :meth:`~chainrule._mlp_base._BaseMLP._fit_stochastic`.
+``max_iter``.  Used by :meth:`~chainrule._mlp_base._BaseMLP._fit_stochastic`.  Also
+:func:`warmup_leaves_no_cosine`, for the check of ``schedule`` against ``max_iter`` in
+``_mlp_params``.
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any
 
 from ._schedules_span import past_end, span
 from ._validation import caller_outside_chainrule
-from .schedules import length_from_run
+from .schedules import get_schedule, length_from_run
 
 
 def _t_max_from_max_iter(est: Any) -> bool:
@@ -55,3 +58,25 @@ def go_on_with_schedule(est: Any, trainer: Any, kept: tuple | None, kept_state: 
             f"{past_end(found, 'this epoch', 'learning_rate_init')}.  Set max_iter to the "
             f"number of partial_fit calls planned, or give the schedule its own "
             f"{found.key}", UserWarning, stacklevel=caller_outside_chainrule())
+
+
+def warmup_leaves_no_cosine(schedule: object, max_iter: int) -> int | None:
+    """The warm-up's epochs where ``schedule`` is a "warmup" whose "cosine" without ``T_max``
+    (annealing over ``max_iter`` less the warm-up) has no epoch left in ``max_iter``, so
+    that it is refused for ``max_iter``, not for itself; else None (a schedule wrong for
+    another reason is refused by :func:`get_schedule`'s own message)."""
+    if not isinstance(schedule, dict) or schedule.get("name") != "warmup":
+        return None
+    warm = schedule.get("epochs", 5)
+    if (not isinstance(warm, numbers.Integral) or isinstance(warm, bool) or warm < 1
+            or warm < max_iter):
+        return None
+    try:  # valid with one epoch after the warm-up
+        get_schedule(dict(schedule), epochs=int(warm) + 1)
+    except (TypeError, ValueError):
+        return None
+    try:
+        get_schedule(dict(schedule), epochs=max_iter)
+    except ValueError:
+        return int(warm)
+    return None

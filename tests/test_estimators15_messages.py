@@ -1,0 +1,119 @@
+"""A refused hidden_layer_sizes, activation, layers or schedule is shown in the message as
+the other parameters' refusals show theirs: the value given (its repr, cut short where
+long, on one line) and its type.  Before, ``hidden_layer_sizes="5"`` said "got str" and
+``activation=3``, ``layers=3``, ``schedule=3`` "got int"; ``activation`` or ``dropout`` of
+no sequence (an object, a dict) raised Python's own TypeError or was read as its keys, and
+``activation=3`` with no hidden layer was not checked.  References: Python's repr and type
+of the value given, and scikit-learn's MLPs, which refuse the same values of the parameters
+they share (InvalidParameterError)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sklearn import neural_network as sk
+from sklearn.utils._param_validation import InvalidParameterError
+
+from chainrule._validation import InvalidParameter
+from chainrule.estimators import MLPClassifier, MLPRegressor
+
+
+class Opaque:
+    """A value of no type the parameters take, with a repr of its own."""
+
+    def __repr__(self) -> str:
+        return "Opaque()"
+
+
+LONG = "x" * 300
+
+# (parameters, what the message says is taken, the value shown, and where a sequence
+# holds it, the item named); the value's repr and type are computed by the test
+CASES = [
+    ({"hidden_layer_sizes": "5"}, "an int or a sequence of ints", "5", None),
+    ({"hidden_layer_sizes": 5.5}, "an int or a sequence of ints", 5.5, None),
+    ({"hidden_layer_sizes": {"a": 1}}, "an int or a sequence of ints", {"a": 1}, None),
+    ({"hidden_layer_sizes": b"5"}, "an int or a sequence of ints", b"5", None),
+    ({"hidden_layer_sizes": 0}, "must contain positive ints", 0, None),
+    ({"hidden_layer_sizes": (5, "a")}, "must contain positive ints", (5, "a"),
+     ("hidden_layer_sizes[1]", "a")),
+    ({"activation": 3}, "a name (str) or an Activation", 3, None),
+    ({"activation": None}, "a name (str) or an Activation", None, None),
+    ({"activation": Opaque()}, "a name (str) or an Activation", Opaque(), None),
+    ({"activation": {"relu": 1}}, "a name (str) or an Activation", {"relu": 1}, None),
+    ({"activation": b"relu"}, "a name (str) or an Activation", b"relu", None),
+    ({"hidden_layer_sizes": (4, 3), "activation": ["relu", 3]},
+     "a name (str) or an Activation", ["relu", 3], ("activation[1]", 3)),
+    ({"hidden_layer_sizes": (), "activation": 3}, "a name (str) or an Activation", 3, None),
+    ({"hidden_layer_sizes": (4, 3), "activation": [["relu"], "tanh"]},
+     "a name (str) or an Activation", [["relu"], "tanh"], ("activation[0]", ["relu"])),
+    ({"dropout": Opaque()}, "a rate in [0, 1)", Opaque(), None),
+    ({"hidden_layer_sizes": (4, 3), "dropout": [0.1, 1.5]}, "a rate in [0, 1)", [0.1, 1.5],
+     ("dropout[1]", 1.5)),
+    ({"layers": 3}, "a list of layer dicts", 3, None),
+    ({"layers": [3]}, "layers[0] must be a dict like", 3, None),
+    ({"layers": [{"type": "Dense", "fan_out": 3}, LONG]}, "layers[1] must be a dict like",
+     LONG, None),
+    ({"schedule": 3}, "None, a name, a dict or a Schedule", 3, None),
+    ({"schedule": [1]}, "None, a name, a dict or a Schedule", [1], None),
+    ({"schedule": Opaque()}, "None, a name, a dict or a Schedule", Opaque(), None),
+]
+
+X = np.random.default_rng(0).normal(size=(12, 3))
+Y = {MLPClassifier: np.arange(12) % 2, MLPRegressor: np.linspace(-1, 1, 12)}
+THEIRS = {MLPClassifier: sk.MLPClassifier, MLPRegressor: sk.MLPRegressor}
+
+
+def _shown(value: object) -> str:
+    """The value as a message shows it: repr on one line, 76 characters then " ..." past
+    80, and its type."""
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:76] + " ..."
+    return f"{text} ({type(value).__name__})"
+
+
+@pytest.mark.parametrize(("kw", "expected", "value", "item"), CASES,
+                         ids=[", ".join(f"{k}={v!r:.20}" for k, v in c[0].items())
+                              for c in CASES])
+@pytest.mark.parametrize("ours", [MLPClassifier, MLPRegressor])
+def test_the_message_shows_the_value_given_and_its_type(ours, kw, expected, value, item):
+    with pytest.raises(InvalidParameter) as info:
+        ours(max_iter=1, **kw).fit(X, Y[ours])
+    message = str(info.value)
+    name = list(kw)[-1]
+    assert re.match(rf"(layers: )?{name}\b", message), message
+    assert expected in message, message
+    assert f"got {_shown(value)}" in message, message
+    if item is not None:
+        assert f"; {item[0]} is {_shown(item[1])}" in message, message
+    assert "\n" not in message and len(message) < 300, message
+    theirs = {k: v for k, v in kw.items() if k in THEIRS[ours]._parameter_constraints}
+    if name in theirs:  # refused by scikit-learn too (by NumPy for some sizes)
+        with pytest.raises((InvalidParameterError, TypeError, ValueError)):
+            THEIRS[ours](max_iter=1, **theirs).fit(X, Y[ours])
+
+
+def test_a_long_value_is_cut_short_on_one_line():
+    """An array of sizes: its repr on one line, cut short, then the item refused."""
+    sizes = -np.ones(300, dtype=np.int64)
+    with pytest.raises(InvalidParameter) as info:
+        MLPClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(X, Y[MLPClassifier])
+    message = str(info.value)
+    one_line = re.sub(r"\n\s*", " ", repr(sizes))
+    assert f"got {one_line[:76]} ... (ndarray); hidden_layer_sizes[0] is " in message
+    assert message.endswith(f"{sizes[0]!r} (int64)")
+
+
+def test_a_long_schedule_is_cut_short_where_it_is_named():
+    with pytest.raises(InvalidParameter) as info:
+        MLPClassifier(schedule=LONG, max_iter=1).fit(X, Y[MLPClassifier])
+    assert str(info.value).startswith(f"schedule={LONG!r:.76} ... is not a valid schedule: ")
+
+
+def test_a_zero_dimensional_array_is_one_value_refused_as_such():
+    """np.array(0.1) is no sequence of rates (Python's "iteration over a 0-d array"
+    before): refused as the value it is."""
+    with pytest.raises(InvalidParameter, match=re.escape("got array(0.1) (ndarray)")):
+        MLPClassifier(dropout=np.array(0.1), max_iter=1).fit(X, Y[MLPClassifier])
