@@ -49,7 +49,7 @@ from ._mlp_fitting import _SCIPY_METHOD as _SCIPY_METHOD
 from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
-from ._mlp_image_rows import fitted_image_rows
+from ._mlp_image_rows import check_rows_given, fitted_image_rows
 from ._mlp_init import _Init
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
@@ -309,6 +309,7 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         # as longdouble, the dtype scikit-learn's predictions have
         wide = kind == "f" and X.dtype.itemsize > 8
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
+        check_rows_given(X)  # None, a set, a generator: named, not read as NaN or objects
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         # the refusal of other images says where the shape came from at fit
         X = fitted_image_rows(self, X, shape if isinstance(shape, tuple) else None)

@@ -22,7 +22,12 @@ from sklearn.utils.validation import validate_data
 from ._class_weight import checked_sample_weight
 from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitting import _SK_NAME, _seed
-from ._mlp_image_rows import fitted_image_rows, images_of_X, refuse_channels_last
+from ._mlp_image_rows import (
+    check_rows_given,
+    fitted_image_rows,
+    images_of_X,
+    refuse_channels_last,
+)
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
 from ._validation_arrays import (
@@ -227,6 +232,7 @@ class _CheckedFit:
         # integers and booleans are kept as they are (see _forward), for the mini-batch
         # solvers to convert a batch at a time
         kind = getattr(getattr(X, "dtype", None), "kind", None)
+        check_rows_given(X)  # None, a set, a generator: named, not read as NaN or objects
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         check_readable(y, "y", times=not self._is_classifier)
         # images (n, C, H, W) as their rows; without input_shape, of the shape of the images X

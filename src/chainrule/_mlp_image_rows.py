@@ -3,16 +3,44 @@ of one channel as the NPZ reader and :func:`chainrule.load_model` read them: wit
 ``input_shape`` each is read as its flat row of C*H*W pixels (a view where the array is
 contiguous), the row the estimator takes anyway; any other array of more than two axes is
 refused with a message that says how to give it, where scikit-learn's would say "Found
-array with dim 4".
+array with dim 4"; and an X that is no array of rows at all (None, a set, a generator) is
+refused by :func:`check_rows_given`, naming what it is.
 """
 
 from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import scipy.sparse
 
 from ._image_layout import _CHANNELS, _advice, channels_last_hint
 from ._tabular_npz import _image_shape
+
+
+def check_rows_given(X: object) -> None:
+    """Refuse an ``X`` that is no array of rows: None, text, a dict, a set, an iterator.
+
+    scikit-learn's ``validate_data`` reads None as a NaN of float dtype ("Expected 2D
+    array, got scalar array instead: array=nan."), and a set, a dict, a generator as
+    an object it cannot convert ("float() argument must be ..."); the message names
+    what was given instead.  A number passes, to scikit-learn's own refusal of a scalar.
+    """
+    from ._mlp_params import _given
+
+    if isinstance(X, numbers.Number) or scipy.sparse.issparse(X) or any(
+            hasattr(X, a) for a in ("__array__", "__array_interface__", "__array_namespace__",
+                                    "__dataframe__", "shape")):
+        return
+    if (X is None or isinstance(X, (str, bytes, Mapping, AbstractSet))
+            or not (hasattr(X, "__len__") and hasattr(X, "__getitem__"))):
+        once = ("; an iterator is read once: give list(X)"
+                if isinstance(X, Iterator) else "")
+        raise ValueError(
+            "X must be an array-like of shape (n_samples, n_features): an array, a list of "
+            f"rows, a DataFrame or a sparse matrix, got {_given(X)}{once}")
 
 
 def image_rows(X: object, shape: tuple[int, int, int] | None, *,
