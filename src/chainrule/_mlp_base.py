@@ -268,14 +268,6 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         self._record(history, epoch_rule.losses, n)
         if self.schedule is not None:
             self._schedule_run = (trainer.schedule, trainer.epoch, trainer.lr0)
-        if self.early_stopping:
-            self.best_loss_ = None
-            if self.validation_scores_:
-                self.best_validation_score_ = float(max(self.validation_scores_))
-        else:  # the best epoch of the fits since the rule (re)started: stopping_record
-            seen = [*epoch_rule.losses, *([] if self.best_loss_ is None else [self.best_loss_])]
-            if seen:
-                self.best_loss_ = float(min(seen))
         note = self.__dict__.pop("_stop_note", None)
         if note is not None and verbose:  # after the last epoch's line
             _say(note)

@@ -168,12 +168,23 @@ class _EpochRules:
         (see :class:`_EpochRule`), ``n`` the training examples per epoch.  As in
         scikit-learn, ``n_iter_`` counts the epochs of this call, while
         ``loss_curve_`` and ``t_`` go on over warm starts and ``partial_fit`` calls.
+        ``best_loss_`` (without early stopping) and ``best_validation_score_`` (with
+        it) take these epochs in, a run that diverged too (its completed epochs are in
+        ``loss_curve_`` and ``validation_scores_``).
         """
         self.loss_curve_.extend(float(v) for v in losses)
         self.n_iter_ = history.epochs
         self.t_ += n * history.epochs
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.history_ = history
+        if self.early_stopping:
+            self.best_loss_ = None
+            if self.validation_scores_:
+                self.best_validation_score_ = float(max(self.validation_scores_))
+        else:  # the best epoch of the fits since the rule (re)started: stopping_record
+            seen = [*losses, *([] if self.best_loss_ is None else [self.best_loss_])]
+            if seen:
+                self.best_loss_ = float(min(seen))
 
     def _max_time_message(self, history: Any, trainer: Any) -> str:
         """The warning of a mini-batch fit (or ``partial_fit`` call) that ``max_time`` ended.
