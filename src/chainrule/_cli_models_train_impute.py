@@ -31,7 +31,7 @@ def _impute(args: argparse.Namespace, table: Table, X: np.ndarray, train_idx: np
     """``--impute``: X's missing cells filled with the training rows' statistics (and the
     missing indicators appended), the record kept in ``meta``; also which features are
     indicators (bool of shape (n_features,), None without ``--impute``)."""
-    from ._cli_models_train_init import imputer_record
+    from ._cli_models_train_init_encoding import imputer_record
     from ._impute import fit_imputer, impute, indicator_name
 
     if getattr(args, "impute", None) is None:

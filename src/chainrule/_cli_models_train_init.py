@@ -18,9 +18,9 @@ model's (:func:`init_prepared`), naming both; its class labels may be some of th
 (a classifier fine-tuned on a subset of its classes, as in Keras or PyTorch: DATA's labels
 index the model's output units, and the model written keeps all its classes), but none
 that the model has no output for.  DATA's categorical columns are one-hot encoded with
-MODEL's category lists (:func:`categories_options`: a category MODEL never saw as all
-zeros, warned of), its missing cells filled with MODEL's ``--impute`` record
-(:func:`imputer_record`); ``--categorical`` and another ``--impute`` are refused.
+MODEL's category lists (a category MODEL never saw as all zeros, warned of), its missing
+cells filled with MODEL's ``--impute`` record, and ``--categorical`` and another
+``--impute`` are refused: :mod:`chainrule._cli_models_train_init_encoding`.
 
 The model file written records where the run started (``init_from``: MODEL as given,
 ``init_from_params_sha256``: the SHA-256 of its parameter vector's bytes), which
@@ -31,12 +31,12 @@ it too, and ``--resume`` refuses another ``--init-from`` (or none).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import hashlib
-import warnings
 
 import numpy as np
+
+from ._cli_models_train_init_encoding import check_encoding
 
 # train's options that build or scale the network, which MODEL fixes: None when not given
 _ARCHITECTURE = {"hidden": "--hidden", "activation": "--activation", "dropout": "--dropout",
@@ -168,7 +168,7 @@ def check_init_from(args: argparse.Namespace):
                          "inputs with the means and deviations it was trained with, which "
                          "the run reuses (its weights take inputs so scaled); leave --scale "
                          "out")
-    _check_encoding(args, path, meta)
+    check_encoding(args, path, meta)
     record = meta.get("training") or {}
     for key in _RECORDED:  # the record of the new model says what network it is
         setattr(args, key, record.get(key, getattr(args, key, None)))
@@ -192,71 +192,6 @@ def check_init_from(args: argparse.Namespace):
     args.init_from_sha256 = params_sha256(net)
     args.freeze_given = bool(getattr(args, "freeze", None))
     return model
-
-
-def _check_encoding(args: argparse.Namespace, path: str, meta: dict) -> None:
-    """Refuse an encoding of DATA other than MODEL's (``--categorical``; ``--impute``,
-    ``--fill-value``, ``--missing-indicator`` other than MODEL's), and set ``--impute``'s
-    options to MODEL's, whose fill values the run reuses (:func:`imputer_record`)."""
-    if getattr(args, "categorical", None) and meta.get("categories") is not None:
-        raise ValueError(f"--categorical {' '.join(args.categorical)}: the model of "
-                         f"--init-from {path} one-hot encodes "
-                         f"{', '.join(map(repr, meta['categories']))} over the categories "
-                         "of its training data, which the run reuses; leave --categorical "
-                         "out")
-    record = meta.get("impute")
-    if record is None:
-        return
-    fill = f"--impute {record['strategy']}" + (
-        f" --fill-value {record['fill_value']}" if record.get("fill_value") is not None else
-        "") + (" --missing-indicator" if record.get("indicators") else "")
-    given = {"--impute": (args.impute, record["strategy"]),
-             "--fill-value": (args.fill_value, record.get("fill_value")),
-             "--missing-indicator": (args.missing_indicator or None,
-                                     bool(record.get("indicators")) or None)}
-    for option, (value, own) in given.items():
-        if value is not None and value != own:
-            raise ValueError(f"{option}: the model of --init-from {path} fills missing cells "
-                             f"with the values of its training data ({fill}), which the run "
-                             f"reuses so that the inputs mean what they meant; leave {option} "
-                             "out")
-    args.impute, args.fill_value = record["strategy"], record.get("fill_value")
-    args.missing_indicator = bool(record.get("indicators"))
-
-
-def imputer_record(args: argparse.Namespace) -> dict | None:
-    """MODEL's ``--impute`` record, which fills DATA's missing cells; None for a run not
-    from a model, or from a model without one (``--impute`` then fits DATA's)."""
-    model = getattr(args, "init_model", None)
-    return None if model is None else model.metadata.get("impute")
-
-
-def categories_options(args: argparse.Namespace) -> dict | None:
-    """``read_data``'s options that encode DATA with MODEL's categories, a category MODEL
-    never saw as all zeros (as ``predict --unknown-categories zeros``, and said); None for
-    a run not from a model of categorical columns."""
-    model = getattr(args, "init_model", None)
-    categories = None if model is None else model.metadata.get("categories")
-    return None if not categories else {"categories": categories,
-                                        "unknown_categories": "zeros"}
-
-
-@contextlib.contextmanager
-def unknown_said(args: argparse.Namespace):
-    """Within it, read_data's warning of categories MODEL never saw (encoded as all zeros,
-    :func:`categories_options`) says why in train's terms: MODEL has no input for them."""
-    if categories_options(args) is None:
-        yield
-        return
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        text = str(w.message).replace(
-            "as asked (unknown categories: zeros)",
-            f"the model of --init-from {args.init_from} has no input for it (its weights "
-            "of that column see a row of no category)")
-        warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 
 def network_plan(net) -> list[tuple[str, tuple[str, ...]]]:

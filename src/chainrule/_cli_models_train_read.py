@@ -14,7 +14,7 @@ from . import _cli_sample_weight as _weights
 from . import _cli_time_order as _time
 from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_train_impute import missing_options
-from ._cli_models_train_init import categories_options, unknown_said
+from ._cli_models_train_init_encoding import categories_options, unknown_said
 from ._tabular_table import Table
 from .cli_architecture import check_features
 

@@ -1,0 +1,76 @@
+"""``chainrule train --init-from MODEL``'s encoding of DATA with MODEL's records (moved out
+of :mod:`chainrule._cli_models_train_init`, which reads and checks MODEL): its one-hot
+category lists (:func:`categories_options`, a category MODEL never saw as all zeros, said
+in train's terms by :func:`unknown_said`) and its ``--impute`` fill values
+(:func:`imputer_record`), options other than MODEL's refused (:func:`check_encoding`)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import warnings
+
+
+def check_encoding(args: argparse.Namespace, path: str, meta: dict) -> None:
+    """Refuse an encoding of DATA other than MODEL's (``--categorical``; ``--impute``,
+    ``--fill-value``, ``--missing-indicator`` other than MODEL's), and set ``--impute``'s
+    options to MODEL's, whose fill values the run reuses (:func:`imputer_record`)."""
+    if getattr(args, "categorical", None) and meta.get("categories") is not None:
+        raise ValueError(f"--categorical {' '.join(args.categorical)}: the model of "
+                         f"--init-from {path} one-hot encodes "
+                         f"{', '.join(map(repr, meta['categories']))} over the categories "
+                         "of its training data, which the run reuses; leave --categorical "
+                         "out")
+    record = meta.get("impute")
+    if record is None:
+        return
+    fill = f"--impute {record['strategy']}" + (
+        f" --fill-value {record['fill_value']}" if record.get("fill_value") is not None else
+        "") + (" --missing-indicator" if record.get("indicators") else "")
+    given = {"--impute": (args.impute, record["strategy"]),
+             "--fill-value": (args.fill_value, record.get("fill_value")),
+             "--missing-indicator": (args.missing_indicator or None,
+                                     bool(record.get("indicators")) or None)}
+    for option, (value, own) in given.items():
+        if value is not None and value != own:
+            raise ValueError(f"{option}: the model of --init-from {path} fills missing cells "
+                             f"with the values of its training data ({fill}), which the run "
+                             f"reuses so that the inputs mean what they meant; leave {option} "
+                             "out")
+    args.impute, args.fill_value = record["strategy"], record.get("fill_value")
+    args.missing_indicator = bool(record.get("indicators"))
+
+
+def imputer_record(args: argparse.Namespace) -> dict | None:
+    """MODEL's ``--impute`` record, which fills DATA's missing cells; None for a run not
+    from a model, or from a model without one (``--impute`` then fits DATA's)."""
+    model = getattr(args, "init_model", None)
+    return None if model is None else model.metadata.get("impute")
+
+
+def categories_options(args: argparse.Namespace) -> dict | None:
+    """``read_data``'s options that encode DATA with MODEL's categories, a category MODEL
+    never saw as all zeros (as ``predict --unknown-categories zeros``, and said); None for
+    a run not from a model of categorical columns."""
+    model = getattr(args, "init_model", None)
+    categories = None if model is None else model.metadata.get("categories")
+    return None if not categories else {"categories": categories,
+                                        "unknown_categories": "zeros"}
+
+
+@contextlib.contextmanager
+def unknown_said(args: argparse.Namespace):
+    """Within it, read_data's warning of categories MODEL never saw (encoded as all zeros,
+    :func:`categories_options`) says why in train's terms: MODEL has no input for them."""
+    if categories_options(args) is None:
+        yield
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        text = str(w.message).replace(
+            "as asked (unknown categories: zeros)",
+            f"the model of --init-from {args.init_from} has no input for it (its weights "
+            "of that column see a row of no category)")
+        warnings.warn_explicit(text, w.category, w.filename, w.lineno)
