@@ -20,7 +20,8 @@ index the model's output units, and the model written keeps all its classes), bu
 that the model has no output for.  DATA's categorical columns are one-hot encoded with
 MODEL's category lists (a category MODEL never saw as all zeros, warned of), its missing
 cells filled with MODEL's ``--impute`` record, and ``--categorical`` and another
-``--impute`` are refused: :mod:`chainrule._cli_models_train_init_encoding`.
+``--impute`` are refused: :mod:`chainrule._cli_models_train_init_encoding` (which
+encodes ``--val-data`` the same way).
 
 The model file written records where the run started (``init_from``: MODEL as given,
 ``init_from_params_sha256``: the SHA-256 of its parameter vector's bytes), which

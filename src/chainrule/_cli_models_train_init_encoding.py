@@ -58,10 +58,18 @@ def categories_options(args: argparse.Namespace) -> dict | None:
                                         "unknown_categories": "zeros"}
 
 
+def read_options(args: argparse.Namespace, categories: dict | None) -> dict:
+    """``read_data``'s options that encode a file other than DATA (``--val-data``) as
+    DATA is: with MODEL's categories under ``--init-from`` (:func:`categories_options`),
+    else with DATA's ``categories`` (a category DATA lacks refused); ``{}`` for none."""
+    return categories_options(args) or ({"categories": categories} if categories else {})
+
+
 @contextlib.contextmanager
-def unknown_said(args: argparse.Namespace):
+def unknown_said(args: argparse.Namespace, what: str = ""):
     """Within it, read_data's warning of categories MODEL never saw (encoded as all zeros,
-    :func:`categories_options`) says why in train's terms: MODEL has no input for them."""
+    :func:`categories_options`) says why in train's terms: MODEL has no input for them;
+    ``what`` goes before the file's name (``"--val-data "``)."""
     if categories_options(args) is None:
         yield
         return
@@ -69,7 +77,7 @@ def unknown_said(args: argparse.Namespace):
         warnings.simplefilter("always")
         yield
     for w in caught:
-        text = str(w.message).replace(
+        text = what + str(w.message).replace(
             "as asked (unknown categories: zeros)",
             f"the model of --init-from {args.init_from} has no input for it (its weights "
             "of that column see a row of no category)")

@@ -139,16 +139,18 @@ def _read(args: argparse.Namespace, table, target: str | list[str] | None,
           features: list[str], weight: str | None = None):
     """``--val-data`` read with ``features`` (DATA's, and ``--sample-weight``'s column
     ``weight`` among them where given), its reader's faults said in train's terms."""
+    from ._cli_models_train_init_encoding import read_options, unknown_said
     from ._tabular_categories import UnknownCategoryError
     from ._tabular_table import MissingValueError, NotANumberError
     from .tabular import read_data
 
-    try:
-        return read_data(args.val_data, target=target, features=features, seed=args.seed,
-                         features_what=" that DATA has (--val-data)",
-                         all_columns=args.features is None, dtype=table.X.dtype.name,
-                         **({"categories": table.categories} if table.categories else {}),
-                         **({"missing": True} if getattr(args, "impute", None) else {}))
+    try:  # encoded as DATA is: with --init-from MODEL's categories, its unknown ones as 0s
+        with unknown_said(args, "--val-data "):
+            return read_data(args.val_data, target=target, features=features, seed=args.seed,
+                             features_what=" that DATA has (--val-data)",
+                             all_columns=args.features is None, dtype=table.X.dtype.name,
+                             **read_options(args, table.categories),
+                             **({"missing": True} if getattr(args, "impute", None) else {}))
     except (MissingValueError, NotANumberError) as exc:
         if weight is not None and f"column {weight!r}:" in exc.bare:  # a weight's cell
             raise ValueError(f"--sample-weight {weight}: --val-data {exc.bare}; expected a "
