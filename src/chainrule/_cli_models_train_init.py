@@ -61,7 +61,9 @@ def add_init_from_option(p: argparse.ArgumentParser) -> None:
                    "--scale none, another --task or --dtype are refused; DATA's features and "
                    "targets must be the model's, its classes some or all of the model's "
                    "(the model written keeps them all); DATA is one-hot encoded with the model's "
-                   "categories and filled with its --impute values. The model written records "
+                   "categories and filled with its --impute values (a model without them: "
+                   "--impute fills with DATA's own, --missing-indicator is refused). "
+                   "The model written records "
                    "MODEL and the SHA-256 of its parameters (info shows them), and "
                    "--resume refuses another --init-from (default: a new network)")
 

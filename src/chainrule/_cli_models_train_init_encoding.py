@@ -22,7 +22,13 @@ def check_encoding(args: argparse.Namespace, path: str, meta: dict) -> None:
                          "of its training data, which the run reuses; leave --categorical "
                          "out")
     record = meta.get("impute")
-    if record is None:
+    if record is None:  # --impute fills DATA's gaps with DATA's statistics (own_fill_note)
+        if getattr(args, "missing_indicator", False):
+            raise ValueError(
+                f"--missing-indicator: the model of --init-from {path} was trained without "
+                "--impute, so its network has no input for missing indicators; leave "
+                "--missing-indicator out (--impute alone fills DATA's missing cells, with "
+                "DATA's own statistics, the model recording none)")
         return
     fill = f"--impute {record['strategy']}" + (
         f" --fill-value {record['fill_value']}" if record.get("fill_value") is not None else
@@ -46,6 +52,17 @@ def imputer_record(args: argparse.Namespace) -> dict | None:
     from a model, or from a model without one (``--impute`` then fits DATA's)."""
     model = getattr(args, "init_model", None)
     return None if model is None else model.metadata.get("impute")
+
+
+def own_fill_note(args: argparse.Namespace, source: str) -> str:
+    """What train says after its ``--impute`` line where MODEL recorded no fill values
+    (a model trained without ``--impute``): DATA's own statistics fill DATA's gaps; ""
+    otherwise (a new network, or MODEL's record used)."""
+    model = getattr(args, "init_model", None)
+    if model is None or model.metadata.get("impute") is not None:
+        return ""
+    return (f"; the fill values are {source}'s own (the model of --init-from "
+            f"{args.init_from} was trained without --impute and records none)")
 
 
 def categories_options(args: argparse.Namespace) -> dict | None:

@@ -149,10 +149,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if table.categories:
         print(_categorical.encoded_line(table))
     if "impute" in meta:  # --impute: the columns filled, the indicators added
+        from ._cli_models_train_init_encoding import own_fill_note
         from ._impute import imputed_line
 
         print(imputed_line(table, meta["impute"], n_data, args.val_data,
-                           p.val_gaps_written))
+                           p.val_gaps_written) + own_fill_note(args, table.source))
     for column, only in only_validation.items():
         one = len(only) == 1
         print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "
