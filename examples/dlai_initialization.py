@@ -15,7 +15,7 @@ in), chainrule's ``Dense.W`` its transpose; biases 0):
 
 * zeros: every hidden unit computes the same thing and gets the same gradient, so they
   stay equal (chainrule's fit sees the equal units and sums its products in a fixed order,
-  keeping them equal to the last bit, about ten times slower per step than BLAS); the cost
+  keeping them equal to the last bit, two to three times slower per step than BLAS); the cost
   stays ``ln 2 = 0.6931471805599453`` and the accuracy 0.5 on both sets, the published
   figures.  1,000 steps show it (``--zeros-iterations``).
 * ``randn * 10`` after ``np.random.seed(3)``: the course prints "Cost after iteration 0:

@@ -43,16 +43,39 @@ _BLOCK_TERMS = 1 << 15
 
 def ordered_scratch(m: int, k: int, n: int) -> int:
     """The number of elements of scratch :func:`ordered_matmul` uses for an (m, k) @ (k, n)
-    product: a block of ``t`` of its terms, and an (n, m) sum where ``m > n``."""
+    product: a block of ``t`` of its terms after the running sum, and an (n, m) sum where
+    ``m > n``."""
     if k == 0 or m * n == 0:
         return 0
     block = _block(m, k, n)
-    return block * m * n + (m * n if m > n and block > 1 else 0)
+    if block == 1:
+        return m * n
+    return (block + 1) * m * n + (m * n if m > n else 0)
 
 
 def _block(m: int, k: int, n: int) -> int:
     """How many values of ``t`` one multiply of :func:`ordered_matmul` takes."""
     return max(1, min(k, _BLOCK_TERMS // (m * n)))
+
+
+def _add_in_order(stack: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = (...((stack[0] + stack[1]) + stack[2]) ...)``, elementwise, in index order.
+
+    ``stack`` (r >= 1, ...) is C-contiguous and ``out`` (...) C-contiguous, of its dtype,
+    sharing no memory with it.  NumPy's reduction along axis 0 of such an array runs
+    its inner loop along the contiguous entries of one ``stack[t]`` (an elementwise
+    add into ``out``) and its outer loop over ``t``: every entry gets the rows added
+    one after the other (pairwise summation is only for a reduction along the inner
+    loop; tests/test_student17_symmetry_speed.py checks it).  ``initial=-0.0``
+    makes the first add ``-0.0 + stack[0] = stack[0]`` exactly, -0.0 included (the
+    default start, +0.0, would turn a -0.0 into 0.0).  An entry alone in its row
+    would be a reduction along the inner loop: there the running sums of
+    ``np.add.accumulate`` (each one from the last), whose last is the sum.
+    """
+    if out.size >= 2:
+        return np.add.reduce(stack, axis=0, out=out, initial=-0.0)
+    out[...] = np.add.accumulate(stack.reshape(-1))[-1].reshape(out.shape)
+    return out
 
 
 def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
@@ -67,10 +90,11 @@ def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
     order: nothing is summed there) are computed a block of ``t`` at a time, by
     one multiply of about ``_BLOCK_TERMS`` values (laid out ``(t, i, j)``, or
     ``(t, j, i)`` where ``a`` has more rows than ``b`` columns, so that the inner
-    loop runs along the longer side); then the sum takes them one ``t`` after the
-    other, one add of a whole (m, n) slab per ``t``, in index order.  The same
-    numbers as one multiply and one add per ``t`` (the terms are the same
-    products, added in the same order), with fewer, larger NumPy calls.
+    loop runs along the longer side), after the running sum of the blocks before;
+    then one NumPy reduction along ``t`` adds them to it one ``t`` after the other,
+    in index order (see :func:`_add_in_order`).  The same numbers as one multiply
+    and one add per ``t`` (the terms are the same products, added in the same
+    order), in a few NumPy calls per block instead of one per ``t``.
 
     A sparse ``a`` (a first Dense layer's CSR batch, or its transpose) is made
     dense first, and its zeros are multiplied and added like any entry.  SciPy's
@@ -112,30 +136,34 @@ def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
         return out
     rows = a.T  # (k, m): row t holds a[:, t]
     wide = m <= n  # the terms laid out (t, i, j), else (t, j, i) into an (n, m) sum
-    total = out if wide else tmp[block * size:(block + 1) * size].reshape(n, m)
+    shape = (m, n) if wide else (n, m)
+    # stack[0]: the sum of the blocks before; stack[1:]: this block's terms
+    stack = tmp[:(block + 1) * size].reshape(block + 1, *shape)
+    if not wide:
+        total = tmp[(block + 1) * size:(block + 2) * size].reshape(shape)
+    else:  # (a caller's strided out: a contiguous sum copied into it)
+        total = out if out.flags.c_contiguous else np.empty(shape, out.dtype)
     for start in range(0, k, block):
         stop = min(k, start + block)
-        terms = tmp[:(stop - start) * size].reshape(stop - start, *total.shape)
+        terms = stack[1:stop - start + 1]
         if wide:
             np.multiply(rows[start:stop, :, None], b[start:stop, None, :], out=terms)
         else:
             np.multiply(b[start:stop, :, None], rows[start:stop, None, :], out=terms)
-        first = 0
-        if start == 0:  # the first term, as it is
-            np.copyto(total, terms[0])
-            first = 1
-        for t in range(first, stop - start):
-            np.add(total, terms[t], out=total)
-    if not wide:
-        np.copyto(out, total.T)
+        if start:
+            np.copyto(stack[0], total)
+        _add_in_order(stack[0 if start else 1:stop - start + 1], total)
+    if total is not out:
+        np.copyto(out, total if wide else total.T)
     return out
 
 
 def ordered_row_sum(delta: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out = delta.sum(axis=0)``, the rows added one after the other.
 
-    Every column gets the same additions in the same order (``ones @ delta``
-    by :func:`ordered_matmul`, whose products by 1 are exact, without them).
+    Every column gets the same additions in the same order:
+    ``(...((delta[0] + delta[1]) + delta[2]) ...)``, one NumPy reduction
+    (see :func:`_add_in_order`).
 
     Parameters
     ----------
@@ -149,9 +177,17 @@ def ordered_row_sum(delta: np.ndarray, out: np.ndarray) -> np.ndarray:
     if delta.shape[0] == 0:
         out[...] = 0
         return out
-    out[...] = delta[0]
-    for i in range(1, delta.shape[0]):
-        np.add(out, delta[i], out=out)
+    if delta.dtype != out.dtype:
+        if not np.can_cast(delta.dtype, out.dtype, "safe"):  # each add rounded to out's
+            out[...] = delta[0]  # dtype from the wider one: one row at a time
+            for i in range(1, delta.shape[0]):
+                np.add(out, delta[i], out=out)
+            return out
+        delta = delta.astype(out.dtype)  # the same values (as np.add would cast them)
+    target = out if out.flags.c_contiguous else np.empty(out.shape, out.dtype)
+    _add_in_order(np.ascontiguousarray(delta), target)
+    if target is not out:
+        out[...] = target
     return out
 
 
