@@ -62,7 +62,7 @@ def _mean_layer(ls: BatchLayer) -> SimpleNamespace:
 def _decay_parts(step: BatchStepTrace, notation: str, k: int) -> tuple[str, str]:
     """The decay's gradient of layer k's weights, (text, latex)."""
     lam_t, lam_l = ("lambda", r"\lambda") if step.decay == "ufldl" else \
-        ("(lambda/m)", r"\tfrac{\lambda}{m}")
+        ("(lambda/m)", r"\frac{\lambda}{m}")
     if notation == "transfer":
         W = _transfer_matrix(k)
         return (f" + {lam_t} [0; {W.text}[1:]]",
@@ -150,17 +150,17 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
     terms = " + ".join(fmt(v, digits) for v in step.example_losses)
     terms_l = " + ".join(fmt_latex(v, digits) for v in step.example_losses)
     mean = Sym(f"(1/m) sum_i E_i = ({terms}) / {m}",
-               rf"\tfrac{{1}}{{m}} \sum_i E_i = ({terms_l}) / {m}")
+               rf"\frac{{1}}{{m}} \sum_i E_i = ({terms_l}) / {m}")
     if step.weight_decay or step.rho is not None:
         per = step.decay == "per_sample"
-        c = ("(1/m)(lambda/2)", r"\tfrac{1}{m}\tfrac{\lambda}{2}") if per else \
-            ("(lambda/2)", r"\tfrac{\lambda}{2}")
+        c = ("(1/m)(lambda/2)", r"\frac{1}{m}\frac{\lambda}{2}") if per else \
+            ("(lambda/2)", r"\frac{\lambda}{2}")
         bl.append(Line((mean, " = ", Num(step.mean_loss))))
         if step.rho is not None:
             bl.append(_sparsity.cost_line(step, c if step.weight_decay else None))
         else:
             bl.append(Line((Sym(f"J = (1/m) sum_i E_i + {c[0]} sum W^2",
-                                rf"J = \tfrac{{1}}{{m}} \sum_i E_i + {c[1]} \sum W^2"), " = ",
+                                rf"J = \frac{{1}}{{m}} \sum_i E_i + {c[1]} \sum W^2"), " = ",
                             Num(step.mean_loss), " + ", Num(step.decay_term), " = ",
                             Num(step.cost))))
         if step.weight_decay:
@@ -253,7 +253,7 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                 Gi = _matrices(notation, k, e.layers[k - 1])[p][2]
                 bl.append(Line((_grad(notation, name, f"E_{i}", f"E_{{{i}}}"), " = ", Arr(Gi))))
             Ei = _grad(notation, name, "E_i", "E_i")
-            avg = Sym(f"(1/m) sum_i {Ei.text}", rf"\tfrac{{1}}{{m}} \sum_i {Ei.latex}")
+            avg = Sym(f"(1/m) sum_i {Ei.text}", rf"\frac{{1}}{{m}} \sum_i {Ei.latex}")
             dJ = _grad(notation, name, "J", "J")
             if step.weight_decay and name.text.startswith("W"):
                 dt, dl = _decay_parts(step, notation, k)

@@ -146,7 +146,7 @@ def sparsity_blocks(step: BatchStepTrace, names: Any) -> list[Block]:
         Line((Sym("rho", r"\rho"), " = ", Num(step.rho), Sym(",   ", r",\quad "),
               Sym("beta", r"\beta"), " = ", Num(step.beta))),
         Line((Sym(f"rho_hat_j = (1/m) sum_i {a.text}_j",
-                  rf"\hat\rho_j = \tfrac{{1}}{{m}} \sum_i {a.latex}_j"), Sym(",   ", r",\quad "),
+                  rf"\hat\rho_j = \frac{{1}}{{m}} \sum_i {a.latex}_j"), Sym(",   ", r",\quad "),
               Sym("KL(rho || rho_hat_j) = rho log(rho / rho_hat_j) + (1 - rho) log((1 - rho) "
                   "/ (1 - rho_hat_j))",
                   r"\mathrm{KL}(\rho \,\|\, \hat\rho_j) = \rho \log\frac{\rho}{\hat\rho_j} + "
@@ -161,7 +161,7 @@ def cost_line(step: BatchStepTrace, decay: tuple[str, str] | None) -> Line:
     """``J = (1/m) sum_i E_i [+ decay] + beta sum_j KL(rho || rho_hat_j)`` with its terms."""
     pen = _PENALTY
     head_t = "J = (1/m) sum_i E_i" + (f" + {decay[0]} sum W^2" if decay else "")
-    head_l = r"J = \tfrac{1}{m} \sum_i E_i" + (rf" + {decay[1]} \sum W^2" if decay else "")
+    head_l = r"J = \frac{1}{m} \sum_i E_i" + (rf" + {decay[1]} \sum W^2" if decay else "")
     parts: list[Any] = [Sym(f"{head_t} + {pen.text}", rf"{head_l} + {pen.latex}"), " = ",
                         Num(step.mean_loss)]
     if decay:

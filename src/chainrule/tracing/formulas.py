@@ -19,9 +19,9 @@ __all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note"
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
     "squared_error": ("E = sum_{k} 1/2 ({t}_{k} - {o}_{k})^2",
-                      r"E = \sum_{{{k}}} \tfrac{{1}}{{2}} ({t}_{{{k}}} - {o}_{{{k}}})^2"),
+                      r"E = \sum_{{{k}}} \frac{{1}}{{2}} ({t}_{{{k}}} - {o}_{{{k}}})^2"),
     "mean_squared_error": ("E = 1/K sum_{k} ({o}_{k} - {t}_{k})^2",
-                           r"E = \tfrac{{1}}{{K}} \sum_{{{k}}} ({o}_{{{k}}} - {t}_{{{k}}})^2"),
+                           r"E = \frac{{1}}{{K}} \sum_{{{k}}} ({o}_{{{k}}} - {t}_{{{k}}})^2"),
     "log_loss": ("E = -sum_{k} [{t}_{k} log {o}_{k} + (1 - {t}_{k}) log(1 - {o}_{k})]",
                  r"E = -\sum_{{{k}}} \left[{t}_{{{k}}} \log {o}_{{{k}}} + (1 - {t}_{{{k}}}) "
                  r"\log(1 - {o}_{{{k}}})\right]"),
@@ -36,7 +36,7 @@ _LOSS = {
               r"r^2 / 2 & |r| \le \delta \\ \delta (|r| - \delta / 2) & |r| > \delta "
               r"\end{{cases}}"),
     "mean_absolute_error": ("E = 1/K sum_{k} |{o}_{k} - {t}_{k}|",
-                            r"E = \tfrac{{1}}{{K}} \sum_{{{k}}} |{o}_{{{k}}} - {t}_{{{k}}}|"),
+                            r"E = \frac{{1}}{{K}} \sum_{{{k}}} |{o}_{{{k}}} - {t}_{{{k}}}|"),
     # the margin losses (cs231n's svm_loss; micrograd's demo): c is the target's class
     "multiclass_hinge": ("E = sum_{{{k} != c}} max(0, {o}_{k} - {o}_c + 1) (c: {t}_c = 1)",
                          r"E = \sum_{{{k} \ne c}} \max(0, {o}_{{{k}}} - {o}_c + 1)\ "
@@ -48,13 +48,13 @@ _LOSS = {
 # loss name -> dE/do_k (text, latex)
 _DLOSS = {
     "squared_error": ("{o} - {t}", "{o} - {t}"),
-    "mean_squared_error": ("2/K ({o} - {t})", r"\tfrac{{2}}{{K}} ({o} - {t})"),
+    "mean_squared_error": ("2/K ({o} - {t})", r"\frac{{2}}{{K}} ({o} - {t})"),
     "log_loss": ("({o} - {t}) / ({o} (1 - {o}))", r"\frac{{{o} - {t}}}{{{o} (1 - {o})}}"),
     "cross_entropy": ("-{t} / {o}", r"-\frac{{{t}}}{{{o}}}"),
     "poisson": ("1 - {t} / {o}", r"1 - \frac{{{t}}}{{{o}}}"),
     "huber": ("clip({o} - {t}, -delta, delta)", r"\mathrm{{clip}}({o} - {t}, -\delta, \delta)"),
     "mean_absolute_error": ("1/K sign({o} - {t})",
-                            r"\tfrac{{1}}{{K}} \operatorname{{sign}}({o} - {t})"),
+                            r"\frac{{1}}{{K}} \operatorname{{sign}}({o} - {t})"),
     # the scores' outputs are coupled: written with a generic o, whatever the notation's
     "multiclass_hinge": ("[o_k - o_c + 1 > 0] for k != c, -sum_{{j != c}} [o_j - o_c + 1 > 0] "
                          "for k = c (o: the outputs, c: the target's class)",
@@ -169,7 +169,7 @@ def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple
     text, latex : str
     """
     return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
-            rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
+            rf"{J[1]} = {E[1]} + \frac{{\lambda}}{{2}} \sum {w}^2")
 
 
 def loss_settings_note(loss: str, params: dict[str, float], digits: int = 6,
