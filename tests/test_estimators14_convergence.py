@@ -14,14 +14,9 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPClassifier as SkClassifier
-from sklearn.neural_network import MLPRegressor as SkRegressor
-from sklearn.neural_network import _multilayer_perceptron as sk_mlp
-from sklearn.preprocessing import StandardScaler
 
-from chainrule.estimators import MLPClassifier, MLPRegressor
+from sklearn_twins import iris_and_diabetes, record_draws, twin_pair
 
 SETTINGS = dict(hidden_layer_sizes=(6,), activation="tanh", shuffle=False, batch_size=32,
                 n_iter_no_change=3, tol=1e-2, learning_rate_init=0.03, random_state=0,
@@ -30,35 +25,18 @@ SETTINGS = dict(hidden_layer_sizes=(6,), activation="tanh", shuffle=False, batch
 
 @pytest.fixture(scope="module")
 def datasets():
-    X, y = load_iris(return_X_y=True)
-    Xd, yd = load_diabetes(return_X_y=True)
-    Xd = StandardScaler().fit_transform(Xd)[::2]
-    return {"classifier": (StandardScaler().fit_transform(X), y),
-            "regressor": (Xd, (yd[::2] - yd.mean()) / yd.std())}
+    return iris_and_diabetes()
 
 
 @pytest.fixture
 def drawn(monkeypatch):
     """scikit-learn's initial weights, recorded as it draws them, and zero biases (chainrule's
     bias_init="zeros"): chainrule's ``init`` reads them."""
-    weights = {}
-    real = sk_mlp.BaseMultilayerPerceptron._init_coef
-
-    def record(self, fan_in, fan_out, dtype):
-        coef, _ = real(self, fan_in, fan_out, dtype)
-        weights[fan_in, fan_out] = coef.copy()  # (scikit-learn trains coef in place)
-        return coef, np.zeros(fan_out, dtype)
-
-    monkeypatch.setattr(sk_mlp.BaseMultilayerPerceptron, "_init_coef", record)
-    return weights
+    return record_draws(monkeypatch)
 
 
 def _pair(task: str, drawn: dict, **kw):
-    ours, theirs = ((MLPClassifier, SkClassifier) if task == "classifier"
-                    else (MLPRegressor, SkRegressor))
-    kw = {**SETTINGS, **kw}
-    return theirs(**kw), ours(init=lambda rng, fan_in, fan_out: drawn[fan_in, fan_out],
-                              bias_init="zeros", **kw)
+    return twin_pair(task, drawn, SETTINGS, **kw)
 
 
 def _fit(est, X, y) -> list[str]:
