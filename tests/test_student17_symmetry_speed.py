@@ -19,6 +19,7 @@ import chainrule
 import chainrule._symmetry as symmetry
 from chainrule import Dense, Network
 from chainrule._symmetry import ordered_matmul, ordered_row_sum
+from ordered_sums import sums_in_index_order
 
 
 def _order_matters(m: int, n: int, dtype, seed: int) -> np.ndarray:
@@ -46,17 +47,7 @@ def _sequential_column_sums(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sums_in_index_order(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` with scalars: a[i, 0] b[0, j], then + a[i, t] b[t, j] for t = 1, 2, ..."""
-    m, k = a.shape
-    out = np.empty((m, b.shape[1]), a.dtype)
-    for i in range(m):
-        for j in range(b.shape[1]):
-            s = a[i, 0] * b[0, j]
-            for t in range(1, k):
-                s = s + a[i, t] * b[t, j]
-            out[i, j] = s
-    return out
+_sums_in_index_order = sums_in_index_order
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

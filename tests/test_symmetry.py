@@ -21,6 +21,7 @@ import chainrule
 from chainrule import Dense, Network, mlp
 from chainrule._symmetry import choose_products, equal_units, ordered_matmul, ordered_row_sum
 from chainrule.scipy_fit import _objective
+from ordered_sums import sums_in_index_order
 
 
 def _uneven_blas_product(dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -300,18 +301,7 @@ def test_a_sparse_input_keeps_a_zeros_start_equal_as_the_dense_one():
     assert _units_spread(net) == 0.0 and (net.layers[0].W != 0).any()
 
 
-def _sums_in_index_order(a, b):
-    """``a @ b`` written out with scalars of their dtype: a[i, 0] b[0, j], then + a[i, t] b[t, j]
-    for t = 1, 2, ... (each product and sum rounded once)."""
-    m, k = a.shape
-    out = np.empty((m, b.shape[1]), a.dtype)
-    for i in range(m):
-        for j in range(b.shape[1]):
-            s = a[i, 0] * b[0, j]
-            for t in range(1, k):
-                s = s + a[i, t] * b[t, j]
-            out[i, j] = s
-    return out
+_sums_in_index_order = sums_in_index_order
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
