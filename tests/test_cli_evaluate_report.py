@@ -263,9 +263,12 @@ def test_an_estimator_file_reports_the_same(tmp_path, capsys):
     assert got["confusion_matrix"] == metrics.confusion_matrix(y, pred, labels=["a", "b"]).tolist()
 
 
-def test_outputs_that_are_no_probabilities_leave_roc_auc_out(tmp_path, capsys):
+def test_outputs_that_are_no_probabilities_rank_one_vs_rest(tmp_path, capsys):
     """Three sigmoid units of a Network.save'd classifier: rows that do not sum to 1, which
-    roc_auc_score's one-vs-rest refuses; said, not a traceback."""
+    roc_auc_score's one-vs-rest refuses (evaluate left ROC AUC out in its words): each
+    class's output is ranked against the others, as a margin loss's class scores are."""
+    from sklearn import metrics
+
     net = Network([Dense(3, 3, "sigmoid")], loss="log_loss")
     SavedModel(net, {"task": "classification", "labels": CLASSES, "target_name": "t",
                      "feature_names": ["a", "b", "c"]}).save(tmp_path / "s.npz")
@@ -273,8 +276,18 @@ def test_outputs_that_are_no_probabilities_leave_roc_auc_out(tmp_path, capsys):
     with warnings.catch_warnings():  # log_loss's "do not sum to one"
         warnings.simplefilter("ignore", UserWarning)
         assert main(["evaluate", str(tmp_path / "s.npz"), str(tmp_path / "s.csv")]) == 0
-    assert ("ROC AUC: left out, scikit-learn's roc_auc_score refused the outputs"
-            in capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert "left out" not in out.split("ROC AUC")[1].splitlines()[0]
+    X = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], dtype=float)
+    y = np.array([0, 1, 2, 0])
+    layer = net.layers[0]
+    S = 1 / (1 + np.exp(-(X @ layer.W + layer.b)))  # the sigmoid outputs, in NumPy
+    want = np.mean([metrics.roc_auc_score(y == j, S[:, j]) for j in range(3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["evaluate", str(tmp_path / "s.npz"), str(tmp_path / "s.csv"),
+                     "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["roc_auc"] == pytest.approx(want, abs=1e-12)
 
 
 def test_data_of_one_class_all_predicted_right_give_no_warning(binary, tmp_path, capsys):

@@ -5,8 +5,10 @@ contains values lower than 0" (and importance --scoring roc_auc with "Input cont
 NaN", the log of a negative output), or printed the log loss of the outputs divided by
 their row sums with scikit-learn's "do not sum to one" warning.  Now the log loss is left
 out, saying why; ROC AUC of two classes ranks the examples by the output, as
-scikit-learn's roc_auc_score ranks a decision_function (of three or more, scikit-learn's
-one-vs-rest refuses rows that do not sum to 1, which evaluate says, as before)."""
+scikit-learn's roc_auc_score ranks a decision_function; of three or more, the macro
+one-vs-rest average of each class's output (as a margin loss's class scores are ranked),
+where evaluate had left it out in the words of scikit-learn's multi_class="ovr", which
+refuses rows that do not sum to 1."""
 
 from __future__ import annotations
 
@@ -43,6 +45,13 @@ def _saved(tmp_path, act, k, loss="squared_error"):
     return path
 
 
+def _ovr_auc(y, S, w=None):
+    """The macro one-vs-rest ROC AUC of class scores ``S`` (n_samples, n_classes): each
+    class's binary AUC of its own column, their mean taken in NumPy."""
+    return np.mean([metrics.roc_auc_score(y == j, S[:, j], sample_weight=w)
+                    for j in range(S.shape[1])])
+
+
 def _evaluate(capsys, *args):
     capsys.readouterr()
     assert main(["evaluate", *map(str, args), "--target", "t", "--json"]) == 0
@@ -65,9 +74,9 @@ def test_evaluate_scores_class_scores_without_a_log_loss(tmp_path, capsys, act, 
                                             abs=1e-12)
     if k == 1:  # two classes: the output ranks the examples, as a decision_function
         assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(y, A[:, 0]), abs=1e-12)
-    else:  # rows of another sum than 1: one-vs-rest refused, as before, in its words
-        assert "roc_auc" not in got
-        assert got["roc_auc_left_out"].startswith("scikit-learn's roc_auc_score refused")
+    else:  # each class's output against the others, averaged (was: left out)
+        assert got["roc_auc"] == pytest.approx(_ovr_auc(y, A), abs=1e-12)
+        assert "roc_auc_left_out" not in got
     assert "log_loss" not in got
     assert got["log_loss_left_out"].startswith("the model's outputs are no probabilities")
     capsys.readouterr()
@@ -89,6 +98,27 @@ def test_importance_of_class_scores(tmp_path, capsys):
     assert main(["importance", str(path), str(tmp_path / "d.csv"), "--target", "t",
                  "--scoring", "log_loss", "-q"]) == 2
     assert "the model's outputs are no probabilities" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("act", ["identity", "sigmoid"])
+def test_importance_ranks_three_class_scores_one_vs_rest(tmp_path, capsys, act):
+    """importance --scoring roc_auc of three classes' raw outputs: the baseline is the
+    macro one-vs-rest AUC of each class's output (it refused the score before), and so
+    is each shuffle's, weighted where --sample-weight weighs the rows."""
+    frame, y = _data(tmp_path, 3)
+    path = _saved(tmp_path, act, 3)
+    A = load_model(path).outputs(frame[["p", "q", "r"]].to_numpy())
+    capsys.readouterr()
+    assert main(["importance", str(path), str(tmp_path / "d.csv"), "--target", "t",
+                 "--scoring", "roc_auc", "--json", "-q"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["baseline"] == pytest.approx(_ovr_auc(y, A), abs=1e-12)
+    w = 1.0 + np.arange(60) % 4
+    frame.assign(w=w).to_csv(tmp_path / "w.csv", index=False)
+    assert main(["importance", str(path), str(tmp_path / "w.csv"), "--target", "t",
+                 "--sample-weight", "w", "--scoring", "roc_auc", "--json", "-q"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["baseline"] == pytest.approx(_ovr_auc(y, A, w), abs=1e-12)
 
 
 def test_a_softmax_keeps_its_log_loss(tmp_path, capsys):

@@ -17,8 +17,9 @@ def not_probabilities_note(proba: np.ndarray) -> str | None:
     registered by the user) may not, and scikit-learn's ``log_loss`` refused values
     outside [0, 1] ("y_prob contains values lower than 0") and divided rows of another
     sum by it, a loss of no output the network has.  Its outputs are class scores: the
-    class of the highest is predicted, and ROC AUC of two classes ranks the examples by
-    them (scikit-learn's one-vs-rest of three or more refuses rows of another sum)."""
+    class of the highest is predicted, and ROC AUC ranks the examples by them (of three or
+    more classes, the macro one-vs-rest average of each class's output, which
+    scikit-learn's ``multi_class="ovr"`` refuses of rows of another sum)."""
     P = np.asarray(proba)
     P = P[np.isfinite(P).all(axis=1)]  # NaN rows (a diverged model): said on their own
     if P.size == 0:

@@ -138,7 +138,9 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     ``classification_report``'s macro average) and ``roc_auc_score``
     (:func:`chainrule._roc_auc.roc_auc`: of the probabilities, or where a confident
     network rounds them to 1, of the log-probabilities): of the second class's for two
-    classes, the one-vs-rest macro average (as ``multi_class="ovr"``) for three or more.
+    classes, the one-vs-rest macro average (as ``multi_class="ovr"``) for three or more;
+    of outputs that are no probabilities (a margin loss's class scores, an identity
+    output), of each class's output as it is (:func:`chainrule._roc_auc.scores_roc_auc`).
     Multi-label: the macro F1 of the targets with a positive, true or predicted (1.0 where
     no target has any: every label is right), and ROC AUC of the targets.  The prediction
     is the class of the highest probability (a label's: above 0.5), as accuracy's.
@@ -213,25 +215,20 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     from ._cli_models_proba_notes import not_probabilities_note
 
     margin = getattr(model, "margin", False)  # class scores: ranked as they are
-    auc = ((lambda: scores_roc_auc(y, proba, sw)) if margin else
-           (lambda: roc_auc(y, proba, model.log_proba, sw)))
-    if k == 2:
-        if not margin and not_probabilities_note(proba) is not None:
-            # an output of another kind (identity): its value ranks, as scikit-learn's
-            # roc_auc_score ranks a decision_function (the log of 1 - p is no number)
-            return {**scores, "roc_auc": scores_roc_auc(y, proba, sw)}, None
-        return {**scores, "roc_auc": auc()}, None
-    if len(present) < k:
+    # an output of another kind (identity, sigmoids of squared_error): class scores, each
+    # ranked as it is, as a margin loss's (of two classes, as scikit-learn's roc_auc_score
+    # ranks a decision_function: the log of 1 - p is no number; of three or more, each
+    # class's output against the others, the one-vs-rest average that scikit-learn's
+    # multi_class="ovr" refuses of rows that do not sum to 1)
+    raw = margin or not_probabilities_note(proba) is not None
+    if k > 2 and len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]
         return scores, (f"the data hold {len(present)} of the model's {k} classes{some} "
                         f"(none of {', '.join(missing)}); the one-vs-rest average needs "
                         "each class")
-    if not margin and not np.allclose(1, proba.sum(axis=1)):  # not a softmax: refused
-        try:  # as scikit-learn's one-vs-rest refuses them, in its words
-            metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)))
-        except ValueError as exc:
-            return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
-    return {**scores, "roc_auc": auc()}, None
+    if raw:
+        return {**scores, "roc_auc": scores_roc_auc(y, proba, sw)}, None
+    return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
 
 
 def _plain(value):
