@@ -52,7 +52,10 @@ def test_val_data_of_a_category_the_model_never_saw_is_encoded_as_zeros(tmp_path
                      "-o", out]) == 0
     text = " ".join(str(w.message) for w in said)
     assert "--val-data " in text and "('pink')" in text
-    assert f"the model of --init-from {model} has no input for it" in text
+    assert (f"hold a category that the model of --init-from {model} did not have in its "
+            "training data ('pink'); encoded as all zeros, as that model has no input for "
+            "it") in text
+    assert "the training data did not have" not in text  # DATA is the run's training data
     da, dv = pd.read_csv(a), pd.read_csv(v)
     assert (dv["colour"] == "pink").any() and "pink" not in set(pd.read_csv(b)["colour"])
     kept = ["blue", "green", "red"]  # M's list: a.csv's categories, sorted

@@ -45,8 +45,10 @@ def test_data_of_other_categories_is_encoded_with_the_models(tmp_path):
     with pytest.warns(UserWarning) as said:
         assert main(["train", b, "--init-from", model, *_FINE, "-o", out]) == 0
     text = " ".join(str(w.message) for w in said)
-    assert "hold a category that the training data did not have ('pink')" in text
-    assert f"the model of --init-from {model} has no input for it" in text
+    assert (f"hold a category that the model of --init-from {model} did not have in its "
+            "training data ('pink'); encoded as all zeros, as that model has no input for "
+            "it") in text
+    assert "the training data did not have" not in text  # DATA is the run's training data
     kept = load_metadata(model)["categories"]["colour"]  # M's list, in M's order
     assert kept == ["blue", "green", "red"]
     da, db = pd.read_csv(a), pd.read_csv(b)

@@ -85,7 +85,8 @@ def read_options(args: argparse.Namespace, categories: dict | None) -> dict:
 @contextlib.contextmanager
 def unknown_said(args: argparse.Namespace, what: str = ""):
     """Within it, read_data's warning of categories MODEL never saw (encoded as all zeros,
-    :func:`categories_options`) says why in train's terms: MODEL has no input for them;
+    :func:`categories_options`) says so in train's terms, naming MODEL (whose training
+    data lacked them, not DATA, the run's) and why: MODEL has no input for them;
     ``what`` goes before the file's name (``"--val-data "``)."""
     if categories_options(args) is None:
         yield
@@ -93,9 +94,12 @@ def unknown_said(args: argparse.Namespace, what: str = ""):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for w in caught:
+    model = f"the model of --init-from {args.init_from}"
+    for w in caught:  # whose training data: MODEL's, not DATA (the run's training data)
         text = what + str(w.message).replace(
+            "a category that the training data did not have",
+            f"a category that {model} did not have in its training data").replace(
             "as asked (unknown categories: zeros)",
-            f"the model of --init-from {args.init_from} has no input for it (its weights "
-            "of that column see a row of no category)")
+            "as that model has no input for it (its weights of that column see a row of "
+            "no category)")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
