@@ -264,7 +264,8 @@ def test_load_refuses_class_weight_labels_that_are_no_classes(iris, tmp_path):
     ({"setosa": True}, ValueError, "the weight of class 'setosa' .* got True"),
     ("balance", ValueError, "class_weight must be None, 'balanced' or a dict .* got the string "
                             "'balance'"),
-    ([1.0, 2.0, 3.0], TypeError, "class_weight must be None, 'balanced' or a dict .* got list"),
+    ([1.0, 2.0, 3.0], TypeError,
+     r"class_weight must be None, 'balanced' or a dict .* got \[1.0, 2.0, 3.0\] \(list\)"),
     ({"setosa": 0, "versicolor": 0, "virginica": 0}, ValueError,
      "class_weight: every example gets weight 0"),
 ])

@@ -90,7 +90,7 @@ CASES = [
     ("layers", [3], "a dict like", "got 3 (int)"),
     ("input_shape", "3", "three positive ints", "got '3'"),
     ("input_shape", (0, 1, 1), "three positive ints", "got (0, 1, 1)"),
-    ("class_weight", 3, "None, 'balanced' or a dict", "got int 3"),
+    ("class_weight", 3, "None, 'balanced' or a dict", "got 3 (int)"),
     ("class_weight", "nope", "None, 'balanced' or a dict", "got the string 'nope'"),
     ("label_smoothing", "0.1", "a number in [0, 1)", "got '0.1'"),
     ("label_smoothing", 1.5, "a number in [0, 1)", "got 1.5"),

@@ -117,3 +117,21 @@ def test_a_zero_dimensional_array_is_one_value_refused_as_such():
     before): refused as the value it is."""
     with pytest.raises(InvalidParameter, match=re.escape("got array(0.1) (ndarray)")):
         MLPClassifier(dropout=np.array(0.1), max_iter=1).fit(X, Y[MLPClassifier])
+
+
+@pytest.mark.parametrize("value", [3, [1.0, 2.0], np.ones(300)])
+def test_class_weight_of_another_type_says_value_then_type(value):
+    """class_weight=3 said "got int 3" where the other parameters say "got 3 (int)"."""
+    with pytest.raises(InvalidParameter) as info:
+        MLPClassifier(class_weight=value, max_iter=1).fit(X, Y[MLPClassifier])
+    message = str(info.value)
+    assert message.startswith("class_weight must be None, 'balanced' or a dict")
+    one_line = re.sub(r"\n\s*", " ", repr(value))  # an array's repr, on one line
+    text = one_line if len(one_line) <= 80 else one_line[:76] + " ..."
+    assert message.endswith(f", got {text} ({type(value).__name__})"), message
+
+
+def test_a_long_class_weight_string_is_cut_short():
+    with pytest.raises(InvalidParameter) as info:
+        MLPClassifier(class_weight=LONG, max_iter=1).fit(X, Y[MLPClassifier])
+    assert str(info.value).endswith(f", got the string {LONG!r:.76} ...")

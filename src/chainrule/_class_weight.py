@@ -24,7 +24,13 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-from ._validation import InvalidParameter, check_finite_array, number_text
+from ._validation import (
+    InvalidParameter,
+    check_finite_array,
+    given_value,
+    number_text,
+    shown_value,
+)
 
 __all__ = [
     "check_class_weight",
@@ -62,11 +68,11 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
         return None
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise InvalidParameter(f"{name} must be {_FORMS}, got the string {class_weight!r}")
+            raise InvalidParameter(f"{name} must be {_FORMS}, got the string "
+                                   f"{shown_value(class_weight)}")
         return class_weight
-    if not isinstance(class_weight, Mapping):
-        raise InvalidParameter(f"{name} must be {_FORMS}, got {type(class_weight).__name__} "
-                               f"{class_weight!r:.60}")
+    if not isinstance(class_weight, Mapping):  # "3 (int)", as the other parameters say
+        raise InvalidParameter(f"{name} must be {_FORMS}, got {given_value(class_weight)}")
     for label, weight in class_weight.items():
         if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
                 or not _finite(weight) or weight < 0):

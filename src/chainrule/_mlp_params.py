@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -17,6 +16,8 @@ from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
 from ._validation import InvalidParameter, check_random_state_value, number_text
+from ._validation import given_value as _given
+from ._validation import shown_value as _shown
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
 from .layers import Layer
@@ -44,24 +45,6 @@ def _finite_real(v: object) -> bool:
         return math.isfinite(v)
     except OverflowError:  # math.isfinite converts to a float
         return False
-
-
-def _shown(value: object, limit: int = 80) -> str:
-    """``value``'s repr for a message, on one line (an array's), cut short past ``limit``
-    characters."""
-    try:
-        text = re.sub(r"\n\s*", " ", number_text(value))
-    except Exception:  # a repr that fails: the type alone
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= limit else text[:limit - 4] + " ..."
-
-
-def _given(value: object) -> str:
-    """``value`` as a refusal shows what was given: its repr (:func:`_shown`) and its
-    type, ``'5' (str)``, ``3 (int)`` (an int past float's range as :func:`number_text`
-    words it, "an int of about 10^400", which names its type)."""
-    text = _shown(value)
-    return text if text.startswith("an int of about") else f"{text} ({type(value).__name__})"
 
 
 def _names_a_file(layers: object) -> bool:

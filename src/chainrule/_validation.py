@@ -56,6 +56,26 @@ def number_text(value: object) -> str:
     return repr(value)
 
 
+def shown_value(value: object, limit: int = 80) -> str:
+    """``value``'s repr for a message (:func:`number_text`), on one line (an array's), cut
+    short past ``limit`` characters: its first ``limit - 4``, then " ..."."""
+    import re
+
+    try:
+        text = re.sub(r"\n\s*", " ", number_text(value))
+    except Exception:  # a repr that fails: the type alone
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[:limit - 4] + " ..."
+
+
+def given_value(value: object) -> str:
+    """``value`` as a refusal shows what was given: its repr (:func:`shown_value`) and its
+    type, ``'5' (str)``, ``3 (int)`` (an int past float's range as :func:`number_text`
+    words it, "an int of about 10^400", which names its type)."""
+    text = shown_value(value)
+    return text if text.startswith("an int of about") else f"{text} ({type(value).__name__})"
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return ``value`` as bool if it is True or False (NumPy's included).
 
