@@ -107,9 +107,14 @@ def test_a_long_value_is_cut_short_on_one_line():
 
 
 def test_a_long_schedule_is_cut_short_where_it_is_named():
+    """Both where the estimator names it and in schedules.py's own "unknown schedule"
+    (which repeated the 300 characters in full)."""
     with pytest.raises(InvalidParameter) as info:
         MLPClassifier(schedule=LONG, max_iter=1).fit(X, Y[MLPClassifier])
-    assert str(info.value).startswith(f"schedule={LONG!r:.76} ... is not a valid schedule: ")
+    cut = f"{LONG!r:.76} ..."
+    assert str(info.value).startswith(f"schedule={cut} is not a valid schedule: "
+                                      f"unknown schedule {cut}; valid names are: constant, ")
+    assert LONG[:100] not in str(info.value)
 
 
 def test_a_zero_dimensional_array_is_one_value_refused_as_such():

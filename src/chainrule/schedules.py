@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 
-from ._validation import check_positive_int
+from ._validation import check_positive_int, shown_value
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "CosineRestarts", "Exponential", "InverseScaling",
@@ -182,7 +182,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         raise TypeError(f"schedule must be a name, a dict or a Schedule, got {type(spec).__name__}")
     cls = SCHEDULES.get(name) if isinstance(name, str) else None  # a list is not hashable
     if cls is None:
-        raise ValueError(f"unknown schedule {name!r}; valid names are: {', '.join(SCHEDULES)}")
+        raise ValueError(f"unknown schedule {shown_value(name)}; valid names are: "
+                         f"{', '.join(SCHEDULES)}")
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     params = {} if cls.__init__ is object.__init__ else {
         k: p for k, p in inspect.signature(cls.__init__).parameters.items()
