@@ -148,7 +148,11 @@ class Dense(DenseBuffers):
     def W(self) -> np.ndarray:
         """Weights, ndarray of shape (n_in, n_out): a view into the network's parameters.
 
-        Assigning an array of that shape writes into the same memory.
+        Assigning an array of that shape writes into the same memory; an array with NaN
+        or infinite values is refused and leaves the weights as they were.  In-place
+        arithmetic on the view (``layer.W -= lr * layer.dW``) writes before any check,
+        as NumPy does, so a non-finite result is reported but already written: keep a
+        copy (``layer.W.copy()``) where a step may overflow.
         """
         return self._W
 
