@@ -11,6 +11,7 @@ import pandas as pd
 
 import chainrule as cr
 from chainrule.cli import main
+from finetune_tables import colour_table
 
 _MODEL = ["--hidden", "3", "--epochs", "2", "--val-fraction", "0", "--seed", "1", "-q"]
 _FINE = ["--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--batch-size", "8",
@@ -18,14 +19,8 @@ _FINE = ["--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--batch-siz
 
 
 def _table(path, n, seed, gaps):
-    rng = np.random.default_rng(seed)
-    x = np.round(rng.normal(loc=0.5, size=n), 4)
-    colour = rng.choice(["red", "green", "blue"], n)
-    y = np.round(x + (colour == "red") + rng.normal(scale=0.1, size=n), 4)
-    cells = ["" if gaps and i % 4 == 1 else f"{v:.4f}" for i, v in enumerate(x)]
-    path.write_text("x,colour,y\n" + "".join(f"{a},{c},{t:.4f}\n"
-                                             for a, c, t in zip(cells, colour, y, strict=True)))
-    return str(path)
+    return colour_table(path, n, ["red", "green", "blue"], seed, (4, 1) if gaps else None,
+                        loc=0.5)
 
 
 def test_gaps_are_filled_with_datas_own_statistics_and_said(tmp_path, capsys):

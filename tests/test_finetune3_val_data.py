@@ -11,6 +11,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.cli import main
+from finetune_tables import colour_table
 
 _MODEL = ["--hidden", "3", "--epochs", "2", "--val-fraction", "0", "--seed", "1", "-q"]
 _FINE = ["--optimizer", "sgd", "--lr", "0.05", "--batch-size", "8", "--epochs", "2",
@@ -18,14 +19,7 @@ _FINE = ["--optimizer", "sgd", "--lr", "0.05", "--batch-size", "8", "--epochs", 
 
 
 def _table(path, n, colours, seed, gaps=False):
-    rng = np.random.default_rng(seed)
-    x = np.round(rng.normal(size=n), 4)
-    colour = rng.choice(colours, n)
-    y = np.round(x + (colour == "red") + rng.normal(scale=0.1, size=n), 4)
-    cells = ["" if gaps and i % 5 == 2 else f"{v:.4f}" for i, v in enumerate(x)]
-    path.write_text("x,colour,y\n" + "".join(f"{a},{c},{t:.4f}\n"
-                                             for a, c, t in zip(cells, colour, y, strict=True)))
-    return str(path)
+    return colour_table(path, n, colours, seed, (5, 2) if gaps else None)
 
 
 def _forward(network, A):
