@@ -119,6 +119,12 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
         if folded is not None:
             pool.setdefault(id(first), {})["bias folded"] = folded
 
+    # the hidden ReLU layers write their A over their Z (DenseBuffers._forward_into): no
+    # one reads a layer's Z between calls here (minimize releases the caches at its end)
+    for layer in net.layers[:-1]:
+        if type(layer) is Dense and layer.activation.builtin and layer.activation.name == "relu":
+            pool.setdefault(id(layer), {})["relu over Z"] = True
+
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         _put(net, theta, keep)
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
