@@ -11,6 +11,7 @@ Network, are defined in the class itself.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import weakref
 from pathlib import Path
@@ -50,7 +51,7 @@ class _ParameterVector:
     def _bind_buffers(self, dtype: np.dtype) -> None:
         """Allocate the flat parameter and gradient vectors and bind every layer to views."""
         specs = [(layer, layer.param_specs()) for layer in self.layers]
-        total = sum(int(np.prod(s.shape)) for _, ss in specs for s in ss)
+        total = sum(int(math.prod(s.shape)) for _, ss in specs for s in ss)
         self.dtype = np.dtype(dtype)
         self._theta = np.empty(total, dtype=self.dtype)
         self._grad = np.zeros(total, dtype=self.dtype)
@@ -65,7 +66,7 @@ class _ParameterVector:
             values = layer.initial_values()
             pviews, gviews = {}, {}
             for spec in ss:
-                n = int(np.prod(spec.shape))
+                n = int(math.prod(spec.shape))
                 sl = slice(offset, offset + n)
                 pviews[spec.name] = self._theta[sl].reshape(spec.shape)
                 gviews[spec.name] = self._grad[sl].reshape(spec.shape)
@@ -86,7 +87,7 @@ class _ParameterVector:
         for layer in self.layers:
             frozen = layer._frozen_names()
             for spec in layer.param_specs():
-                n = int(np.prod(spec.shape))
+                n = int(math.prod(spec.shape))
                 if spec.name in frozen:
                     if slices and slices[-1].stop == offset:
                         slices[-1] = slice(slices[-1].start, offset + n)
@@ -242,7 +243,7 @@ class _ParameterVector:
         rows = []
         for i, (layer, (_, shape)) in enumerate(zip(self.layers, self.layer_shapes(),
                                                       strict=True)):
-            count = sum(int(np.prod(s.shape)) for s in layer.param_specs())
+            count = sum(int(math.prod(s.shape)) for s in layer.param_specs())
             out = "x".join(map(str, shape)) if isinstance(shape, tuple) else str(shape)
             rows.append((f"{i}: {layer!r}", out, count))  # images: "8x4x4"
         width = max(40, *(len(name) for name, _, _ in rows))
