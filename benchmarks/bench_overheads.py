@@ -20,14 +20,27 @@
   of everything chainrule does around the arithmetic (checks, the divergence
   guard, the history).
 
+* ``ab``: this tree's chainrule against another tree's (``--base OTHER/src``, a git
+  worktree of an earlier commit, say), both imported in one process and taking
+  turns, on one BLAS thread: the full-batch cost-and-gradient call of
+  ``chainrule.minimize`` on the digits (float64, 64-100-10, 50 calls per run, as
+  issue 4's (3)), and ``train`` with SGD momentum on the digits (float32, batch 64,
+  one call of 10 epochs and one of 1 epoch, as (2)).  Each is first checked to give
+  the same numbers in both trees (cost and gradient, trained parameters and loss:
+  "bit for bit" or the largest difference); then the median wall time and thread
+  CPU time of each tree (the CPU time leaves out the time another process had the
+  core, on a shared machine) and the medians of the paired ratios this / base.
+
 Each figure is the median of ``--reps`` runs.
 
     python benchmarks/bench_overheads.py [--only import|partial_fit|small_net]
+    python benchmarks/bench_overheads.py --only ab --base ../base/src [--reps 15]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
@@ -209,11 +222,101 @@ def small_net(reps: int, steps: int = 2000) -> dict[str, tuple[float, float]]:
             for name, (a, b) in times.items()}
 
 
+def _load_tree(src: str) -> dict:
+    """Import the chainrule package under ``src`` afresh; its modules, by name."""
+    for name in [n for n in sys.modules if n == "chainrule" or n.startswith("chainrule.")]:
+        del sys.modules[name]
+    sys.path.insert(0, src)
+    try:
+        for name in ("chainrule", "chainrule.scipy_fit", "chainrule.training"):
+            module = importlib.import_module(name)
+    finally:
+        sys.path.remove(src)
+    if not os.path.realpath(module.__file__).startswith(os.path.realpath(src)):
+        raise RuntimeError(f"--base: {src} holds no chainrule package (got {module.__file__})")
+    return {n: m for n, m in sys.modules.items() if n == "chainrule" or n.startswith("chainrule.")}
+
+
+def _ab_cases(cr: object) -> dict:
+    """{case: (run, result, calls per run)} on the digits, with this tree's ``cr``."""
+    import numpy as np
+
+    from chainrule.scipy_fit import _objective  # the tree just imported
+
+    cases = {}
+    d = cr.datasets.load_digits_split(validation_size=0, seed=0, dtype=np.float64)
+    net = cr.mlp([64, 100, 10], hidden="relu", output="softmax", seed=0)
+    fun = _objective(net, *net._check_xy(d.X_train, d.y_train))
+    rng = np.random.default_rng(1)
+    thetas = [net.params * (1 + 0.1 * rng.standard_normal(net.n_params)) for _ in range(4)]
+    cases["full-batch call (3), digits float64"] = (
+        lambda: [fun(thetas[i % 4]) for i in range(50)], lambda: [fun(t) for t in thetas], 50)
+    d32 = cr.datasets.load_digits_split(validation_size=0, seed=0, dtype=np.float32)
+    net32 = cr.mlp([64, 100, 10], hidden="relu", output="softmax", seed=0, dtype=np.float32)
+    for epochs in (10, 1):
+        def run(epochs: int = epochs, seed: int = 0) -> tuple:
+            trained = net32.copy()
+            hist = cr.train(trained, d32.X_train, d32.y_train, optimizer="sgd", lr=0.05,
+                            momentum=0.9, batch_size=64, epochs=epochs, seed=seed)
+            return hist["loss"][-1], trained.params
+        cases[f"train, SGD momentum, {epochs} epoch(s) per call (2), per epoch"] = (
+            run, lambda run=run: [run(seed=3)], epochs)
+    return cases
+
+
+def ab(base: str, reps: int) -> None:
+    """Print the ``ab`` measurement (see the module): this tree against ``base``."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    import chainrule
+
+    here = os.path.dirname(os.path.dirname(os.path.realpath(chainrule.__file__)))
+    trees = {"base": _load_tree(base), "this": _load_tree(here)}
+    cases = {}
+    for tree, modules in trees.items():
+        sys.modules.update(modules)
+        cases[tree] = _ab_cases(modules["chainrule"])
+    print(f"this tree {here} / base {base}: 1 BLAS thread, {reps} runs each, taking turns")
+    with threadpool_limits(1):
+        for case in cases["this"]:
+            results = []
+            for tree in trees:
+                sys.modules.update(trees[tree])
+                results.append(cases[tree][case][1]())
+            diffs = [float(np.max(np.abs(np.asarray(b, dtype=float) - np.asarray(a, dtype=float))))
+                     for ra, rb in zip(*results, strict=True) for a, b in zip(ra, rb, strict=True)]
+            same = "bit for bit" if max(diffs) == 0 else f"largest difference {max(diffs):.3g}"
+            times: dict[str, tuple[list[float], list[float]]] = {t: ([], []) for t in trees}
+            for r in range(reps + 1):  # the first round warms up and is not counted
+                for tree in (list(trees) if r % 2 == 0 else list(trees)[::-1]):
+                    sys.modules.update(trees[tree])
+                    run, _, calls = cases[tree][case]
+                    cpu, wall = time.thread_time(), time.perf_counter()
+                    run()
+                    if r:
+                        times[tree][0].append((time.perf_counter() - wall) / calls)
+                        times[tree][1].append((time.thread_time() - cpu) / calls)
+            print(f"  {case} (results: {same})")
+            for k, what in enumerate(("wall", "thread CPU")):
+                b, t = times["base"][k], times["this"][k]
+                mb, mt = statistics.median(b), statistics.median(t)
+                paired = statistics.median(y / x for x, y in zip(b, t, strict=True))
+                print(f"    {what:<10} base {mb * 1e3:8.3f} ms, this {mt * 1e3:8.3f} ms: "
+                      f"this / base {mt / mb:.3f} (medians), {paired:.3f} (paired)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=positive_int, default=5)
-    parser.add_argument("--only", choices=["import", "partial_fit", "small_net"])
+    parser.add_argument("--only", choices=["import", "partial_fit", "small_net", "ab"])
+    parser.add_argument("--base", help="ab: the src folder of the chainrule to compare with")
     args = parser.parse_args()
+    if args.only == "ab":
+        if not args.base:
+            parser.error("--only ab needs --base OTHER/src")
+        ab(args.base, args.reps)
+        return
     if args.only in (None, "import"):
         print(f"fresh processes, median of {args.reps}")
         for name, ms in imports(args.reps).items():
