@@ -315,6 +315,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                     # the epoch is complete: a later fit goes on after it (unless its
                     # validation loss is not finite, which takes it back: see below)
                     ended, start = start, None
+                    opt._flush_subnormal_state()  # (subnormals slow the steps down)
                     if by_epoch and given is not None:
                         right_rows = predicted == (target_class if order is None
                                                    else target_class[order])
