@@ -22,12 +22,12 @@ says which chainrule setting gives cs231n's numbers:
   1's has no 1/2), so ``reg`` is chainrule's ``weight_decay`` itself.
 * ``batchnorm_forward``: chainrule's ``momentum`` is cs231n's (``running = momentum *
   running + (1 - momentum) * batch``, 0.9; PyTorch's momentum is 1 - that) and ``eps``
-  too (1e-5).  Two differences, in the running variance only: cs231n starts it at 0 and
-  blends in the batch's biased variance; chainrule starts at 1 and blends in the
-  unbiased one (``m / (m - 1)`` times it, as PyTorch).  With ``running_var`` set to 0
-  before training and multiplied by ``(m - 1) / m`` after it (batches of m rows each),
-  the test-time outputs are cs231n's to every printed digit; chainrule's defaults give
-  stds 0.25 % lower for batches of 200.
+  too (1e-5).  The running variance: cs231n's starts at 0 and blends in the batch's
+  biased variance, chainrule's by default starts at 1 and blends in the unbiased one
+  (``m / (m - 1)`` times it, as PyTorch).  ``BatchNorm(D,
+  unbiased_running_var=False)`` with ``running_var`` set to 0 gives cs231n's
+  test-time outputs to every printed digit; the defaults give stds 0.25 % lower for
+  batches of 200.
 * ``dropout_forward``: cs231n's ``p`` is the probability of *keeping* a unit in the
   2019 notebooks (``Dropout(rate=1 - p)``); the 2017 notebooks' ``p`` dropped it
   (``Dropout(rate=p)``).  Both are inverted dropout: the mean is kept in training and
@@ -165,28 +165,25 @@ def batchnorm_train(spatial: bool = False) -> dict[str, np.ndarray]:
 def batchnorm_test_time(spatial: bool = False, cs231n: bool = True) -> dict[str, np.ndarray]:
     """50 training batches warm up the running statistics, then one test-time batch.
 
-    ``cs231n=True`` starts ``running_var`` at 0 and rescales it by ``(m - 1) / m``
-    afterwards (cs231n's biased running variance); False keeps chainrule's defaults.
+    ``cs231n=True``: cs231n's running variance (biased, from 0); False: chainrule's defaults.
     """
     rng = np.random.RandomState(231)
     if spatial:
-        n_features, axes, m = 4, (0, 2, 3), 10 * 11 * 12
+        n_features, axes = 4, (0, 2, 3)
 
         def batch() -> np.ndarray:
             return 2.3 * rng.randn(10, 4, 11, 12) + 13
     else:
-        n_features, axes, m = 3, 0, 200
+        n_features, axes = 3, 0
         W1, W2 = rng.randn(50, 60), rng.randn(60, 3)
 
         def batch() -> np.ndarray:
             return np.maximum(0, rng.randn(200, 50) @ W1) @ W2
-    bn = BatchNorm(n_features, momentum=0.9, eps=1e-5)
+    bn = BatchNorm(n_features, momentum=0.9, eps=1e-5, unbiased_running_var=not cs231n)
     if cs231n:
         bn.running_var = np.zeros(n_features)
     for _ in range(50):
         bn.forward(batch(), training=True)
-    if cs231n:
-        bn.running_var = bn.running_var * (m - 1) / m
     out = bn.forward(batch(), training=False)
     return {"means": out.mean(axis=axes), "stds": out.std(axis=axes)}
 

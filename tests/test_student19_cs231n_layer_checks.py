@@ -231,7 +231,10 @@ def test_batchnorm_train_mode_means_and_stds(spatial):
     assert rel_error(out.std(axis=axes), ref["scaled stds"]) < 1e-7
 
 
-def _bn_test_time(spatial: bool, cs231n: bool) -> np.ndarray:
+def _bn_test_time(spatial: bool, how: str) -> np.ndarray:
+    """50 warm-up batches, then a test-time batch.  ``how``: "option" (cs231n's biased
+    running variance by ``unbiased_running_var=False``), "manual" (the same by hand, from
+    the unbiased one: ``* (m - 1) / m`` afterwards) or "default" (chainrule's own)."""
     rng = np.random.RandomState(231)
     if spatial:
         n_features, m = 4, 10 * 11 * 12
@@ -244,25 +247,29 @@ def _bn_test_time(spatial: bool, cs231n: bool) -> np.ndarray:
 
         def batch():
             return np.maximum(0, rng.randn(200, 50) @ W1) @ W2
-    bn = BatchNorm(n_features)  # momentum 0.9, eps 1e-5: cs231n's defaults
+    # momentum 0.9, eps 1e-5: cs231n's defaults
+    bn = BatchNorm(n_features, unbiased_running_var=how != "option")
     assert (bn.momentum, bn.eps) == (0.9, 1e-5)
-    if cs231n:
+    if how != "default":
         bn.running_var = np.zeros(n_features)  # cs231n's running_var starts at 0
     for _ in range(50):
         bn.forward(batch(), training=True)
-    if cs231n:  # cs231n blends in the biased variance, chainrule the unbiased one
+    if how == "manual":  # the unbiased average of m / (m - 1) times the biased variances
         bn.running_var = bn.running_var * (m - 1) / m
     return bn.forward(batch())
 
 
+@pytest.mark.parametrize("how", ["option", "manual"])
 @pytest.mark.parametrize("spatial", [False, True])
-def test_batchnorm_test_time_with_cs231n_running_variance(spatial):
+def test_batchnorm_test_time_with_cs231n_running_variance(spatial, how):
     axes = (0, 2, 3) if spatial else 0
-    out = _bn_test_time(spatial, cs231n=True)
+    out = _bn_test_time(spatial, how)
     assert rel_error(out.mean(axis=axes), BN[spatial]["test means"]) < 1e-7
     assert rel_error(out.std(axis=axes), BN[spatial]["test stds"]) < 1e-7
+    if how == "manual":
+        return
     # chainrule's own running variance (starts at 1, unbiased) is a little larger
-    default = _bn_test_time(spatial, cs231n=False)
+    default = _bn_test_time(spatial, "default")
     ratio = default.std(axis=axes) / BN[spatial]["test stds"]
     assert np.all((ratio > 0.99) & (ratio < 1.0))
 

@@ -44,8 +44,11 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
     if kind == "Dropout":
         return Dropout(cfg["rate"])
     if kind == "BatchNorm":
+        # files written before unbiased_running_var was an option have none: True, as
+        # those layers averaged the unbiased variance
         return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
-                         dtype=dtype)
+                         dtype=dtype,
+                         unbiased_running_var=cfg.get("unbiased_running_var", True))
     if kind == "LayerNorm":
         return LayerNorm(cfg["normalized_shape"], act, eps=cfg["eps"],
                          elementwise_affine=cfg["elementwise_affine"], dtype=dtype)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ._layers_base import as_array, check_grad_out
 from ._validation import (
+    check_bool,
     check_finite_array,
     check_float_dtype,
     check_nonneg_float,
@@ -41,13 +42,20 @@ class BatchNorm(Layer):
         By default the network's dtype (that of its Dense and Conv2D layers;
         float64 on its own).  Given, it takes part in the network's dtype as
         a Dense layer's does.
+    unbiased_running_var : bool, default True
+        True: ``running_var`` averages the batches' unbiased variances (``m / (m
+        - 1)`` times the biased one, m rows; m = n * h * w after images), as
+        PyTorch's BatchNorm1d/2d.  False: the biased ones, which the batch is
+        normalised with, as Keras's BatchNormalization and cs231n's
+        ``batchnorm_forward`` (whose running_var starts at 0: assign it).
 
     Attributes
     ----------
     gamma, beta : ndarray of shape (n_features,)
         Scale and shift (parameters; views into the network's vector, never decayed).
     running_mean, running_var : ndarray of shape (n_features,)
-        Used in evaluation mode.  The running variance is the unbiased estimate.
+        Used in evaluation mode; they start at 0 and 1.  The running variance
+        averages unbiased or biased estimates (``unbiased_running_var``).
     Xhat, Z, A : ndarray of shape (n_samples, n_features)
         Normalised input, ``gamma * Xhat + beta`` and its activation, of the
         last forward pass.  After images (n_samples, n_features, height,
@@ -69,6 +77,7 @@ class BatchNorm(Layer):
         momentum: float = 0.9,
         eps: float = 1e-5,
         dtype: np.dtype | type | str | None = None,
+        unbiased_running_var: bool = True,
     ) -> None:
         self.n_in = self.n_out = check_positive_int(n_features, "n_features")
         self.activation = get_activation(activation)
@@ -76,6 +85,7 @@ class BatchNorm(Layer):
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
         self.eps = check_positive_float(eps, "eps")
+        self.unbiased_running_var = check_bool(unbiased_running_var, "unbiased_running_var")
         # None: the network's dtype (that of its Dense/Conv2D layers), like Dropout's
         self._dtype_votes = dtype is not None
         self.dtype = check_float_dtype(np.float64 if dtype is None else dtype)
@@ -91,6 +101,8 @@ class BatchNorm(Layer):
     # the shape of what the last forward pass returned (None before one), which backward's
     # grad_out must have
     _forward_shape: tuple[int, ...] | None = None
+    # (a layer pickled before this was an option averaged the unbiased variance)
+    unbiased_running_var = True
 
     def param_specs(self) -> list[ParamSpec]:
         return [ParamSpec("gamma", (self.n_in,), False), ParamSpec("beta", (self.n_in,), False)]
@@ -142,7 +154,7 @@ class BatchNorm(Layer):
 
     @property
     def running_var(self) -> np.ndarray:
-        """Running (unbiased) variance, ndarray of shape (n_features,), as ``running_mean``."""
+        """Running variance (see ``unbiased_running_var``), as ``running_mean``."""
         return self._running_var
 
     @running_var.setter
@@ -251,7 +263,10 @@ class BatchNorm(Layer):
             self._running_mean *= r
             self._running_mean += (1 - r) * mean
             self._running_var *= r
-            self._running_var += (1 - r) * var * (m / (m - 1))
+            if self.unbiased_running_var:
+                self._running_var += (1 - r) * var * (m / (m - 1))
+            else:  # Keras's and cs231n's: the variance the batch was normalised with
+                self._running_var += (1 - r) * var
         self._batch_stats = training
         self.inv_std, self.Xhat, self.Z, self.A = inv_std, Xhat, Z, A
         self._forward_shape = X.shape
@@ -317,6 +332,7 @@ class BatchNorm(Layer):
         return {
             "type": "BatchNorm", "n_features": self.n_in, "activation": self.activation.name,
             "momentum": self.momentum, "eps": self.eps,
+            "unbiased_running_var": self.unbiased_running_var,
         }
 
     def buffers(self) -> dict[str, np.ndarray]:
@@ -367,7 +383,8 @@ class BatchNorm(Layer):
 
     def __repr__(self) -> str:
         act = "" if self.activation.name == "identity" else f", activation={self.activation.name!r}"
-        return f"BatchNorm({self.n_in}{act})"
+        biased = "" if self.unbiased_running_var else ", unbiased_running_var=False"
+        return f"BatchNorm({self.n_in}{act}{biased})"
 
 
 def _channels_last(X: np.ndarray) -> np.ndarray:
