@@ -15,6 +15,7 @@ import itertools
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 
@@ -86,6 +87,7 @@ class TorchMLP:
                  settings: dict | None = None, alpha: float = ALPHA):
         self.torch, self.task, self.solver, self.alpha = torch, task, solver, alpha
         self.settings = settings or {}
+        self.clip_norm = None  # the gradients' largest norm, where set
         self.weights, self.biases, at = [], [], 0
         for fan_in, fan_out in itertools.pairwise(sizes):
             w = params[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
@@ -113,36 +115,55 @@ class TorchMLP:
                 a = self.torch.tanh(a)
         return a
 
-    def _losses(self, X, Y):
-        """(the cost whose gradient the step takes, scikit-learn's loss of the batch)."""
+    def _losses(self, X, Y, sw=None):
+        """(the cost whose gradient the step takes, scikit-learn's loss of the batch):
+        the mean of the rows' losses weighted by ``sw`` (None: all 1) and the L2 term
+        ``alpha / (2 sum(sw)) sum W^2``, as scikit-learn's MLP weighs them."""
         torch, z = self.torch, self.output(X)
         t = torch.from_numpy(Y)
+        w = torch.ones(len(X)) if sw is None else torch.from_numpy(sw)
         if self.task == "regression":
-            data = 0.5 * ((z - t) ** 2).sum(1).mean()
-            shown = data / Y.shape[1]  # scikit-learn's squared_loss: a mean over outputs too
+            rows = 0.5 * ((z - t) ** 2).sum(1)
+            shown = rows / Y.shape[1]  # scikit-learn's squared_loss: a mean over outputs too
         elif self.task == "multiclass":
-            data = shown = -(t * torch.log_softmax(z, 1)).sum(1).mean()
+            rows = shown = -(t * torch.log_softmax(z, 1)).sum(1)
         else:
-            data = shown = torch.nn.functional.binary_cross_entropy_with_logits(
-                z, t, reduction="none").sum(1).mean()
-        l2 = self.alpha / (2 * len(X)) * sum((w ** 2).sum() for w in self.weights)
-        return data + l2, float((shown + l2).detach())
+            rows = shown = torch.nn.functional.binary_cross_entropy_with_logits(
+                z, t, reduction="none").sum(1)
+        l2 = self.alpha / (2 * w.sum()) * sum((v ** 2).sum() for v in self.weights)
+        return ((w * rows).sum() / w.sum() + l2,
+                float(((w * shown).sum() / w.sum() + l2).detach()))
 
-    def epoch(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bs: int) -> float:
-        """One epoch over the batches of ``order``; scikit-learn's loss_curve_ entry."""
+    def epoch(self, X: np.ndarray, Y: np.ndarray, order: np.ndarray, bs: int,
+              sw: np.ndarray | None = None) -> float:
+        """One epoch over the batches of ``order`` (rows weighted by ``sw``, gradients
+        clipped to ``clip_norm`` where set); scikit-learn's loss_curve_ entry."""
         total = 0.0
         with _float64(self.torch):
             for s in range(0, len(order), bs):
                 rows = order[s:s + bs]
-                cost, shown = self._losses(X[rows], Y[rows])
+                cost, shown = self._losses(X[rows], Y[rows],
+                                           None if sw is None else sw[rows])
                 self.opt.zero_grad()
                 cost.backward()
+                if self.clip_norm is not None:
+                    self._clip()
                 self.opt.step()
                 total += shown * len(rows)
         self.n_iter += 1
         self.t += len(X)
         self.loss_curve.append(total / len(X))
         return self.loss_curve[-1]
+
+    def _clip(self) -> None:
+        """The gradient times c / ||g|| where its norm (all parameters as one vector)
+        is above c = clip_norm: TensorFlow's clip_by_global_norm (PyTorch's
+        clip_grad_norm_ divides by ||g|| + 1e-6)."""
+        grads = [p.grad for p in self.weights + self.biases]
+        norm = float(sum((g ** 2).sum() for g in grads)) ** 0.5
+        if norm > self.clip_norm:
+            for g in grads:
+                g.mul_(self.clip_norm / norm)
 
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
         """scikit-learn's score of the estimator: accuracy (subset accuracy for several
@@ -172,13 +193,14 @@ class TorchMLP:
                 self.best_score, self.best_params = s, self.flat()
         return not self.count > n_iter_no_change
 
-    def fit(self, X, Y, orders_, bs, tol=0.0, n_iter_no_change=np.inf, validation=None):
+    def fit(self, X, Y, orders_, bs, tol=0.0, n_iter_no_change=np.inf, validation=None,
+            sw=None):
         """Epochs of ``orders_`` until the stopping rule says stop (then, with
         ``validation``, the best parameters restored).  n_iter counts this call's
         epochs, as scikit-learn's n_iter_ does (t and loss_curve go on)."""
         self.n_iter = 0
         for order in orders_:
-            self.epoch(X, Y, order, bs)
+            self.epoch(X, Y, order, bs, sw)
             if not self.improved(tol, n_iter_no_change, validation):
                 break
         if validation is not None:
@@ -285,9 +307,15 @@ def twin_of(torch, est, call: dict, task: str, settings: dict | None = None,
 
 
 def twin_equals_estimator(est, twin, rtol=1e-10):
-    """The estimator's weights, loss_curve_, n_iter_ and t_ are the twin's."""
+    """The estimator's weights, loss_curve_, loss_, best_loss_ (None with early
+    stopping), n_iter_ and t_ are the twin's."""
     np.testing.assert_allclose(est.network_.params, twin.flat(), rtol=rtol, atol=1e-13)
     np.testing.assert_allclose(est.loss_curve_, twin.loss_curve, rtol=rtol, atol=0)
+    assert est.loss_ == pytest.approx(twin.loss_curve[-1], rel=rtol)
+    if est.early_stopping:
+        assert est.best_loss_ is None
+    else:
+        assert est.best_loss_ == pytest.approx(twin.best_loss, rel=rtol)
     assert (est.n_iter_, est.t_) == (twin.n_iter, twin.t)
     for W, b, w_t, b_t in zip(est.coefs_, est.intercepts_, twin.weights, twin.biases,
                               strict=True):  # coefs_ and intercepts_: scikit-learn's shapes

@@ -84,3 +84,4 @@ def test_early_stopping_is_scikit_learns_rule_on_the_twin(monkeypatch, solver, t
     assert_same(est, twin)
     np.testing.assert_allclose(est.validation_scores_, twin.scores, rtol=1e-10)
     assert est.best_validation_score_ == pytest.approx(twin.best_score, rel=1e-12)
+
