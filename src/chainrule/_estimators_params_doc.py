@@ -29,12 +29,14 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
 "lbfgs", "cg"}, default "adam"
         Mini-batch rules (through :class:`chainrule.Trainer`) or SciPy's
         L-BFGS-B / conjugate gradients on the whole set (:func:`chainrule.minimize`).
-        "adamw", "nadam", "radam" and "adamax" are PyTorch's rules
-        (:class:`~chainrule.optimizers.AdamW`, :class:`~chainrule.optimizers.NAdam`,
-        :class:`~chainrule.optimizers.RAdam`, :class:`~chainrule.optimizers.Adamax`)
-        with ``learning_rate_init``, ``beta_1``, ``beta_2`` and ``epsilon`` as their
-        ``lr``, ``betas`` and ``eps``; ``alpha`` is their L2 term as every solver's,
-        and ``learning_rate`` other than "constant" leaves them alone, as it leaves
+        "rmsprop", "adagrad", "adamw", "nadam", "radam" and "adamax" are PyTorch's
+        ``RMSprop(alpha=0.9)``, ``Adagrad``, ``AdamW``, ``NAdam``, ``RAdam`` and
+        ``Adamax`` (:mod:`chainrule.optimizers`), step for step in float64 to 1e-10
+        (tests/test_estimators16_torch_fit.py), with ``learning_rate_init``,
+        ``beta_1``, ``beta_2`` and ``epsilon`` as their ``lr``, ``betas`` and
+        ``eps``; ``alpha`` is their L2 term as every solver's (the gradient of
+        ``alpha / (2m) sum W^2``, AdamW's decoupled decay apart), and
+        ``learning_rate`` other than "constant" leaves them alone, as it leaves
         "adam" (it is "sgd"'s).
         The settings of the mini-batch solvers (``batch_size``, ``learning_rate``,
         ``learning_rate_init``, ``power_t``, ``shuffle``, ``momentum``,
@@ -136,9 +138,10 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         The fraction held out with ``early_stopping`` and a mini-batch solver
         (then > 0); unused otherwise.
     beta_1, beta_2, epsilon : float
-        Adam's moment decay rates and the denominators' ``eps`` (also used by
-        rmsprop and adagrad, and by the rules of "adamw", "nadam", "radam" and
-        "adamax").  As in scikit-learn, Adam adds ``epsilon`` to
+        Adam's moment decay rates and the denominators' ``eps``: the ``betas`` and
+        ``eps`` of "adamw", "nadam", "radam" and "adamax" too, and the ``eps`` alone
+        of "rmsprop" and "adagrad" (rmsprop's decay rate is 0.9: PyTorch's
+        ``RMSprop(alpha=0.9)``, whose default is 0.99).  As in scikit-learn, Adam adds ``epsilon`` to
         ``sqrt(v)`` with the bias corrections in the step size
         (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does; "adamw"
         adds it to ``sqrt(v_hat)``, as PyTorch's AdamW.
