@@ -152,3 +152,24 @@ def test_a_warm_start_with_early_stopping_keeps_the_best_and_the_count(monkeypat
     assert len(calls) == 2 and len(est.validation_scores_) == len(twin.scores) > 3
     assert_same(est, twin)
     np.testing.assert_allclose(est.validation_scores_, twin.scores, rtol=1e-10)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_partial_fit_after_a_warm_lbfgs_fit_goes_on_with_the_first_rule(monkeypatch, solver):
+    """A warm-start fit of "lbfgs" between them leaves the mini-batch rule of the first fit
+    as scikit-learn's MLP leaves its optimizer (its lbfgs fit builds none): partial_fit
+    with another mini-batch solver set goes on from lbfgs' weights with that rule and its
+    moments, as the torch loop's optimizer goes on."""
+    calls = record_trainers(monkeypatch)
+    X, y = _data("multiclass")
+    Y = targets("multiclass", y)
+    est = _estimator("multiclass", solver, max_iter=2, warm_start=True)
+    _quiet(est.fit, X, y)
+    _quiet(est.set_params(solver="lbfgs", max_iter=5).fit, X, y)
+    est.set_params(solver="adagrad" if solver != "adagrad" else "adamax").partial_fit(X, y)
+    twin = twin_of(torch, est, calls[0], "multiclass", solver=solver)
+    twin.fit(X, Y, orders(calls[0]["seed"], len(X), BS, 2), BS)
+    assert not np.allclose(twin.flat(), calls[1]["params"])  # lbfgs moved the weights
+    twin.set_flat(calls[1]["params"])
+    twin.partial_fit(X, Y, orders(calls[1]["seed"], len(X), BS, 1)[0], BS)
+    np.testing.assert_allclose(est.network_.params, twin.flat(), rtol=1e-10, atol=1e-13)
