@@ -34,7 +34,9 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         ``Adamax`` (:mod:`chainrule.optimizers`), step for step in float64 to 1e-10
         (tests/test_estimators16_torch_fit.py), with ``learning_rate_init``,
         ``beta_1``, ``beta_2`` and ``epsilon`` as their ``lr``, ``betas`` and
-        ``eps``; ``alpha`` is their L2 term as every solver's (the gradient of
+        ``eps`` (the estimator's defaults, not PyTorch's: its ``lr`` is 0.01 for
+        RMSprop and Adagrad, 0.002 for NAdam and Adamax, Adagrad's ``eps`` 1e-10);
+        ``alpha`` is their L2 term as every solver's (the gradient of
         ``alpha / (2m) sum W^2``, AdamW's decoupled decay apart), and
         ``learning_rate`` other than "constant" leaves them alone, as it leaves
         "adam" (it is "sgd"'s).
