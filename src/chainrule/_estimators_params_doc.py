@@ -143,8 +143,8 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
         Adam's moment decay rates and the denominators' ``eps``: the ``betas`` and
         ``eps`` of "adamw", "nadam", "radam" and "adamax" too, and the ``eps`` alone
         of "rmsprop" and "adagrad" (rmsprop's decay rate is 0.9: PyTorch's
-        ``RMSprop(alpha=0.9)``, whose default is 0.99).  As in scikit-learn, Adam adds ``epsilon`` to
-        ``sqrt(v)`` with the bias corrections in the step size
+        ``RMSprop(alpha=0.9)``, whose default is 0.99).  As in scikit-learn, Adam
+        adds ``epsilon`` to ``sqrt(v)`` with the bias corrections in the step size
         (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does; "adamw"
         adds it to ``sqrt(v_hat)``, as PyTorch's AdamW.
     amsgrad : bool, default False
