@@ -339,7 +339,8 @@ def train_argv(args: argparse.Namespace, parser: argparse.ArgumentParser,
         flag = next(s for s in action.option_strings if s.startswith("--"))
         if value is True:
             words.append(flag)
-        elif isinstance(value, list) and action.nargs is None:  # one word of several
+        elif isinstance(value, list) and action.nargs is None and not any(
+                isinstance(v, (dict, list)) for v in value):  # one word of several
             words += [flag, ",".join(map(_word, value))]  # entries: --freeze 0:b,1:W
         elif isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
             words += [flag, *map(_word, value)]
