@@ -58,11 +58,14 @@ def test_draws_the_wrong_rows_with_their_classes_and_pixels(trained, monkeypatch
 
 
 def test_a_model_of_flat_features_and_another_kinds_option_are_refused(trained, capsys):
-    d = trained[0]
-    assert main(["train", str(d / "img.npz"), "--hidden", "3", "--epochs", "1", "-q",
+    d, X, y = trained
+    # flat rows: an MLP trained on the images themselves records their shape and draws
+    # them (tests/test_practitioner15_plot_mlp_images.py)
+    np.savez(d / "rows.npz", X=X.reshape(len(X), -1), y=y)
+    assert main(["train", str(d / "rows.npz"), "--hidden", "3", "--epochs", "1", "-q",
                  "-o", str(d / "mlp.npz")]) == 0
     capsys.readouterr()
-    code = main(["plot", "misclassified", str(d / "mlp.npz"), str(d / "img.npz"),
+    code = main(["plot", "misclassified", str(d / "mlp.npz"), str(d / "rows.npz"),
                  "-o", str(d / "x.png")])
     assert code == 2
     assert "takes 60 features, not images" in capsys.readouterr().err

@@ -239,11 +239,14 @@ def _plot(args: argparse.Namespace) -> int:
                 f"{', '.join(map(repr, columns))} and one-hot "
                 f"encodes {', '.join(map(repr, categories))} into {model.n_features} "
                 "features in all (plot confusion shows how it classifies DATA)")
+        if args.kind == "misclassified" and not isinstance(shape, tuple) and isinstance(
+                model.metadata.get("image_shape"), list):  # an MLP trained on images
+            shape = tuple(model.metadata["image_shape"])
         if args.kind == "misclassified" and not isinstance(shape, tuple):
             raise ValueError(f"plot misclassified draws DATA's examples as images; this model "
                              f"takes {model.n_features} features, not images (a model of "
-                             "--layers with --input-shape C H W, or trained on an NPZ file of "
-                             "images, takes images; plot confusion shows how it classifies "
+                             "--layers with --input-shape C H W, or any model trained on an NPZ "
+                             "file of images, takes images; plot confusion shows how it classifies "
                              "DATA)")
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
