@@ -251,7 +251,7 @@ def _tune(args: argparse.Namespace) -> int:
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})  # train's, said first
     tables: dict = {}  # DATA read, by the options that read it: once for the search
     _check_on_data(runs, combos, tables)
-    if note:
+    if note and args.random is not None:
         print(f"chainrule tune: {note}", file=sys.stderr)
     results: list[dict] = []
     search = {"grid": grid, "search": "grid" if args.random is None else "random",
@@ -261,6 +261,8 @@ def _tune(args: argparse.Namespace) -> int:
     # combination's folds sent at once)
     set_up = [_set_up(run, combo, args, search) for run, combo in zip(runs, combos,
                                                                       strict=True)]
+    if note and args.random is None:  # one combination: said once DATA is found fit
+        print(f"chainrule tune: {note}", file=sys.stderr)
     jobs = [job for one in set_up for job in fold_jobs(*one[1:])]
     try:
         with contextlib.closing(run_jobs(jobs, args.n_jobs)) as taken:

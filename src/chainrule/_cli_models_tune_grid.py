@@ -276,12 +276,21 @@ def combinations(grid: dict[str, list[str]], n_random: int | None,
     ``ParameterGrid(grid)`` (every combination, as ``GridSearchCV``), or with ``n_random``
     ``ParameterSampler(grid, n_random, random_state=seed)`` (as ``RandomizedSearchCV``:
     drawn without replacement); more than the grid's combinations runs them all, in the
-    sampler's order, and says so, as scikit-learn warns.
+    sampler's order, and says so, as scikit-learn warns.  A grid of one combination
+    (every option one value) compares nothing: it runs, as ``GridSearchCV`` runs it, and
+    the note says so, as tune says of a ``--random`` larger than the grid.
     """
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     if n_random is None:
-        return list(ParameterGrid(grid)), None
+        every = list(ParameterGrid(grid))
+        if len(every) != 1:
+            return every, None
+        given = " ".join(f"{key}={values[0]}" for key, values in grid.items())
+        return every, (f"note: --grid {given}: one combination, so nothing is compared: its "
+                       "scores are those of chainrule cv with these options; give an "
+                       "option two values or more to compare them (as "
+                       f"{next(iter(grid))}=V1,V2)")
     size = len(ParameterGrid(grid))
     with warnings.catch_warnings():  # said below, in the command's words
         warnings.simplefilter("ignore", UserWarning)
