@@ -173,13 +173,15 @@ def class_weight_record(meaning: str | dict | None, labels: list | None) -> str 
 
 
 def balanced_record(meaning: str | dict | None, labels: list | None, y_train: np.ndarray,
-                    sample_weight: np.ndarray | None = None) -> dict | None:
+                    sample_weight: np.ndarray | None = None,
+                    target_names: list | None = None) -> dict | None:
     """The weights "balanced" gave each class of the training rows, as the model file
     records them: {label text: weight}, the classes present in ``y_train`` in their order
     (``n / (k * n_c)``, scikit-learn's ``compute_class_weight``; ``n`` and ``n_c`` sums of
-    ``sample_weight`` where given, as training counted them); None for any other
-    ``meaning`` and for a multi-label target (2-D ``y_train``), whose weights are each
-    example's.
+    ``sample_weight`` where given, as training counted them); of a multi-label target
+    (2-D ``y_train``, ``labels`` a pair per target), {target name: {label text: weight}},
+    each target's own, an example weighing the product over its targets
+    (``compute_sample_weight("balanced", Y)``); None for any other ``meaning``.
 
     Parameters
     ----------
@@ -191,8 +193,17 @@ def balanced_record(meaning: str | dict | None, labels: list | None, y_train: np
         The class index of each training example.
     sample_weight : ndarray of shape (n_train,) or None
         ``--sample-weight``'s weights of those examples.
+    target_names : list or None
+        A multi-label target's names, one per column of ``y_train``.
     """
     y_train = np.asarray(y_train)
+    if (y_train.ndim == 2 and target_names is not None and labels is not None
+            and len(target_names) == y_train.shape[1] == len(labels)):  # multi-label
+        records = [balanced_record(meaning, list(pair), y_train[:, j], sample_weight)
+                   for j, pair in enumerate(labels)]
+        if any(r is None for r in records):
+            return None
+        return {str(name): r for name, r in zip(target_names, records, strict=True)}
     if meaning != "balanced" or labels is None or y_train.ndim != 1 or not len(y_train):
         return None
     each = label_weights("balanced", y_train, np.arange(len(labels)),

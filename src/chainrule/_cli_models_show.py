@@ -341,9 +341,15 @@ def _info(args: argparse.Namespace) -> int:
             print(f"input shape {' x '.join(map(str, t['input_shape']))} (C x H x W): "
                   + ("taken from the images of DATA (no --input-shape given)"
                      if t["input_shape_from_data"] else "given by --input-shape"))
-        if t.get("class_weights"):  # what --class-weight balanced made of the training rows
+        weights = t.get("class_weights")  # what --class-weight balanced made of the rows
+        if weights and all(isinstance(w, dict) for w in weights.values()):  # multi-label
+            print("class weights (balanced, of each target's training rows; an example "
+                  "weighs the product over its targets): " + "; ".join(
+                      f"{name}: " + ", ".join(f"{label} {w:.6g}" for label, w in each.items())
+                      for name, each in weights.items()))
+        elif weights:
             print("class weights (balanced, of the training rows' classes): " + ", ".join(
-                f"{label} {w:.6g}" for label, w in t["class_weights"].items()))
+                f"{label} {w:.6g}" for label, w in weights.items()))
     tune = meta.get("tune")
     if tune:  # chainrule tune -o: the search that chose these settings
         print(f"chosen by chainrule tune: {_chosen(tune)}the best of {tune['combinations']} "

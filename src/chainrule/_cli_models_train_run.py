@@ -132,7 +132,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     n_features, X, p = X.shape[1], None, dataclasses.replace(p, X=None)
     w_fit, w_val = p.fit_weights()  # --sample-weight's (None, None without)
     # "balanced": the weight of each class of the training rows, which info shows
-    balanced = balanced_record(meaning, meta.get("labels"), y[train_idx], w_fit)
+    balanced = balanced_record(meaning, meta.get("labels"), y[train_idx], w_fit,
+                               meta.get("target_names"))
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     trainer = None if run is None else resumed_trainer(args, resolved)
     # a resumed run trains on exactly the run's arrays (hashed once: its fit takes the record)
