@@ -122,10 +122,15 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
         val = _split_val_weights(args, val, weight)
     source = f"--val-data {val.source}"
     _check_fill_categories(args, table, val)
-    if val.image_shape != table.image_shape:
-        shown = [("rows" if s is None else "images of shape " + " x ".join(map(str, s)))
-                 for s in (val.image_shape, table.image_shape)]
-        raise ValueError(f"{source}: {shown[0]}; DATA {table.source} holds {shown[1]}")
+    # flat rows beside images of their width are the images' pixels, as predict and
+    # evaluate take them; images beside DATA's rows must be --input-shape's, if given
+    given = getattr(args, "input_shape", None)
+    if (val.image_shape is not None and table.image_shape is None and given is not None
+            and val.image_shape != tuple(given)):
+        raise ValueError(f"{source}: images of shape "
+                         f"{' x '.join(map(str, val.image_shape))}; --input-shape "
+                         f"{' '.join(map(str, given))} takes DATA's rows as images of shape "
+                         f"{' x '.join(map(str, given))} (C x H x W)")
     if val.X.shape[1] != table.X.shape[1]:
         raise ValueError(f"{source}: {val.X.shape[1]} features; DATA {table.source} has "
                          f"{table.X.shape[1]} ({', '.join(table.feature_names[:6])}"
