@@ -299,6 +299,11 @@ def _info(args: argparse.Namespace) -> int:
         print(f"targets ({len(meta['target_names'])}): {_preview(meta['target_names'], 8)}")
     if meta.get("feature_names"):
         print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+    if meta.get("image_shape"):  # an MLP trained on images: predict checks their shape
+        shape = meta["image_shape"]
+        print(f"images {' x '.join(map(str, shape))} (C x H x W), taken as rows of "
+              f"{int(np.prod(shape))} pixels: predict and evaluate refuse images of another "
+              "shape")
     if meta.get("categories"):  # train's categorical columns, one-hot encoded
         print(f"columns ({len(meta['columns'])}): {_preview(meta['columns'], 8)}")
         for name, cats in meta["categories"].items():
