@@ -161,8 +161,10 @@ def _refuse_images(model, path: str, image_shape: tuple | None,
     """Refuse a model that takes images (a convolutional network, the file ``path``) or
     DATA of images (``image_shape``, of DATA read from ``source``), naming which."""
     n_in = model.network.n_inputs
-    if isinstance(n_in, tuple):
-        shape, what, wanted = n_in, f"{path}: the model takes", "a model of table columns"
+    recorded = getattr(model, "metadata", {}).get("image_shape")  # an MLP of images
+    if isinstance(n_in, tuple) or isinstance(recorded, list):  # whatever DATA's layout
+        shape = n_in if isinstance(n_in, tuple) else tuple(recorded)
+        what, wanted = f"{path}: the model takes", "a model of table columns"
     elif image_shape is not None:
         shape, what, wanted = image_shape, f"{source}: DATA holds", "DATA of table columns"
     else:
