@@ -63,8 +63,14 @@ def other_shape(given: list[int], source: object, shape: tuple[int, int, int]) -
     -------
     str
         The message: both shapes, and to leave ``--input-shape`` out, or, for
-        images saved channels last, how to transpose them.
+        images saved channels last (of ``given``'s channels, or, by their last axis 1,
+        3 or 4 long, of others), how to transpose them.
     """
-    hint = channels_last_hint(shape, tuple(given)) or "leave --input-shape out to take theirs"
+    hint = channels_last_hint(shape, tuple(given))
+    guess = "" if hint else channels_last_guess(shape)  # channels last, of other channels:
+    if guess:  # leaving --input-shape out would only be refused as channels last
+        h, w, c = shape
+        hint = f"{guess}, and give --input-shape {c} {h} {w} or none"
+    hint = hint or "leave --input-shape out to take theirs"
     return (f"--input-shape {' '.join(map(str, given))}: {source} holds images of shape "
             f"{_shown(shape)} (C x H x W); {hint}")
