@@ -75,3 +75,13 @@ def test_images_of_another_shape_than_input_shape_are_refused(files, capsys):
     assert capsys.readouterr().err.strip().endswith(
         "images of shape 1 x 6 x 6; --input-shape 4 3 3 takes DATA's rows as images of "
         "shape 4 x 3 x 3 (C x H x W)")
+
+
+def test_channels_last_images_beside_rows_name_the_transpose(files, capsys):
+    d, V, v = files
+    np.savez(d / "val_last.npz", X=np.moveaxis(V, 1, -1), y=v)  # (n, 6, 6, 1)
+    code = main(["train", str(d / "rows.npz"), "--val-data", str(d / "val_last.npz"),
+                 "--input-shape", "1", "6", "6", "--layers", json.dumps(LAYERS), "--epochs",
+                 "1", "-q", "-o", str(d / "m.npz")])
+    assert code == 2
+    assert "save X = np.moveaxis(X, -1, 1), of shape n x 1 x 6 x 6" in capsys.readouterr().err

@@ -127,10 +127,14 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     given = getattr(args, "input_shape", None)
     if (val.image_shape is not None and table.image_shape is None and given is not None
             and val.image_shape != tuple(given)):
+        from ._image_layout import channels_last_hint
+
+        hint = channels_last_hint(val.image_shape, tuple(given))
         raise ValueError(f"{source}: images of shape "
                          f"{' x '.join(map(str, val.image_shape))}; --input-shape "
                          f"{' '.join(map(str, given))} takes DATA's rows as images of shape "
-                         f"{' x '.join(map(str, given))} (C x H x W)")
+                         f"{' x '.join(map(str, given))} (C x H x W)"
+                         + (f"; {hint}" if hint else ""))
     if val.X.shape[1] != table.X.shape[1]:
         raise ValueError(f"{source}: {val.X.shape[1]} features; DATA {table.source} has "
                          f"{table.X.shape[1]} ({', '.join(table.feature_names[:6])}"
