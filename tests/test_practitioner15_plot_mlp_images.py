@@ -75,3 +75,32 @@ def test_a_model_of_flat_rows_is_still_refused(tmp_path, capsys):
                  "-o", str(tmp_path / "x.png")]) == 2
     assert "takes 6 features, not images" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_an_mlp_of_images_draws_its_weights_in_their_shape(tmp_path, monkeypatch, capsys):
+    """60 inputs of 3 x 4 x 5 images: refused before as 'not a square image; give
+    --shape'; now each unit's tile is its image, the channels one below the other."""
+    rng = np.random.default_rng(7)
+    np.savez(tmp_path / "img.npz", X=rng.normal(size=(30, 3, 4, 5)), y=np.arange(30) % 3)
+    model = tmp_path / "mlp.npz"
+    assert main(["train", str(tmp_path / "img.npz"), "--hidden", "2", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    seen = {}
+    original = plots.plot_first_layer
+
+    def record(net, path, shape=None, **kwargs):
+        seen["tiles"] = plots.first_layer_tiles(net, shape)
+        return original(net, path, shape=shape, **kwargs)
+
+    monkeypatch.setattr(plots, "plot_first_layer", record)
+    capsys.readouterr()
+    code = main(["plot", "weights", str(model), "-o", str(tmp_path / "w.png")])
+    assert code == 0, capsys.readouterr().err
+    W = np.load(model)["params"][:60 * 2].reshape(60, 2)  # Dense(60, 2): (fan_in, fan_out)
+    expected = np.zeros((2, 12, 5))
+    for unit in range(2):
+        for ch in range(3):
+            for r in range(4):
+                for x in range(5):
+                    expected[unit, ch * 4 + r, x] = W[ch * 20 + r * 5 + x, unit]
+    np.testing.assert_array_equal(seen["tiles"], expected)

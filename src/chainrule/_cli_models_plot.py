@@ -191,6 +191,10 @@ def _plot(args: argparse.Namespace) -> int:
                              "size (kh x kw); --shape is for a Dense first layer: leave it out")
         shape, title = args.shape, args.title
         image = _flattened_image(model.network, layer) if n_in is not None else None
+        recorded = (getattr(model, "metadata", None) or {}).get("image_shape")  # an MLP of images
+        if image is None and n_in is not None and isinstance(recorded, list) and (
+                math.prod(recorded) == n_in):
+            image = tuple(recorded)
         if image is not None and shape is None:  # the model knows its pixels' places:
             # not the square default (a 1x4x16 image drawn as 8x8), its channels stacked
             c, h, w = image
