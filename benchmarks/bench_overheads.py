@@ -31,9 +31,13 @@
   CPU time of each tree (the CPU time leaves out the time another process had the
   core, on a shared machine) and the medians of the paired ratios this / base.
 
+* ``importance``: ``chainrule importance``'s shuffled scores of an MLP, the full forward
+  pass against the path from the first layer's net input, taking turns
+  (benchmarks/bench_importance.py).
+
 Each figure is the median of ``--reps`` runs.
 
-    python benchmarks/bench_overheads.py [--only import|partial_fit|small_net]
+    python benchmarks/bench_overheads.py [--only import|partial_fit|small_net|importance]
     python benchmarks/bench_overheads.py --only ab --base ../base/src [--reps 15]
 """
 
@@ -309,7 +313,8 @@ def ab(base: str, reps: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=positive_int, default=5)
-    parser.add_argument("--only", choices=["import", "partial_fit", "small_net", "ab"])
+    parser.add_argument("--only", choices=["import", "partial_fit", "small_net", "ab",
+                                           "importance"])
     parser.add_argument("--base", help="ab: the src folder of the chainrule to compare with")
     args = parser.parse_args()
     if args.only == "ab":
@@ -331,6 +336,10 @@ def main() -> None:
         print(f"  {'':<28} {'chainrule':>10} {'NumPy':>8} {'ratio':>6}")
         for name, (ours, plain) in small_net(args.reps).items():
             print(f"  {name:<28} {ours:8.1f} us {plain:5.1f} us {ours / plain:6.2f}")
+    if args.only in (None, "importance"):
+        from bench_importance import report
+
+        report(args.reps)
 
 
 if __name__ == "__main__":

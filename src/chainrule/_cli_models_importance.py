@@ -8,12 +8,13 @@ deviation over the repeats.  The column is shuffled as DATA holds it, before the
 own preparation (the standardisation ``chainrule train`` recorded); a categorical
 column, one-hot encoded, is one feature, its 0/1 features shuffled together.  The data are read
 and scored as ``chainrule evaluate`` reads and scores them (``_cli_models_data``,
-``_cli_models_scores``, ``_cli_models_report``), one forward pass of the model per
-shuffle; ``--sample-weight``'s column weighs the baseline and every shuffled score, as
-evaluate's scores and ``permutation_importance(..., sample_weight=)``, and is not
-shuffled (the weights stay with their rows).  The shuffles are
-:mod:`chainrule._cli_models_importance_shuffle`'s; a Ctrl-C keeps the features finished,
-printed as partial.  Registered by :mod:`chainrule.cli_models`.
+``_cli_models_scores``, ``_cli_models_report``), a forward pass of the model per
+shuffle (an MLP's from its first layer's net input, which a shuffle changes by a
+low-rank term: :mod:`chainrule._importance_first_layer`); ``--sample-weight``'s column
+weighs the baseline and every shuffled score, as evaluate's scores and
+``permutation_importance(..., sample_weight=)``, and is not shuffled (the weights stay
+with their rows).  The shuffles are :mod:`chainrule._cli_models_importance_shuffle`'s; a
+Ctrl-C keeps the features finished, printed as partial.  Registered by :mod:`chainrule.cli_models`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .cli_args import column_name, positive_int, seed_int
 _GREATER = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2")
 _LOWER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
 _CLASS_SCORES = ("balanced_accuracy", "f1_macro", "roc_auc")  # evaluate's further scores
+#: an MLP's shuffled scores from its first layer's net input (False: the full pass of each)
+_FIRST_LAYER = True
 
 #: other spellings of a score's name: evaluate's printed names, and scikit-learn's
 _ALIASES = {"mean_squared_error": "mse", "macro_f1": "f1_macro", "neg_log_loss": "log_loss",
@@ -91,14 +94,17 @@ class _Outputs:
 
 
 def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
-           sample_weight: np.ndarray | None = None, source: str | None = None) -> float:
+           sample_weight: np.ndarray | None = None, source: str | None = None,
+           via=None) -> float:
     """evaluate's score ``name`` of ``model`` on raw features ``X`` (n_samples, n_features)
     and targets ``y`` (as ``_targets`` encodes them), from one forward pass; ``given``:
     whether ``--scoring`` named it (else it is the default), for the message;
     ``sample_weight`` (n_samples,): the rows' weights (``--sample-weight``), the score
     weighted as evaluate weighs it (scikit-learn's metrics given ``sample_weight``);
     ``source``: DATA's name, given for the baseline alone, to say (as evaluate does) of a
-    regression's predictions that are inf or NaN.
+    regression's predictions that are inf or NaN; ``via``: a
+    :class:`~chainrule._importance_first_layer.FirstLayer` of DATA, whose model of the
+    layers after the first gives the outputs of ``X`` from its first layer's activations.
 
     Raises
     ------
@@ -109,7 +115,8 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     from ._cli_models_report import _class_scores
     from ._cli_models_scores import _scores
 
-    out, sw = _Outputs(model, X), sample_weight
+    outputs_of, X = (model, X) if via is None else via(X)
+    out, sw = _Outputs(outputs_of, X), sample_weight
     if source is not None and model.task == "regression":
         from ._cli_models_report import _say_not_finite
 
@@ -250,6 +257,7 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several, default_target_said
     from ._cli_sample_weight import evaluation_weights
+    from ._importance_first_layer import first_layer
     from .cli_models import _model_first, _npz_target_array, _say_by_position
 
     written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
@@ -274,14 +282,18 @@ def _importance(args: argparse.Namespace) -> int:
     names, groups = column_groups(table)
     bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
     given = args.scoring is not None
+    via = first_layer(model, table.X) if _FIRST_LAYER else None  # an MLP's, or None
 
-    def score(X: np.ndarray) -> float:  # of DATA as it is, the baseline, said as evaluate's
-        return _score(model, X, y, name, given, weights, table.source if X is table.X else None)
+    def score(X: np.ndarray, columns: np.ndarray | None) -> float:  # columns: shuffled
+        if columns is None:  # DATA as it is, the baseline, said as evaluate's
+            return _score(model, X, y, name, given, weights, table.source)
+        return _score(model, X, y, name, given, weights,
+                      via=None if via is None else lambda X: via(X, columns))
 
     try:
         baseline, scores = permutation_scores(
-            score, table.X,
-            args.repeats, args.seed, None if bar is None else lambda: bar.update(1), groups)
+            score, table.X, args.repeats, args.seed,
+            None if bar is None else lambda: bar.update(1), groups, told=True)
     except PartialScores as exc:  # Ctrl-C (or SIGTERM): the features finished are kept
         if not len(exc.scores):
             raise

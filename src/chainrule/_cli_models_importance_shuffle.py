@@ -30,7 +30,8 @@ class PartialScores(KeyboardInterrupt):
 
 def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repeats: int,
                        seed: int, step: Callable[[], None] | None = None,
-                       groups: list[np.ndarray] | None = None) -> tuple[float, np.ndarray]:
+                       groups: list[np.ndarray] | None = None,
+                       told: bool = False) -> tuple[float, np.ndarray]:
     """The score of ``X`` and of ``X`` with each column shuffled, ``repeats`` times.
 
     The shuffles are those of scikit-learn's ``permutation_importance(...,
@@ -55,6 +56,9 @@ def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repe
     groups : list of int arrays, optional
         The columns shuffled together, one array per feature as read (default: each
         column alone).
+    told : bool, default False
+        Call ``score(X, columns)``: ``columns`` the int array of the columns shuffled
+        (those in which ``X`` differs from the ``X`` given), None for the baseline.
 
     Returns
     -------
@@ -70,7 +74,7 @@ def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repe
         (a Ctrl-C during the baseline is the plain KeyboardInterrupt).
     """
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
-    baseline = score(X)
+    baseline = score(X, None) if told else score(X)
     if groups is None:
         groups = [np.array([j]) for j in range(X.shape[1])]
     shuffled = X.copy()
@@ -83,7 +87,7 @@ def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repe
             for r in range(repeats):
                 rng.shuffle(order)
                 shuffled[:, j] = shuffled[np.ix_(order, j)]  # the group's columns alone
-                scores[g, r] = score(shuffled)
+                scores[g, r] = score(shuffled, j) if told else score(shuffled)
                 if step is not None:
                     step()
             shuffled[:, j] = X[:, j]  # the column as read, before the next is shuffled
