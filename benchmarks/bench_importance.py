@@ -21,6 +21,7 @@ import statistics
 import time
 
 import numpy as np
+from bench_mlp import positive_int
 
 
 def _case(sizes: list[int], X: np.ndarray, seed: int):
@@ -94,5 +95,5 @@ def report(reps: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--reps", type=positive_int, default=7)
     report(parser.parse_args().reps)
