@@ -18,7 +18,10 @@ The package keeps computing and formatting apart:
 * :mod:`.render` prints the layout as a text report or Markdown with LaTeX;
   :meth:`Trace.to_json` gives every number as JSON;
 * :mod:`.spec` reads small networks from presets, inline JSON or JSON/YAML files
-  (the parsing of the files, JSON and YAML, in :mod:`._spec_files`).
+  (the parsing of the files, JSON and YAML, in :mod:`._spec_files`);
+* :mod:`.conv_trace` and :mod:`.pool_trace` trace one Conv2D or MaxPool2D layer
+  (:func:`trace_conv2d`, :func:`trace_maxpool2d`): every output, gradient and input
+  gradient as the explicit sum of the entries that make it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
 from ._sparsity import check_sparsity
 from .batch import BatchStepTrace, compute_batch_step
 from .compute import LayerStep, StepTrace, compute_step
+from .conv_trace import ConvTrace, trace_conv2d
 from .notations import NOTATIONS, blocks, to_dict
+from .pool_trace import PoolTrace, trace_maxpool2d
 from .spec import PRESETS, TraceSpec, load_spec, spec_network
 
 __all__ = [
@@ -44,7 +49,9 @@ __all__ = [
     "NOTATIONS",
     "PRESETS",
     "BatchStepTrace",
+    "ConvTrace",
     "LayerStep",
+    "PoolTrace",
     "StepTrace",
     "Trace",
     "TraceSpec",
@@ -53,6 +60,8 @@ __all__ = [
     "load_spec",
     "spec_network",
     "trace",
+    "trace_conv2d",
+    "trace_maxpool2d",
     "trace_preset",
 ]
 
