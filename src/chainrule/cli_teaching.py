@@ -3,7 +3,8 @@
 Each subcommand is one parser-setup function and one handler; the handlers
 parse nothing themselves and only call the library and print.  :func:`add_parsers`
 registers them on the main parser's subcommands (``handler`` default); ``trace``'s,
-the largest, are in :mod:`chainrule._cli_teaching_trace`.
+the largest, are in :mod:`chainrule._cli_teaching_trace`, ``trace-conv``'s in
+:mod:`chainrule._cli_teaching_trace_conv`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 
 from ._cli_args_files import picture_named
 from ._cli_teaching_trace import _add_trace
+from ._cli_teaching_trace_conv import _add_trace_conv
 from .cli_args import (
     integer,
     nonnegative_float,
@@ -148,12 +150,12 @@ def _experiment(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register trace, perceptron, select and experiment on the main parser's subcommands.
+    """Register trace, trace-conv, perceptron, select and experiment as subcommands.
 
     Parameters
     ----------
     sub : argparse._SubParsersAction
         What the main parser's ``add_subparsers`` returned.
     """
-    for add in (_add_trace, _add_perceptron, _add_select, _add_experiment):
+    for add in (_add_trace, _add_trace_conv, _add_perceptron, _add_select, _add_experiment):
         add(sub)

@@ -1,0 +1,107 @@
+"""Command-line glue of ``chainrule trace-conv``: one Conv2D (``--kernel``) or MaxPool2D
+(``--pool``) step on a small image, every number printed as an explicit sum by
+:func:`chainrule.tracing.trace_conv2d` / :func:`chainrule.tracing.trace_maxpool2d`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+from .cli_args import integer, positive_int
+
+__all__ = ["_add_trace_conv"]
+
+
+def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trace-conv", help="print every number of one convolution or max-pooling step",
+        description="One forward and backward pass of a Conv2D layer (--kernel) or a "
+        "MaxPool2D layer (--pool) on a small image: each output as its sum of x*w terms, "
+        "each dW, db and dX entry as its sum of dZ*x, dZ and dZ*w terms; for pooling, each "
+        "window's winner and where dout goes.",
+        epilog="example: chainrule trace-conv --input '[[1,2,3],[4,5,6],[7,8,9]]' "
+        "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2")
+    p.add_argument("--input", required=True, metavar="JSON",
+                   help="the image(s): nested lists of shape (H, W), (C, H, W) or (n, C, H, W)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--kernel", metavar="JSON",
+                      help="convolution kernels of shape (kh, kw), (C, kh, kw) or (F, C, kh, kw)")
+    what.add_argument("--pool", type=positive_int, metavar="K", help="max pooling, K x K windows")
+    p.add_argument("--bias", metavar="JSON", help="the biases, a number or F numbers (default 0)")
+    p.add_argument("--stride", type=positive_int, help="step between windows (default: 1 for "
+                   "--kernel, K for --pool)")
+    p.add_argument("--padding", default="0", metavar="P",
+                   help="zero (conv) or -inf (pool) rows/columns on each side, or 'same' for "
+                   "a stride-1 convolution (default: 0)")
+    p.add_argument("--activation", default="identity",
+                   help="the convolution's activation (default: identity, as cs231n's layer)")
+    p.add_argument("--dout", metavar="JSON",
+                   help="upstream gradient dJ/dA of the output's shape (default: all ones)")
+    p.add_argument("--digits", type=integer(1), default=6,
+                   help="significant digits of the printed numbers (default: 6)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (the sums) or json (every array and index list)")
+    p.set_defaults(handler=_trace_conv)
+
+
+def _array(text: str, name: str, ndim: tuple[int, ...]) -> np.ndarray:
+    try:
+        a = np.array(json.loads(text), dtype=float)
+    except (json.JSONDecodeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{name}: expected nested lists of numbers in JSON, got {text!r} "
+                         f"({exc})") from None
+    if a.ndim not in ndim:
+        raise ValueError(f"{name}: expected {' or '.join(f'{d}-D' for d in ndim)} nested lists, "
+                         f"got shape {a.shape}")
+    return a
+
+
+def _padding(text: str) -> str | int:
+    if text == "same":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"--padding: expected an int >= 0 or 'same', got {text!r}")
+    return value
+
+
+def _trace_conv(args: argparse.Namespace) -> int:
+    from .conv import Conv2D
+    from .pooling import MaxPool2D
+    from .tracing import trace_conv2d, trace_maxpool2d
+
+    X = _array(args.input, "--input", (2, 3, 4))
+    X = X.reshape((1,) * (4 - X.ndim) + X.shape)
+    padding = _padding(args.padding)
+    if args.pool is not None:
+        if padding == "same":
+            raise ValueError("--padding: 'same' is for --kernel; give an int with --pool")
+        for name in ("bias", "activation"):
+            if getattr(args, name) not in (None, "identity"):
+                raise ValueError(f"--{name}: max pooling has none; drop it or give --kernel")
+        layer = MaxPool2D(args.pool, stride=args.stride, padding=padding)
+        out_shape = layer.output_shape(X.shape[1:])
+    else:
+        W = _array(args.kernel, "--kernel", (2, 3, 4))
+        W = W.reshape((1,) * (4 - W.ndim) + W.shape)
+        layer = Conv2D(W.shape[1], W.shape[0], W.shape[2:], stride=args.stride or 1,
+                       padding=padding, activation=args.activation, init=W)
+        if args.bias is not None:
+            b = _array(args.bias, "--bias", (0, 1))
+            layer.b = np.broadcast_to(b, (W.shape[0],)) if b.ndim == 0 else b
+        out_shape = layer.output_shape(X.shape[1:])
+    dout = (np.ones((X.shape[0], *out_shape)) if args.dout is None
+            else _array(args.dout, "--dout", (2, 3, 4)))
+    dout = dout.reshape((1,) * (4 - dout.ndim) + dout.shape)
+    trace = (trace_maxpool2d if args.pool is not None else trace_conv2d)(
+        layer, X, dout, digits=min(args.digits, 17))
+    print(json.dumps(trace.to_dict()) if args.format == "json" else trace.text(), end="")
+    if args.format == "json":
+        print()
+    return 0
