@@ -64,3 +64,21 @@ def test_bad_options_are_refused_naming_them(capsys, args, message):
         assert code == 2
     assert message in capsys.readouterr().err
 
+
+
+def test_readme_commands_print_what_the_readme_shows(capsys):
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("`chainrule trace-conv` runs one", 1)[1].split("`--input` takes", 1)[0]
+    lines = section.replace("\\\n", "").splitlines()
+    commands = [i for i, line in enumerate(lines) if line.startswith("    chainrule trace-conv")]
+    assert len(commands) == 2
+    for k in commands:
+        assert main(shlex.split(lines[k].strip())[1:]) == 0
+        out = capsys.readouterr().out
+        shown = [line[6:] for line in lines[k + 1:] if line.startswith("      ")]
+        for line in shown if k == commands[0] else []:
+            assert line in out.splitlines(), line
+        assert out.count("\n") > 10
