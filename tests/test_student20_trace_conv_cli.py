@@ -20,8 +20,8 @@ def test_hand_worked_stride_2_padding_1(capsys):
     assert main(["trace-conv", "--input", "[[1,2,3],[4,5,6],[7,8,9]]", "--kernel",
                  "[[1,0],[0,-1]]", "--padding", "1", "--stride", "2"]) == 0
     out = capsys.readouterr().out
-    assert "Z[0,0,0,0] = x[0,0,0,0]*w[0,0,1,1] + b[0]\n  = 1*(-1) + 0 = (-1)\n" in out
-    assert "  = 5*1 + 6*0 + 8*0 + 9*(-1) + 0 = (-4)\n" in out
+    assert "Z[0,0,0,0] = x[0,0,0,0]*w[0,0,1,1] + b[0]\n  = 1*(-1) + 0 = -1\n" in out
+    assert "  = 5*1 + 6*0 + 8*0 + 9*(-1) + 0 = -4\n" in out
     # dout all ones: dW[0,0,0,0] = x[1,1] (only window (1, 1) puts tap (0, 0) in the image)
     assert "dW[0,0,0,0] = dZ[0,0,1,1]*x[0,0,1,1]\n  = 1*5 = 5\n" in out
 

@@ -55,7 +55,7 @@ def test_cs231n_max_pool_forward_naive_linspace_case():
     t = trace_maxpool2d(MaxPool2D(2, stride=2), x, np.ones((2, 3, 2, 2)), digits=10)
     np.testing.assert_allclose(t.A, POOL_OUT, rtol=1e-7)
     # linspace rises along each row: every window's bottom-right pixel wins
-    assert "A[0,0,0,0] = max(x[0,0,0,0]=(-0.3), x[0,0,0,1]=" in t.text()
+    assert "A[0,0,0,0] = max(x[0,0,0,0]=-0.3, x[0,0,0,1]=" in t.text()
     assert all(win[2:] == (2 * o[2] + 1, 2 * o[3] + 1) for o, win in t.winners.items())
 
 

@@ -43,9 +43,14 @@ __all__ = ["MAX_TERMS", "ConvTrace", "trace_conv2d"]
 MAX_TERMS = 5000
 
 
+def _val(v: float, digits: int) -> str:
+    """``v`` with ``digits`` significant digits: a result, after ``=``."""
+    return f"{float(v):.{digits}g}"
+
+
 def _fmt(v: float, digits: int) -> str:
-    """``v`` with ``digits`` significant digits, in parentheses when negative."""
-    s = f"{float(v):.{digits}g}"
+    """``v`` as :func:`_val` writes it, in parentheses when negative: a term of a sum."""
+    s = _val(v, digits)
     return f"({s})" if s.startswith("-") else s
 
 
@@ -118,13 +123,13 @@ class ConvTrace:
                 sym.append(_ix("b", out[1:2]))
                 num.append(_fmt(self.b[out[1]], d))
             lines.append(f"{_ix('Z', out)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_fmt(self.Z[out], d)}")
+            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.Z[out], d)}")
         if self.activation != "identity":
             lines.append(f"activation {self.activation}: A = f(Z), dZ = dout * f'(Z)")
             for out in self.z_terms:
-                lines.append(f"{_ix('A', out)} = {_fmt(self.A[out], d)}, "
-                             f"{_ix('dout', out)} = {_fmt(self.dout[out], d)}, "
-                             f"{_ix('dZ', out)} = {_fmt(self.dZ[out], d)}")
+                lines.append(f"{_ix('A', out)} = {_val(self.A[out], d)}, "
+                             f"{_ix('dout', out)} = {_val(self.dout[out], d)}, "
+                             f"{_ix('dZ', out)} = {_val(self.dZ[out], d)}")
         else:
             lines.append("activation identity: A = Z, dZ = dout")
         lines.append("backward: dW[f,c,p,q] = sum of dZ[n,f,i,j]*x_padded[n,c,i*sh+p*dh,"
@@ -133,7 +138,7 @@ class ConvTrace:
             sym = [f"{_ix('dZ', zi)}*{_ix('x', xi)}" for zi, xi in terms]
             num = [f"{_fmt(dZ[zi], d)}*{_fmt(X[xi], d)}" for zi, xi in terms]
             lines.append(f"{_ix('dW', wi)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_fmt(self.dW[wi], d)}")
+            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.dW[wi], d)}")
         if self.db is not None:
             lines.append("db[f] = sum of dZ[n,f,i,j]")
             for f in range(W.shape[0]):
@@ -141,14 +146,14 @@ class ConvTrace:
                 sym = [_ix("dZ", (n, f, i, j)) for n, i, j in idx]
                 num = [_fmt(dZ[n, f, i, j], d) for n, i, j in idx]
                 lines.append(f"db[{f}] = {' + '.join(sym) or '0'}")
-                lines.append(f"  = {' + '.join(num) or '0'} = {_fmt(self.db[f], d)}")
+                lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.db[f], d)}")
         lines.append("backward: dX[n,c,r,s] = sum of dZ[n,f,i,j]*w[f,c,p,q] over the taps that "
                      "cover pixel (r, s): the full correlation of dZ with the flipped kernel")
         for xi, terms in self.dx_terms.items():
             sym = [f"{_ix('dZ', zi)}*{_ix('w', wi)}" for zi, wi in terms]
             num = [f"{_fmt(dZ[zi], d)}*{_fmt(W[wi], d)}" for zi, wi in terms]
             lines.append(f"{_ix('dX', xi)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_fmt(self.dX[xi], d)}")
+            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.dX[xi], d)}")
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..pooling import MaxPool2D
-from .conv_trace import MAX_TERMS, _check_digits, _check_dout, _check_images, _fmt, _ix
+from .conv_trace import MAX_TERMS, _check_digits, _check_dout, _check_images, _fmt, _ix, _val
 
 __all__ = ["PoolTrace", "trace_maxpool2d"]
 
@@ -64,16 +64,16 @@ class PoolTrace:
                  "forward: A[n,c,i,j] = max of the window; ties: the first largest in "
                  "row-major order wins"]
         for out, taps in self.windows.items():
-            vals = ["pad" if t is None else f"{_ix('x', t)}={_fmt(X[t], d)}"
+            vals = ["pad" if t is None else f"{_ix('x', t)}={_val(X[t], d)}"
                     for t in taps]
             lines.append(f"{_ix('A', out)} = max({', '.join(vals)}) = "
-                         f"{_fmt(self.A[out], d)} from {_ix('x', self.winners[out])}")
+                         f"{_val(self.A[out], d)} from {_ix('x', self.winners[out])}")
         lines.append("backward: dX[n,c,r,s] = sum of dout over the windows pixel (r, s) won")
         for xi, outs in self.dx_terms.items():
             sym = " + ".join(_ix("dout", o) for o in outs) or "0"
             num = " + ".join(_fmt(self.dout[o], d) for o in outs) or "0"
             lines.append(f"{_ix('dX', xi)} = {sym}")
-            lines.append(f"  = {num} = {_fmt(self.dX[xi], d)}")
+            lines.append(f"  = {num} = {_val(self.dX[xi], d)}")
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
