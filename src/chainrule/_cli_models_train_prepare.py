@@ -41,6 +41,7 @@ from ._cli_models_val_data import (
     val_data_record,
 )
 from ._cli_statistics import _check_target_size, _constant, _mean_std, _standardise
+from ._saved_model_range import training_range
 from ._tabular_table import Table
 from .cli_architecture import image_statistics
 from .cli_args import check_loss_output
@@ -268,6 +269,11 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         _weights.check_parts(args, w[train_idx], w[val_idx])
     # --impute: filled with the training rows' statistics, before the standardisation
     X, indicators = _impute(args, table, X, train_idx, w_fit, meta)
+    # the training rows' range, per feature (images: per channel): predict warns of data
+    # far outside it (other units, another column); the validation rows left out
+    shape = args.input_shape or table.image_shape
+    if len(train_idx):
+        meta["x_range"] = training_range(X[train_idx], None if shape is None else tuple(shape))
     if args.scale == "standard":
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape), w_fit)

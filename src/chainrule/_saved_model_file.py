@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._impute import imputer_problem, n_indicators
 from ._io_files import finite_number
+from ._saved_model_range import range_problem
 from ._table_labels import _text
 from ._tabular_categories import categories_problem
 
@@ -108,6 +109,9 @@ def _metadata_problem(model: SavedModel) -> str | None:
                         f"{_plural(n_net, 'input')}")
             if key == "x_scale" and not all(v > 0 for v in values):
                 return "x_scale: expected positive numbers"
+    problem = range_problem(meta, n_net)  # train's record of the training rows' range
+    if problem:
+        return problem
     for key in ("y_mean", "y_scale"):
         if key in meta:
             # a number, or one per output of a model of several targets (target_names)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._image_layout import channels_last_hint
+from ._saved_model_range import warn_outside
 from ._tabular_dtype import beyond_message, beyond_range
 from ._tabular_npz import _image_shape
 
@@ -104,6 +105,8 @@ class _SavedModelInputs:
             X = impute(X, record, self.metadata.get("columns") or self.feature_names,
                        self.metadata.get("categories"), unknown)
         self._check_finite(X)
+        # data far outside the training rows' range (train's record): warned, once
+        warn_outside(X, self.metadata.get("x_range"), self._feature)
         mean = self.metadata.get("x_mean")
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
