@@ -344,7 +344,9 @@ def _info(args: argparse.Namespace) -> int:
                                       and k not in ("class_weights", "input_shape_from_data")))
         if isinstance(t.get("input_shape_from_data"), bool):  # (a model of before: not said)
             print(f"input shape {' x '.join(map(str, t['input_shape']))} (C x H x W): "
-                  + ("taken from the images of DATA (no --input-shape given)"
+                  + (f"taken from the network of --init-from {t['init_from']}"  # not typed
+                     if t.get("init_from") else  # (its record's origin is MODEL's own)
+                     "taken from the images of DATA (no --input-shape given)"
                      if t["input_shape_from_data"] else "given by --input-shape"))
         weights = t.get("class_weights")  # what --class-weight balanced made of the rows
         if weights and all(isinstance(w, dict) for w in weights.values()):  # multi-label
