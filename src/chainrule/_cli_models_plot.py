@@ -1,6 +1,7 @@
 """``chainrule plot``: its parser and handler (see :mod:`chainrule.cli_models`), which draw
-a model file as a PNG: its loss curve, its decision regions on 2 features, its first
-layer's weights as image tiles, or its confusion matrix on labelled data.
+a model file as a PNG: its loss curve, its first layer's weights as image tiles, or, on
+labelled data, its confusion matrix, its decision regions on 2 features or the images it
+gets wrong (the kinds in the README's order: the model's own pictures, then DATA's).
 
 The pictures themselves are :mod:`chainrule.plots`'; here are the command's checks of its
 options (an option of another kind of picture is refused) and of the model, worded for
@@ -28,7 +29,7 @@ from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "regions", "weights", "confusion", "misclassified")
+_KINDS = ("loss", "weights", "confusion", "regions", "misclassified")  # as README lists them
 # what only some kinds of picture take: (dest, as the user typed it, those kinds)
 _WITH_DATA = ("regions", "confusion", "misclassified")
 _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
@@ -42,11 +43,11 @@ _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot", help="draw a model: loss, regions, weights, confusion or misclassified (PNG)",
+        "plot", help="draw a model: loss, weights, confusion, regions or misclassified (PNG)",
         description="loss: training and validation cost per epoch (the loss the network "
-        "minimised, recorded by chainrule train); regions: decision regions of a classifier "
-        "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
-        "(square inputs, or --shape); confusion: confusion matrix on DATA; misclassified: the "
+        "minimised, recorded by chainrule train); weights: first-layer weights as image tiles "
+        "(square inputs, or --shape); confusion: confusion matrix on DATA; regions: decision "
+        "regions of a classifier on 2 features, with the points of DATA; misclassified: the "
         "images of DATA that a model of images gets wrong, each with its row, true and "
         "predicted class. An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
@@ -59,10 +60,10 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for regions, confusion and misclassified: " + _DATA_HELP
+                   help="labelled data for confusion, regions and misclassified: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME", type=column_name,
-                   help="regions, confusion and misclassified: target column of DATA "
+                   help="confusion, regions and misclassified: target column of DATA "
                    "(default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")
