@@ -5,9 +5,11 @@ Two models of random weights, their inputs standardised as ``chainrule train`` r
 784-256-128-10 (relu, softmax) on 1,000 MNIST-shaped rows of random pixels 0..255, and
 64-100-10 on scikit-learn's 1,797 digits; accuracy (the default) and log loss of each shuffle
 (``permutation_scores``, one repeat), of every 8th pixel of the first (98 columns) and
-every column of the second.  The two paths take turns, on one BLAS thread; each figure
-is the median time per shuffled score of ``--reps`` runs (after one not counted), and the
-ratio full / first layer.  The scores are checked first: the largest relative difference.
+every column of the second; and an MLPClassifier's file (``EstimatorModel``) of the
+first's shape, fitted one epoch on those pixels / 255.  The two paths take turns, on one
+BLAS thread; each figure is the median time per shuffled score of ``--reps`` runs (after
+one not counted), and the ratio full / first layer.  The scores are checked first: the
+largest relative difference.
 
     python benchmarks/bench_importance.py [--reps 7]
     python benchmarks/bench_overheads.py --only importance [--reps 7]
@@ -39,6 +41,21 @@ def _case(sizes: list[int], X: np.ndarray, seed: int):
     return model, X, y
 
 
+def _estimator_case(X: np.ndarray, seed: int):
+    """An MLPClassifier 784-256-128-10 fitted one epoch on ``X`` (its file's model)."""
+    import warnings
+
+    from chainrule import MLPClassifier
+    from chainrule.saved_model import EstimatorModel
+
+    y = np.random.default_rng(seed).integers(0, 10, len(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one epoch: not converged
+        est = MLPClassifier(hidden_layer_sizes=(256, 128), max_iter=1,
+                            random_state=seed).fit(X, y)
+    return EstimatorModel(est), X, y
+
+
 def importance(reps: int) -> dict[tuple[str, str], tuple[float, float, float]]:
     """Per shuffled score, ms: ``{(case, score): (full pass, first layer, largest relative
     difference of the scores)}``."""
@@ -50,10 +67,12 @@ def importance(reps: int) -> dict[tuple[str, str], tuple[float, float, float]]:
     from chainrule._importance_first_layer import first_layer
 
     rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (1000, 784)).astype(float)
     cases = {
         "784-256-128-10, 1000 rows, 98 pixels": (
-            _case([784, 256, 128, 10], rng.integers(0, 256, (1000, 784)).astype(float), 1),
-            [np.array([j]) for j in range(0, 784, 8)]),
+            _case([784, 256, 128, 10], pixels, 1), [np.array([j]) for j in range(0, 784, 8)]),
+        "MLPClassifier file 784-256-128-10, 98 px": (
+            _estimator_case(pixels / 255, 3), [np.array([j]) for j in range(0, 784, 8)]),
         "64-100-10, digits' 1797 rows, 64 columns": (
             _case([64, 100, 10], load_digits().data, 2), None)}
     out = {}
