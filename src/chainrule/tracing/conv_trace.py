@@ -54,6 +54,12 @@ def _fmt(v: float, digits: int) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
+def _sum_lines(name: str, sym: list[str], num: list[str], value: str) -> list[str]:
+    """A sum's two lines: ``name = `` its terms in symbols, then ``  = `` in numbers
+    ``= value`` (an empty sum is written ``0``)."""
+    return [f"{name} = {' + '.join(sym) or '0'}", f"  = {' + '.join(num) or '0'} = {value}"]
+
+
 def _ix(name: str, index: tuple[int, ...]) -> str:
     return f"{name}[{','.join(str(int(i)) for i in index)}]"
 
@@ -122,8 +128,7 @@ class ConvTrace:
             if self.b is not None:
                 sym.append(_ix("b", out[1:2]))
                 num.append(_fmt(self.b[out[1]], d))
-            lines.append(f"{_ix('Z', out)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.Z[out], d)}")
+            lines += _sum_lines(_ix("Z", out), sym, num, _val(self.Z[out], d))
         if self.activation != "identity":
             lines.append(f"activation {self.activation}: A = f(Z), dZ = dout * f'(Z)")
             for out in self.z_terms:
@@ -137,23 +142,20 @@ class ConvTrace:
         for wi, terms in self.dw_terms.items():
             sym = [f"{_ix('dZ', zi)}*{_ix('x', xi)}" for zi, xi in terms]
             num = [f"{_fmt(dZ[zi], d)}*{_fmt(X[xi], d)}" for zi, xi in terms]
-            lines.append(f"{_ix('dW', wi)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.dW[wi], d)}")
+            lines += _sum_lines(_ix("dW", wi), sym, num, _val(self.dW[wi], d))
         if self.db is not None:
             lines.append("db[f] = sum of dZ[n,f,i,j]")
             for f in range(W.shape[0]):
                 idx = list(np.ndindex(dZ[:, f].shape))
                 sym = [_ix("dZ", (n, f, i, j)) for n, i, j in idx]
                 num = [_fmt(dZ[n, f, i, j], d) for n, i, j in idx]
-                lines.append(f"db[{f}] = {' + '.join(sym) or '0'}")
-                lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.db[f], d)}")
+                lines += _sum_lines(f"db[{f}]", sym, num, _val(self.db[f], d))
         lines.append("backward: dX[n,c,r,s] = sum of dZ[n,f,i,j]*w[f,c,p,q] over the taps that "
                      "cover pixel (r, s): the full correlation of dZ with the flipped kernel")
         for xi, terms in self.dx_terms.items():
             sym = [f"{_ix('dZ', zi)}*{_ix('w', wi)}" for zi, wi in terms]
             num = [f"{_fmt(dZ[zi], d)}*{_fmt(W[wi], d)}" for zi, wi in terms]
-            lines.append(f"{_ix('dX', xi)} = {' + '.join(sym) or '0'}")
-            lines.append(f"  = {' + '.join(num) or '0'} = {_val(self.dX[xi], d)}")
+            lines += _sum_lines(_ix("dX", xi), sym, num, _val(self.dX[xi], d))
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:

@@ -17,7 +17,16 @@ from typing import Any
 import numpy as np
 
 from ..pooling import MaxPool2D
-from .conv_trace import MAX_TERMS, _check_digits, _check_dout, _check_images, _fmt, _ix, _val
+from .conv_trace import (
+    MAX_TERMS,
+    _check_digits,
+    _check_dout,
+    _check_images,
+    _fmt,
+    _ix,
+    _sum_lines,
+    _val,
+)
 
 __all__ = ["PoolTrace", "trace_maxpool2d"]
 
@@ -70,10 +79,8 @@ class PoolTrace:
                          f"{_val(self.A[out], d)} from {_ix('x', self.winners[out])}")
         lines.append("backward: dX[n,c,r,s] = sum of dout over the windows pixel (r, s) won")
         for xi, outs in self.dx_terms.items():
-            sym = " + ".join(_ix("dout", o) for o in outs) or "0"
-            num = " + ".join(_fmt(self.dout[o], d) for o in outs) or "0"
-            lines.append(f"{_ix('dX', xi)} = {sym}")
-            lines.append(f"  = {num} = {_val(self.dX[xi], d)}")
+            lines += _sum_lines(_ix("dX", xi), [_ix("dout", o) for o in outs],
+                                [_fmt(self.dout[o], d) for o in outs], _val(self.dX[xi], d))
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
