@@ -21,6 +21,9 @@ from ._validation import check_nonneg_float, check_positive_float
 __all__ = ["Optimizer"]
 
 
+# entries of a state vector tested at a time by Optimizer._flush_subnormal_state
+_FLUSH_SLICE = 1 << 12
+
 class Optimizer:
     """Base class.  Subclasses implement :meth:`_direction`.
 
@@ -97,14 +100,24 @@ class Optimizer:
         at all (2**-969 in float64), and the next nonzero gradient absorbs it; the
         adaptive rules' step of such an entry is below ``lr * 2**-126 / eps``, under
         the last bit of any float32 parameter above about 1e-23.  Exact zeros (and
-        their signs) are left as they are.
+        their signs) are left as they are.  The vectors are read in slices of
+        ``_FLUSH_SLICE`` entries, so that the test's temporaries stay that small: the
+        whole vector's ``abs`` and masks added 1.7 MiB to the peak of an MNIST-shaped
+        epoch (784-256-128-10, float32; ``benchmarks/bench_memory.py``): 9.6 MiB above
+        the data against 7.6 to 8.0 without the flush, 8.6 in slices (a flush itself
+        then adds 4 KiB to the resident size; the rest moves with the heap's layout).
         """
         for v in self.state.values():
             if isinstance(v, np.ndarray) and v.dtype.kind == "f":
                 tiny = np.finfo(v.dtype).tiny
-                subnormal = np.abs(v) < tiny
-                subnormal &= v != 0
-                np.putmask(v, subnormal, 0)
+                # slices of a contiguous vector are views into it; anything else whole
+                flat = v.reshape(-1) if v.flags.c_contiguous else None
+                parts = ([v] if flat is None else
+                         [flat[i:i + _FLUSH_SLICE] for i in range(0, v.size, _FLUSH_SLICE)])
+                for part in parts:
+                    subnormal = np.abs(part) < tiny
+                    subnormal &= part != 0
+                    np.putmask(part, subnormal, 0)
 
     def _buffer(self, key: str, like: np.ndarray) -> np.ndarray:
         buf = self.state.get(key)
