@@ -45,6 +45,7 @@ from chainrule.activations import get_activation
 from chainrule.batchnorm import BatchNorm
 from chainrule.conv import Conv2D
 from chainrule.dropout import Dropout
+from chainrule.gradcheck import relative_difference
 from chainrule.layers import Dense
 from chainrule.network import Network
 from chainrule.pooling import Flatten, MaxPool2D
@@ -100,9 +101,9 @@ PUBLISHED = {
 
 
 def rel_error(x: np.ndarray, y: np.ndarray) -> float:
-    """cs231n's relative error, ``max |x - y| / max(1e-8, |x| + |y|)``."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    """cs231n's relative error, ``max |x - y| / max(1e-8, |x| + |y|)``: chainrule's
+    ``relative_difference(x, y, measure="cs231n")``."""
+    return relative_difference(x, y, measure="cs231n")
 
 
 def affine_forward() -> np.ndarray:

@@ -7,12 +7,12 @@ two planted bugs and without them.
 The course compares its backward pass ``grad`` with central differences ``gradapprox``
 at ``epsilon = 1e-7`` by ``||grad - gradapprox|| / (||grad|| + ||gradapprox||)`` and calls
 a difference above 2e-7 a mistake.  chainrule's :func:`chainrule.gradcheck.gradient_check`
-takes the step (``eps=1e-7``) and the threshold (``tolerance=2e-7``), but reports
-``||num - ana|| / ||num + ana||`` (SPEC 8); the course's denominator is not an option,
-so the course's figure is computed here from the two gradients the check returns
-(``result.numerical``, ``result.analytical``: :func:`course_difference`), and both are
-printed.  For gradients that nearly agree the two figures agree to many digits; for the
-buggy gradient they differ (0.2851 against 0.2929).
+takes the step (``eps=1e-7``) and the threshold (``tolerance=2e-7``), and judges
+``||num - ana|| / ||num + ana||`` (SPEC 8); ``measure="dlai"`` prints the course's
+figure beside it (``result.difference()``), and :func:`relative_difference` with
+``measure="dlai"`` takes it of any two gradients (:func:`course_difference`).  For
+gradients that nearly agree the two figures agree to many digits; for the buggy gradient
+they differ (0.2851 against 0.2929).
 
 The network (:func:`test_case`): the course's ``gradient_check_n_test_case``,
 ``np.random.seed(1)``, then ``x = randn(4, 3)`` (4 features, 3 examples as columns),
@@ -80,7 +80,8 @@ PUBLISHED_FIXED = 1.1890913024229996e-07
 
 
 def course_difference(grad: object, gradapprox: object) -> float:
-    """The course's ``||grad - gradapprox|| / (||grad|| + ||gradapprox||)``.
+    """The course's ``||grad - gradapprox|| / (||grad|| + ||gradapprox||)``: chainrule's
+    :func:`relative_difference` with ``measure="dlai"``.
 
     Parameters
     ----------
@@ -90,9 +91,7 @@ def course_difference(grad: object, gradapprox: object) -> float:
     -------
     float
     """
-    grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
-    return float(np.linalg.norm(grad - gradapprox)
-                 / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+    return relative_difference(grad, gradapprox, measure="dlai")
 
 
 def one_dimensional(x: float = 2.0, theta: float = 4.0,
@@ -207,12 +206,13 @@ def check(bugs: bool) -> dict[str, Any]:
     """
     X, y, params = test_case()
     model = CourseBackward(network(params), bugs=bugs)
-    result: GradientCheck = gradient_check(model, X, y, eps=EPSILON, tolerance=THRESHOLD)
+    result: GradientCheck = gradient_check(model, X, y, eps=EPSILON, tolerance=THRESHOLD,
+                                           measure="dlai")
     gradapprox = numerical_gradient(course_cost(model.net, X, y), model.params, EPSILON)
     divided = numerical_gradient(course_cost(model.net, X, y, divide=True), model.params,
                                  EPSILON)
     return {"result": result, "gradapprox": gradapprox,
-            "course": course_difference(result.analytical, result.numerical),
+            "course": result.difference(),  # measure="dlai": the course's formula
             "course_cost": course_difference(result.analytical, gradapprox),
             "course_cost_divided": course_difference(result.analytical, divided)}
 
@@ -230,9 +230,9 @@ def main() -> dict[str, Any]:
         r = got["result"]
         print(f"\nN-D, the course's backward pass {'with its two bugs' if bugs else 'fixed'}"
               f" (published difference {published!r}):")
-        print(f"  chainrule.gradient_check(eps=1e-7, tolerance=2e-7): {r.verdict}, "
-              f"||num-ana||/||num+ana|| {r.rel_diff:.10e}, the course's formula "
-              f"{got['course']:.10e}")
+        print(f"  chainrule.gradient_check(eps=1e-7, tolerance=2e-7, measure='dlai'): "
+              f"{r.verdict}, ||num-ana||/||num+ana|| {r.rel_diff:.10e}, the course's "
+              f"formula {got['course']:.10e}")
         print(f"  central differences of the course's cost formula, the course's difference: "
               f"{got['course_cost']!r} ({got['course_cost_divided']!r} with sum / m for "
               "1./m * sum)")

@@ -163,6 +163,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "networks give about 1e-10 to a few 1e-8 with eps 1e-4, depending on "
                     "the cost's curvature, a wrong gradient 1e-2 or more; more from rounding "
                     "shows as a --scaling ratio below 1)")
+    gc.add_argument("--measure", default="ufldl",
+                    choices=["ufldl", "dlai", "cs231n", "cs231n_notes"],
+                    help="also print a course's figure: dlai ||a-b||/(||a||+||b||), cs231n's "
+                    "rel_error; the verdict reads ufldl's ||a-b||/||a+b|| (default: ufldl)")
     gc.add_argument("--scaling", action="store_true",
                     help="also check with eps/2 and print how the difference falls: by "
                     "about 4 while the central differences' eps^2 truncation error "
@@ -296,7 +300,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     # the central difference is no derivative (smooth networks have none); the verdict is
     # the result's own (GradientCheck.verdict), worded with this command's options
     result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
-                            tolerance=args.tolerance, **in_mode)
+                            tolerance=args.tolerance, measure=args.measure, **in_mode)
     print(about)
     for note in _constant_softmax_notes(model):
         print(note)

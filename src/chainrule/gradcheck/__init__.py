@@ -2,7 +2,8 @@
 
 ``g_i ~ (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)``, compared with
 backpropagation's gradient by the relative difference
-``||num - ana|| / ||num + ana||``.
+``||num - ana|| / ||num + ana||`` (UFLDL's and Ng's ex4's); ``measure="dlai"`` or
+``"cs231n"`` prints another course's figure beside it (:data:`MEASURES`).
 
 How small the difference is, in float64 with the default ``eps = 1e-4``:
 backpropagation is exact up to rounding, but the central difference has a
@@ -48,8 +49,8 @@ from ._check import _layout as _layout
 from ._check import _model_layers as _model_layers
 from ._check import _sides as _sides
 from ._check import gradient_check
+from ._differences import MEASURES, numerical_gradient, relative_difference
 from ._differences import _cost_value as _cost_value
-from ._differences import numerical_gradient, relative_difference
 from ._result import GradientCheck
 from ._verdict import _ADVICE as _ADVICE
 from ._verdict import _TINY as _TINY
@@ -61,4 +62,5 @@ from ._verdict import _needs_series as _needs_series
 # ``_name as _name``: the private helpers stay importable from here, as they were from the
 # one module before the split (``chainrule gradcheck`` words its verdicts with _judgement)
 
-__all__ = ["GradientCheck", "gradient_check", "numerical_gradient", "relative_difference"]
+__all__ = ["MEASURES", "GradientCheck", "gradient_check", "numerical_gradient",
+           "relative_difference"]

@@ -19,7 +19,7 @@ import numpy as np
 from .._validation import check_positive_float
 from ..layers import Dense
 from ..pooling import MaxPool2D
-from ._differences import numerical_gradient, relative_difference
+from ._differences import check_measure, numerical_gradient, relative_difference
 from ._result import GradientCheck
 from ._verdict import _needs_series
 
@@ -164,7 +164,8 @@ def _check_targets_given(model: Any, Y: object, cost_kwargs: dict) -> None:
 
 def gradient_check(
     model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
-    exclude_kinks: bool = False, tolerance: float = 1e-7, **cost_kwargs: Any,
+    exclude_kinks: bool = False, tolerance: float = 1e-7, measure: str = "ufldl",
+    **cost_kwargs: Any,
 ) -> GradientCheck:
     """Compare backpropagation with central differences on any chainrule model.
 
@@ -215,6 +216,16 @@ def gradient_check(
         gradients, which the verdict names without more evaluations), the check
         is repeated at ``eps/2`` and ``eps/4`` to tell rounding and truncation
         error from a wrong gradient.
+    measure : {"ufldl", "dlai", "cs231n", "cs231n_notes"}, default "ufldl"
+        A course's formula for the difference, which the result prints beside
+        ``rel_diff`` and :meth:`GradientCheck.difference` returns: ``"dlai"``,
+        deeplearning.ai's ``||a - b|| / (||a|| + ||b||)``; ``"cs231n"``, cs231n's
+        ``rel_error`` (the worst entry's ``|a - b| / max(1e-8, |a| + |b|)``);
+        ``"cs231n_notes"``, the notes' ``|a - b| / max(|a|, |b|)``.  The verdict stays
+        on ``rel_diff`` (UFLDL's and Ng's ex4's ``||a - b|| / ||a + b||``), whose rule
+        (series in ``eps``, tiny gradients) is made for it: ``"dlai"`` is within a
+        hair of it where the gradients nearly agree, and the element-wise measures
+        judge the worst entry, which rounding alone can make large.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
         fixed mask: a Dropout layer without one is refused, since each
@@ -227,6 +238,7 @@ def gradient_check(
     """
     eps = check_positive_float(eps, "eps")
     tolerance = check_positive_float(tolerance, "tolerance")
+    measure = check_measure(measure)
     model = _initial_model(model, X)
     if not hasattr(model, "cost") or not hasattr(model, "params"):
         raise TypeError(
@@ -279,8 +291,8 @@ def gradient_check(
             model, cost, theta, float(cost0), analytical, eps, True, _kinked_layers(model),
             tolerance))
     layout = _layout(model, theta.size)
-    return dataclasses.replace(result, layout=layout, ufldl=layout is not None and all(
-        type(layer) is Dense for layer in _model_layers(model)))
+    return dataclasses.replace(result, layout=layout, measure=measure, ufldl=(
+        layout is not None and all(type(layer) is Dense for layer in _model_layers(model))))
 
 
 def _central(model: Any, cost: Callable[[np.ndarray], float], theta: np.ndarray,

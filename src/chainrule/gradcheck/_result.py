@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._differences import MEASURES, check_measure, relative_difference
 from ._verdict import _ADVICE, _judgement
 
 __all__ = ["GradientCheck"]
@@ -68,6 +69,11 @@ class GradientCheck:
         Whether every layer of the model is Dense, so that a parameter also has a name
         in UFLDL's notation, as ``chainrule trace --notation ufldl`` prints it
         (:meth:`ufldl_name`): ``layers[k]`` is UFLDL's ``W^(k+1)`` and ``b^(k+1)``.
+    measure : str
+        The course's formula :meth:`summary` prints beside ``rel_diff`` (one of
+        :data:`~chainrule.gradcheck.MEASURES`; ``"ufldl"``, ``rel_diff`` itself, prints
+        nothing more): the default of :meth:`difference`.  The verdict is judged on
+        ``rel_diff`` whatever the measure.
 
     ``print(check)`` shows the figures and the verdict, PASS, FAIL or
     INCONCLUSIVE, by the rule and in the words of ``chainrule gradcheck``
@@ -87,6 +93,51 @@ class GradientCheck:
     kink_check: GradientCheck | None = None
     layout: tuple[tuple[str, tuple[int, ...]], ...] | None = None
     ufldl: bool = False
+    measure: str = "ufldl"
+
+    def difference(self, measure: str | None = None, array: str | None = None) -> float:
+        """The two gradients' difference by a course's formula, over the compared parameters.
+
+        Parameters
+        ----------
+        measure : {"ufldl", "dlai", "cs231n", "cs231n_notes"}, optional
+            The formula (:func:`~chainrule.gradcheck.relative_difference`), default
+            :attr:`measure`: ``"dlai"`` for deeplearning.ai's ``||a - b|| / (||a|| +
+            ||b||)``, ``"cs231n"`` for cs231n's ``rel_error``; ``"ufldl"`` is
+            ``rel_diff``.
+        array : str, optional
+            One parameter array only, by its name in :attr:`layout`, e.g.
+            ``"layers[0].W"``, as cs231n's notebooks report each of ``W1``, ``b1``, ...;
+            default all.
+
+        Returns
+        -------
+        float
+            Over the parameters not left out near a kink (:attr:`near_kink`).
+
+        Raises
+        ------
+        ValueError
+            If ``measure`` is unknown, or ``array`` names no array of :attr:`layout`.
+        """
+        measure = self.measure if measure is None else check_measure(measure)
+        keep = (np.ones(self.numerical.size, dtype=bool) if self.near_kink is None
+                else ~self.near_kink)
+        if array is not None:
+            names = [name for name, _ in self.layout or ()]
+            if array not in names:
+                raise ValueError(f"array must name a parameter array of this check's layout "
+                                 f"({', '.join(names) or 'none: the model has no layout'}), "
+                                 f"got {array!r}")
+            offset = 0
+            for name, shape in self.layout or ():
+                n = int(np.prod(shape))
+                if name == array:
+                    inside = np.zeros_like(keep)
+                    inside[offset:offset + n] = True
+                    keep &= inside
+                offset += n
+        return relative_difference(self.numerical[keep], self.analytical[keep], measure)
 
     @property
     def compared(self) -> int:
@@ -237,6 +288,9 @@ class GradientCheck:
             f"{self._described(i)}: "
             f"numerical {self.numerical[i]:.10g}, analytical {self.analytical[i]:.10g}"
         )
+        if self.measure != "ufldl":
+            text += (f"\n{self.measure}'s {MEASURES[self.measure]}: {self.difference():.3e} "
+                     "(the verdict reads the relative difference above)")
         if self.near_kink is not None and self.compared < self.numerical.size:
             k = self.numerical.size - self.compared
             text += (
