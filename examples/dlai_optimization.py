@@ -34,11 +34,11 @@ The update rules, mapped to ``chainrule.optimizers``:
   added to ``sqrt(v_hat)`` (``eps_on="v_hat"``, the default), as the course adds it.
 * the decay (2021 release): the course sets the rate after epoch ``i`` to ``lr0 / (1 +
   decay_rate * floor(i / time_interval))`` (``schedule_lr_decay``; ``time_interval=1``
-  is ``update_lr``), used from epoch ``i + 1`` on.  No built-in schedule is that:
-  ``InverseScaling(power=1)`` gives ``lr0 / (1 + epoch)``, ``update_lr`` one epoch later,
-  and ``StepDecay`` multiplies by a factor.  :class:`CourseDecay` is the course's rule
-  as a ``chainrule.schedules.Schedule`` (its ``lr(epoch, lr0, metrics)``), which
-  ``chainrule.train(..., schedule=CourseDecay())`` takes too.
+  is ``update_lr``), used from epoch ``i + 1`` on: Keras's ``InverseTimeDecay``
+  (``decay_steps = time_interval``, ``staircase``) one epoch late, chainrule's built-in
+  ``InverseTimeDecay(decay_rate, time_interval, staircase=True, delay=1)`` (the
+  schedule ``"inverse_time"``; :func:`course_decay`), which ``chainrule.train(...,
+  schedule=course_decay())`` takes too.
 
 The two releases print different costs:
 
@@ -71,7 +71,7 @@ import numpy as np
 
 from chainrule.network import Network
 from chainrule.optimizers import SGD, Adam
-from chainrule.schedules import Schedule
+from chainrule.schedules import InverseTimeDecay, Schedule
 
 LAYERS = (2, 5, 2, 1)
 # 2017 release, 10,000 epochs: "Cost after epoch i", i = 0, 1000, ..., 9000 (last mini-batch)
@@ -106,25 +106,27 @@ PUBLISHED_2021_DECAY = {
                            [0.01, 0.005, 0.003333, 0.0025, 0.002])}
 
 
-class CourseDecay(Schedule):
-    """The course's ``schedule_lr_decay`` (``time_interval=1``: its ``update_lr``) as a
-    chainrule schedule: epoch ``e`` (from 0) runs at ``lr0`` for ``e = 0`` and at ``lr0 /
-    (1 + decay_rate * floor((e - 1) / time_interval))`` after, since the course computes
-    the rate after each epoch for the next one.
+def course_decay(decay_rate: float = 1.0, time_interval: int = 1000) -> InverseTimeDecay:
+    """The course's ``schedule_lr_decay`` (``time_interval=1``: its ``update_lr``) as
+    chainrule's built-in schedule: epoch ``e`` (from 0) runs at ``lr0`` for ``e = 0`` and
+    at ``lr0 / (1 + decay_rate * floor((e - 1) / time_interval))`` after, since the course
+    computes the rate after each epoch for the next one (``delay=1``).
 
     Parameters
     ----------
     decay_rate : float, default 1
     time_interval : int, default 1000
+
+    Returns
+    -------
+    InverseTimeDecay
+        ``{"name": "inverse_time", "decay_rate": decay_rate, "decay_steps": time_interval,
+        "staircase": True, "delay": 1}`` for ``chainrule.train``'s ``schedule``.
     """
+    return InverseTimeDecay(decay_rate, time_interval, staircase=True, delay=1)
 
-    name = "course_decay"
 
-    def __init__(self, decay_rate: float = 1.0, time_interval: int = 1000) -> None:
-        self.decay_rate, self.time_interval = float(decay_rate), int(time_interval)
-
-    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        return lr0 / (1 + self.decay_rate * ((max(epoch, 1) - 1) // self.time_interval))
+CourseDecay = course_decay  # its name when the example wrote the rule out itself
 
 
 def moons() -> tuple[np.ndarray, np.ndarray]:
@@ -258,7 +260,7 @@ def release_2021() -> dict[Any, Any]:
                 run["accuracy"], PUBLISHED_2021_ACCURACY.get(name, "'>94%' in its table"))
     table = {"gd": ">94.6%", "momentum": ">95.6%", "adam": "94%"}
     for (name, lr0, interval), (costs, rates) in PUBLISHED_2021_DECAY.items():
-        schedule = CourseDecay(1.0, interval)
+        schedule = course_decay(1.0, interval)
         runs[name, lr0, interval] = run = model(name, lr0, 5000, schedule)
         rule = "update_lr" if interval == 1 else "schedule_lr_decay"
         _report(f"2021 release, {name}, rate {lr0}, {rule}:", run["mean"], costs,

@@ -1697,7 +1697,7 @@ def test_train_schedule_with_settings_steps_the_rate(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(("value", "message"), [
     ("cos", "expected one of constant, step, multistep, exponential, invscaling, cosine, plateau, "
-            "warmup, onecycle, cosine_restarts, linear, polynomial "
+            "warmup, onecycle, cosine_restarts, linear, polynomial, inverse_time "
             "or a JSON object such as '{\"name\": \"step\", \"step_size\": 20}', got 'cos'"),
     ('{"name": "step", "step_size": 0}', "step_size must be an int >= 1, got 0"),
     ('{"name": "step"', "not valid JSON"),

@@ -430,7 +430,7 @@ def test_a_schedule_name_that_is_no_str_is_refused_by_name(name):
     with pytest.raises(ValueError, match=rf"^unknown schedule {re.escape(repr(name))}; valid "
                                          r"names are: constant, step, multistep, exponential, "
                                          r"invscaling, cosine, plateau, warmup, onecycle, "
-                                         r"cosine_restarts, linear, polynomial$"):
+                                         r"cosine_restarts, linear, polynomial, inverse_time$"):
         chainrule.train(net, X, Y, epochs=2, schedule={"name": name})
     np.testing.assert_array_equal(net.params, before)
 

@@ -215,7 +215,8 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
     schedule : str, dict, Schedule or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step", "multistep"
         (``{"name": "multistep", "milestones": [30, 60]}``),
-        "exponential", "invscaling", "plateau", "cosine" (annealing over
+        "exponential", "invscaling", "inverse_time" (Keras's ``InverseTimeDecay``),
+        "plateau", "cosine" (annealing over
         ``max_iter`` epochs, which for :meth:`partial_fit` are its first
         ``max_iter`` calls, one epoch each: past them the rate heads back to
         ``learning_rate_init``, and a warning says so; over another length

@@ -1,6 +1,6 @@
 """The epoch schedules of a closed form (private): :class:`StepDecay`, :class:`MultiStep`,
-:class:`Exponential`, :class:`InverseScaling` and :class:`Cosine`, each ``lr(epoch, lr0)``
-a formula of the epoch.
+:class:`Exponential`, :class:`InverseScaling`, :class:`InverseTimeDecay` and
+:class:`Cosine`, each ``lr(epoch, lr0)`` a formula of the epoch.
 
 Registered in :data:`chainrule.schedules.SCHEDULES`; import them from
 :mod:`chainrule.schedules` (or :mod:`chainrule`).
@@ -12,10 +12,17 @@ import bisect
 import math
 from collections.abc import Sequence
 
-from ._validation import check_length, check_nonneg_float, check_positive_float, check_positive_int
+from ._validation import (
+    check_bool,
+    check_length,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
 from .schedules import Schedule
 
-__all__ = ["Cosine", "Exponential", "InverseScaling", "MultiStep", "StepDecay"]
+__all__ = ["Cosine", "Exponential", "InverseScaling", "InverseTimeDecay", "MultiStep",
+           "StepDecay"]
 
 
 def _scaled(lr0: float, gamma: float, n: int) -> float:
@@ -149,6 +156,82 @@ class InverseScaling(Schedule):
             return lr0 / (1.0 + epoch) ** self.power
         except OverflowError:  # (1 + epoch) ** power above 1.8e308: the rate is 0
             return 0.0
+
+
+class InverseTimeDecay(Schedule):
+    """``lr = lr0 / (1 + decay_rate * t / decay_steps)``: Keras's ``InverseTimeDecay``, and
+    deeplearning.ai's learning-rate decay (course 2, week 2, 2021).
+
+    ``t`` counts the epochs trained so far (from 0: the first epoch trains at ``lr0``),
+    or with ``per_step=True`` the optimizer steps taken so far, as Keras counts them.
+    With ``staircase=True`` the quotient is rounded down, ``floor(t / decay_steps)``:
+    the rate drops every ``decay_steps`` epochs (or steps).  ``delay`` starts the count
+    that much later, ``t = max(0, epochs - delay)``.
+
+    deeplearning.ai's ``update_lr`` (``lr0 / (1 + decay_rate * epoch_num)``) and
+    ``schedule_lr_decay`` (``lr0 / (1 + decay_rate * floor(epoch_num / time_interval))``)
+    set the rate after epoch ``epoch_num`` (from 0) for the next, so epoch ``e`` trains
+    at the formula for ``e - 1``: ``InverseTimeDecay(decay_rate, 1, delay=1)`` and
+    ``InverseTimeDecay(decay_rate, time_interval, staircase=True, delay=1)``.
+    :class:`InverseScaling` (scikit-learn's ``invscaling``) is ``lr0 / (1 +
+    epoch) ** power``, the unstaired decay at ``decay_rate = decay_steps = 1`` when
+    ``power=1``.
+
+    Parameters
+    ----------
+    decay_rate : float, default 1.0
+        (finite, >= 0; 0 keeps the rate).
+    decay_steps : int or float, default 1
+        Epochs (or steps) over which the denominator grows by ``decay_rate`` (> 0); the
+        course's ``time_interval``.
+    staircase : bool, default False
+        Round ``t / decay_steps`` down.
+    delay : int, default 0
+        Epochs (or steps) at ``lr0`` before the count starts (>= 0); 1 for the course's.
+    per_step : bool, default False
+        Set the rate before every optimizer step, ``t`` counting the run's steps.
+    """
+
+    name = "inverse_time"
+
+    def __init__(self, decay_rate: float = 1.0, decay_steps: float = 1,
+                 staircase: bool = False, delay: int = 0, per_step: bool = False) -> None:
+        self.decay_rate = check_nonneg_float(decay_rate, "decay_rate")
+        self.decay_steps = (check_length(decay_steps, "decay_steps")
+                            if isinstance(decay_steps, int) and not isinstance(decay_steps, bool)
+                            else check_positive_float(decay_steps, "decay_steps"))
+        self.staircase = check_bool(staircase, "staircase")
+        self.delay = check_positive_int(delay, "delay", minimum=0)
+        self.per_step = check_bool(per_step, "per_step")
+
+    def _rate(self, t: int, lr0: float) -> float:
+        t = max(0, t - self.delay)
+        if self.staircase:  # in integers where both are: no rounding of t / decay_steps
+            p = float(t // self.decay_steps if isinstance(self.decay_steps, int)
+                      else math.floor(t / self.decay_steps))
+        else:
+            p = t / self.decay_steps
+        return lr0 / (1 + self.decay_rate * p)  # Keras's order of operations
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        return self._rate(epoch, lr0)
+
+    def step_lr(self, step: int, lr0: float, steps_per_epoch: int) -> float:
+        """With ``per_step``: the rate of the step after ``step`` steps of the run.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer steps taken so far in the run (from 0).
+        lr0 : float
+        steps_per_epoch : int
+            Not used: the count is of steps.
+
+        Returns
+        -------
+        float
+        """
+        return self._rate(step, lr0)
 
 
 class Cosine(Schedule):

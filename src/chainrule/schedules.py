@@ -16,8 +16,8 @@ from ._validation import check_positive_int, shown_value
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "CosineRestarts", "Exponential", "InverseScaling",
-    "Linear", "MultiStep", "OneCycle", "Polynomial", "ReduceOnPlateau", "Schedule",
-    "StepDecay", "Warmup", "get_schedule",
+    "InverseTimeDecay", "Linear", "MultiStep", "OneCycle", "Polynomial", "ReduceOnPlateau",
+    "Schedule", "StepDecay", "Warmup", "get_schedule",
 ]
 
 
@@ -213,7 +213,14 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 
 
 # the epoch schedules of a closed form, in a module of its own (they subclass Schedule)
-from ._schedules_epoch import Cosine, Exponential, InverseScaling, MultiStep, StepDecay  # noqa: E402
+from ._schedules_epoch import (  # noqa: E402
+    Cosine,
+    Exponential,
+    InverseScaling,
+    InverseTimeDecay,
+    MultiStep,
+    StepDecay,
+)
 from ._schedules_epoch import _scaled as _scaled  # noqa: E402
 
 SCHEDULES: dict[str, type[Schedule]] = {
@@ -231,4 +238,4 @@ from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
 from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
 SCHEDULES.update({cls.name: cls for cls in (ReduceOnPlateau, Warmup, OneCycle, CosineRestarts,
-                                            Linear, Polynomial)})
+                                            Linear, Polynomial, InverseTimeDecay)})

@@ -204,7 +204,8 @@ def train(
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
         ("constant", "step", "multistep" (``{"name": "multistep", "milestones": [30, 60],
-        "gamma": 0.1}``), "exponential", "invscaling", "plateau", "cosine"
+        "gamma": 0.1}``), "exponential", "invscaling", "inverse_time" (Keras's
+        ``InverseTimeDecay``, deeplearning.ai's decay), "plateau", "cosine"
         (annealing over the run's ``epochs``; another length as the dict
         ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), "warmup"
         (a linear warm-up, then another schedule: ``{"name": "warmup", "epochs": 5,
