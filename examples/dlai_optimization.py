@@ -50,9 +50,8 @@ The two releases print different costs:
   prints 0.690552, 0.185501, 0.150830, 0.074454, 0.125959, ... (also 0.94): not rounding
   (inputs moved by one unit in the last place leave eight digits of these costs as they
   are) but Adam with ``epsilon`` inside the square root, ``m_hat / sqrt(s_hat +
-  epsilon)``, which gives all ten of its figures (``"adam_eps_in_sqrt"``,
-  :class:`AdamEpsInSqrt`, a small rule written here: chainrule's ``Adam`` adds ``eps`` to
-  ``sqrt(v_hat)`` or to ``sqrt(v)``, never under the root).
+  epsilon)``, which gives all ten of its figures (``"adam_eps_in_sqrt"``:
+  ``Adam(eps_on="v_hat_in_sqrt")``).
 * 2021 (``num_epochs=5000``): the cost printed is the epoch's mean (``cost_total / m``).
   Every published cost comes out to six decimals, with and without decay; accuracies
   0.7166666666666667 (gradient descent and momentum, as printed; the summary table: ">71%"),
@@ -155,38 +154,10 @@ def mini_batches(m: int, seed: int, size: int = 64) -> list[np.ndarray]:
     return [order[k:k + size] for k in range(0, m, size)]
 
 
-class AdamEpsInSqrt:
-    """Adam with ``eps`` under the square root, ``w <- w - lr m_hat / sqrt(v_hat + eps)``:
-    the rule behind one public copy's Adam costs (see the module's notes).
-
-    Parameters
-    ----------
-    lr : float
-    beta1, beta2, eps : float, default 0.9, 0.999, 1e-8
-    """
-
-    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8) -> None:
-        self.lr, self.beta1, self.beta2, self.eps, self.t = lr, beta1, beta2, eps, 0
-        self.m: np.ndarray | None = None
-        self.v: np.ndarray | None = None
-
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update ``params`` (n_params,) in place from ``grads`` (n_params,)."""
-        if self.m is None or self.v is None:
-            self.m, self.v = np.zeros_like(params), np.zeros_like(params)
-        self.t += 1
-        self.m = self.beta1 * self.m + (1 - self.beta1) * grads
-        self.v = self.beta2 * self.v + (1 - self.beta2) * grads ** 2
-        m_hat = self.m / (1 - self.beta1 ** self.t)
-        v_hat = self.v / (1 - self.beta2 ** self.t)
-        params -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
-
-
 def optimizer(name: str, lr: float, beta: float = 0.9) -> tuple[Any, float]:
     """chainrule's optimizer for the course's ``"gd"``, ``"momentum"`` or ``"adam"`` (or
-    ``"adam_eps_in_sqrt"``, :class:`AdamEpsInSqrt`), and the factor of its rate (``1 -
-    beta`` for momentum: see the module's notes)."""
+    ``"adam_eps_in_sqrt"``, ``Adam(eps_on="v_hat_in_sqrt")``), and the factor of its rate
+    (``1 - beta`` for momentum: see the module's notes)."""
     if name == "gd":
         return SGD(lr=lr), 1.0
     if name == "momentum":
@@ -194,7 +165,7 @@ def optimizer(name: str, lr: float, beta: float = 0.9) -> tuple[Any, float]:
     if name == "adam":
         return Adam(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8), 1.0
     if name == "adam_eps_in_sqrt":
-        return AdamEpsInSqrt(lr), 1.0
+        return Adam(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8, eps_on="v_hat_in_sqrt"), 1.0
     raise ValueError(f"optimizer must be 'gd', 'momentum', 'adam' or 'adam_eps_in_sqrt', got "
                      f"{name!r}")
 

@@ -189,7 +189,7 @@ def test_adam_eps_on_v_is_scikit_learns_adam(eps):
 
 
 def test_adam_eps_on_is_checked_and_saved():
-    with pytest.raises(ValueError, match="eps_on must be 'v_hat' or 'v', got 'm'"):
+    with pytest.raises(ValueError, match="eps_on must be 'v_hat', 'v' or 'v_hat_in_sqrt', got 'm'"):
         Adam(eps_on="m")
     config = Adam(lr=0.01, eps_on="v").get_config()
     assert config["eps_on"] == "v" and Optimizer.from_config(config).eps_on == "v"

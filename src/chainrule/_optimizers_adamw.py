@@ -37,7 +37,7 @@ class AdamW(Adam):
     weight_decay : float >= 0, default 0.01
         PyTorch's ``weight_decay`` of AdamW (its default too): the fraction of each
         weight removed at a step is ``lr_t * weight_decay``.
-    eps_on : {"v_hat", "v"}, default "v_hat"
+    eps_on : {"v_hat", "v", "v_hat_in_sqrt"}, default "v_hat"
         As in :class:`~chainrule.optimizers.Adam` ("v_hat" is PyTorch's).
     amsgrad : bool, default False
         As in :class:`~chainrule.optimizers.Adam` (PyTorch's ``AdamW(amsgrad=True)``).

@@ -48,6 +48,7 @@ from ._optimizers_adagrad import AdaGrad
 from ._optimizers_base import Optimizer
 from ._optimizers_blas import _blas_updates as _blas_updates
 from ._optimizers_blas import _scale_add
+from ._optimizers_eps import check_eps_on, root_plus_eps
 from ._validation import check_bool, check_nonneg_float, check_positive_float
 
 __all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer",
@@ -159,13 +160,16 @@ class RMSProp(Optimizer):
     centered : bool, default False
         Divide by the running standard deviation of the gradients instead of
         their running root mean square.
+    eps_on : {"s", "s_in_sqrt"}, default "s"
+        ``"s_in_sqrt"``: ``eps`` under the root, ``g / sqrt(s + eps)`` (``sqrt(s - gbar^2
+        + eps)`` centered), as TensorFlow's and Keras's RMSprop.
     """
 
     name = "rmsprop"
 
     def __init__(
         self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0,
-        momentum: float = 0.0, centered: bool = False,
+        momentum: float = 0.0, centered: bool = False, eps_on: str = "s",
     ) -> None:
         super().__init__(lr, weight_decay)
         self.rho = check_nonneg_float(rho, "rho")
@@ -176,6 +180,7 @@ class RMSProp(Optimizer):
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
         self.centered = check_bool(centered, "centered")
+        self.eps_on = check_eps_on(eps_on, ("s", "s_in_sqrt"))
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         previous, s = self._state_pair("mean_sq", grads)
@@ -188,10 +193,7 @@ class RMSProp(Optimizer):
             np.multiply(gbar, gbar, out=d)
             np.subtract(s, d, out=d)
             np.maximum(d, 0, out=d)  # a variance below 0 by rounding only
-            np.sqrt(d, out=d)
-        else:
-            np.sqrt(s, out=d)
-        d += self.eps
+        root_plus_eps(d if self.centered else s, d, self.eps, self.eps_on == "s_in_sqrt")
         np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
         if self.momentum == 0:
             return d
@@ -200,8 +202,8 @@ class RMSProp(Optimizer):
         return b
 
     def get_config(self) -> dict:
-        """As :meth:`Optimizer.get_config`, ``momentum`` and ``centered`` left out when
-        they are 0 and False.
+        """As :meth:`Optimizer.get_config`, ``momentum``, ``centered`` and ``eps_on`` left
+        out when they are 0, False and "s".
 
         A plain RMSProp's configuration is then the one files held before the settings
         existed, which they resume from as they did.
@@ -212,10 +214,9 @@ class RMSProp(Optimizer):
             ``{"name": "rmsprop", **settings}``.
         """
         config = super().get_config()
-        if not self.momentum:
-            del config["momentum"]
-        if not self.centered:
-            del config["centered"]
+        for key, default in (("momentum", 0.0), ("centered", False), ("eps_on", "s")):
+            if config[key] == default:
+                del config[key]
         return config
 
 
@@ -231,14 +232,15 @@ class Adam(Optimizer):
         Added to the denominator.
     weight_decay : float in [0, 1), default 0
         As in :class:`Optimizer`.
-    eps_on : {"v_hat", "v"}, default "v_hat"
+    eps_on : {"v_hat", "v", "v_hat_in_sqrt"}, default "v_hat"
         Where ``eps`` is added.  ``"v_hat"``: ``m_hat / (sqrt(v_hat) + eps)``,
         Algorithm 1 of Kingma and Ba, and PyTorch's ``torch.optim.Adam``.
         ``"v"``: the paper's "efficient" form (end of its section 2),
         ``sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``, which
         scikit-learn's and Keras' Adam use.  The two differ only through
         ``eps``: the second is the first with ``eps / sqrt(1 - b2^t)`` in place
-        of ``eps``, a larger ``eps`` in the first steps.
+        of ``eps``, a larger ``eps`` in the first steps.  ``"v_hat_in_sqrt"``:
+        ``m_hat / sqrt(v_hat + eps)``, under the root (some course code's).
     amsgrad : bool, default False
         AMSGrad (Reddi, Kale and Kumar), PyTorch's ``Adam(amsgrad=True)``: the
         denominator takes the largest ``v`` so far, ``v_max <- max(v_max, v)``,
@@ -274,9 +276,7 @@ class Adam(Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {b}")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.eps = check_positive_float(eps, "eps")
-        if eps_on not in ("v_hat", "v"):
-            raise ValueError(f"eps_on must be 'v_hat' or 'v', got {eps_on!r}")
-        self.eps_on = eps_on
+        self.eps_on = check_eps_on(eps_on, ("v_hat", "v", "v_hat_in_sqrt"))
         self.amsgrad = check_bool(amsgrad, "amsgrad")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
@@ -291,10 +291,11 @@ class Adam(Optimizer):
         if self.amsgrad:  # v_max <- max(v_max, v), which the denominator takes
             v_max0, v_max = self._state_pair("v_max", grads)
             v = np.maximum(v_max0, v, out=v_max)
-        # m / (sqrt(v) + eps'), which _rate() scales by sqrt(1 - b2^t) / (1 - b1^t):
-        # m_hat / (sqrt(v_hat) + eps) for eps' = eps sqrt(1 - b2^t)
-        np.sqrt(v, out=d)
-        d += self.eps * math.sqrt(1 - b2**self.t) if self.eps_on == "v_hat" else self.eps
+        # m / (sqrt(v) + eps') scaled by _rate(): m_hat / (sqrt(v_hat) + eps) for eps' = eps
+        # sqrt(1 - b2^t); m_hat / sqrt(v_hat + eps): m / sqrt(v + eps (1 - b2^t)) scaled so
+        inside, c = self.eps_on == "v_hat_in_sqrt", 1 - b2**self.t
+        scale = 1.0 if self.eps_on == "v" else c if inside else math.sqrt(c)
+        root_plus_eps(v, d, self.eps * scale, inside)
         return np.divide(m, d, out=d)
 
     def _rate(self) -> float:
