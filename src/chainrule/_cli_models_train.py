@@ -232,7 +232,7 @@ def add_train_options(p: argparse.ArgumentParser, init_from: bool = False) -> No
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, multistep "
                    "('{\"name\": \"multistep\", \"milestones\": [30, 60]}'), exponential, "
-                   "invscaling, "
+                   "invscaling, inverse_time (Keras's InverseTimeDecay), "
                    "plateau (on the validation loss, the training loss with --val-fraction 0), "
                    "warmup (a linear warm-up, then the JSON object's \"after\" schedule; a "
                    "\"cosine\" there anneals over the epochs after the warm-up), "
