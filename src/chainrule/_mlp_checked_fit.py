@@ -224,7 +224,12 @@ class _CheckedFit:
         fitted = hasattr(self, "network_")
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
+            # scikit-learn's words, then the way out (raised before anything changes)
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: early stopping holds "
+                f"out validation_fraction={self.validation_fraction} of one data set, which "
+                "a stream of batches does not have; set early_stopping=False, or train "
+                "with fit")
         if first:  # images (n, H, W, C) without input_shape: refused, as the CLI does
             refuse_channels_last(self._images_of_X, X, None if checked is None else checked[1])
         if not first:
