@@ -275,3 +275,24 @@ def test_verbose_writes_a_line_per_epoch_on_stderr(capsys, early_stopping):
     for i, (line, loss) in enumerate(zip(lines, ours.loss_curve_, strict=True), 1):
         assert line.startswith(f"epoch {i}/3: loss {loss:.5g}")
         assert ("validation_score" in line) == early_stopping
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_metadata_routing_routes_sample_weight_as_to_scikit_learns(kind):
+    """With metadata routing on, set_fit_request / set_score_request route
+    sample_weight through cross_validate; partial_fit consumes sample_weight and classes
+    (classifier), as scikit-learn's estimators declare them."""
+    from sklearn import config_context
+    from sklearn.model_selection import cross_validate
+
+    X, y = _data(kind)
+    w = np.where(np.arange(len(X)) % 3 == 0, 2.0, 1.0)
+    consumed = {"sample_weight", "classes"} if kind == "classifier" else {"sample_weight"}
+    with config_context(enable_metadata_routing=True):
+        for est in _pair(kind, max_iter=3):
+            est.set_partial_fit_request(**dict.fromkeys(consumed, True))
+            assert est.get_metadata_routing().consumes(
+                "partial_fit", ["sample_weight", "classes"]) == consumed
+            est.set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
+            scores = _quiet(cross_validate, est, X, y, params={"sample_weight": w}, cv=2)
+            assert scores["test_score"].shape == (2,)
