@@ -31,6 +31,10 @@
   CPU time of each tree (the CPU time leaves out the time another process had the
   core, on a shared machine) and the medians of the paired ratios this / base.
 
+* ``ab-mnist``: as ``ab``, one epoch of issue 4's (1) per run: ``train`` on the
+  MNIST-shaped data (60,000 x 784 float32, 784-256-128-10 ReLU, softmax cross-entropy,
+  batch 128, SGD momentum 0.9, bench_mlp's data and network; about 1 s a run).
+
 * ``importance``: ``chainrule importance``'s shuffled scores of an MLP, the full forward
   pass against the path from the first layer's net input, taking turns
   (benchmarks/bench_importance.py).
@@ -39,6 +43,7 @@ Each figure is the median of ``--reps`` runs.
 
     python benchmarks/bench_overheads.py [--only import|partial_fit|small_net|importance]
     python benchmarks/bench_overheads.py --only ab --base ../base/src [--reps 15]
+    python benchmarks/bench_overheads.py --only ab-mnist --base ../base/src [--reps 9]
 """
 
 from __future__ import annotations
@@ -268,8 +273,33 @@ def _ab_cases(cr: object) -> dict:
     return cases
 
 
-def ab(base: str, reps: int) -> None:
-    """Print the ``ab`` measurement (see the module): this tree against ``base``."""
+_MNIST_DATA: dict = {}
+
+
+def _ab_mnist_cases(cr: object) -> dict:
+    """{case: (run, result, calls per run)}: one epoch of issue 4's (1), with this tree's
+    ``cr`` (60,000 x 784 float32, 784-256-128-10, batch 128, SGD momentum 0.9)."""
+    from bench_mlp import MNIST, mnist_like
+
+    if not _MNIST_DATA:  # one copy of the data (184 MiB) for both trees
+        _MNIST_DATA["X, y"] = mnist_like()
+    X, y = _MNIST_DATA["X, y"]
+    net = cr.mlp(MNIST["sizes"], hidden="relu", output="softmax", seed=0, dtype=X.dtype)
+
+    def run(seed: int = 0) -> tuple:
+        trained = net.copy()
+        hist = cr.train(trained, X, y, optimizer="sgd", lr=MNIST["lr"],
+                        momentum=MNIST["momentum"], batch_size=MNIST["batch"], epochs=1,
+                        seed=seed)
+        return hist["loss"][-1], trained.params
+
+    return {"train, MNIST-shaped epoch (1), SGD momentum, batch 128": (
+        run, lambda: [run(seed=3)], 1)}
+
+
+def ab(base: str, reps: int, mnist: bool = False) -> None:
+    """Print the ``ab`` measurement (see the module): this tree against ``base``;
+    ``mnist``: the ``ab-mnist`` one (an epoch of (1))."""
     import numpy as np
     from threadpoolctl import threadpool_limits
 
@@ -280,7 +310,7 @@ def ab(base: str, reps: int) -> None:
     cases = {}
     for tree, modules in trees.items():
         sys.modules.update(modules)
-        cases[tree] = _ab_cases(modules["chainrule"])
+        cases[tree] = (_ab_mnist_cases if mnist else _ab_cases)(modules["chainrule"])
     print(f"this tree {here} / base {base}: 1 BLAS thread, {reps} runs each, taking turns")
     with threadpool_limits(1):
         for case in cases["this"]:
@@ -314,13 +344,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=positive_int, default=5)
     parser.add_argument("--only", choices=["import", "partial_fit", "small_net", "ab",
-                                           "importance"])
+                                           "ab-mnist", "importance"])
     parser.add_argument("--base", help="ab: the src folder of the chainrule to compare with")
     args = parser.parse_args()
-    if args.only == "ab":
+    if args.only in ("ab", "ab-mnist"):
         if not args.base:
-            parser.error("--only ab needs --base OTHER/src")
-        ab(args.base, args.reps)
+            parser.error(f"--only {args.only} needs --base OTHER/src")
+        ab(args.base, args.reps, mnist=args.only == "ab-mnist")
         return
     if args.only in (None, "import"):
         print(f"fresh processes, median of {args.reps}")
