@@ -34,6 +34,8 @@
 * ``ab-mnist``: as ``ab``, one epoch of issue 4's (1) per run: ``train`` on the
   MNIST-shaped data (60,000 x 784 float32, 784-256-128-10 ReLU, softmax cross-entropy,
   batch 128, SGD momentum 0.9, bench_mlp's data and network; about 1 s a run).
+* ``ab-fullbatch-mnist``: as ``ab``, the full-batch cost-and-gradient call of (3) on the
+  MNIST-shaped data (60,000 x 784 float32, 784-256-128-10, one call per run).
 
 * ``importance``: ``chainrule importance``'s shuffled scores of an MLP, the full forward
   pass against the path from the first layer's net input, taking turns
@@ -44,6 +46,7 @@ Each figure is the median of ``--reps`` runs.
     python benchmarks/bench_overheads.py [--only import|partial_fit|small_net|importance]
     python benchmarks/bench_overheads.py --only ab --base ../base/src [--reps 15]
     python benchmarks/bench_overheads.py --only ab-mnist --base ../base/src [--reps 9]
+    python benchmarks/bench_overheads.py --only ab-fullbatch-mnist --base ../base/src [--reps 9]
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from bench_mlp import positive_int
 
@@ -297,9 +301,26 @@ def _ab_mnist_cases(cr: object) -> dict:
         run, lambda: [run(seed=3)], 1)}
 
 
-def ab(base: str, reps: int, mnist: bool = False) -> None:
-    """Print the ``ab`` measurement (see the module): this tree against ``base``;
-    ``mnist``: the ``ab-mnist`` one (an epoch of (1))."""
+def _ab_fullbatch_mnist_cases(cr: object) -> dict:
+    """{case: (run, result, calls per run)}: ``ab-fullbatch-mnist``, the full-batch call of
+    (3) on the MNIST-shaped data (60,000 x 784 float32, 784-256-128-10), this tree's ``cr``."""
+    import numpy as np
+    from bench_mlp import MNIST, mnist_like
+
+    from chainrule.scipy_fit import _objective  # the tree just imported
+
+    if not _MNIST_DATA:  # one copy of the data (184 MiB) for both trees
+        _MNIST_DATA["X, y"] = mnist_like()
+    X, y = _MNIST_DATA["X, y"]
+    net = cr.mlp(MNIST["sizes"], hidden="relu", output="softmax", seed=0, dtype=np.float32)
+    fun = _objective(net, *net._check_xy(X, y))
+    theta = net.params.astype(np.float64)
+    return {"full-batch call (3), MNIST-shaped float32": (lambda: fun(theta),
+                                                          lambda: [fun(theta)], 1)}
+
+
+def ab(base: str, reps: int, make_cases: Callable[[object], dict] = _ab_cases) -> None:
+    """Print the ``ab`` measurement (see the module): this tree against ``base``."""
     import numpy as np
     from threadpoolctl import threadpool_limits
 
@@ -310,7 +331,7 @@ def ab(base: str, reps: int, mnist: bool = False) -> None:
     cases = {}
     for tree, modules in trees.items():
         sys.modules.update(modules)
-        cases[tree] = (_ab_mnist_cases if mnist else _ab_cases)(modules["chainrule"])
+        cases[tree] = make_cases(modules["chainrule"])
     print(f"this tree {here} / base {base}: 1 BLAS thread, {reps} runs each, taking turns")
     with threadpool_limits(1):
         for case in cases["this"]:
@@ -344,13 +365,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=positive_int, default=5)
     parser.add_argument("--only", choices=["import", "partial_fit", "small_net", "ab",
-                                           "ab-mnist", "importance"])
+                                           "ab-mnist", "ab-fullbatch-mnist", "importance"])
     parser.add_argument("--base", help="ab: the src folder of the chainrule to compare with")
     args = parser.parse_args()
-    if args.only in ("ab", "ab-mnist"):
+    ab_modes = {"ab": _ab_cases, "ab-mnist": _ab_mnist_cases,
+                "ab-fullbatch-mnist": _ab_fullbatch_mnist_cases}
+    if args.only in ab_modes:
         if not args.base:
             parser.error(f"--only {args.only} needs --base OTHER/src")
-        ab(args.base, args.reps, mnist=args.only == "ab-mnist")
+        ab(args.base, args.reps, ab_modes[args.only])
         return
     if args.only in (None, "import"):
         print(f"fresh processes, median of {args.reps}")
