@@ -273,9 +273,12 @@ class _CostAndGradient:
 
     def _loss_and_grad(
         self, X: np.ndarray, Y: np.ndarray, training: bool,
-        sample_weight: np.ndarray | None = None, one_hot: bool = False,
+        sample_weight: np.ndarray | None = None, one_hot: bool = False, decay: bool = True,
     ) -> tuple[float, np.ndarray]:
         """Forward, backward; fills ``self._grad`` and returns it (no copy).
+
+        Without ``decay``, the loss part alone (no weight decay in ``J`` or the gradient):
+        a block of the full batch, whose caller adds the decay once (``_network_blocks``).
 
         ``one_hot`` says that every row of ``Y`` is exactly one-hot (the
         training loop knows it once per run), so that the softmax +
@@ -320,12 +323,12 @@ class _CostAndGradient:
                 scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
         # the weight-decay part of J, kept for callers that report the data term apart
         # (the estimators' scikit-learn-scaled loss of several squared-error outputs)
-        self._last_decay = decay = self._decay_term(m_decay)
+        self._last_decay = term = self._decay_term(m_decay) if decay else 0.0
         if scale is not None:
-            J = float(np.dot(scale[:, 0], terms)) / m + decay
+            J = float(np.dot(scale[:, 0], terms)) / m + term
         else:
             # np.mean without its Python wrapper (the same sum and division)
-            J = float(np.add.reduce(terms) / m) + decay
+            J = float(np.add.reduce(terms) / m) + term
 
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
             if one_hot:  # into the output layer's buffer for this batch shape
@@ -346,14 +349,18 @@ class _CostAndGradient:
         for i in range(n - 2, -1, -1):
             grad_in = self.layers[i].backward(grad_in, need_input_grad=i > 0)
 
-        if self.weight_decay:
-            c = self.weight_decay / (m_decay if self.decay == "per_sample" else 1)
-            if self._decay_work is None:  # no temporary the size of the weights per call
-                self._decay_work = np.empty_like(self._theta)
-            for s in self._decay_slices:  # grad += c W: one axpy per weight slice with BLAS
-                _add_scaled(self._grad[s], c, self._theta[s], self._decay_work[s], self._blas)
+        if self.weight_decay and decay:
+            self._add_decay_grad(m_decay)
         self._grad_computed = True
         return J, self._grad
+
+    def _add_decay_grad(self, m_decay: float) -> None:
+        """``grad += c W`` on the decayed slices, ``c`` as in :meth:`_decay_term`."""
+        c = self.weight_decay / (m_decay if self.decay == "per_sample" else 1)
+        if self._decay_work is None:  # no temporary the size of the weights per call
+            self._decay_work = np.empty_like(self._theta)
+        for s in self._decay_slices:  # grad += c W: one axpy per weight slice with BLAS
+            _add_scaled(self._grad[s], c, self._theta[s], self._decay_work[s], self._blas)
 
     def _workspace(self, pool: dict | None = None, blas: bool = False) -> _Workspace:
         """A block within which Dense layers write into reused buffers, one set per batch shape.

@@ -20,6 +20,7 @@ from ._class_weight import (
     target_class_weights,
     times_sample_weight,
 )
+from ._network_blocks import RowBlocks, block_rows
 from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
 from ._training_data import _check_sparse, _is_sparse, _sparse_batch
@@ -88,7 +89,7 @@ _clock = time.monotonic
 
 
 def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
-               fold_bias: bool = True, keep: np.ndarray | None = None,
+               fold_bias: bool = True, keep: np.ndarray | None = None, block: int | None = None,
                ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """``theta -> (J, grad)`` on checked data: what SciPy's optimisers call.
 
@@ -100,8 +101,8 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
     inside its weight-gradient product: the same cost and gradient to rounding
     (the last bits of the bias gradient, whose column sums BLAS orders differently).
     ``keep`` (a mask of the parameters, the trainable ones): ``theta`` and ``grad`` are
-    those entries alone, the frozen ones staying as the network holds them.
-    """
+    those entries alone, the frozen ones staying as the network holds them.  ``block``: rows
+    per block (0: one pass; None: as ``_network_blocks.block_rows`` chooses)."""
     pool: dict = {}
     one_hot = _exact_one_hot(Y, net)  # looked at once, not at every call
     # a network with equal hidden units (a zeros start): every call computes its Dense
@@ -124,13 +125,17 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
     for layer in net.layers[:-1]:
         if type(layer) is Dense and layer.activation.builtin and layer.activation.name == "relu":
             pool.setdefault(id(layer), {})["relu over Z"] = True
+    # large data a block of rows at a time, each block's arrays in the cache (_network_blocks)
+    rows = block_rows(net, X, sample_weight) if block is None else block
+    blocks = RowBlocks(net, X, Y, sample_weight, rows, pool) if rows else None
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         _put(net, theta, keep)
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and minimize() stops with TrainingDiverged if the result is not finite
         with np.errstate(over="ignore", invalid="ignore"), net._workspace(pool):
-            J, grad = net._loss_and_grad(X, Y, False, sample_weight, one_hot)
+            J, grad = (blocks(one_hot) if blocks is not None else
+                       net._loss_and_grad(X, Y, False, sample_weight, one_hot))
         return J, (grad if keep is None else grad[keep]).astype(np.float64)
 
     return fun
