@@ -39,7 +39,7 @@ are the course's ``np.random.seed(s)`` and ``randn`` draws (:func:`draws`).  Map
 * ``update_parameters``: ``SGD(lr=0.1).step(net.params, grads)``, ``grads`` the course's
   ``dW1, db1, ...`` in chainrule's order (the ``params`` of a network built from them).
 
-The releases print different figures for three of the functions: ``L_model_forward``
+The releases print different figures for four of the functions: ``L_model_forward``
 (2017: one hidden layer, ``np.random.seed(1)``, AL = 0.17007265 0.2524272, 2 caches;
 2018 and 2021: ``L_model_forward_test_case_2hidden``, seed 6, 3 caches),
 ``compute_cost`` (``Y = [[1, 1, 1]]`` up to 2018: 0.41493159961539694; 2021: ``Y = [[1,
