@@ -128,7 +128,8 @@ def test_held_out_rows_of_every_bundled_set_are_never_warned_of():
                 test, train = order[:k], order[k:]
                 record = {"per": "feature", "min": X[train].min(axis=0).tolist(),
                           "max": X[train].max(axis=0).tolist()}
-                assert record == training_range(X[train])
+                assert record == {k: v for k, v in training_range(X[train]).items()
+                                  if k != "iqr"}  # the spread: test_practitioner17_squeezed
                 model = _model_of(record, X.shape[1])
                 _, said = _said(lambda m=model, X=X, t=test: m.predict(X[t]))
                 assert said == [], (name, seed, frac, said)
