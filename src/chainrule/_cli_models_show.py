@@ -10,6 +10,7 @@ import json
 import numpy as np
 
 from ._cli_models_data import _cost_words, _preview
+from ._cli_models_show_range import range_text
 from ._cli_models_show_tune import _chosen as _chosen
 from ._cli_models_show_tune import _folds_words as _folds_words
 
@@ -334,6 +335,8 @@ def _info(args: argparse.Namespace) -> int:
               + (", the one-hot features left 0/1" if meta.get("categories") else ""))
     elif t:  # train --scale none (train standardises by default): no statistics recorded
         print("inputs used as given, not standardised (train --scale none)")
+    if text := range_text(meta):  # train's record of the training rows' range
+        print(text)
     if t:  # --layers and --class-weight as JSON, as they are given
         # a setting that is None means nothing to the run's optimizer (lbfgs's lr, momentum
         # and batch_size, adam's momentum), as a schedule or class weights not given are
