@@ -1,6 +1,6 @@
-"""cv and tune refuse ``--init-from`` with the reason (each fold's network is new, its
-scaling and categories fitted to the fold's rows) and the way to judge a fine-tuning
-setting, not argparse's "unrecognized arguments"; train keeps it."""
+"""cv and tune take ``--init-from`` (each fold fine-tunes MODEL:
+test_practitioner17_cv_init_from); tune's ``--grid`` refuses it, saying where to give it,
+not argparse's "unrecognized arguments"."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from chainrule.cli import main
 
 
 @pytest.mark.parametrize("command", [["cv"], ["tune", "--grid", "lr=0.1,0.01"]])
-def test_cv_and_tune_refuse_init_from_saying_why(tmp_path, capsys, command):
+def test_cv_and_tune_take_init_from_and_name_a_missing_model(tmp_path, capsys, command):
     data = tmp_path / "d.csv"
     data.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(10)))
     try:
@@ -19,9 +19,7 @@ def test_cv_and_tune_refuse_init_from_saying_why(tmp_path, capsys, command):
         status = exc.code
     assert status == 2
     said = capsys.readouterr().err
-    assert f"--init-from {tmp_path / 'm.npz'}: cv and tune train a new network on each " \
-        "fold" in said
-    assert "chainrule train DATA --init-from MODEL --val-data HELD_OUT" in said
+    assert f"--init-from {tmp_path / 'm.npz'}: no such file" in said
     assert "unrecognized arguments" not in said
 
 
@@ -29,4 +27,4 @@ def test_the_grid_of_tune_refuses_init_from(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(10)))
     assert main(["tune", str(data), "--grid", "init_from=m.npz"]) == 2
-    assert "cv and tune train a new network on each fold" in capsys.readouterr().err
+    assert "give --init-from MODEL outside --grid" in capsys.readouterr().err

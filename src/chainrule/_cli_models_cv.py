@@ -64,7 +64,8 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "trained exactly as chainrule train trains it on the fold's training rows alone "
         "(standardising statistics, labels, --val-fraction's validation rows, class "
         "weights and the categories of categorical columns, of those rows: nothing of the "
-        "held-out rows is used) and scored on the held-out rows as chainrule evaluate "
+        "held-out rows is used; with --init-from MODEL, MODEL's network, statistics and "
+        "categories, fine-tuned) and scored on the held-out rows as chainrule evaluate "
         "scores a model (accuracy, log loss, balanced accuracy, macro F1, ROC AUC / mean "
         "squared error, RMSE, MAE, R^2; a held-out category that the training rows lack "
         "is all zeros, as --unknown-categories zeros encodes it, and said). Prints a line "
@@ -74,7 +75,7 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "partial, and exits with status 130 (143). No model is written: train the "
         "settings chosen with chainrule train.",
         epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
-    add_train_options(p)
+    add_train_options(p, init_from="cv")
     p.add_argument("--folds", type=folds_type, default=5, metavar="K",
                    help="number of folds, 2 to the number of examples; with --groups, "
                    "'all': leave-one-group-out (scikit-learn's LeaveOneGroupOut), one fold "
@@ -116,20 +117,28 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     """The model chainrule train would write of ``table`` (a fold's training rows), and
     its history: train's preparation, network and Trainer, nothing of its own; ``task``
     is every row's (a fold's training rows alone might look like another)."""
+    from ._cli_models_train_init import init_network, prepare_from_model
     from ._cli_models_train_lbfgs import fit_lbfgs
     from ._cli_models_train_prepare import prepare
     from ._cli_models_train_run import new_trainer
     from .cli_architecture import build_network
     from .saved_model import SavedModel
 
-    p = prepare(args, table, several, run_settings, provenance=False, task=task)
+    if getattr(args, "init_model", None) is not None:  # --init-from: MODEL's scaling
+        p = prepare_from_model(args, table, several, run_settings, provenance=False,
+                               task=task)
+    else:
+        p = prepare(args, table, several, run_settings, provenance=False, task=task)
     if getattr(args, "fold", None) is not None:  # cv's fold (i, k): said as train says it
         _validation_only(args, p)
     X_fit, T_fit, val = p.fit_arrays()
     w_fit, w_val = p.fit_weights()  # --sample-weight's, as train's
-    net = build_network(args, p.X.shape[1], p.n_out, p.output)
-    if getattr(args, "dtype", "float64") != "float64":  # --dtype float32, as train's
-        net = net.astype(args.dtype)
+    if getattr(args, "init_model", None) is not None:  # MODEL's network, its weights
+        net = init_network(args)
+    else:
+        net = build_network(args, p.X.shape[1], p.n_out, p.output)
+        if getattr(args, "dtype", "float64") != "float64":  # --dtype float32, as train's
+            net = net.astype(args.dtype)
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, p.class_weight,
                             verbose=False, max_time=None, sample_weight=w_fit,
@@ -277,8 +286,11 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
 
 def _cv(args: argparse.Namespace) -> int:
     from ._cli_checkpoint import stopped_how
+    from ._cli_models_train_init import trained_on_data_note
 
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(args)
+    if (note := trained_on_data_note(args, table.n_samples)) is not None:
+        print(note, file=sys.stderr)
     rows: list[dict] = []
     overfit: dict[int, tuple] = {}  # the folds that ended past their best validation loss
     try:
@@ -352,8 +364,10 @@ def _fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool
     # the categories of the fold's training rows, as train on them would find
     # (--impute constant: its fill category, where the training rows have a gap)
     fill = missing_options(args).get("missing_category")
-    fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows),
-                                       fill)
+    fitted, held, unseen = (  # --init-from: MODEL's categories, every fold's inputs
+        (_rows(table, train_rows), _rows(table, held_rows), {})
+        if getattr(args, "init_model", None) is not None else
+        fold_tables(_rows(table, train_rows), _rows(table, held_rows), fill))
     for column, n in unseen.items():
         _say(args, f"fold {i}: {n} held-out example{'s' if n > 1 else ''} of a category "
              f"of {column!r} that the fold's training rows lack, encoded as all zeros "

@@ -94,16 +94,19 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--checkpoint run.ckpt.npz --max-time 3600 --resume -o model.npz (repeat while it "
         f"exits with status {EXIT_MAX_TIME})",
     )
-    add_train_options(p, init_from=True)
+    add_train_options(p, init_from="train")
     p.set_defaults(handler=_train)
 
 
-def add_train_options(p: argparse.ArgumentParser, init_from: bool = False) -> None:
+def add_train_options(p: argparse.ArgumentParser, init_from: str | None = None) -> None:
     """DATA and train's options on the parser ``p``: train's, and cv's (which refuses
-    those that write a file or go on with a run: ``_cli_models_cv``); ``--init-from``,
-    train's own (``init_from``), refused by cv and tune, which build each fold's network
-    anew."""
-    (add_init_from_option if init_from else refuse_init_from_option)(p)
+    those that write a file or go on with a run: ``_cli_models_cv``); ``--init-from`` in
+    the words of ``init_from`` ("train"; "cv", "tune": each fold fine-tunes MODEL),
+    refused where None (the parser of tune's ``--grid`` values)."""
+    if init_from is None:
+        refuse_init_from_option(p)
+    else:
+        add_init_from_option(p, init_from)
     # DATA may follow --target's names, as it followed one name before --target took several
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input (the model "

@@ -48,8 +48,34 @@ _RECORDED = ("hidden", "activation", "dropout", "layers", "input_shape",
              "input_shape_from_data", "init")
 
 
-def add_init_from_option(p: argparse.ArgumentParser) -> None:
-    """``--init-from MODEL`` on train's parser ``p`` (not cv's nor tune's)."""
+CV_INIT_FROM_HELP = (
+    "fine-tune on each fold: every fold's network starts from the network of MODEL (a "
+    "model file of train, tune -o or Network.save), as chainrule train --init-from MODEL "
+    "on the fold's training rows starts: MODEL's layers, weights, output, loss, frozen "
+    "parameters, dtype, task, classes, categories, --impute values and scaling (each "
+    "fold's rows standardised with MODEL's means and deviations, not the fold's own: "
+    "nothing of the held-out rows is used still); the options train refuses with it are "
+    "refused. MODEL must not have been trained on DATA's rows, whose held-out rows its "
+    "weights would have seen: cv says so when MODEL records DATA as its training data "
+    "(default: a new network on each fold)")
+
+
+TUNE_INIT_FROM_HELP = (
+    "fine-tune: every combination's folds start from the network of MODEL, as cv "
+    "--init-from MODEL's do (MODEL's layers, weights, scaling, categories: --grid varies "
+    "the training options, such as lr, epochs, weight-decay, freeze; an architecture "
+    "option in --grid is refused), and -o's refit is chainrule train DATA --init-from "
+    "MODEL with the best; cv's warning when MODEL was trained on DATA (default: a new "
+    "network)")
+
+
+def add_init_from_option(p: argparse.ArgumentParser, command: str = "train") -> None:
+    """``--init-from MODEL`` on train's (``command`` "train"), cv's ("cv") or tune's
+    ("tune") parser ``p`` (tune's ``--grid`` refuses it: :func:`refuse_init_from_option`)."""
+    if command in ("cv", "tune"):
+        p.add_argument("--init-from", default=None, metavar="MODEL", dest="init_from",
+                       help=CV_INIT_FROM_HELP if command == "cv" else TUNE_INIT_FROM_HELP)
+        return
     p.add_argument("--init-from", default=None, metavar="MODEL", dest="init_from",
                    help="fine-tune: start from the network of MODEL (a model file of train, "
                    "tune -o or Network.save): its layers, weights, output and loss, its "
@@ -70,17 +96,14 @@ def add_init_from_option(p: argparse.ArgumentParser) -> None:
 
 class _RefuseInitFrom(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.error(f"--init-from {values}: cv and tune train a new network on each fold, "
-                     "its labels, scaling and categories fitted to the fold's training rows; "
-                     "they do not start from a model's weights, whose own scaling and "
-                     "categories each fold would have to take instead (not supported). "
-                     "Judge a fine-tuning setting with chainrule train DATA --init-from MODEL "
-                     "--val-data HELD_OUT (or evaluate the model written on held-out rows)")
+        parser.error(f"--init-from {values}: not an option --grid varies: give --init-from "
+                     "MODEL outside --grid, and every combination fine-tunes MODEL on each "
+                     "fold")
 
 
 def refuse_init_from_option(p: argparse.ArgumentParser) -> None:
-    """``--init-from`` on cv's and tune's parser ``p``, refused with the reason (not
-    argparse's "unrecognized arguments") and left out of their help."""
+    """``--init-from`` on the parser of tune's ``--grid`` values ``p``, refused with the
+    reason (not argparse's "unrecognized arguments") and left out of its help."""
     p.add_argument("--init-from", action=_RefuseInitFrom, default=None, dest="init_from",
                    help=argparse.SUPPRESS)
 
@@ -232,9 +255,11 @@ def _numbers(y: object) -> bool:
     return True
 
 
-def prepare_from_model(args: argparse.Namespace, table, several: bool, run_settings: dict):
-    """``prepare`` of DATA for a run from MODEL: read unscaled, then checked against the
-    model and standardised with its statistics (:func:`init_prepared`)."""
+def prepare_from_model(args: argparse.Namespace, table, several: bool, run_settings: dict,
+                       **options):
+    """``prepare`` of DATA (cv: a fold's training rows) for a run from MODEL: read
+    unscaled, then checked against the model and standardised with its statistics
+    (:func:`init_prepared`); ``options``: ``prepare``'s (cv's ``provenance``, ``task``)."""
     from ._cli_models_train_prepare import prepare
 
     model = args.init_model
@@ -247,7 +272,7 @@ def prepare_from_model(args: argparse.Namespace, table, several: bool, run_setti
         labels = _known_classes(args.init_from, model.labels, table)
     scale, args.scale = args.scale, "none"  # DATA's own statistics are not the model's
     try:
-        p = prepare(args, table, several, run_settings, labels=labels)
+        p = prepare(args, table, several, run_settings, labels=labels, **options)
     finally:
         args.scale = scale
     return init_prepared(args, p)
@@ -347,3 +372,20 @@ def init_record(args: argparse.Namespace, training: dict) -> dict:
     training = {k: v for k, v in training.items() if k not in _RECORDED}
     return {**{k: record[k] for k in _RECORDED if k in record}, **training,
             "init_from": str(args.init_from), "init_from_params_sha256": args.init_from_sha256}
+
+
+def trained_on_data_note(args: argparse.Namespace, n_rows: int,
+                         command: str = "cv") -> str | None:
+    """What cv says when ``--init-from`` MODEL records DATA as its own training data
+    (the same file, bytes or bundled set, as evaluate knows it): every fold's held-out
+    rows were among the rows its weights were fitted to; None otherwise."""
+    from ._cli_models_provenance import _trained_on
+
+    model = getattr(args, "init_model", None)
+    if model is None or not _trained_on(model, args.data, args.seed, n_rows).startswith(
+            ", the data the model was trained on"):
+        return None
+    return (f"chainrule {command}: warning: the model of --init-from {args.init_from} was trained "
+            f"on {args.data}, DATA: its weights have seen every fold's held-out rows, so the "
+            "scores overstate how fine-tuning it does on new rows; cross-validate on rows "
+            "it was not trained on")

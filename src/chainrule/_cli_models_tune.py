@@ -57,7 +57,7 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
         epilog="example: chainrule tune iris --epochs 30 --grid 'hidden=8|16 16' "
         "lr=0.003,0.03 --folds 3")
     before = len(p._actions)
-    add_train_options(p)
+    add_train_options(p, init_from="tune")
     for action in p._actions[before:]:
         if _has_default(action):  # None until _tune: typed or not, parse_grid must know
             action.default = None

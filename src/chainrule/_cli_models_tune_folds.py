@@ -22,6 +22,7 @@ def _set_up(run: argparse.Namespace, combo: dict[str, str], args: argparse.Names
     import copy
 
     from ._cli_models_cv import setup
+    from ._cli_models_train_init import trained_on_data_note
     from ._cli_models_tune import _check_scoring, _words
     from ._cli_models_tune_grid import train_argv, value_parser
 
@@ -32,6 +33,8 @@ def _set_up(run: argparse.Namespace, combo: dict[str, str], args: argparse.Names
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(
         run, search["tables"])
     if "task" not in search:  # the first combination's: every other's must be the same
+        if (note := trained_on_data_note(run, table.n_samples, "tune")) is not None:
+            print(note, file=sys.stderr)  # --init-from MODEL trained on DATA
         scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
         _check_scoring(scoring, task, several)
         if scoring == "r2" and all(len(held) < 2 for _, held in folds):  # as evaluate's
