@@ -106,7 +106,8 @@ def _cost_words(model) -> str:
 def _loss_title(model) -> str:
     """The title of a model file's loss curve (train --plot, plot loss): what the cost is, of
     the training examples and (when the history has them) the validation examples, and the
-    data it was trained on (the file's name, as given to train, or the data set's)."""
+    data it was trained on (the file's name, as given to train, or the data set's); the
+    parenthesis on a line of its own where one line would be too long to show whole."""
     data = model.metadata.get("data")
     on = (" on standard input" if data == "-" else  # train -: no file to name
           " on a pipe" if _from_pipe(model.metadata) or _old_pipe(model.metadata) else
@@ -115,7 +116,17 @@ def _loss_title(model) -> str:
     # validation curve: the title must not name one
     validation = bool((model.metadata.get("history") or {}).get("val_loss"))
     cost = "Training and validation cost" if validation else "Training cost"
-    return f"{cost}{on} ({_cost_words(model)})"
+    title = f"{cost}{on} ({_cost_words(model)})"
+    # the picture is 8 inches wide: a longer title (70 characters and more) was cut at
+    # both ends; its parenthesis goes on a second line
+    if len(title) < _TITLE_WIDTH:
+        return title
+    import textwrap
+
+    return "\n".join([f"{cost}{on}", *textwrap.wrap(f"({_cost_words(model)})", _TITLE_WIDTH)])
+
+
+_TITLE_WIDTH = 70  # the characters of a title line that an 8-inch picture shows whole
 
 
 def _from_pipe(meta: dict) -> bool:
