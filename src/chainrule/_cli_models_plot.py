@@ -14,6 +14,8 @@ import argparse
 import math
 from pathlib import Path
 
+import numpy as np
+
 from ._cli_args_files import picture_named
 from ._cli_models_data import (
     _DATA_HELP,
@@ -29,42 +31,46 @@ from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "weights", "confusion", "regions", "misclassified")  # as README lists them
-# what only some kinds of picture take: (dest, as the user typed it, those kinds)
-_WITH_DATA = ("regions", "confusion", "misclassified")
+_KINDS = ("loss", "weights", "confusion", "regions", "misclassified", "predicted")
+# (as README lists them) what only some kinds of picture take: (dest, as typed, those kinds)
+_WITH_DATA = ("regions", "confusion", "misclassified", "predicted")
 _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
               ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
-              ("unknown_categories", "--unknown-categories", ("confusion",)),
-              ("seed", "--seed", ("regions", "confusion")),
+              ("unknown_categories", "--unknown-categories", ("confusion", "predicted")),
+              ("seed", "--seed", ("regions", "confusion", "predicted")),
               ("max_images", "--max-images", ("misclassified",)))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot", help="draw a model: loss, weights, confusion, regions or misclassified (PNG)",
+        "plot", help="draw a model: loss, weights, confusion, regions, misclassified or "
+        "predicted (PNG)",
         description="loss: training and validation cost per epoch (the loss the network "
         "minimised, recorded by chainrule train); weights: first-layer weights as image tiles "
         "(square inputs, or --shape); confusion: confusion matrix on DATA; regions: decision "
         "regions of a classifier on 2 features, with the points of DATA; misclassified: the "
         "images of DATA that a model of images gets wrong, each with its row, true and "
-        "predicted class. An estimator's file "
+        "predicted class; predicted: a regression model's predictions on DATA against its "
+        "true targets, one panel per target, with the diagonal and each target's R^2 and "
+        "RMSE (as evaluate's). An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits; chainrule plot "
-        "misclassified cnn.npz test.npz")
+        "misclassified cnn.npz test.npz; chainrule plot predicted house.npz test.csv")
     p.add_argument("kind", choices=_KINDS, help="the picture, described above")
     p.add_argument("model", metavar="MODEL",
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for confusion, regions and misclassified: " + _DATA_HELP
+                   help="labelled data for confusion, regions, misclassified and "
+                   "predicted: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME", type=column_name,
-                   help="confusion, regions and misclassified: target column of DATA "
-                   "(default: the model's)")
+                   help="confusion, regions, misclassified and predicted: target column "
+                   "of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")
     p.add_argument("--title", help="picture title")
@@ -88,11 +94,13 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default=None,
                    dest="unknown_categories",
-                   help="confusion: a category of a categorical column that the training "
+                   help="confusion, predicted: a category of a categorical column that "
+                   "the training "
                    "data did not have: refused, naming the row (error, the default), or "
                    "encoded as all zeros (zeros), as evaluate takes it")
     p.add_argument("--seed", type=seed_int, default=None,
-                   help="regions and confusion: seed of a generated DATA set (moons, circles, "
+                   help="regions, confusion and predicted: seed of a generated DATA set "
+                   "(moons, circles, "
                    "sinusoid; default: the seed chainrule train drew the model's own data "
                    "from, when DATA is that set, else 0; refused for any other DATA)")
     p.set_defaults(handler=_plot)
@@ -215,6 +223,8 @@ def _plot(args: argparse.Namespace) -> int:
         path = plots.plot_first_layer(model.network, out, shape=shape,
                                       max_units=args.max_units or 100, title=title,
                                       normalize=args.tiles or "each")
+    elif args.kind == "predicted":
+        path = _predicted(args, model, out)
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
@@ -284,3 +294,25 @@ def _plot(args: argparse.Namespace) -> int:
                 title=title)
     print_written(f"{args.kind} picture written to {path}", path)
     return 0
+
+
+def _predicted(args: argparse.Namespace, model, out: Path) -> Path:
+    """plot predicted: a regression model's predictions on DATA against its targets."""
+    from ._cli_models_plot_predicted import plot_predicted
+
+    if args.data is None:
+        raise ValueError("plot predicted needs DATA (examples with their true targets)")
+    if model.task != "regression":
+        raise ValueError(f"plot predicted: {args.model} holds a classifier (it predicts "
+                         "classes, not numbers); it needs a regression model (plot "
+                         "confusion shows how a classifier does on DATA)")
+    with default_target_said(model, args.model, args.target):  # an estimator's
+        table = _model_data(model, args.data, args.target, True,
+                            _data_seed(model, args.data, args.seed, "--seed"),
+                            args.unknown_categories or "error")
+        y = np.asarray(_targets(model, table), dtype=np.float64)
+    pred = np.asarray(model.predict(table.X), dtype=np.float64)
+    n = len(y)
+    names = list(table.target_names or [table.target_name or "target"])
+    title = args.title or f"Predicted against true on {Path(table.source).name}"
+    return plot_predicted(y.reshape(n, -1), pred.reshape(n, -1), names, out, title)
