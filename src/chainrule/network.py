@@ -21,7 +21,8 @@ in a module of its own: ``_network_vector`` (:class:`_ParameterVector`: the flat
 vector the layers view, the shapes, the conversions to other layouts, saving),
 ``_network_cost`` (:class:`_CostAndGradient`: targets, cost and gradient) and
 ``_network_inference`` (:class:`_Inference`: ``predict`` and ``evaluate`` in blocks
-of rows, and the helpers that free a pass's arrays).  Here remain its ``__init__``,
+of rows, and the helpers that free a pass's arrays) and ``_network_terms``
+(:class:`_CostTerms`: ``cost_terms``, ``J`` term by term).  Here remain its ``__init__``,
 the forward pass, the methods that return a Network (copies, pickling, ``astype``,
 the constructors from other layouts) and :func:`_release_caches`; :func:`mlp`, the
 builder of Dense networks from their widths, lives in ``_network_mlp``.  Import from
@@ -42,6 +43,7 @@ from ._network_inference import _correct_rows as _correct_rows
 from ._network_inference import _EvaluationPass as _EvaluationPass
 from ._network_inference import _Inference
 from ._network_inference import _release_layer as _release_layer
+from ._network_terms import NetworkCostTerms, _CostTerms
 from ._network_vector import _ParameterVector
 from ._network_vector import _without_cache as _without_cache
 from ._network_workspace import _Workspace as _Workspace
@@ -61,12 +63,12 @@ from .losses import Loss, get_loss
 # one module before the split (the training loop, the estimators and the tests import
 # _EvaluationPass, _accuracy_count, _BATCH_CACHES and _without_cache)
 
-__all__ = ["DECAY_MODES", "Network", "mlp"]
+__all__ = ["DECAY_MODES", "Network", "NetworkCostTerms", "mlp"]
 
 DECAY_MODES = ("ufldl", "per_sample")
 
 
-class Network(_ParameterVector, _CostAndGradient, _Inference):
+class Network(_ParameterVector, _CostAndGradient, _Inference, _CostTerms):
     """A feed-forward network trained by backpropagation.
 
     Parameters
