@@ -1,4 +1,5 @@
-"""``chainrule gradcheck --model FILE --data DATA`` of a SparseAutoencoder's file.
+"""``chainrule gradcheck --model FILE --data DATA`` of a SparseAutoencoder's file, and the
+cost term by term that ``gradcheck`` prints (:func:`cost_terms_text`).
 
 Its cost (squared reconstruction error, weight decay and the KL sparsity
 penalty: :meth:`chainrule.SparseAutoencoder.cost`) on the first rows of DATA,
@@ -14,19 +15,26 @@ import numpy as np
 __all__ = ["autoencoder_on_data", "cost_terms_text"]
 
 
-def cost_terms_text(model: object, X: np.ndarray) -> str | None:
-    """What ``J`` is made of, for a SparseAutoencoder (None for any other model).
+def cost_terms_text(model: object, X: np.ndarray, Y: object = None,
+                    training: bool = False) -> str | None:
+    """What ``J`` is made of, for a SparseAutoencoder or a Network with weight decay.
 
-    Its three terms with their formulas and shares of ``J`` and ``rho_hat`` against
-    ``rho`` (:meth:`chainrule.SparseAutoencoder.cost_terms`): a student sees which
-    term dominates (the sparsity penalty at the initial weights, where ``rho_hat`` is
-    near 0.5).
+    A SparseAutoencoder's three terms with their formulas and shares of ``J`` and
+    ``rho_hat`` against ``rho`` (:meth:`chainrule.SparseAutoencoder.cost_terms`): a
+    student sees which term dominates (the sparsity penalty at the initial weights,
+    where ``rho_hat`` is near 0.5).  A Network's data term and weight decay
+    (:meth:`chainrule.network.Network.cost_terms`), when its ``weight_decay`` is not 0
+    and it is checked in evaluation mode (``training``: BatchNorm's batch statistics,
+    another ``J``).  None for any other model.
     """
     from .autoencoder import SparseAutoencoder
+    from .network import Network
 
-    if not isinstance(model, SparseAutoencoder):
-        return None
-    return str(model.cost_terms(X))
+    if isinstance(model, SparseAutoencoder):
+        return str(model.cost_terms(X))
+    if isinstance(model, Network) and model.weight_decay > 0 and not training:
+        return str(model.cost_terms(X, Y))
+    return None
 
 
 def autoencoder_on_data(args: argparse.Namespace, model):

@@ -305,7 +305,8 @@ def _gradcheck(args: argparse.Namespace) -> int:
     for note in _constant_softmax_notes(model):
         print(note)
     print(f"cost J = {result.cost:.15g} at these parameters")
-    terms = cost_terms_text(model, X)  # a sparse autoencoder's J, term by term
+    # a sparse autoencoder's J, or a network's with weight decay, term by term
+    terms = cost_terms_text(model, X, Y, in_mode.get("training", False))
     if terms is not None:
         print(terms)
     print(result.summary())
