@@ -13,9 +13,11 @@ the course's ``W.T``), ``loss="log_loss"``, examples as rows (``X.T``).
   ``weight_decay=lambd, decay="per_sample"`` (``(1/m)(lambda/2) sum W^2``, biases never
   decayed), or ``weight_decay=lambd / m`` with the default ``decay="ufldl"`` for a fixed
   ``m``.  The test case gives ``A3`` without the ``X`` it came from, so the cross-entropy
-  is ``get_loss("log_loss")`` of ``A3`` and the penalty what the decay adds to the cost
-  of any 5 examples (:func:`penalty`).  1.7864859451590758 (2021 release's tests; the
-  2017 printout: 1.78648594516), to the last digit.
+  is ``get_loss("log_loss")`` of ``A3`` and the penalty the weight-decay term of
+  ``net.cost_terms`` on any 5 examples (:func:`penalty`; ``cost_terms`` gives the
+  course's ``cross_entropy_cost`` and ``L2_regularization_cost`` apart for any ``X``).
+  1.7864859451590758 (2021 release's tests; the 2017 printout: 1.78648594516), to the
+  last digit.
 * ``backward_propagation_with_regularization`` (``lambd = 0.7``): ``net.loss_and_grad``
   with that decay; the course's ``dW = (1/m) dZ A_prev^T + (lambd/m) W`` is ``layer.dW.T``.
 * ``forward_propagation_with_dropout`` (``keep_prob = 0.7``): ``Dropout(rate=1 -
@@ -105,10 +107,10 @@ def network(Ws: list[np.ndarray], bs: list[np.ndarray], lambd: float = 0.0) -> N
 
 
 def penalty(net: Network, m: int) -> float:
-    """The weight-decay part of ``net``'s cost of ``m`` examples (they do not matter)."""
+    """The weight-decay term of ``net``'s cost of ``m`` examples (they do not matter):
+    ``Network.cost_terms``' ``penalty``, the course's ``L2_regularization_cost``."""
     X, y = np.zeros((m, net.n_inputs)), np.zeros((m, 1))
-    plain = network(*net.to_ufldl())
-    return net.loss_value(X, y) - plain.loss_value(X, y)
+    return net.cost_terms(X, y).penalty
 
 
 def compute_cost_with_regularization(lambd: float = 0.1) -> dict[str, float]:
