@@ -28,7 +28,7 @@ def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     ``np.zeros`` gets its memory zeroed by the system, so a large one costs address
     space but no memory until written, and these are never written.
     """
-    key = (shape, np.dtype(dtype).char)
+    key = (shape, dtype.char if isinstance(dtype, np.dtype) else np.dtype(dtype).char)
     zeros = _ZEROS.get(key)
     if zeros is None:
         zeros = np.zeros(shape, dtype=dtype)

@@ -332,8 +332,8 @@ class _CostAndGradient:
 
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
             if one_hot:  # into the output layer's buffer for this batch shape
-                delta = path._delta_one_hot(
-                    out.Z, A, Y, out._buffer("delta", A.shape, np.result_type(A, Y)))
+                dtype = A.dtype if A.dtype == Y.dtype else np.result_type(A, Y)
+                delta = path._delta_one_hot(out.Z, A, Y, out._buffer("delta", A.shape, dtype))
             else:
                 delta = path.delta(out.Z, A, Y)
             if scale is not None:

@@ -23,6 +23,9 @@ __all__ = ["Optimizer"]
 
 # entries of a state vector tested at a time by Optimizer._flush_subnormal_state
 _FLUSH_SLICE = 1 << 12
+# the smallest normal number of float32 and float64, in its dtype (np.finfo's, looked up
+# once: Optimizer._flush_subnormal_state)
+_TINY = {c: np.finfo(c).tiny for c in "fd"}
 
 class Optimizer:
     """Base class.  Subclasses implement :meth:`_direction`.
@@ -109,11 +112,13 @@ class Optimizer:
         """
         for v in self.state.values():
             if isinstance(v, np.ndarray) and v.dtype.kind == "f":
-                tiny = np.finfo(v.dtype).tiny
-                # slices of a contiguous vector are views into it; anything else whole
-                flat = v.reshape(-1) if v.flags.c_contiguous else None
-                parts = ([v] if flat is None else
-                         [flat[i:i + _FLUSH_SLICE] for i in range(0, v.size, _FLUSH_SLICE)])
+                tiny = _TINY.get(v.dtype.char) or np.finfo(v.dtype).tiny
+                # slices of a contiguous vector are views into it; anything else (and a
+                # vector of one slice, as the many one-step epochs of a small run have:
+                # their flush's fixed cost counts) whole
+                parts = ([v] if v.size <= _FLUSH_SLICE or not v.flags.c_contiguous else
+                         [v.reshape(-1)[i:i + _FLUSH_SLICE]
+                          for i in range(0, v.size, _FLUSH_SLICE)])
                 for part in parts:
                     subnormal = np.abs(part) < tiny
                     subnormal &= part != 0
@@ -182,6 +187,11 @@ class Optimizer:
             shape: nothing is changed then, neither the parameters nor the
             optimizer's state.
         """
+        if (type(grads) is np.ndarray and type(params) is np.ndarray
+                and grads.dtype == params.dtype and params.dtype.kind == "f"
+                and grads.shape == params.shape):  # (the training loop's: nothing to check)
+            self._update(params, grads, decay)
+            return
         if not isinstance(params, np.ndarray) or params.dtype.kind != "f":
             raise TypeError(
                 "params must be a float ndarray (it is updated in place), got "
@@ -201,6 +211,12 @@ class Optimizer:
                 f"grads must have the shape of params {params.shape} (one entry per "
                 f"parameter), got shape {grads.shape}"
             )
+        self._update(params, grads, decay)
+
+    def _update(self, params: np.ndarray, grads: np.ndarray,
+                decay: Sequence[slice] | None) -> None:
+        """:meth:`step` with its arguments checked: a float vector ``params`` and ``grads``
+        of its shape and dtype."""
         self.t += 1
         direction = self._direction(grads)
         if self.weight_decay:
