@@ -15,6 +15,7 @@ import numpy as np
 
 from ._image_layout import channels_last_hint
 from ._saved_model_range import warn_outside
+from ._saved_model_rows import ScaledRows, blockwise
 from ._tabular_dtype import beyond_message, beyond_range
 from ._tabular_npz import _image_shape
 
@@ -25,6 +26,19 @@ class _SavedModelInputs:
     its subclasses')."""
 
     def _inputs(self, X: object, unknown: str = "error") -> np.ndarray:
+        """The network's inputs of raw features ``X``, an array: see :meth:`_prepared`."""
+        return self._prepared(X, unknown, False)
+
+    def _rows(self, X: object, unknown: str = "error") -> np.ndarray | ScaledRows:
+        """:meth:`_inputs` as the network's block loops take them: a :class:`ScaledRows`
+        that casts and scales a block at a time where it can (:func:`blockwise`), the
+        same numbers without an array of the data's size; a subclass's own
+        :meth:`_inputs` where it has one."""
+        if type(self)._inputs is not _SavedModelInputs._inputs:
+            return self._inputs(X, unknown)
+        return self._prepared(X, unknown, True)
+
+    def _prepared(self, X: object, unknown: str, lazy: bool) -> np.ndarray | ScaledRows:
         """Raw features ``X`` as float64 rows (float32 of a float32 network), scaled as in
         training; refused naming ``X``.
 
@@ -65,11 +79,16 @@ class _SavedModelInputs:
         # as its training data were; float64 otherwise
         dtype = np.float32 if self.network.dtype == np.float32 else np.float64
         given = X
-        try:
-            with np.errstate(over="ignore"):  # past float32's range: refused below
-                X = X.astype(dtype, copy=False)  # numbers, booleans, text of numbers
-        except (TypeError, ValueError) as exc:  # text that is no number, records (dicts)
-            raise self._not_numeric(exc) from None
+        # lazy: the cast and the scaling are left to the blocks (ScaledRows), the checks
+        # below read the raw values (the cast widens them: the same numbers)
+        lazy = lazy and X.dtype.kind in "biuf" and blockwise(
+            X, dtype, self.metadata.get("impute"))
+        if not lazy:
+            try:
+                with np.errstate(over="ignore"):  # past float32's range: refused below
+                    X = X.astype(dtype, copy=False)  # numbers, booleans, text of numbers
+            except (TypeError, ValueError) as exc:  # text that is no number, records
+                raise self._not_numeric(exc) from None
         n_in = self.network.n_inputs
         # images (n, C, H, W), or (n, H, W) of one channel, as an NPZ file's X is read
         images = _image_shape(X.shape) if isinstance(n_in, tuple) and X.ndim > 2 else None
@@ -92,7 +111,7 @@ class _SavedModelInputs:
                 f"{self._encoding_hint()}")
         if len(X) == 0:  # the sigmoid and log paths gave None; Network.predict's words
             raise ValueError(f"X is empty (shape {X.shape}); at least one value is needed")
-        if dtype == np.float32 and X is not given and (
+        if dtype == np.float32 and not lazy and X is not given and (
                 cell := beyond_range(X, given)) is not None:
             raise ValueError(beyond_message(f"X row {cell[0]} (from 0), {self._feature(cell[1])}",
                                             cell[2], X.dtype) + ", in which this model computes"
@@ -104,10 +123,16 @@ class _SavedModelInputs:
             # a new array (the caller's X is left as it is), standardised in place below
             X = impute(X, record, self.metadata.get("columns") or self.feature_names,
                        self.metadata.get("categories"), unknown)
-        self._check_finite(X)
-        # data far outside the training rows' range (train's record): warned, once
-        warn_outside(X, self.metadata.get("x_range"), self._feature)
+        # a value that is not finite refused (naming the first, in row order), then data
+        # far outside the training rows' range (train's record) warned, once: read in one
+        # pass over blocks of rows
+        warn_outside(X, self.metadata.get("x_range"), self._feature, dtype,
+                     check=self._check_finite)
         mean = self.metadata.get("x_mean")
+        if lazy:  # cast and scaled a block of rows at a time, by the operations below
+            scale = None if mean is None else np.asarray(self.metadata["x_scale"], dtype=dtype)
+            return ScaledRows(X, None if mean is None else np.asarray(mean, dtype=dtype),
+                              scale, dtype, n_in)
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
             # divided where it is: the difference is this call's own (float64, as the
@@ -125,17 +150,18 @@ class _SavedModelInputs:
         return ValueError(f"X must be a numeric array of shape (n_samples, {self.n_features}"
                           f"), could not convert: {exc}{self._encoding_hint()}")
 
-    def _check_finite(self, X: np.ndarray) -> None:
+    def _check_finite(self, X: np.ndarray, start: int = 0) -> None:
         """Refuse a NaN or infinite value of ``X`` (shape (n_samples, n_features)),
         naming its row and feature, as a table's missing cell, ``chainrule predict``'s
         and the estimators' are refused: through the network a NaN gave NaN
-        probabilities and, silently, the first class's label."""
+        probabilities and, silently, the first class's label.  ``X`` may be a block of
+        rows of the data, from its row ``start``."""
         if np.isfinite(X).all():
             return
         i, j = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
         what = "missing value (NaN)" if np.isnan(X[i, j]) else f"not a finite number: {X[i, j]}"
-        raise ValueError(f"X row {i} (from 0), {self._feature(j)}: {what}: fill it in (impute) "
-                         "or drop the row first")
+        raise ValueError(f"X row {i + start} (from 0), {self._feature(j)}: {what}: fill it "
+                         "in (impute) or drop the row first")
 
     def _feature(self, j: int) -> str:
         """Feature ``j`` of X as a message names it, with its name where the model has one."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._saved_model_inputs import _SavedModelInputs
+from ._saved_model_rows import ScaledRows
 from ._table_labels import label_array
 
 
@@ -102,7 +103,11 @@ class _SavedModelOutputs(_SavedModelInputs):
         -------
         ndarray of shape (n_samples, n_outputs)
         """
-        return self.network.predict(self._inputs(X, unknown_categories))
+        S = self._rows(X, unknown_categories)
+        net = self.network
+        if isinstance(S, ScaledRows):  # checked here; cast and scaled a block at a time
+            return net._predict_rows(S, net._block_rows(None, S))
+        return net.predict(S)
 
     @property
     def margin(self) -> bool:
@@ -229,7 +234,7 @@ class _SavedModelOutputs(_SavedModelInputs):
             from ._mlp_base import _evaluate
 
             # log expit(z) of each unit's net input: finite where the probability underflows
-            return _evaluate(self.network, self._inputs(X, unknown_categories),
+            return _evaluate(self.network, self._rows(X, unknown_categories),
                              lambda Z: -np.logaddexp(0, -Z))
         return self._of_output(X, log=True, unknown=unknown_categories)
 
@@ -253,9 +258,9 @@ class _SavedModelOutputs(_SavedModelInputs):
         binary = self.network.n_outputs == 1
         if name == "sigmoid" and binary:
             of_z = _log_sigmoid_binary if log else _sigmoid_binary
-            return _evaluate(self.network, self._inputs(X, unknown), of_z)
+            return _evaluate(self.network, self._rows(X, unknown), of_z)
         if name == "softmax" and log:
-            return _evaluate(self.network, self._inputs(X, unknown), _log_softmax_rows)
+            return _evaluate(self.network, self._rows(X, unknown), _log_softmax_rows)
         A = self.outputs(X, unknown_categories=unknown)
         P = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
         if not log:

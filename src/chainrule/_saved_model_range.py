@@ -39,6 +39,7 @@ nor is a file whose record has no ``"iqr"`` (older ones).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -52,6 +53,7 @@ LEAST_ROWS = 30  # rows needed to judge a spread
 SQUEEZED = "squeezed into a small part of the training range"  # the second warning's start
 _MOST_VALUES = 20_000  # of a feature (a channel) the spread is measured on: a sample
 _SHOWN = 3  # features named in the warning, then "and N more"
+_BLOCK = 1 << 18  # values per block of rows counted at a time (2 MiB of float64)
 
 
 def training_range(X: np.ndarray, shape: tuple[int, ...] | None = None) -> dict:
@@ -128,33 +130,62 @@ def range_problem(meta: dict, n_net: int) -> str | None:
     return None
 
 
-def outside_message(X: np.ndarray, record: dict, name) -> str | None:
+def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
+                    check: Callable[[np.ndarray, int], None] | None = None) -> str | None:
     """The warning for raw inputs ``X`` against a model's ``record``, or None.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Finite raw inputs, as the network takes them before standardisation.
+        Finite raw inputs, as the network takes them before standardisation (or,
+        with ``check``, raw inputs that ``check`` refuses where they are not finite).
     record : dict
         The model's ``x_range`` (:func:`training_range`).
     name : callable
         ``name(j)``, feature ``j`` as a message names it.
+    dtype : numpy dtype, optional
+        The values compared are ``X``'s cast to it (the model's), a block of rows at a
+        time (``X`` of another kind, left for the blocks of the pass to cast).
+    check : callable, optional
+        ``check(block, start)``, called on a block of rows (from row ``start``) that
+        holds a value that is not finite, before any other block is counted or a
+        warning given; it is to raise (the model's refusal naming the cell).
     """
     low = np.asarray(record["min"], dtype=np.float64)
     high = np.asarray(record["max"], dtype=np.float64)
     channels = record["per"] == "channel"
     if len(X) == 0 or X.shape[1] % len(low) or (not channels and X.shape[1] != len(low)):
+        if check is not None:
+            finite_blocks(X, check)
         return None
     with np.errstate(over="ignore"):  # a range past float64's (1e308 columns): no bound
         width = high - low
         width = np.where(width > 0, width, np.maximum(np.maximum(abs(low), abs(high)), 1.0))
         lo, hi = (low - MARGIN * width)[:, None], (high + MARGIN * width)[:, None]
-    V = X.reshape(len(X), len(low), -1)  # features: (n, d, 1); images: (n, C, H * W)
-    far = ((V < lo) | (V > hi)).mean(axis=(0, 2))
+
+    def values(rows: slice) -> np.ndarray:  # features: (n, d, 1); images: (n, C, H * W)
+        V = X[rows] if dtype is None else X[rows].astype(dtype, copy=False)
+        return V.reshape(len(V), len(low), -1)
+
+    # the share of each feature's values far outside, counted over blocks of rows (the
+    # booleans of a block, not of all X; count / size is the mean of the booleans); a
+    # block whose smallest and largest values of each feature lie within the bounds has
+    # none to count (the usual case: two reductions, no booleans), and one whose least
+    # or largest value is NaN or infinite goes to check
+    count = np.zeros(len(low), dtype=np.int64)
+    for start, stop in _blocks(X):
+        V = values(slice(start, stop))
+        least, most = V.min(axis=(0, 2)), V.max(axis=(0, 2))
+        if check is not None and not (np.isfinite(least).all() and np.isfinite(most).all()):
+            check(X[start:stop], start)
+        if (least < lo[:, 0]).any() or (most > hi[:, 0]).any():
+            count += np.count_nonzero((V < lo) | (V > hi), axis=(0, 2))
+    far = count / (len(X) * (X.shape[1] // len(low)))
     flagged = np.flatnonzero(far > SHARE)
     if not flagged.size:
         return None
     parts = []
+    V = values(slice(None))
     for j in flagged[:_SHOWN]:
         given = V[:, j]
         parts.append(f"{f'channel {j}' if channels else name(j)} trained on "
@@ -165,7 +196,7 @@ def outside_message(X: np.ndarray, record: dict, name) -> str | None:
             "on (other units, columns or pixel range?); its predictions may be poor")
 
 
-def squeezed_message(X: np.ndarray, record: dict, name) -> str | None:
+def squeezed_message(X: np.ndarray, record: dict, name, dtype: object = None) -> str | None:
     """The warning for raw inputs ``X`` squeezed into a small part of the training
     range, or None (fewer than :data:`LEAST_ROWS` rows, a record without ``"iqr"``).
 
@@ -177,6 +208,10 @@ def squeezed_message(X: np.ndarray, record: dict, name) -> str | None:
         The model's ``x_range`` (:func:`training_range`).
     name : callable
         ``name(j)``, feature ``j`` as a message names it.
+    dtype : numpy dtype, optional
+        The values judged are ``X``'s cast to it (the model's): the magnitudes of the
+        raw values cast (the cast is monotone: the same numbers), and the candidates'
+        columns cast before their percentiles.
     """
     if record.get("iqr") is None or len(X) < LEAST_ROWS:
         return None
@@ -190,12 +225,16 @@ def squeezed_message(X: np.ndarray, record: dict, name) -> str | None:
     with np.errstate(over="ignore", invalid="ignore"):
         # the magnitude first (one pass, no copy): the percentiles, ten times its cost,
         # only of the features it leaves (none, usually)
-        big = np.maximum(V.max(axis=(0, 2)), -V.min(axis=(0, 2)))
+        most, least = V.max(axis=(0, 2)), V.min(axis=(0, 2))
+        if dtype is not None:
+            most, least = most.astype(dtype, copy=False), least.astype(dtype, copy=False)
+        big = np.maximum(most, -least)
         candidates = np.flatnonzero((iqr_t > 0) & (big * SQUEEZE < big_t))
         if not candidates.size:
             return None
         iqr = np.zeros(len(low))
-        iqr[candidates] = _iqr(V[:, candidates])
+        C = V[:, candidates]
+        iqr[candidates] = _iqr(C if dtype is None else C.astype(dtype, copy=False))
         squeezed = (iqr > 0) & (iqr * SQUEEZE < iqr_t) & (big * SQUEEZE < big_t)
     flagged = np.flatnonzero(squeezed)
     if not flagged.size:
@@ -211,11 +250,32 @@ def squeezed_message(X: np.ndarray, record: dict, name) -> str | None:
             "on (other units, or pixels of 0-1 for 0-255?); its predictions may be poor")
 
 
-def warn_outside(X: np.ndarray, record: dict | None, name) -> None:
+def _blocks(X: np.ndarray) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of the blocks of rows of ``X`` that :func:`outside_message` reads."""
+    step = max(1, _BLOCK // max(1, int(np.prod(X.shape[1:]))))
+    for start in range(0, len(X), step):
+        yield start, min(start + step, len(X))
+
+
+def finite_blocks(X: np.ndarray, check: Callable[[np.ndarray, int], None]) -> None:
+    """``check(block, start)`` of each block of rows of ``X`` that holds a value that is
+    not finite (the booleans of a block at a time, not of all ``X``)."""
+    for start, stop in _blocks(X):
+        if not np.isfinite(X[start:stop]).all():
+            check(X[start:stop], start)
+
+
+def warn_outside(X: np.ndarray, record: dict | None, name, dtype: object = None,
+                 check: Callable[[np.ndarray, int], None] | None = None) -> None:
     """Warn (UserWarning) with :func:`outside_message` and :func:`squeezed_message`
-    where they have one; nothing without a ``record``."""
+    where they have one; nothing without a ``record``.  With ``check``, ``X``'s blocks
+    that hold a value that is not finite go to it first (see :func:`outside_message`;
+    without a record too)."""
     if record is None:
+        if check is not None:
+            finite_blocks(X, check)
         return
-    for message in (outside_message(X, record, name), squeezed_message(X, record, name)):
+    for message in (outside_message(X, record, name, dtype, check),
+                    squeezed_message(X, record, name, dtype)):
         if message is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
