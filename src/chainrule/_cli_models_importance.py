@@ -24,6 +24,7 @@ import sys
 
 import numpy as np
 
+from ._cli_models_importance_metrics import direct_score, left_out
 from ._cli_models_importance_shuffle import PartialScores, column_groups, permutation_scores
 from .cli_args import column_name, positive_int, seed_int
 
@@ -124,14 +125,13 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     if name in _CLASS_SCORES:
         scores, reason = _class_scores(out, out.out, y, sw, only=name)
     else:
+        value = direct_score(out, y, name, sw)
+        if value is not None:  # scikit-learn's number, without its call
+            return value
         scores = _scores(out, X, y, sw, only=name)
-        from ._cli_models_proba_notes import not_probabilities_note
-
-        reason = ("a margin loss's class scores are no probabilities" if out.margin else
-                  not_probabilities_note(out.out) if model.task == "classification" else
-                  "R^2 needs two examples or more" + ("" if sw is None else
-                                                     " of a positive weight"))
     if name not in scores:
+        if name not in _CLASS_SCORES:  # evaluate's scores' reason, said only when asked
+            reason = left_out(out, sw)
         others = [other for other in _scorings(model) if other != name]
         raise ValueError(f"{'--scoring ' if given else 'the default score, '}{name}: evaluate "
                          f"leaves it out of these data ({reason}); choose another with "
