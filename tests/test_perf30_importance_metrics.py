@@ -1,6 +1,7 @@
 """``chainrule importance`` computes the log loss of a single-label classifier's
-probabilities on the arrays (``_cli_models_importance_metrics.log_loss``) instead of
-calling scikit-learn's ``log_loss`` for every shuffle: the same number bit for bit as
+probabilities, and a single target's MSE, RMSE, MAE and R^2, on the arrays
+(``_cli_models_importance_metrics``) instead of calling scikit-learn's metric for
+every shuffle: the same number bit for bit as
 scikit-learn's call on the same inputs (checked here against it), and scikit-learn's
 call where its checks would not pass; every score importance offers gives the same
 importances as through scikit-learn's metric calls alone."""
@@ -11,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn import metrics as sk
 from sklearn.metrics import log_loss as sk_log_loss
 
 from chainrule import _cli_models_importance_metrics as metrics
@@ -56,6 +58,45 @@ def test_inputs_scikit_learn_checks_go_to_its_call():
     assert metrics.log_loss(y[:0], P[:0]) is None
 
 
+def _theirs(name: str, y, pred, sw) -> float:
+    """evaluate's regression score ``name`` by scikit-learn's call, as _regression_scores
+    takes it (rmse: the root of the mean squared error)."""
+    if name in ("mse", "rmse"):
+        mse = float(sk.mean_squared_error(y, pred, sample_weight=sw))
+        return mse if name == "mse" else float(np.sqrt(mse))
+    if name == "mae":
+        return float(sk.mean_absolute_error(y, pred, sample_weight=sw))
+    return float(sk.r2_score(y, pred, sample_weight=sw))
+
+
+@pytest.mark.parametrize("name", ["mse", "rmse", "mae", "r2"])
+def test_regression_scores_are_scikit_learns_bit_for_bit(name):
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(2, 600))
+        y = rng.normal(loc=rng.normal(scale=100), scale=rng.choice([1e-3, 1.0, 1e4]), size=n)
+        pred = y + rng.normal(scale=rng.choice([1e-6, 0.3, 50.0]), size=n)
+        cases = [(y, pred), (y, y.copy()), (np.full(n, 2.5), pred), (np.full(n, 2.5),
+                                                                     np.full(n, 2.5))]
+        for yy, pp in cases:  # also perfect predictions, a constant target, both
+            for sw in (None, rng.random(n) + 0.01, (rng.integers(0, 3, size=n) + (
+                    np.arange(n) < 2)).astype(float)):
+                ours = metrics.regression_score(yy, pp, name, sw)
+                assert isinstance(ours, float)
+                assert ours == _theirs(name, yy, pp, sw), (trial, name)
+
+
+def test_regression_inputs_left_to_scikit_learn():
+    y, pred = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0])
+    assert metrics.regression_score(y, pred, "r2") == sk.r2_score(y, pred)
+    assert metrics.regression_score(y[:1], pred[:1], "r2") is None  # left out: one example
+    assert metrics.regression_score(y, pred, "r2", np.array([0.0, 0.0, 1.0])) is None
+    assert metrics.regression_score(y, pred * np.inf, "mse") is None  # evaluate's own
+    assert metrics.regression_score(np.c_[y, y], np.c_[pred, pred], "mse") is None
+    assert metrics.regression_score(y.astype(np.float32), pred, "mse") is None
+    assert metrics.regression_score(y, pred, "accuracy") is None
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("perf30")
@@ -88,13 +129,16 @@ def test_every_score_is_that_of_scikit_learns_calls(models, capsys, monkeypatch,
     model, data = models[task]
     names = _scorings(load_model(model))
     direct = []
-    real = metrics.log_loss
-    monkeypatch.setattr(metrics, "log_loss", lambda *a: direct.append(real(*a)) or direct[-1])
+    spied = "regression_score" if task == "regression" else "log_loss"
+    real = getattr(metrics, spied)
+    monkeypatch.setattr(metrics, spied, lambda *a: direct.append(real(*a)) or direct[-1])
     for scoring in names:
         ours = _importance(capsys, model, data, scoring)
         with monkeypatch.context() as m:  # every score by scikit-learn's metric calls
             m.setattr(_cli_models_importance, "direct_score", lambda *a: None)
             theirs = _importance(capsys, model, data, scoring)
         assert ours == theirs, scoring
-    if "log_loss" in names:  # the baseline and 2 shuffles of 5 features, on the arrays
-        assert len(direct) == 11 and None not in direct, direct
+    # the baseline and 2 shuffles of 5 features, on the arrays: log loss, or each of
+    # the regression's 4 scores
+    assert len(direct) == 11 * (4 if task == "regression" else 1), len(direct)
+    assert None not in direct, direct

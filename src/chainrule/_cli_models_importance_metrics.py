@@ -59,9 +59,12 @@ def direct_score(out, y: np.ndarray, name: str, sw: np.ndarray | None) -> float 
     targets ``y``, computed here where it is scikit-learn's number, else None (its call).
 
     The log loss of a single-label classifier's probabilities (:func:`log_loss`), after
-    the refusal of probabilities that are not finite that evaluate's scores make first;
-    None for other scores and models, and where scikit-learn's checks would not pass.
+    the refusal of probabilities that are not finite that evaluate's scores make first,
+    and a single target's regression scores (:func:`regression_score`); None for other
+    scores and models, and where scikit-learn's checks would not pass.
     """
+    if out.task == "regression":
+        return regression_score(np.asarray(y), np.asarray(out.out), name, sw)
     if name != "log_loss" or out.task != "classification" or out.multilabel or out.margin:
         return None
     from ._cli_models_proba_notes import _refuse_not_finite_proba
@@ -80,3 +83,50 @@ def left_out(out, sw: np.ndarray | None) -> str:
             not_probabilities_note(out.out) if out.task == "classification" else
             "R^2 needs two examples or more" + ("" if sw is None else
                                                " of a positive weight"))
+
+
+def regression_score(y: np.ndarray, pred: np.ndarray, name: str,
+                     sample_weight: np.ndarray | None = None) -> float | None:
+    """scikit-learn's ``mean_squared_error`` (``mse``, and its root ``rmse`` as evaluate
+    takes it), ``mean_absolute_error`` (``mae``) or ``r2_score`` (``r2``) of one target,
+    or None (its call, or evaluate's own scores of predictions that are not finite).
+
+    The same NumPy operations on the same shapes as scikit-learn 1.9's: the targets as
+    columns (n_samples, 1), ``np.average`` over axis 0 with the weights, then of the
+    one output; R^2 from the weighted sums of squares, 1 where the residuals are 0, 0
+    where only the target's spread is.
+
+    Parameters
+    ----------
+    y, pred : ndarray of shape (n_samples,), float64
+        Finite targets and predictions (in the target's units).
+    name : {"mse", "rmse", "mae", "r2"}
+    sample_weight : ndarray of shape (n_samples,), float64, optional
+
+    Returns
+    -------
+    float or None
+        None also for R^2 of fewer than two examples (of a positive weight), which
+        evaluate's scores leave out.
+    """
+    sw = sample_weight
+    if (name not in ("mse", "rmse", "mae", "r2") or y.ndim != 1 or pred.shape != y.shape
+            or y.dtype != np.float64 or pred.dtype != np.float64 or len(y) == 0
+            or (sw is not None and (sw.shape != y.shape or sw.dtype != np.float64))
+            or not (np.isfinite(y).all() and np.isfinite(pred).all())):
+        return None
+    Y, P = y.reshape(-1, 1), pred.reshape(-1, 1)
+    if name in ("mse", "rmse"):
+        mse = float(np.average(np.average((Y - P) ** 2, axis=0, weights=sw)))
+        return mse if name == "mse" else float(np.sqrt(mse))
+    if name == "mae":
+        return float(np.average(np.average(np.abs(P - Y), axis=0, weights=sw)))
+    if (len(y) if sw is None else np.count_nonzero(sw)) < 2:
+        return None
+    weight = 1.0 if sw is None else sw[:, None]
+    numerator = np.sum(weight * (Y - P) ** 2, axis=0)
+    denominator = np.sum(weight * (Y - np.average(Y, axis=0, weights=sw)) ** 2, axis=0)
+    scores = np.ones(1)
+    if numerator[0] != 0:
+        scores[0] = 0.0 if denominator[0] == 0 else (1 - numerator / denominator)[0]
+    return float(np.average(scores))
