@@ -145,3 +145,22 @@ def test_far_values_warn_through_the_model(tmp_path, capsys):
     with pytest.warns(UserWarning, match=r"outside the training range: feature 2 .*"
                                          r"\(13% of values far outside\)"):
         model.predict_proba(X)
+
+
+def test_squeezed_rule_reads_raw_rows_as_their_cast():
+    from chainrule._saved_model_range import squeezed_message, training_range
+
+    rng = np.random.default_rng(6)
+    record = training_range(rng.normal(loc=50.0, scale=20.0, size=(500, 4)))
+    X = rng.normal(loc=50.0, scale=20.0, size=(400, 4))
+    X[:, 1] /= 1000  # other units: squeezed
+    X[:, 3] = np.rint(X[:, 3] / 300)  # whole numbers, squeezed too
+    name = lambda j: f"feature {j}"  # noqa: E731
+    for raw, dtype in ((X.astype(np.float32), np.float64), (np.rint(X * 1000).astype(
+            np.int64) // 1000, np.float64), (X.astype(np.float16), np.float32)):
+        cast = raw.astype(dtype)
+        assert squeezed_message(raw, record, name, dtype) == squeezed_message(cast, record,
+                                                                              name)
+        assert outside_message(raw, record, name, dtype) == outside_message(cast, record,
+                                                                            name)
+    assert "feature 1 spread over" in squeezed_message(X, record, name)
