@@ -23,6 +23,8 @@ sys.path.insert(0, BENCH)
 import bench_mlp  # noqa: E402
 import run_all  # noqa: E402
 
+from matmul_spy import matmul_products  # noqa: E402
+
 CFG = dict(n=200, sizes=[12, 9, 7, 4], batch=32, lr=0.05, momentum=0.9)
 
 
@@ -32,28 +34,12 @@ def _data(n: int = CFG["n"]) -> tuple[np.ndarray, np.ndarray]:
     return X, np.arange(n) % CFG["sizes"][-1]
 
 
-def _products(monkeypatch, fn) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Shapes of the matrix-matrix products ``fn`` does with np.matmul."""
-    seen = []
-    matmul = np.matmul
-
-    def spy(a, b, *args, **kwargs):
-        if np.ndim(a) == 2 and np.ndim(b) == 2:
-            seen.append((np.shape(a), np.shape(b)))
-        return matmul(a, b, *args, **kwargs)
-
-    monkeypatch.setattr(np, "matmul", spy)
-    fn()
-    monkeypatch.setattr(np, "matmul", matmul)
-    return seen
-
-
 def test_gemm_only_epoch_does_the_products_of_a_training_epoch(monkeypatch):
     X, y = _data()
     net = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
-    ours = _products(monkeypatch, lambda: bench_mlp.chainrule_epoch(net, X, y, CFG, seed=0))
+    ours = matmul_products(monkeypatch, lambda: bench_mlp.chainrule_epoch(net, X, y, CFG, seed=0))
     epoch = bench_mlp.gemm_epoch(CFG["n"], CFG["sizes"], CFG["batch"])
-    gemm = _products(monkeypatch, epoch)
+    gemm = matmul_products(monkeypatch, epoch)
     assert sorted(gemm) == sorted(ours)
     # per batch: 3 forward, 3 weight-gradient and 2 input-gradient products
     n_batches = -(-CFG["n"] // CFG["batch"])
@@ -237,15 +223,16 @@ def test_positive_int_arguments():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_numpy_loop_replays_chainrules_epoch_with_the_same_products(monkeypatch, dtype):
+def test_numpy_loop_replays_chainrules_epoch_with_the_samematmul_products(monkeypatch, dtype):
     X, y = _data()
     X = X.astype(dtype)
     net = bench_mlp.chainrule_net(CFG["sizes"], dtype)
     loop = bench_mlp.numpy_loop_epoch(net, X, y, CFG)
     trained = net.copy()
-    ours = _products(monkeypatch, lambda: bench_mlp.chainrule_epoch(trained, X, y, CFG, seed=3))
+    ours = matmul_products(monkeypatch,
+                           lambda: bench_mlp.chainrule_epoch(trained, X, y, CFG, seed=3))
     losses = []
-    theirs = _products(monkeypatch, lambda: losses.append(loop(3)))
+    theirs = matmul_products(monkeypatch, lambda: losses.append(loop(3)))
     assert sorted(theirs) == sorted(ours)
     # two implementations of the same run: the same epoch loss and the same parameters
     expected = bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=3)
@@ -260,7 +247,7 @@ def test_numpy_loop_replays_chainrules_epoch_with_the_same_products(monkeypatch,
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_compiled_loop_makes_the_numpy_loops_run_with_the_same_products(monkeypatch, dtype):
+def test_compiled_loop_makes_the_numpy_loops_run_with_the_samematmul_products(monkeypatch, dtype):
     pytest.importorskip("numba")
     X, y = _data()
     X = X.astype(dtype)
@@ -268,9 +255,9 @@ def test_compiled_loop_makes_the_numpy_loops_run_with_the_same_products(monkeypa
     loop = bench_mlp.numpy_loop_epoch(net, X, y, CFG)
     compiled = bench_mlp.compiled_loop_epoch(net, X, y, CFG)
     compiled(0)  # compiles the kernels for this dtype
-    ours = _products(monkeypatch, lambda: loop(3))
+    ours = matmul_products(monkeypatch, lambda: loop(3))
     losses = []
-    theirs = _products(monkeypatch, lambda: losses.append(compiled(3)))
+    theirs = matmul_products(monkeypatch, lambda: losses.append(compiled(3)))
     assert sorted(theirs) == sorted(ours)
     # the same operations element by element; only the order of the sums differs
     tol = 1e-6 if dtype == np.float32 else 1e-13

@@ -16,24 +16,9 @@ sys.path.insert(0, BENCH)
 import bench_fullbatch_floor  # noqa: E402
 import bench_mlp  # noqa: E402
 
+from matmul_spy import matmul_products  # noqa: E402
+
 SIZES = [12, 9, 7, 4]
-
-
-def _products(monkeypatch, fn) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Shapes of the matrix-matrix products ``fn`` does with np.matmul (the 1-D products
-    with a vector of ones, row and column sums, are not counted)."""
-    seen = []
-    matmul = np.matmul
-
-    def spy(a, b, *args, **kwargs):
-        if np.ndim(a) == 2 and np.ndim(b) == 2:
-            seen.append((np.shape(a), np.shape(b)))
-        return matmul(a, b, *args, **kwargs)
-
-    monkeypatch.setattr(np, "matmul", spy)
-    fn()
-    monkeypatch.setattr(np, "matmul", matmul)
-    return seen
 
 
 def test_the_products_alone_are_those_of_chainrules_full_batch_call(monkeypatch):
@@ -43,8 +28,8 @@ def test_the_products_alone_are_those_of_chainrules_full_batch_call(monkeypatch)
     net = bench_mlp.chainrule_net(SIZES, X.dtype)
     fun = bench_mlp.chainrule_objective(net, X, y)
     theta = net.params.astype(np.float64)
-    ours = _products(monkeypatch, lambda: fun(theta))
-    alone = _products(monkeypatch, bench_fullbatch_floor.products_alone(SIZES, X))
+    ours = matmul_products(monkeypatch, lambda: fun(theta))
+    alone = matmul_products(monkeypatch, bench_fullbatch_floor.products_alone(SIZES, X))
     assert sorted(alone) == sorted(ours)
     # 3 forward, 3 weight-gradient and 2 input-gradient products (none for the inputs)
     assert len(alone) == 8 and ((150, 9), (9, 12)) not in alone
