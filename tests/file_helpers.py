@@ -38,6 +38,20 @@ def network_outputs(model: object, X: np.ndarray) -> np.ndarray:
     return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
+def numpy_regression_outputs(model: object, X: np.ndarray) -> np.ndarray:
+    """The predictions, shape (n_samples, n_targets), of the regression model file ``model``
+    of ``chainrule train`` (ReLU hidden layers, identity output) on raw features ``X``,
+    in NumPy alone: standardised with the file's statistics, the layers' ``W`` and ``b``,
+    the targets' scaling undone."""
+    meta = load_metadata(model)
+    a = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
+    layers = cr.load(model).layers
+    for i, layer in enumerate(layers):
+        z = a @ layer.W + layer.b
+        a = z if i == len(layers) - 1 else np.maximum(z, 0)
+    return a * np.asarray(meta["y_scale"]) + np.asarray(meta["y_mean"])
+
+
 def small_data() -> tuple[np.ndarray, np.ndarray]:
     """30 rows of 3 standard normal features (seed 0) and the class ``X[:, 0] > 0``."""
     rng = np.random.default_rng(0)

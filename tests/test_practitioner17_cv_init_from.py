@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from chainrule.saved_model import load_model
+from file_helpers import numpy_regression_outputs
 from test_cli import run_main
 
 
@@ -25,18 +26,6 @@ def _frame(seed: int, rows: int) -> pd.DataFrame:
     frame = pd.DataFrame({"a": rng.normal(size=rows), "b": rng.uniform(0, 5, rows)})
     frame["y"] = 3 * frame["a"] - frame["b"] + rng.normal(0, 0.2, rows)
     return frame
-
-
-def _forward(path: str, X: np.ndarray) -> np.ndarray:
-    """The model's predictions in NumPy: standardise, relu hidden layers, identity out."""
-    model = load_model(path)
-    meta = model.metadata
-    a = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
-    layers = model.network.layers
-    for i, layer in enumerate(layers):
-        z = a @ layer.W + layer.b
-        a = z if i == len(layers) - 1 else np.maximum(z, 0)
-    return a[:, 0] * meta["y_scale"] + meta["y_mean"]
 
 
 def test_each_fold_fine_tunes_the_model_as_train_init_from_does(tmp_path, capsys):
@@ -64,7 +53,7 @@ def test_each_fold_fine_tunes_the_model_as_train_init_from_does(tmp_path, capsys
         assert code == 0, err
         # MODEL's scaling, not the fold's: the fine-tuned model's statistics are MODEL's
         assert load_model(tuned).metadata["x_mean"] == load_model(model).metadata["x_mean"]
-        predicted = _forward(tuned, X[held])
+        predicted = numpy_regression_outputs(tuned, X[held])[:, 0]
         assert fold["train_samples"] == len(train) and fold["samples"] == len(held)
         assert fold["mse"] == pytest.approx(metrics.mean_squared_error(y[held], predicted),
                                             rel=1e-9)

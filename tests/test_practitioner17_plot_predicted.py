@@ -11,19 +11,7 @@ import pandas as pd
 import pytest
 
 from chainrule.cli import main
-from chainrule.saved_model import load_model
-
-
-def _forward(path, X: np.ndarray) -> np.ndarray:
-    """The model's predictions in NumPy: standardise, relu hidden layers, identity out."""
-    model = load_model(path)
-    meta = model.metadata
-    a = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
-    layers = model.network.layers
-    for i, layer in enumerate(layers):
-        z = a @ layer.W + layer.b
-        a = z if i == len(layers) - 1 else np.maximum(z, 0)
-    return a * np.asarray(meta["y_scale"]) + np.asarray(meta["y_mean"])
+from file_helpers import numpy_regression_outputs
 
 
 def test_plot_predicted_draws_each_target_against_its_prediction(tmp_path, saved_figures,
@@ -42,7 +30,7 @@ def test_plot_predicted_draws_each_target_against_its_prediction(tmp_path, saved
                  str(tmp_path / "p.png")]) == 0
     assert "predicted picture written to" in capsys.readouterr().out
     test = frame.iloc[60:]
-    expected = _forward(model, test[["a", "b"]].to_numpy())
+    expected = numpy_regression_outputs(model, test[["a", "b"]].to_numpy())
     (fig,) = saved_figures
     assert fig._suptitle.get_text() == "Predicted against true on test.csv"
     for j, (ax, name) in enumerate(zip(fig.axes, ("y", "z"), strict=True)):
