@@ -11,6 +11,7 @@ one place, by :func:`fmt`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -301,12 +302,21 @@ def text(blocks: list[Block], digits: int = 6) -> str:
     return "\n".join(out) + "\n"
 
 
+def _table_math(latex: str) -> str:
+    """``latex`` for a pipe-table cell: GFM splits a row at every ``|`` and reads ``\\|`` as
+    an escaped ``|``, even inside ``$...$``, so the bars are spelled ``\\vert``/``\\Vert``."""
+    for bar, word in ((r"\\\|", r"\\Vert"), (r"(?<!\\)\|", r"\\vert")):
+        latex = re.sub(bar + r"(?=[A-Za-z])", word + " ", latex)
+        latex = re.sub(bar, word, latex)
+    return latex
+
+
 def _cell_md(p: Part | None, digits: int) -> str:
     if p is None:
         return ""
     if isinstance(p, (Num, str)):
         return _part_text(p, digits)
-    return f"${_part_latex(p, digits)}$"
+    return f"${_table_math(_part_latex(p, digits))}$"
 
 
 def markdown(blocks: list[Block], digits: int = 6) -> str:
@@ -331,7 +341,7 @@ def markdown(blocks: list[Block], digits: int = 6) -> str:
         elif isinstance(b, Line):
             out += ["$$" + "".join(_part_latex(p, digits) for p in b.parts) + "$$", ""]
         elif isinstance(b, Table):
-            out.append("| " + " | ".join(f"${h.latex}$" for h in b.headers) + " |")
+            out.append("| " + " | ".join(f"${_table_math(h.latex)}$" for h in b.headers) + " |")
             out.append("|" + "---|" * len(b.headers))
             for row in b.rows:
                 out.append("| " + " | ".join(_cell_md(c, digits) for c in row) + " |")
