@@ -92,6 +92,43 @@ def _data(loss: str, batch: bool):
     return x, (y if batch else y[0])
 
 
+_PIECEWISE = {  # activation -> (value for net > 0, value otherwise), chainrule's f'
+    "relu": ("1", "0"), "leaky_relu": ("1", "0.01"), "elu": ("1", "{a} + 1")}
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+@pytest.mark.parametrize("act", sorted(_PIECEWISE))
+def test_piecewise_activation_derivatives_are_cases(act, notation):
+    """Before: ReLU's f' as an Iverson bracket ``[z^{(2)} > 0]`` and leaky ReLU's and ELU's
+    as ``1 \\text{ if } ... \\text{ else } ...`` run into the line: KaTeX shows the first as
+    a bracketed inequality, not a function's two branches."""
+    md = trace(_net(act, "squared_error", 2), [0.5, -0.3], [1.0, 0.0],
+               notation=notation).markdown()
+    z, a = {"transfer": ("s^{(1)}", "x^{(1)}"), "ufldl": ("z^{(2)}", "a^{(2)}"),
+            "netout": (r"\mathrm{net}_{h_{1}}", r"\mathrm{out}_{h_{1}}")}[notation]
+    pos, neg = (v.format(a=a) for v in _PIECEWISE[act])
+    expected = (rf"\begin{{cases}} {pos} & {z} > 0 \\ {neg} & {z} \le 0 \end{{cases}}")
+    assert expected in md
+    assert r"\text{ else }" not in md and f"[{z} > 0]" not in md
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_hinge_derivatives_are_cases(notation):
+    """Before: multiclass_hinge's dE/do in the net/out notation read
+    ``... \\text{ for } k = c = -1``, the unit's value run into the condition k = c."""
+    md = trace(_net("tanh", "multiclass_hinge", 2), [0.5, -0.3], [1.0, 0.0],
+               notation=notation).markdown()
+    assert "k = c = " not in md
+    assert (r"\begin{cases} \mathbf{1}[o_k - o_c + 1 > 0] & k \ne c \\ -\sum_{j \ne c} "
+            r"\mathbf{1}[o_j - o_c + 1 > 0] & k = c \end{cases}") in md
+    if notation == "netout":
+        assert re.search(r"\\end\{cases\} = -?1\$\$", md)
+    md = trace(_net("tanh", "hinge", 1), [0.5, -0.3], [1.0], notation=notation).markdown()
+    t, o = {"transfer": ("y", "x^{(2)}"), "ufldl": ("y", "a^{(3)}"),
+            "netout": ("t_{o_{1}}", r"\mathrm{out}_{o_{1}}")}[notation]
+    assert rf"\begin{{cases}} -{t} & {t} {o} < 1 \\ 0 & {t} {o} \ge 1 \end{{cases}}" in md
+
+
 def test_table_cells_keep_their_bars_on_github():
     """Before: the sparsity table's header ``$\\mathrm{KL}(\\rho \\,\\|\\, \\hat\\rho_j)$``:
     GFM reads ``\\|`` in a table row as an escaped cell separator and hands the math

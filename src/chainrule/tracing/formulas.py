@@ -58,10 +58,19 @@ _DLOSS = {
     # the scores' outputs are coupled: written with a generic o, whatever the notation's
     "multiclass_hinge": ("[o_k - o_c + 1 > 0] for k != c, -sum_{{j != c}} [o_j - o_c + 1 > 0] "
                          "for k = c (o: the outputs, c: the target's class)",
-                         r"[o_k - o_c + 1 > 0] \text{{ for }} k \ne c,\ -\sum_{{j \ne c}} "
-                         r"[o_j - o_c + 1 > 0] \text{{ for }} k = c"),
-    "hinge": ("-{t} [1 - {t} {o} > 0]", r"-{t}\, [1 - {t} {o} > 0]"),
+                         r"\begin{{cases}} \mathbf{{1}}[o_k - o_c + 1 > 0] & k \ne c \\ "
+                         r"-\sum_{{j \ne c}} \mathbf{{1}}[o_j - o_c + 1 > 0] & k = c "
+                         r"\end{{cases}}"),
+    "hinge": ("-{t} [1 - {t} {o} > 0]",
+              r"\begin{{cases}} -{t} & {t} {o} < 1 \\ 0 & {t} {o} \ge 1 \end{{cases}}"),
 }
+
+
+def _cases(positive: str, otherwise: str) -> str:
+    """A derivative's two branches, at ``{net} > 0`` and at ``{net} <= 0``, as LaTeX cases."""
+    return (r"\begin{{cases}} " + positive + r" & {net} > 0 \\ " + otherwise
+            + r" & {net} \le 0 \end{{cases}}")
+
 
 # activation name -> f'(net) (text, latex) with {net}, {out} placeholders
 _DACT = {
@@ -70,11 +79,12 @@ _DACT = {
     "tanh": ("1 - {out}^2", r"1 - {{{out}}}^2"),  # braced: a^{(2)}^2 is a double superscript
     "lecun_tanh": ("2/3 (1.7159 - {out}^2 / 1.7159)",
                    r"\frac{{2}}{{3}} \left(1.7159 - {{{out}}}^2 / 1.7159\right)"),
-    "relu": ("[{net} > 0]", r"[{net} > 0]"),
-    "leaky_relu": ("1 if {net} > 0 else 0.01", r"1 \text{{ if }} {net} > 0 \text{{ else }} 0.01"),
+    # the piecewise ones as cases (KaTeX, MathJax; mathtext has no environments), f' at the
+    # corner z = 0 the left derivative, as chainrule takes it
+    "relu": ("[{net} > 0]", _cases("1", "0")),
+    "leaky_relu": ("1 if {net} > 0 else 0.01", _cases("1", "0.01")),
     "softplus": ("sigmoid({net})", r"\sigma({net})"),
-    "elu": ("1 if {net} > 0 else {out} + 1",
-            r"1 \text{{ if }} {net} > 0 \text{{ else }} {out} + 1"),
+    "elu": ("1 if {net} > 0 else {out} + 1", _cases("1", "{out} + 1")),
     # Phi(net) + net phi(net), spelled out: the transfer-matrix notation calls f itself phi
     "gelu": ("(1 + erf({net} / sqrt(2))) / 2 + {net} exp(-{net}^2 / 2) / sqrt(2 pi)",
              r"\frac{{1}}{{2}} \left(1 + \mathrm{{erf}}({net} / \sqrt{{2}})\right) + "
