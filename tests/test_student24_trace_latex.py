@@ -170,3 +170,19 @@ def test_every_formula_is_well_formed_and_mathtext_reads_the_rest(notation):
     assert len(seen) > 40
     for formula in sorted(seen):
         parser.parse(f"${formula}$")
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_huber_value_follows_the_loss_not_its_h(notation):
+    """Before: ``E = \\sum_k h(o_k - t_k),\\quad h(r) = \\begin{cases} ... \\end{cases} =
+    0.499977``: the loss's value came after h's definition and read as h(r) = 0.499977."""
+    t = trace(_net("tanh", "huber", 2), [0.5, -0.3], [1.0, 0.0], notation=notation)
+    E = t.step.example_loss
+    md, text = t.markdown(), t.text()
+    assert r"\end{cases} = " not in md and "beyond = " not in text
+    line = [ln for ln in md.splitlines() if ln.startswith("$$h(r) = ")]
+    assert len(line) == 1 and re.search(r",\\quad [EJ] = \\sum_\{\w+\} h\(.+\) = [0-9.]+\$\$$",
+                                        line[0])
+    value = float(line[0].rsplit(" = ", 1)[1].rstrip("$"))
+    assert value == pytest.approx(E, rel=1e-5)  # the value printed is E's
+    assert re.search(r"beyond; [EJ] = sum_\w+ h\(", text)

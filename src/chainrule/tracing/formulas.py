@@ -30,11 +30,11 @@ _LOSS = {
     "poisson": ("E = sum_{k} [{t}_{k} log({t}_{k} / {o}_{k}) - {t}_{k} + {o}_{k}]",
                 r"E = \sum_{{{k}}} \left[{t}_{{{k}}} \log \frac{{{t}_{{{k}}}}}{{{o}_{{{k}}}}} "
                 r"- {t}_{{{k}}} + {o}_{{{k}}}\right]"),
-    "huber": ("E = sum_{k} h({o}_{k} - {t}_{k}), h(r) = r^2 / 2 for |r| <= delta, "
-              "delta (|r| - delta / 2) beyond",
-              r"E = \sum_{{{k}}} h({o}_{{{k}}} - {t}_{{{k}}}),\quad h(r) = \begin{{cases}} "
-              r"r^2 / 2 & |r| \le \delta \\ \delta (|r| - \delta / 2) & |r| > \delta "
-              r"\end{{cases}}"),
+    # h first: the trace writes the loss's value after the formula, which ends with E's sum
+    "huber": ("h(r) = r^2 / 2 for |r| <= delta, delta (|r| - delta / 2) beyond; "
+              "E = sum_{k} h({o}_{k} - {t}_{k})",
+              r"h(r) = \begin{{cases}} r^2 / 2 & |r| \le \delta \\ \delta (|r| - \delta / 2) "
+              r"& |r| > \delta \end{{cases}},\quad E = \sum_{{{k}}} h({o}_{{{k}}} - {t}_{{{k}}})"),
     "mean_absolute_error": ("E = 1/K sum_{k} |{o}_{k} - {t}_{k}|",
                             r"E = \frac{{1}}{{K}} \sum_{{{k}}} |{o}_{{{k}}} - {t}_{{{k}}}|"),
     # the margin losses (cs231n's svm_loss; micrograd's demo): c is the target's class
@@ -122,8 +122,8 @@ def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k"
     """
     text, latex = _LOSS.get(loss, (f"E = {loss}({{o}}, {{t}})",
                                    rf"E = {_braces(tex_name(loss))}({{o}}, {{t}})"))
-    text = E[0] + text[1:]
-    latex = E[1] + latex[1:]
+    text = text.replace("E = ", f"{E[0]} = ", 1)  # the loss's name where E is defined
+    latex = latex.replace("E = ", f"{E[1]} = ", 1)
     return (text.format(o=o[0], t=t[0], k=k), latex.format(o=o[1], t=t[1], k=k))
 
 
