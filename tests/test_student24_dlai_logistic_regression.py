@@ -220,3 +220,20 @@ def test_example_main_prints_each_figure_and_draws(ex, capsys, monkeypatch, tmp_
     assert set(out) == {"2017", "2021", "stand_in"}
     assert text.count("difference") == (sum(len(out[r]) for r in ("2017", "2021")) + 5)
     assert "5.801545319394553" in text and out_png.stat().st_size > 1000
+
+
+def test_readme_trace_command_shows_the_2021_propagate_case(capsys):
+    from chainrule.cli import main
+
+    readme = (EXAMPLE.parents[1] / "README.md").read_text()
+    section = readme.split("### From deeplearning.ai: logistic regression as a neural", 1)[1]
+    command = section.split("    chainrule trace ", 1)[1].split("\n\n", 1)[0]
+    args = command.replace("\\\n", " ").split()
+    assert args[:2] == ["--weights", "'[[[1,2]]]'"]
+    main(["trace", *(a.strip("'") for a in args)])
+    out = capsys.readouterr().out
+    # 2021 notebook: cost 0.15900537707692405, dw [[0.25071532], [-0.06604096]],
+    # db -0.1250040450043965, printed here to 8 significant digits
+    assert "= 0.15900538\n" in out
+    assert "grad_W^(1) J = (1/m) sum_i grad_W^(1) E_i = [[0.25071532, -0.066040963]]" in out
+    assert "grad_b^(1) J = (1/m) sum_i grad_b^(1) E_i = [-0.12500405]" in out
