@@ -19,14 +19,14 @@ The course's layout is features x examples: ``X`` of shape (n_x, m), ``Y`` (1, m
   the cost of iteration i is the cost before step i (``chainrule.train(net, X.T, Y.T,
   optimizer="gd", lr=lr, epochs=n)`` takes the same steps: ``history.loss[i]``), and the
   returned ``dw``, ``db`` are those of the last step, computed before it.  :func:`optimize`.
-* ``predict``: ``net.predict(X.T) > 0.5`` (the course's ``A > 0.5``; 2017's solution wrote
-  ``>= 0.5``, the same on its test case), transposed to (1, m).  :func:`predict`.
+* ``predict``: ``net.predict(X.T) > 0.5`` (the course's "1 if activation > 0.5"),
+  transposed to (1, m).  :func:`predict`.
 * ``model``: ``Dense(n_x, 1, "sigmoid", init="zeros")``, bias 0 (``initialize_with_zeros``),
   then :func:`optimize` and :func:`predict`.  :func:`model`.
 
 The releases and their test cases (every figure in :func:`published`):
 
-* 2017 notebook (v2): ``propagate`` on w = [[1], [2]], b = 2, X = [[1, 2, -1], [3, 4,
+* 2017 notebook: ``propagate`` on w = [[1], [2]], b = 2, X = [[1, 2, -1], [3, 4,
   -3.2]], Y = [[1, 0, 1]] (cost 5.801545319394553), ``optimize`` with 100 iterations at
   rate 0.009, ``predict`` on w = [[0.1124579], [0.23106775]], b = -0.3.
 * 2021 notebook (W2A2): ``propagate`` and ``optimize`` on b = 1.5, X = [[1, -2, -1], [3,

@@ -3,7 +3,7 @@ Regression with a Neural Network mindset" as one sigmoid Dense unit with ``log_l
 "Python Basics with NumPy" with chainrule's activations and losses.
 
 References: the figures the notebooks print, written out here by hand, in the 2017 release
-(the v2 notebook: propagate on b = 2, X = [[1, 2, -1], [3, 4, -3.2]], Y = [[1, 0, 1]];
+(the notebook: propagate on b = 2, X = [[1, 2, -1], [3, 4, -3.2]], Y = [[1, 0, 1]];
 optimize with 100 iterations at 0.009; predict), the 2021 release (W2A2 notebook:
 propagate and optimize on b = 1.5, X = [[1, -2, -1], [3, 0.5, -3.2]], Y = [[1, 1, 0]]) and
 its public_tests.py (propagate_test, optimize_test with 101 iterations at 0.1,
