@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import numpy as np
 
 from ._cli_models_proba_notes import _refuse_not_finite_proba, not_probabilities_note
+from ._metrics_direct import log_loss as _log_loss
+from ._metrics_direct import regression_score
 
 # how train and evaluate print the scores
 _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "log loss",
@@ -44,9 +46,9 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     closing line reads them again, not another pass over X).
     """
     sw = sample_weight
-    from sklearn import metrics
-
     if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
+        from sklearn import metrics
+
         proba = model.predict_proba(X)
         _refuse_not_finite_proba(proba)
         each = _label_scores(y, proba, sw, only in (None, "log_loss"))
@@ -65,8 +67,7 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
             keep["proba"] = proba
         k = proba.shape[1]
         scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
-                  "log_loss": lambda: metrics.log_loss(y, proba, labels=list(range(k)),
-                                                       sample_weight=sw)}
+                  "log_loss": lambda: _log_loss_of(y, proba, k, sw)}
         if not_probabilities_note(proba) is not None:  # an output of another kind: no loss
             del scores["log_loss"]
     else:
@@ -76,6 +77,27 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
             return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
         return _regression_scores(y, pred, sw, only)
     return {key: float(score()) for key, score in scores.items() if only in (None, key)}
+
+
+def _log_loss_of(y: np.ndarray, proba: np.ndarray, k: int,
+                 sample_weight: np.ndarray | None) -> float:
+    """scikit-learn's ``log_loss(y, proba, labels=range(k), sample_weight=...)``: computed
+    on the arrays where that is its number bit for bit (:mod:`chainrule._metrics_direct`),
+    else by its call (its refusals and warnings)."""
+    value = (_log_loss(np.asarray(y), proba, sample_weight) if _array_or_none(sample_weight)
+             else None)
+    if value is None:
+        from sklearn import metrics
+
+        value = float(metrics.log_loss(y, proba, labels=list(range(k)),
+                                       sample_weight=sample_weight))
+    return value
+
+
+def _array_or_none(sample_weight: object) -> bool:
+    """Whether weights are as the direct metrics take them (an ndarray, or None); others
+    go to scikit-learn's call, which converts them."""
+    return sample_weight is None or isinstance(sample_weight, np.ndarray)
 
 
 def _regression_scores(y: np.ndarray, pred: np.ndarray,
@@ -97,20 +119,34 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
         Keys mse, rmse, mae and, for two examples or more (of a positive weight), r2 (of
         them, ``only``).
     """
-    from sklearn import metrics
-
     sw = sample_weight
     if not np.all(np.isfinite(pred)):  # scikit-learn refuses them: scored by NumPy
         return _unbounded_scores(y, pred, sw, only)
     scores = {}
     if only in (None, "mse", "rmse"):
-        mse = float(metrics.mean_squared_error(y, pred, sample_weight=sw))
+        mse = _regression_score(y, pred, "mse", sw)
         scores = {"mse": mse, "rmse": float(np.sqrt(mse))}
     if only in (None, "mae"):
-        scores["mae"] = float(metrics.mean_absolute_error(y, pred, sample_weight=sw))
+        scores["mae"] = _regression_score(y, pred, "mae", sw)
     if only in (None, "r2") and (len(y) if sw is None else np.count_nonzero(sw)) > 1:
-        scores["r2"] = float(metrics.r2_score(y, pred, sample_weight=sw))
+        scores["r2"] = _regression_score(y, pred, "r2", sw)
     return {key: value for key, value in scores.items() if only in (None, key)}
+
+
+def _regression_score(y: np.ndarray, pred: np.ndarray, name: str,
+                      sample_weight: np.ndarray | None) -> float:
+    """scikit-learn's ``mean_squared_error`` (``mse``), ``mean_absolute_error`` (``mae``) or
+    ``r2_score`` (``r2``): computed on the arrays where that is its number bit for bit
+    (:mod:`chainrule._metrics_direct`), else by its call."""
+    value = (regression_score(np.asarray(y), np.asarray(pred), name, sample_weight)
+             if _array_or_none(sample_weight) else None)
+    if value is None:
+        from sklearn import metrics
+
+        call = {"mse": metrics.mean_squared_error, "mae": metrics.mean_absolute_error,
+                "r2": metrics.r2_score}[name]
+        value = float(call(y, pred, sample_weight=sample_weight))
+    return value
 
 
 def _unbounded_scores(y: np.ndarray, pred: np.ndarray, sample_weight: np.ndarray | None,
