@@ -131,7 +131,8 @@ def range_problem(meta: dict, n_net: int) -> str | None:
 
 
 def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
-                    check: Callable[[np.ndarray, int], None] | None = None) -> str | None:
+                    check: Callable[[np.ndarray, int], None] | None = None,
+                    extremes: dict | None = None) -> str | None:
     """The warning for raw inputs ``X`` against a model's ``record``, or None.
 
     Parameters
@@ -150,6 +151,10 @@ def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
         ``check(block, start)``, called on a block of rows (from row ``start``) that
         holds a value that is not finite, before any other block is counted or a
         warning given; it is to raise (the model's refusal naming the cell).
+    extremes : dict, optional
+        Gets under ``"least"`` and ``"most"`` each feature's (channel's) smallest and
+        largest value of ``X`` (cast to ``dtype``), the blocks' reductions combined, for
+        :func:`squeezed_message` (which would otherwise read all ``X`` twice more).
     """
     low = np.asarray(record["min"], dtype=np.float64)
     high = np.asarray(record["max"], dtype=np.float64)
@@ -173,6 +178,7 @@ def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
     # none to count (the usual case: two reductions, no booleans), and one whose least
     # or largest value is NaN or infinite goes to check
     count = np.zeros(len(low), dtype=np.int64)
+    all_least = all_most = None
     for start, stop in _blocks(X):
         V = values(slice(start, stop))
         least, most = V.min(axis=(0, 2)), V.max(axis=(0, 2))
@@ -180,6 +186,11 @@ def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
             check(X[start:stop], start)
         if (least < lo[:, 0]).any() or (most > hi[:, 0]).any():
             count += np.count_nonzero((V < lo) | (V > hi), axis=(0, 2))
+        if extremes is not None:  # min and max are exact: those of all X, bit for bit
+            all_least = least if all_least is None else np.minimum(all_least, least)
+            all_most = most if all_most is None else np.maximum(all_most, most)
+    if extremes is not None:
+        extremes.update(least=all_least, most=all_most)
     far = count / (len(X) * (X.shape[1] // len(low)))
     flagged = np.flatnonzero(far > SHARE)
     if not flagged.size:
@@ -196,7 +207,8 @@ def outside_message(X: np.ndarray, record: dict, name, dtype: object = None,
             "on (other units, columns or pixel range?); its predictions may be poor")
 
 
-def squeezed_message(X: np.ndarray, record: dict, name, dtype: object = None) -> str | None:
+def squeezed_message(X: np.ndarray, record: dict, name, dtype: object = None,
+                     extremes: dict | None = None) -> str | None:
     """The warning for raw inputs ``X`` squeezed into a small part of the training
     range, or None (fewer than :data:`LEAST_ROWS` rows, a record without ``"iqr"``).
 
@@ -212,6 +224,9 @@ def squeezed_message(X: np.ndarray, record: dict, name, dtype: object = None) ->
         The values judged are ``X``'s cast to it (the model's): the magnitudes of the
         raw values cast (the cast is monotone: the same numbers), and the candidates'
         columns cast before their percentiles.
+    extremes : dict, optional
+        Each feature's smallest and largest value of ``X`` (cast to ``dtype``) as
+        :func:`outside_message` leaves them (``"least"``, ``"most"``), not read again.
     """
     if record.get("iqr") is None or len(X) < LEAST_ROWS:
         return None
@@ -225,7 +240,11 @@ def squeezed_message(X: np.ndarray, record: dict, name, dtype: object = None) ->
     with np.errstate(over="ignore", invalid="ignore"):
         # the magnitude first (one pass, no copy): the percentiles, ten times its cost,
         # only of the features it leaves (none, usually)
-        most, least = V.max(axis=(0, 2)), V.min(axis=(0, 2))
+        if extremes and extremes.get("most") is not None:
+            # the cast's (a monotone rounding: the cast of the raw extremes, the same)
+            most, least = extremes["most"], extremes["least"]
+        else:
+            most, least = V.max(axis=(0, 2)), V.min(axis=(0, 2))
         if dtype is not None:
             most, least = most.astype(dtype, copy=False), least.astype(dtype, copy=False)
         big = np.maximum(most, -least)
@@ -275,7 +294,8 @@ def warn_outside(X: np.ndarray, record: dict | None, name, dtype: object = None,
         if check is not None:
             finite_blocks(X, check)
         return
-    for message in (outside_message(X, record, name, dtype, check),
-                    squeezed_message(X, record, name, dtype)):
+    extremes: dict = {}  # each feature's least and most value, read once for both
+    for message in (outside_message(X, record, name, dtype, check, extremes),
+                    squeezed_message(X, record, name, dtype, extremes)):
         if message is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
