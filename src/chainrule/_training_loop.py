@@ -20,6 +20,7 @@ from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
 from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _batch_of, _exact_one_hot, _Gather, _is_sparse
+from ._training_dense_step import _DenseStep
 from ._training_epochs import _bar_drawn, _epoch_line
 from ._training_frozen import frozen_slices
 from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
@@ -166,7 +167,11 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
         self._stateful = [layer for layer in net.layers
                           if layer.buffers() or layer.get_state()]
-        gather, workspace = _Gather(), net._workspace(blas=not choose_products(net))  # _symmetry
+        ordered = choose_products(net)  # (_symmetry: products in index order)
+        gather, workspace = _Gather(), net._workspace(blas=not ordered)
+        # a plain Dense classifier's cost and gradient as straight-line code (the same
+        # numbers), or None: the general path (see _training_dense_step)
+        dense = _DenseStep.for_run(net, one_hot, sparse, ordered)
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
         # (the workspace).  Both blocks are entered once per epoch, unless a callback runs
@@ -241,7 +246,8 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                                 if step_lr is not None:  # this step's rate (OneCycle)
                                     opt.lr = step_lr(steps + batch, lr0, n_batches)
                                 with batch_blocks:
-                                    J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
+                                    J, grad = (net._loss_and_grad(Xb, Yb, True, swb, one_hot)
+                                               if dense is None else dense(Xb, Yb, swb))
                                     if by_epoch:  # (not `start`: the epoch's state)
                                         row0 = batch * bs
                                         _argmax_rows(net.layers[-1].A,
