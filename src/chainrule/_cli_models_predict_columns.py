@@ -1,5 +1,6 @@
-"""predict's columns: the names of its prediction and ``--proba`` columns, and the
-columns ``--keep`` copies from the data (checked before the data are read, then read).
+"""predict's columns: the names of its prediction and ``--proba`` columns, the
+columns ``--keep`` copies from the data (checked before the data are read, then read),
+and the refusal of an ``-o`` named as another format than CSV text.
 
 Moved from :mod:`chainrule.cli_models`, which imports every name from here as before.
 """
@@ -7,11 +8,13 @@ Moved from :mod:`chainrule.cli_models`, which imports every name from here as be
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 
+from ._cli_args_files import STDOUT
 from ._cli_models_data import _target_names, model_columns
 
 
@@ -125,3 +128,36 @@ def _label_text(v: object) -> str:
     from .saved_model import _text
 
     return v if isinstance(v, str) else _text(v)
+
+
+#: Suffixes of a file that is no CSV text: pandas.read_csv decompresses the first by the
+#: name (a plain CSV there fails: "Not a gzipped file"); the others name another format.
+#: (.gz, .bz2 and .xz are written compressed: ``_io_files.COMPRESSIONS``.)
+_COMPRESSED = {".zip": "zip", ".zst": "zstd", ".tar": "tar"}
+_OTHER = {".npz": "an NPZ archive (chainrule reads a .npz DATA as one)", ".npy": "a NumPy array",
+          ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+          ".parquet": "a Parquet file", ".feather": "a Feather file",
+          ".pkl": "a pickle", ".pickle": "a pickle", ".h5": "an HDF5 file",
+          ".hdf5": "an HDF5 file"}
+
+
+def _refuse_other_format(out: str | None) -> None:
+    """Refuse predict's ``-o`` of a name whose suffix says another format (``preds.csv.gz``,
+    ``preds.parquet``), which the CSV text written there would not be:
+    ``pandas.read_csv("preds.csv.gz")`` fails on it (after the refusal of a name that is
+    an input of the command, which says more)."""
+    if out in (None, STDOUT) or (os.path.exists(out) and not os.path.isfile(out)):
+        return  # the standard output, /dev/null, a pipe: written as they are
+    stem, suffix = os.path.splitext(out)
+    csv_name = stem if stem.lower().endswith(".csv") else stem + ".csv"
+    if suffix.lower() in _COMPRESSED:
+        raise ValueError(
+            f"-o {out}: the name of a {_COMPRESSED[suffix.lower()]}-compressed file, but "
+            f"predict writes CSV text, plain or compressed by gzip, bzip2 or xz, which "
+            f"pandas.read_csv({out!r}) would fail to decompress; name it "
+            f"{csv_name}, or {csv_name}.gz (.bz2, .xz) to have it compressed")
+    if suffix.lower() in _OTHER:
+        raise ValueError(
+            f"-o {out}: the name of {_OTHER[suffix.lower()]}, but predict writes CSV text; "
+            f"name it {stem}.csv (pandas.read_csv reads it; DataFrame.to_parquet, to_excel "
+            "... write the other formats)")

@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+from ._cli_models_threshold import label_predicted, predicted_index
+
 
 def _name(label: object) -> str:
     """A class label's text, as predict writes it (text as it is, 2.0 as "2")."""
@@ -43,7 +45,8 @@ def _targets_line(names: list[str], task: str) -> str:
         "of the targets with a positive, true or predicted; ROC AUC: of the targets")
 
 
-def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | None = None
+def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | None = None,
+                threshold: float | None = None
                 ) -> tuple[dict, str | None, list[dict], dict | None]:
     """The scores ``chainrule evaluate`` prints of ``model`` on ``table`` (and ``chainrule
     cv`` of each fold's model on its held-out rows).
@@ -58,6 +61,9 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     sample_weight : ndarray of shape (n_samples,), optional
         The examples' weights (``--sample-weight``): every score weighted, as
         scikit-learn's metrics take ``sample_weight``.
+    threshold : float, optional
+        ``--threshold`` of a binary or multi-label classifier: the second class (label)
+        predicted where its probability is at or above it (default: the most probable).
 
     Returns
     -------
@@ -85,18 +91,20 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     pred = scored.out
     if model.task == "regression":
         _say_not_finite(pred, table.source)  # inf or NaN predictions: said, and scored
-    scores: dict = {"samples": table.n_samples, **_scores(scored, table.X, y, sw)}
+    scores: dict = {"samples": table.n_samples,
+                    **_scores(scored, table.X, y, sw, threshold=threshold)}
     no_auc = shown = None
     if model.task == "classification" and y.ndim == 1 and not scored.margin:
         scores = _loss_left_out(scores, pred)
     if model.task == "classification":
-        more, no_auc = _class_scores(scored, pred, y, sw)
+        more, no_auc = _class_scores(scored, pred, y, sw, threshold=threshold)
         scores.update(more)
-        shown = _class_report(model, pred, y, names, sw) if report else None
+        shown = (_class_report(model, pred, y, names, sw, threshold) if report
+                 else None)
     each = ([] if not names else _target_scores(y, pred, sw)
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
-             for s in _label_scores(y, pred, sw)])
+             for s in _label_scores(y, pred, sw, threshold=threshold)])
     return scores, no_auc, each, shown
 
 
@@ -130,7 +138,8 @@ def _say_not_finite(pred: np.ndarray, source: str, then: str | None = None) -> N
 
 
 def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
-                  only: str | None = None) -> tuple[dict[str, float], str | None]:
+                  only: str | None = None, threshold: float | None = None
+                  ) -> tuple[dict[str, float], str | None]:
     """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
 
     One target: scikit-learn's ``balanced_accuracy_score`` (the mean recall of the classes
@@ -159,6 +168,9 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     only : str, optional
         The one key wanted (``chainrule importance`` scores each shuffle by one), the
         others neither computed nor returned.
+    threshold : float, optional
+        ``--threshold``: the second class (a label) predicted where its probability is
+        at or above it, instead of the most probable.
 
     Returns
     -------
@@ -181,7 +193,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     # (scikit-learn's roc_auc_score gives it nan, with a warning)
     counted, some = (y, "") if sw is None else (y[sw > 0], " of a positive weight")
     if y.ndim == 2:  # several yes/no targets
-        pred = (proba > 0.5).astype(np.intp)
+        pred = label_predicted(proba, threshold)
         active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
         if "f1_macro" in want:
             scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
@@ -195,7 +207,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
                             f"the data{some}; each target's ROC AUC needs examples of both")
         return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
-    pred = proba.argmax(axis=1)
+    pred = predicted_index(proba, threshold)
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
         if "balanced_accuracy" in want:
@@ -285,8 +297,8 @@ def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict,
 
 
 def _class_report(model, proba: np.ndarray, y: np.ndarray,
-                  target_names: list[str] | None, sample_weight: np.ndarray | None = None
-                  ) -> dict:
+                  target_names: list[str] | None, sample_weight: np.ndarray | None = None,
+                  threshold: float | None = None) -> dict:
     """evaluate ``--report``: scikit-learn's ``classification_report`` and confusion matrix.
 
     One target: the classes in ``y`` or predicted, named by the model's labels, in its
@@ -303,6 +315,8 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     sample_weight : ndarray of shape (n_samples,), optional
         ``--sample-weight``'s: every number weighted, as scikit-learn's report and
         matrices take ``sample_weight`` (a support, a cell: the sum of the weights).
+    threshold : float, optional
+        ``--threshold``, as :func:`_class_scores` takes it.
 
     Returns
     -------
@@ -317,7 +331,7 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     from sklearn import metrics
 
     if y.ndim == 2:  # several yes/no targets
-        pred = (proba > 0.5).astype(np.intp)
+        pred = label_predicted(proba, threshold)
         active = _active(y, pred)  # the rows macro F1 averages; none: every label right
         shown = active or list(range(y.shape[1]))
         options = {"labels": shown, "target_names": [target_names[j] for j in shown],
@@ -338,7 +352,7 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
                            "matrix": [[_count(c) for c in row] for row in m]}
                     for name, pair, m in zip(target_names, pairs, matrices, strict=True)},
                 "unseen": [name for j, name in enumerate(target_names) if j not in shown]}
-    pred = proba.argmax(axis=1)
+    pred = predicted_index(proba, threshold)
     k = proba.shape[1]
     names = [_name(v) for v in model.labels or range(k)]
     seen = sorted(set(np.unique(y).tolist()) | set(np.unique(pred).tolist()))

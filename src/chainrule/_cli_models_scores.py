@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ._cli_models_proba_notes import _refuse_not_finite_proba, not_probabilities_note
+from ._cli_models_threshold import label_predicted, predicted_index
 from ._metrics_direct import log_loss as _log_loss
 from ._metrics_direct import regression_score
 
@@ -23,7 +24,8 @@ _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "l
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
-            only: str | None = None, keep: dict | None = None) -> dict[str, float]:
+            only: str | None = None, keep: dict | None = None,
+            threshold: float | None = None) -> dict[str, float]:
     """Scores in the data's own terms, the same in train and evaluate.
 
     Classification (y: class indices): accuracy and log loss (mean over the
@@ -43,7 +45,9 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     neither computed nor returned.  A classifier of a margin loss (``model.margin``) has
     class scores, not probabilities: its accuracy alone (of their argmax).  ``keep``: a
     dict that gets the probabilities of a single-label classifier under ``"proba"`` (train's
-    closing line reads them again, not another pass over X).
+    closing line reads them again, not another pass over X).  ``threshold``: ``--threshold``
+    of a binary or multi-label classifier (the second class predicted where its probability
+    is at or above it: :mod:`chainrule._cli_models_threshold`), None for the most probable.
     """
     sw = sample_weight
     if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
@@ -51,7 +55,7 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
 
         proba = model.predict_proba(X)
         _refuse_not_finite_proba(proba)
-        each = _label_scores(y, proba, sw, only in (None, "log_loss"))
+        each = _label_scores(y, proba, sw, only in (None, "log_loss"), threshold)
         pred = np.column_stack([s.pop("predicted") for s in each])
         scores = {"accuracy": lambda: metrics.accuracy_score(y, pred, sample_weight=sw),
                   "hamming_loss": lambda: metrics.hamming_loss(y, pred, sample_weight=sw),
@@ -66,7 +70,8 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
         if keep is not None:
             keep["proba"] = proba
         k = proba.shape[1]
-        scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
+        scores = {"accuracy": lambda: np.average(predicted_index(proba, threshold) == y,
+                                                 weights=sw),
                   "log_loss": lambda: _log_loss_of(y, proba, k, sw)}
         if not_probabilities_note(proba) is not None:  # an output of another kind: no loss
             del scores["log_loss"]
@@ -217,7 +222,8 @@ def _target_scores(y: np.ndarray, pred: np.ndarray,
 
 
 def _label_scores(y: np.ndarray, proba: np.ndarray,
-                  sample_weight: np.ndarray | None = None, log_loss: bool = True) -> list[dict]:
+                  sample_weight: np.ndarray | None = None, log_loss: bool = True,
+                  threshold: float | None = None) -> list[dict]:
     """The scores of each target of a multi-label classifier: accuracy and log loss.
 
     Parameters
@@ -228,12 +234,15 @@ def _label_scores(y: np.ndarray, proba: np.ndarray,
         The probability of each target's second label.
     log_loss : bool, default True
         Whether to compute the log losses (else left out).
+    threshold : float, optional
+        ``--threshold``: a label predicted where its probability is at or above it.
 
     Returns
     -------
     list of n_targets dicts
         ``accuracy`` and ``log_loss`` (of the target's two classes), and
-        ``predicted`` (the 0/1 predictions, ``proba > 0.5``), for :func:`_scores`.
+        ``predicted`` (the 0/1 predictions, ``proba > 0.5``, or ``proba >= threshold``),
+        for :func:`_scores`.
         The mean of the log losses is the mean binary log loss over every
         example and target, the cost a multi-label network minimises; each is
         scikit-learn's ``log_loss(y[:, j], proba[:, j], labels=[0, 1])``.
@@ -241,8 +250,9 @@ def _label_scores(y: np.ndarray, proba: np.ndarray,
     from sklearn import metrics
 
     out = []
+    every = label_predicted(proba, threshold)
     for j in range(y.shape[1]):
-        predicted = (proba[:, j] > 0.5).astype(np.intp)
+        predicted = every[:, j]
         scores = {"accuracy": float(np.average(predicted == y[:, j], weights=sample_weight))}
         if log_loss:
             scores["log_loss"] = float(metrics.log_loss(y[:, j], proba[:, j], labels=[0, 1],

@@ -44,6 +44,8 @@ from ._cli_models_data import _targets as _targets
 from ._cli_models_plot import _KINDS as _KINDS
 from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
+from ._cli_models_predict_columns import _COMPRESSED as _COMPRESSED
+from ._cli_models_predict_columns import _OTHER as _OTHER
 from ._cli_models_predict_columns import (
     _check_clash,
     _check_keep,
@@ -51,6 +53,7 @@ from ._cli_models_predict_columns import (
     _label_text,
     _prediction_names,
     _proba_names,
+    _refuse_other_format,
 )
 from ._cli_models_proba_notes import say_no_class
 from ._cli_models_proba_notes import say_not_probabilities as say_not_probabilities
@@ -67,6 +70,12 @@ from ._cli_models_scores import _refuse_one_of_several, default_target_said
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
+from ._cli_models_threshold import (
+    add_threshold_arg,
+    check_threshold,
+    threshold_line,
+    thresholded_labels,
+)
 from ._cli_models_train import _add_train
 from ._cli_models_train import _infer_task as _infer_task
 from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
@@ -127,6 +136,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "support with their macro and weighted averages, and the confusion "
                    "matrix (a multi-label one: a row and a 2 x 2 matrix per target)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    add_threshold_arg(p, ": the scores of the predicted classes take it, log loss and "
+                      "ROC AUC do not; --json key threshold")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
                    help=_weights.EVALUATE_HELP)
@@ -196,6 +207,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = _model_first(_load_predictor, args, "evaluate")
     if args.report:  # known from the model, before the data are read
         _refuse_report(model, args.model)
+    check_threshold(model, args.threshold, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed, "--seed")
     with default_target_said(model, args.model, target):  # an estimator's: the last column
@@ -203,7 +215,8 @@ def _evaluate(args: argparse.Namespace) -> int:
                             args.sample_weight)
         _refuse_one_of_several(model, args.model, target)
         weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
-        scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
+        scores, no_auc, each, report = _evaluation(model, table, args.report, weights,
+                                                  args.threshold)
     _say_by_position(model, args.data, "evaluate")
     names = table.target_names
     if args.json:
@@ -212,7 +225,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
         left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
         weighted = {"sample_weight": args.sample_weight} if weights is not None else {}
-        print(json_text({**scores, **weighted, **left_out,
+        chosen = {} if args.threshold is None else {"threshold": args.threshold}
+        print(json_text({**scores, **chosen, **weighted, **left_out,
                           **({"targets": dict(zip(names, each, strict=True))}
                              if names else {}), **shown}))  # strict: inf, NaN null
         return 0
@@ -222,6 +236,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(_weights.weights_line(args, model, weights))
     if names:
         print(_targets_line(names, model.task))
+    if args.threshold is not None:
+        print(threshold_line(model, args.threshold))
     for key, v in scores.items():
         if key.endswith("_left_out"):  # log_loss_left_out: why, in the score's place
             print(f"{_NAMES[key.removesuffix('_left_out')]}: left out, {v}")
@@ -260,6 +276,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
                    "reads it; one of another format, .zip, .parquet, .xlsx, .npz ..., is "
                    "refused: the file holds CSV text")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
+    add_threshold_arg(p)
     p.add_argument("--keep", nargs="+", metavar="NAME", type=column_name,
                    help="columns of DATA (arrays of an NPZ file) to copy to the output, "
                    "first, cell by cell as the file writes them (an id column, to match each "
@@ -273,39 +290,6 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
                    "encoded as all zeros (zeros: none of the column's 0/1 features is on)")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_predict)
-
-
-#: Suffixes of a file that is no CSV text: pandas.read_csv decompresses the first by the
-#: name (a plain CSV there fails: "Not a gzipped file"); the others name another format.
-#: (.gz, .bz2 and .xz are written compressed: ``_io_files.COMPRESSIONS``.)
-_COMPRESSED = {".zip": "zip", ".zst": "zstd", ".tar": "tar"}
-_OTHER = {".npz": "an NPZ archive (chainrule reads a .npz DATA as one)", ".npy": "a NumPy array",
-          ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
-          ".parquet": "a Parquet file", ".feather": "a Feather file",
-          ".pkl": "a pickle", ".pickle": "a pickle", ".h5": "an HDF5 file",
-          ".hdf5": "an HDF5 file"}
-
-
-def _refuse_other_format(out: str | None) -> None:
-    """Refuse predict's ``-o`` of a name whose suffix says another format (``preds.csv.gz``,
-    ``preds.parquet``), which the CSV text written there would not be:
-    ``pandas.read_csv("preds.csv.gz")`` fails on it (after the refusal of a name that is
-    an input of the command, which says more)."""
-    if out in (None, STDOUT) or (os.path.exists(out) and not os.path.isfile(out)):
-        return  # the standard output, /dev/null, a pipe: written as they are
-    stem, suffix = os.path.splitext(out)
-    csv_name = stem if stem.lower().endswith(".csv") else stem + ".csv"
-    if suffix.lower() in _COMPRESSED:
-        raise ValueError(
-            f"-o {out}: the name of a {_COMPRESSED[suffix.lower()]}-compressed file, but "
-            f"predict writes CSV text, plain or compressed by gzip, bzip2 or xz, which "
-            f"pandas.read_csv({out!r}) would fail to decompress; name it "
-            f"{csv_name}, or {csv_name}.gz (.bz2, .xz) to have it compressed")
-    if suffix.lower() in _OTHER:
-        raise ValueError(
-            f"-o {out}: the name of {_OTHER[suffix.lower()]}, but predict writes CSV text; "
-            f"name it {stem}.csv (pandas.read_csv reads it; DataFrame.to_parquet, to_excel "
-            "... write the other formats)")
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -322,6 +306,7 @@ def _predict(args: argparse.Namespace) -> int:
                          f"{model.network.loss.name!r}: its outputs are class scores, not "
                          "probabilities; leave out --proba (the classes are the scores' "
                          "argmax, or the sign of a single one)")
+    check_threshold(model, args.threshold, args.model)
     name = model.metadata.get("target_name") or "prediction"
     _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
     if args.keep:  # the prediction columns are known from the model: before reading the data
@@ -340,7 +325,8 @@ def _predict(args: argparse.Namespace) -> int:
         if args.proba and not getattr(model, "multilabel", False):  # identity outputs ...
             say_not_probabilities(proba, table.source)
         pred = np.vectorize(_label_text, otypes=[object])(
-            model.predict(table.X) if labels_of is None else labels_of(proba))
+            thresholded_labels(model, proba, args.threshold) if args.threshold is not None
+            else model.predict(table.X) if labels_of is None else labels_of(proba))
     if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
         columns, header = list(pred.T), _prediction_names(model, name)
     else:
