@@ -40,8 +40,8 @@ def test_info_prints_the_first_features_range_and_counts_the_rest(tmp_path, caps
     # gamma's one-hot features in its place, 0/1; delta, eps and the indicator counted
     assert _line(out) == (
         HEAD + f"alpha {a.min():.4g} to {a.max():.4g}, beta {b.min():.4g} to {b.max():.4g}, "
-        "gamma=x 0 to 1, gamma=y 0 to 1, ... (7 features; info --json: x_range; predict "
-        "warns of data on another scale)"), out
+        "gamma=x 0 to 1, gamma=y 0 to 1, ... (7 inputs: 6 features and 1 missing indicator; "
+        "info --json: x_range; predict warns of data on another scale)"), out
 
 
 def test_info_of_images_shows_each_channel_and_a_file_without_the_record_nothing(

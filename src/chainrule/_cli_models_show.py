@@ -10,7 +10,7 @@ import json
 import numpy as np
 
 from ._cli_models_data import _cost_words, _preview
-from ._cli_models_show_range import range_text
+from ._cli_models_show_range import features_line, range_text
 from ._cli_models_show_tune import _chosen as _chosen
 from ._cli_models_show_tune import _folds_words as _folds_words
 
@@ -299,7 +299,7 @@ def _info(args: argparse.Namespace) -> int:
     if meta.get("target_names"):  # chainrule train --target a b ...: one output each
         print(f"targets ({len(meta['target_names'])}): {_preview(meta['target_names'], 8)}")
     if meta.get("feature_names"):
-        print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+        print(features_line(meta))  # and the missing indicators counted among the inputs
     if meta.get("image_shape"):  # an MLP trained on images: predict checks their shape
         shape = meta["image_shape"]
         print(f"images {' x '.join(map(str, shape))} (C x H x W), taken as rows of "
