@@ -96,7 +96,7 @@ def test_iris_folds_are_train_and_evaluate_on_each_fold(tmp_path, capsys):
     _check(result, reference, capsys.readouterr().out)
     assert result["splitter"] == "StratifiedKFold" and result["seed"] == 3
     assert set(reference[0][0]) == {"samples", "accuracy", "log_loss", "balanced_accuracy",
-                                    "f1_macro", "roc_auc"}
+                                    "f1_macro", "roc_auc", "average_precision"}
     assert [row["samples"] for row in result["per_fold"]] == [38, 38, 37, 37]
 
 

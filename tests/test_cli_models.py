@@ -118,7 +118,8 @@ def test_evaluate_says_when_its_data_is_the_training_data(tmp_path, capsys):
         f"{held} validation examples; none held out: not a test score)")
     assert main(["evaluate", model, "wine", "--json"]) == 0
     assert list(json.loads(capsys.readouterr().out)) == [
-        "samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc"]
+        "samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc",
+        "average_precision"]
     # a file: the same one (another path to it) is said to be, and so is a copy of it: the
     # same rows, whatever the path (train records the SHA-256 of its data as read)
     data, copy = tmp_path / "d.csv", tmp_path / "copy.csv"
@@ -150,7 +151,7 @@ def test_evaluate_reports_accuracy_and_log_loss(trained, capsys):
     assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
     assert scores["log_loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
     assert list(scores) == ["samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro",
-                            "roc_auc"]
+                            "roc_auc", "average_precision"]
 
 
 def test_info_lists_layers_shapes_activations_and_parameter_count(trained, capsys):

@@ -44,7 +44,7 @@ def _files(tmp_path, weights: list[str]) -> tuple[str, str]:
 
 def _table(out: str) -> list[list[str]]:
     """The rows of the printed classification report (those that end in a support)."""
-    start = out.index("precision")
+    start = out.index("precision    recall")  # the table's header, not "average precision"
     block = out[start:out.index("confusion matrix (rows")].splitlines()[1:]
     return [line.split() for line in block if line.strip()]
 

@@ -137,14 +137,16 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     for key, n in counts.items():
         if n < k:
             left = [row for row in rows if key not in row]
-            why = ({row.get("roc_auc_left_out") for row in left} if key == "roc_auc" else
+            why = ({row.get("roc_auc_left_out") for row in left}
+                   if key in ("roc_auc", "average_precision") else
                    {"one held-out example"})
             print(f"{_NAMES[key]}: left out of fold{'s' if len(left) > 1 else ''} "
                   f"{', '.join(str(row['fold']) for row in left)} ({'; '.join(sorted(why))});"
                   f" the mean and std are of the {n} other{'s' if n != 1 else ''}")
     reasons = {row["roc_auc_left_out"] for row in rows if "roc_auc_left_out" in row}
     if reasons and "roc_auc" not in counts:
-        print(f"ROC AUC: left out of every fold ({'; '.join(sorted(reasons))})")
+        print(f"ROC AUC and average precision: left out of every fold "
+              f"({'; '.join(sorted(reasons))})")
     if task == "regression" and "r2" not in counts:
         print("r2: left out of every fold: each holds out one example, and R^2 needs two")
     print("std: the standard deviation over the folds (NumPy's, ddof=0)")

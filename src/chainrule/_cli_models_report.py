@@ -1,5 +1,5 @@
 """What ``chainrule evaluate`` adds of a classifier to train's scores: balanced accuracy,
-macro-averaged F1 and ROC AUC (:func:`_class_scores`), and with ``--report`` the
+macro-averaged F1, ROC AUC and average precision (:func:`_class_scores`), and with ``--report`` the
 per-class precision, recall, F1 and support with their averages and the confusion matrix
 (:func:`_class_report`; printed by :mod:`chainrule._cli_models_report_text`).  Every
 number is scikit-learn's (``sklearn.metrics``); here are the labels they are given.
@@ -176,7 +176,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     -------
     scores : dict
         Keys ``balanced_accuracy`` (one target), ``f1_macro`` and, where it is defined,
-        ``roc_auc`` (of them, ``only``).
+        ``roc_auc`` and ``average_precision`` (of them, ``only``).
     reason : str or None
         Why ``roc_auc`` is left out: ``y`` holds a single class (of a label: one of its
         two), or, of three or more classes, not every class of the model (with
@@ -187,7 +187,9 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     from ._roc_auc import roc_auc, scores_roc_auc
 
     sw = sample_weight
-    want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc") if only in (None, key)]
+    want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc", "average_precision")
+            if only in (None, key)]
+    ranked = "roc_auc" in want or "average_precision" in want  # ROC AUC's rules, both
     scores = {}
     # the examples that count: with weights, a class whose examples all weigh 0 is absent
     # (scikit-learn's roc_auc_score gives it nan, with a warning)
@@ -200,13 +202,14 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
                                                         labels=active or None,
                                                         zero_division=0 if active else 1,
                                                         sample_weight=sw))
-        if "roc_auc" not in want:
+        if not ranked:
             return scores, None
         one = [j for j in range(y.shape[1]) if len(np.unique(counted[:, j])) < 2]
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
                             f"the data{some}; each target's ROC AUC needs examples of both")
-        return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
+        return _ranking(scores, want, model, proba, y, sw,
+                        lambda: roc_auc(y, proba, model.log_proba, sw)), None
     pred = predicted_index(proba, threshold)
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
@@ -216,7 +219,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         if "f1_macro" in want:
             scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
                                                         zero_division=0, sample_weight=sw))
-    if "roc_auc" not in want:
+    if not ranked:
         return scores, None
     k = proba.shape[1]
     labels = [_name(v) for v in model.labels or range(k)]
@@ -238,9 +241,25 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         return scores, (f"the data hold {len(present)} of the model's {k} classes{some} "
                         f"(none of {', '.join(missing)}); the one-vs-rest average needs "
                         "each class")
-    if raw:
-        return {**scores, "roc_auc": scores_roc_auc(y, proba, sw)}, None
-    return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
+    auc = ((lambda: scores_roc_auc(y, proba, sw)) if raw
+           else (lambda: roc_auc(y, proba, model.log_proba, sw)))
+    return _ranking(scores, want, model, proba, y, sw, auc), None
+
+
+def _ranking(scores: dict, want: list[str], model, proba: np.ndarray, y: np.ndarray,
+             sample_weight: np.ndarray | None, auc) -> dict[str, float]:
+    """``scores`` with those of :func:`_class_scores` that rank the examples, of
+    ``want``: ``roc_auc`` (``auc()``) and ``average_precision``
+    (:func:`chainrule._cli_models_average_precision.average_precision`), under the same
+    conditions (every class in ``y``)."""
+    from ._cli_models_average_precision import average_precision
+
+    if "roc_auc" in want:
+        scores = {**scores, "roc_auc": auc()}
+    if "average_precision" in want:
+        scores = {**scores, "average_precision": average_precision(model, proba, y,
+                                                                   sample_weight)}
+    return scores
 
 
 def _plain(value):

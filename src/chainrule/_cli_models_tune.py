@@ -27,8 +27,8 @@ from .cli_args import model_path, positive_int
 
 # evaluate's scores of which lower is better (scikit-learn ranks their negatives)
 LOWER_IS_BETTER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
-_SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss",
-            "hamming_loss", "r2", "mse", "rmse", "mae")
+_SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "average_precision",
+            "log_loss", "hamming_loss", "r2", "mse", "rmse", "mae")
 
 
 def _add_tune(sub: argparse._SubParsersAction) -> None:
@@ -74,7 +74,8 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                    "leave-one-group-out, one fold per group (default: 5)")
     p.add_argument("--scoring", choices=_SCORING, default=None,
                    help="the score that ranks the combinations, one of evaluate's "
-                   "(default: accuracy for classification, r2 for regression, as "
+                   "(average_precision: the area under the precision-recall curve, of a "
+                   "rare class; default: accuracy for classification, r2 for regression, as "
                    "scikit-learn's score)")
     p.add_argument("--json", action="store_true",
                    help="print every combination's options, per-fold scores, means, "
@@ -293,9 +294,11 @@ def _tune(args: argparse.Namespace) -> int:
 
 def _check_scoring(scoring: str, task: str, several: bool) -> None:
     """Refuse a --scoring that evaluate does not give of the task."""
-    given = (("accuracy", "hamming_loss", "log_loss", "f1_macro", "roc_auc")
+    given = (("accuracy", "hamming_loss", "log_loss", "f1_macro", "roc_auc",
+              "average_precision")
              if task == "classification" and several
-             else ("accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc")
+             else ("accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc",
+                   "average_precision")
              if task == "classification" else ("mse", "rmse", "mae", "r2"))
     if scoring not in given:
         what = ("a multi-label classification" if several and task == "classification"

@@ -76,7 +76,8 @@ def _refuse_margin_log_loss(run: argparse.Namespace, combo: dict[str, str],
     spelt = run.loss if run.loss == name else f"{run.loss} ({name})"
     raise ValueError(f"--scoring log_loss: {where}--loss {spelt} is a margin loss, whose "
                      "class scores are not probabilities and have no log loss; the "
-                     "scorings that apply: accuracy, balanced_accuracy, f1_macro, roc_auc")
+                     "scorings that apply: accuracy, balanced_accuracy, f1_macro, roc_auc, "
+                     "average_precision")
 
 
 def _cross_validate(set_up: tuple, combo: dict[str, str], i: int, n: int,

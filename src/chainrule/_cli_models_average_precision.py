@@ -1,0 +1,61 @@
+"""Average precision, the area under the precision-recall curve as scikit-learn's
+``average_precision_score`` sums it, of a classifier's probabilities: the score of a rare
+class that ROC AUC flatters (a model that ranks the rare class's examples just above
+the many others scores a high ROC AUC at a precision that may be poor).  ``evaluate``
+prints it after ROC AUC, ``cv`` and ``tune`` score each fold by it (``tune --scoring
+average_precision``).  Read by :func:`chainrule._cli_models_report._class_scores`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def average_precision(model, proba: np.ndarray, y: np.ndarray,
+                      sample_weight: np.ndarray | None = None) -> float:
+    """scikit-learn's ``average_precision_score`` of the examples' ranking by the model.
+
+    Two classes: of the second class's probability (the positive class, ``pos_label=1``
+    of the class indices); multi-label: the macro average of the targets' (each target's
+    second label's probability); three or more classes: the macro average of each class's
+    one-vs-rest average precision (``y`` binarised).  It depends on the order of the
+    examples alone, which a confident network's probabilities lose where they round to
+    exactly 1: there, as for ROC AUC (:mod:`chainrule._roc_auc`), the examples are ranked
+    by the log-probabilities of the output layer's net input.  Outputs that are no
+    probabilities (a margin loss's class scores, an identity output) are ranked as they
+    are, as a ``decision_function``.
+
+    Parameters
+    ----------
+    model : _Outputs
+        A classifier's outputs (``_cli_models_importance._Outputs``): ``margin`` and
+        ``log_proba()``, called only where ``proba`` rounds.
+    proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets)
+        ``predict_proba`` (a margin model's class scores).
+    y : ndarray of shape (n_samples,) of class indices, or (n_samples, n_targets) of 0/1
+        Every class (of a multi-label model: both labels of every target) present, as
+        ROC AUC requires.
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    float
+    """
+    from sklearn import metrics
+
+    from ._cli_models_proba_notes import not_probabilities_note
+    from ._roc_auc import ranking_scores, rounds
+
+    multilabel = np.ndim(y) == 2
+    raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
+    scores = (ranking_scores(model.log_proba(), multilabel)
+              if not raw and rounds(proba) else np.asarray(proba, dtype=np.float64))
+    if multilabel:
+        return float(metrics.average_precision_score(y, scores, average="macro",
+                                                     sample_weight=sample_weight))
+    if scores.ndim == 2 and scores.shape[1] == 2:
+        scores = scores[:, 1]
+    if scores.ndim == 1:  # two classes: the second's probability (or log-odds)
+        return float(metrics.average_precision_score(y, scores, sample_weight=sample_weight))
+    Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
+    return float(metrics.average_precision_score(Y, scores, average="macro",
+                                                 sample_weight=sample_weight))
