@@ -59,3 +59,58 @@ def average_precision(model, proba: np.ndarray, y: np.ndarray,
     Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
     return float(metrics.average_precision_score(Y, scores, average="macro",
                                                  sample_weight=sample_weight))
+
+
+class _Column:
+    """One target of a multi-label classifier's outputs, as :func:`average_precision`
+    takes a model: its log-probabilities (computed once, where they are asked)."""
+
+    margin = False
+
+    def __init__(self, model, j: int, cache: dict) -> None:
+        self._model, self._j, self._cache = model, j, cache
+
+    def log_proba(self) -> np.ndarray:
+        if "log_proba" not in self._cache:
+            self._cache["log_proba"] = np.asarray(self._model.log_proba())
+        return self._cache["log_proba"][:, [self._j]]
+
+
+def target_rankings(model, proba: np.ndarray, y: np.ndarray,
+                    sample_weight: np.ndarray | None = None) -> list[dict[str, float]]:
+    """Each target's ROC AUC and average precision of a multi-label classifier.
+
+    The scores evaluate prints of the model (the macro averages over the targets), target
+    by target: ``roc_auc`` (:func:`chainrule._roc_auc.roc_auc`) and
+    ``average_precision`` of the target's second label's probability, ranked by the
+    log-probabilities where they round, as the averages are.  A target whose data hold
+    one of its labels alone (among the examples of a positive weight) has neither.
+
+    Parameters
+    ----------
+    model : _Outputs
+        The classifier's outputs (``log_proba()``, called only where ``proba`` rounds).
+    proba : ndarray of shape (n_samples, n_targets)
+    y : ndarray of shape (n_samples, n_targets), 0/1
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    list of n_targets dicts
+        ``{"roc_auc": float, "average_precision": float}``, or ``{}``.
+    """
+    from ._roc_auc import roc_auc
+
+    counted = y if sample_weight is None else y[sample_weight > 0]
+    cache: dict = {}
+    out = []
+    for j in range(y.shape[1]):
+        if len(np.unique(counted[:, j])) < 2:
+            out.append({})
+            continue
+        column = _Column(model, j, cache)
+        out.append({"roc_auc": roc_auc(y[:, [j]], proba[:, [j]], column.log_proba,
+                                       sample_weight),
+                    "average_precision": average_precision(column, proba[:, [j]], y[:, [j]],
+                                                           sample_weight)})
+    return out

@@ -77,6 +77,7 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     shown : dict or None
         The class report (None without ``report``, or of a regression model).
     """
+    from ._cli_models_average_precision import target_rankings
     from ._cli_models_data import _targets
     from ._cli_models_scores import _label_scores, _scores, _target_scores
 
@@ -103,8 +104,9 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
                  else None)
     each = ([] if not names else _target_scores(y, pred, sw)
             if model.task == "regression" else
-            [{k: v for k, v in s.items() if k != "predicted"}
-             for s in _label_scores(y, pred, sw, threshold=threshold)])
+            [{**{k: v for k, v in s.items() if k != "predicted"}, **ranked}
+             for s, ranked in zip(_label_scores(y, pred, sw, threshold=threshold),
+                                  target_rankings(scored, pred, y, sw), strict=True)])
     return scores, no_auc, each, shown
 
 
