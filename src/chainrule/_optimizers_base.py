@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._optimizers_blas import _subtract_scaled
 from ._validation import check_nonneg_float, check_positive_float
@@ -69,6 +70,7 @@ class Optimizer:
         again at each callback, never keep the array from one step to the next
         (it is then the other vector, which the next step overwrites), and copy
         what you keep.
+        :meth:`set_state` starts the rule from given vectors (and step count), checked.
     """
 
     name = "optimizer"
@@ -313,6 +315,73 @@ class Optimizer:
         if stopped:
             opt.lr = float(rate)
         return opt
+
+    def set_state(self, state: dict[str, ArrayLike], t: int | None = None,
+                  params: np.ndarray | None = None) -> None:
+        """Start from a given state: the rule's vectors and, optionally, the step count.
+
+        For a step from values worked out elsewhere (a course's velocity, cache or
+        moments; see ``examples/cs231n_update_rules.py``).  Assigning ``state[key]``
+        directly works too, but a misspelt key is ignored and a vector of another shape or
+        dtype than the parameters is replaced by zeros at the next step, silently; this
+        method refuses both.
+
+        Parameters
+        ----------
+        state : dict of str to array_like, each of shape (n_params,) or the parameters'
+            The vectors the rule keeps, every one of them (``"velocity"`` of momentum,
+            RMSProp's ``"mean_sq"``, Adam's ``"m"`` and ``"v"``: the keys listed in
+            :class:`Optimizer`'s ``state``), in the rule's own convention: chainrule's
+            momentum velocity is ``g`` summed (``w <- w - lr v``), not ``-lr`` times it.
+            Copied; the arrays given are not changed by later steps.
+        t : int >= 0, optional
+            The number of steps already taken (the next step is ``t + 1``: Adam's bias
+            corrections use it); left as it is when omitted.
+        params : ndarray of shape (n_params,) (or the shape the steps take), optional
+            The parameters the next step updates: the vectors must have their shape and
+            are stored in their dtype.  Without it, the vectors must share one shape and
+            are stored as float64 (or their own float dtype).
+
+        Raises
+        ------
+        ValueError
+            If a key is not one the rule keeps or one is missing, the vectors' shapes
+            differ (from each other, or from ``params``), a value is not finite, or ``t``
+            is not an integer >= 0.
+        """
+        probe = type(self).from_config(self.get_config())
+        zeros = np.zeros(1)
+        probe.step(zeros.copy(), zeros)
+        expected = sorted(probe.state)
+        if not isinstance(state, dict) or sorted(state) != expected:
+            found = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"state: expected the keys {expected} of {self!r}, found {found}")
+        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, np.integer))
+                              or t < 0):
+            raise ValueError(f"t: expected an integer >= 0 (steps taken), found {t!r}")
+        if params is not None and (not isinstance(params, np.ndarray)
+                                   or params.dtype.kind != "f"):
+            raise ValueError(f"params: expected a float ndarray, found {type(params).__name__}")
+        shape = params.shape if params is not None else np.shape(state[expected[0]]) if (
+            expected) else ()
+        arrays = {}
+        for key in expected:
+            a = np.asarray(state[key])
+            if a.dtype.kind not in "fiu":
+                raise ValueError(f"state[{key!r}]: expected real numbers, found dtype {a.dtype}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"state[{key!r}]: expected finite values, found NaN or inf")
+            if a.shape != shape:
+                what = "the parameters'" if params is not None else f"state[{expected[0]!r}]'s"
+                raise ValueError(f"state[{key!r}]: expected {what} shape {shape}, found "
+                                 f"{a.shape}")
+            dtype = (params.dtype if params is not None
+                     else a.dtype if a.dtype.kind == "f" else np.float64)
+            arrays[key] = np.array(a, dtype=dtype, order="C")
+        self.state.clear()
+        self.state.update(arrays)
+        if t is not None:
+            self.t = int(t)
 
     def reset(self) -> None:
         """Forget the accumulated state (velocities, moment estimates, step count)."""
