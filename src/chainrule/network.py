@@ -43,6 +43,7 @@ from ._network_inference import _correct_rows as _correct_rows
 from ._network_inference import _EvaluationPass as _EvaluationPass
 from ._network_inference import _Inference
 from ._network_inference import _release_layer as _release_layer
+from ._network_settings import DECAY_MODES, _Settings, check_loss_output
 from ._network_terms import NetworkCostTerms, _CostTerms
 from ._network_vector import _ParameterVector
 from ._network_vector import _without_cache as _without_cache
@@ -53,7 +54,6 @@ from ._validation import (
     check_data,
     check_float_dtype,
     check_input_shape,
-    check_nonneg_float,
 )
 from .activations import Activation
 from .layers import Layer
@@ -65,10 +65,9 @@ from .losses import Loss, get_loss
 
 __all__ = ["DECAY_MODES", "Network", "NetworkCostTerms", "mlp"]
 
-DECAY_MODES = ("ufldl", "per_sample")
 
 
-class Network(_ParameterVector, _CostAndGradient, _Inference, _CostTerms):
+class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTerms):
     """A feed-forward network trained by backpropagation.
 
     Parameters
@@ -116,6 +115,13 @@ class Network(_ParameterVector, _CostAndGradient, _Inference, _CostTerms):
         of the storage, not a copy.
     grads : ndarray of shape (n_params,)
         Gradient of the last :meth:`loss_and_grad` call, same order.
+    loss : Loss
+    weight_decay : float
+    decay : str
+        The settings of the same names; assigned later, each is checked as the
+        constructor checks it (``net.loss = "squared_error"`` looks the name up), and a
+        refused value (an unknown name, a negative or NaN decay) leaves the network as it
+        was.
     """
 
     def __init__(
@@ -179,10 +185,8 @@ class Network(_ParameterVector, _CostAndGradient, _Inference, _CostTerms):
         if loss is None:  # the output's canonical loss, as mlp() and network_from_layers()
             output = getattr(getattr(layers[-1], "activation", None), "name", None)
             loss = _DEFAULT_LOSS.get(output, "squared_error")
-        self.loss = get_loss(loss)
-        self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
-        if decay not in DECAY_MODES:
-            raise ValueError(f"decay must be one of {DECAY_MODES}, got {decay!r}")
+        self._loss = get_loss(loss)  # checked against the output below, once it is known
+        self.weight_decay = weight_decay  # the properties check them (_network_settings)
         self.decay = decay
         act = self.output_activation
         if act is None:  # Dropout, Flatten: no activation, nothing the loss can read
@@ -197,22 +201,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference, _CostTerms):
                 "reaches the parameters): for two classes use 1 unit with a sigmoid output "
                 "(loss 'log_loss'), or 2 units with softmax"
             )
-        if (
-            self.loss.outputs is not None
-            and act is not None
-            and act.builtin
-            and act.name not in self.loss.outputs
-        ):
-            raise ValueError(
-                f"loss {self.loss.name!r} needs outputs in its domain: the output layer's "
-                f"activation must be one of {sorted(self.loss.outputs)}, got {act.name!r}"
-            )
-        if self.loss.name in ("multiclass_hinge", "hinge") and act.builtin and act.name in (
-                "softmax", "sigmoid"):  # as the CLI's check_loss_output refuses them
-            raise ValueError(
-                f"loss {self.loss.name!r} reads the outputs as scores and wants margins of 1 "
-                f"between them, which a {act.name} output, squeezed into (0, 1), never "
-                "reaches: give the output layer activation='identity' (the scores)")
+        check_loss_output(self._loss, act)
         for layer, in_shape in zip(layers, in_shapes, strict=True):
             layer.build(in_shape)
         # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote,

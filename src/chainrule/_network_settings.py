@@ -1,0 +1,97 @@
+"""A network's settings that may change after it is built: ``loss``, ``weight_decay`` and
+``decay`` (private).
+
+:class:`_Settings`, a mixin base of :class:`~chainrule.network.Network`, makes them
+properties that check what is assigned as the constructor checks its arguments, so that
+``net.loss = "squared_error"`` takes a name as ``Network(..., loss=...)`` does (the name
+looked up, an unknown one refused listing the known ones) and ``net.weight_decay = -1``
+or ``net.decay = "l2"`` are refused, leaving the network as it was, where before they
+were stored as given: a name, not a :class:`~chainrule.losses.Loss`, failed later inside
+the cost with an ``AttributeError``, a negative decay rewarded large weights and an
+unknown decay mode silently computed the "ufldl" one.
+"""
+
+from __future__ import annotations
+
+from ._names import did_you_mean
+from ._validation import check_nonneg_float
+from .activations import Activation
+from .losses import Loss, get_loss
+
+__all__ = ["DECAY_MODES", "check_decay", "check_loss_output"]
+
+DECAY_MODES = ("ufldl", "per_sample")
+
+
+def check_decay(decay: object) -> str:
+    """``decay`` if it is one of :data:`DECAY_MODES`, else a ValueError naming them."""
+    if not isinstance(decay, str) or decay not in DECAY_MODES:
+        raise ValueError(f"decay must be one of {DECAY_MODES}, got {decay!r}"
+                         f"{did_you_mean(decay, DECAY_MODES)}")
+    return decay
+
+
+def check_loss_output(loss: Loss, act: Activation) -> None:
+    """Refuse a loss that cannot read the output layer's activation ``act``.
+
+    Raises
+    ------
+    ValueError
+        The loss needs outputs in a domain ``act`` does not give (``log_loss`` after an
+        identity output), or it is a margin loss after a softmax or sigmoid output.
+    """
+    if loss.outputs is not None and act.builtin and act.name not in loss.outputs:
+        raise ValueError(
+            f"loss {loss.name!r} needs outputs in its domain: the output layer's "
+            f"activation must be one of {sorted(loss.outputs)}, got {act.name!r}"
+        )
+    if loss.name in ("multiclass_hinge", "hinge") and act.builtin and act.name in (
+            "softmax", "sigmoid"):  # as the CLI's check_loss_output refuses them
+        raise ValueError(
+            f"loss {loss.name!r} reads the outputs as scores and wants margins of 1 "
+            f"between them, which a {act.name} output, squeezed into (0, 1), never "
+            "reaches: give the output layer activation='identity' (the scores)")
+
+
+class _Settings:
+    """``loss``, ``weight_decay`` and ``decay`` as checked properties."""
+
+    _loss: Loss
+    _weight_decay: float
+    _decay: str
+
+    @property
+    def loss(self) -> Loss:
+        """The per-example loss (a :class:`~chainrule.losses.Loss`).
+
+        Assigned a name, config dict or Loss, as the constructor's ``loss``: it is looked
+        up and checked against the output layer's activation; a refused one leaves the
+        network's loss as it was.
+        """
+        return self._loss
+
+    @loss.setter
+    def loss(self, value: str | dict | Loss) -> None:
+        loss = get_loss(value)
+        act = self.output_activation  # type: ignore[attr-defined]
+        if act is not None:
+            check_loss_output(loss, act)
+        self._loss = loss
+
+    @property
+    def weight_decay(self) -> float:
+        """The L2 penalty ``lambda`` on weights (a finite float >= 0)."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = check_nonneg_float(value, "weight_decay")
+
+    @property
+    def decay(self) -> str:
+        """How ``weight_decay`` is scaled: "ufldl" or "per_sample"."""
+        return self._decay
+
+    @decay.setter
+    def decay(self, value: str) -> None:
+        self._decay = check_decay(value)
