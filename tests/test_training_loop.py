@@ -288,8 +288,8 @@ def test_plateau_schedule_takes_numpy_scalars_as_metrics():
                     for e, v in enumerate(values, start=1)]
         assert got == expected and min(got) < 1.0
     sched = ReduceOnPlateau(monitor="val_los")
-    with pytest.raises(ValueError, match=r"'val_los' is not a metric of this run; the metrics "
-                                         r"are: loss, val_loss$"):
+    with pytest.raises(ValueError, match=r"'val_los' is not a metric of this run \(did you mean "
+                                         r"'val_loss'\?\); the metrics are: loss, val_loss$"):
         sched.lr(1, 1.0, {"loss": np.float32(1.0), "val_loss": np.float64(2.0),
                           "grad_norms": [1.0]})
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from ._names import did_you_mean
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 from .schedules import Schedule
 
@@ -50,7 +51,8 @@ def monitored_value(owner: str, monitor: str, metrics: dict[str, float]) -> floa
     if isinstance(value, numbers.Real):
         return float(value)
     names = ", ".join(k for k, v in metrics.items() if isinstance(v, numbers.Real))
-    what = ("is not a metric of this run" if value is None else
+    what = (f"is not a metric of this run{did_you_mean(monitor, names.split(', '))}"
+            if value is None else
             ("" if name == monitor else f"falls back to {name!r}, which ")
             + "is a list of one value per layer, not one number per epoch")
     raise ValueError(f"{owner} monitor {monitor!r} {what}; the metrics are: {names}")

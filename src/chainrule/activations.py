@@ -69,6 +69,7 @@ from ._activations_ranges import OUTPUT_RANGES as OUTPUT_RANGES
 from ._activations_ranges import RANGE_ROUNDING as RANGE_ROUNDING
 from ._activations_ranges import _outside as _outside
 from ._activations_ranges import _rounded_range as _rounded_range
+from ._names import did_you_mean
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -250,7 +251,8 @@ def get_activation(name: str | Activation) -> Activation:
                 "cross_val_score with n_jobs > 1, joblib) do not know it; pass the "
                 "Activation object that register_activation returned instead of its name"
             )
-        raise ValueError(f"unknown activation {name!r}; valid names are: {valid}{hint}") from None
+        raise ValueError(f"unknown activation {name!r}{did_you_mean(name, valid.split(', '))}; "
+                         f"valid names are: {valid}{hint}") from None
 
 
 def _check_hidden_activation(act: Activation, name: str) -> Activation:

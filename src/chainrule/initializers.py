@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._names import did_you_mean
 from ._validation import number_text
 
 __all__ = [
@@ -357,7 +358,8 @@ def get_initializer(name: str | Initializer) -> Initializer:
         return INITIALIZERS[ALIASES.get(name, name)]
     except KeyError:
         valid = ", ".join(sorted([*INITIALIZERS, *ALIASES]))
-        raise ValueError(f"unknown initializer {name!r}; valid names are: {valid}, "
+        raise ValueError(f"unknown initializer {name!r}{did_you_mean(name, valid.split(', '))}; "
+                         f"valid names are: {valid}, "
                          "normal(eps=E)") from None
 
 

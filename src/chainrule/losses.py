@@ -101,6 +101,7 @@ from ._loss_logit_paths import (
 )
 from ._loss_records import LogitPath, Loss
 from ._loss_smoothing import smoothed
+from ._names import did_you_mean
 
 __all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "hinge_predictions", "huber"]
 
@@ -266,7 +267,8 @@ def get_loss(name: str | dict | Loss) -> Loss:
     key = ALIASES.get(name, name)
     if key not in LOSSES:
         valid = ", ".join(sorted([*LOSSES, *ALIASES]))
-        raise ValueError(f"unknown loss {name!r}; valid names are: {valid}")
+        raise ValueError(f"unknown loss {name!r}{did_you_mean(name, valid.split(', '))}; "
+                         f"valid names are: {valid}")
     if not settings:
         return LOSSES[key]
     build, takes = _PARAMETERISED.get(key, (None, ()))

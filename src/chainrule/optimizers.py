@@ -44,6 +44,7 @@ import math
 
 import numpy as np
 
+from ._names import did_you_mean
 from ._optimizers_adagrad import AdaGrad
 from ._optimizers_base import Optimizer
 from ._optimizers_blas import _blas_updates as _blas_updates
@@ -370,15 +371,13 @@ def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
     TypeError
         If ``name`` is neither a str nor an Optimizer.
     ValueError
-        If ``name`` is unknown, or a setting the rule does not take is
-        nonzero.
+        If ``name`` is unknown, or a setting the rule does not take is nonzero.
     """
     if isinstance(name, Optimizer):
         return name
     if not isinstance(name, str):
-        raise TypeError(
-            f"optimizer must be a name (str) or an Optimizer object, got {type(name).__name__}"
-        )
+        raise TypeError(f"optimizer must be a name (str) or an Optimizer object, got "
+                        f"{type(name).__name__}")
     if name == "nesterov":
         kwargs = {"momentum": 0.9, **{k: v for k, v in kwargs.items() if v is not None}}
         kwargs["nesterov"] = True
@@ -386,7 +385,8 @@ def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
     cls = OPTIMIZERS.get(name)
     if cls is None:
         valid = ", ".join(sorted([*OPTIMIZERS, "nesterov"]))
-        raise ValueError(f"unknown optimizer {name!r}; valid names are: {valid}")
+        raise ValueError(f"unknown optimizer {name!r}{did_you_mean(name, [*OPTIMIZERS])}; "
+                         f"valid names are: {valid}")
     accepted = _settings_of(cls)
     clean = {}
     for key, value in kwargs.items():

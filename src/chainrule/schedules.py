@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 
+from ._names import did_you_mean
 from ._validation import check_positive_int, shown_value
 
 __all__ = [
@@ -182,7 +183,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         raise TypeError(f"schedule must be a name, a dict or a Schedule, got {type(spec).__name__}")
     cls = SCHEDULES.get(name) if isinstance(name, str) else None  # a list is not hashable
     if cls is None:
-        raise ValueError(f"unknown schedule {shown_value(name)}; valid names are: "
+        raise ValueError(f"unknown schedule {shown_value(name)}{did_you_mean(name, SCHEDULES)}; "
+                         "valid names are: "
                          f"{', '.join(SCHEDULES)}")
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     params = {} if cls.__init__ is object.__init__ else {

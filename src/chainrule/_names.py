@@ -1,0 +1,57 @@
+"""The "did you mean" of an unknown name (private).
+
+The registries of names (activations, losses, optimizers, schedules, initialisers) refuse
+an unknown name listing the known ones; :func:`did_you_mean` adds the nearest known name
+when one is near enough, so that a typo is named at once rather than found in a list of
+twenty.  Near is counted in edits (insert, delete or replace a letter, or swap two
+neighbours: the optimal string alignment distance), at most a third of the name's length
+(and 1 for short names): "rleu" -> "relu", "adma" -> "adam" (where ``difflib``'s ratio
+prefers "adamax"), "glorot_unifrom" -> "glorot_uniform", "Sigmoid" -> "sigmoid".  Of
+names equally near, the one ``difflib`` finds most alike wins, then the first given.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["did_you_mean"]
+
+
+def _edits(a: str, b: str) -> int:
+    """The optimal string alignment distance between ``a`` and ``b``."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'relu'?)`` for the known name nearest ``name``, or "" if none is near.
+
+    Parameters
+    ----------
+    name : object
+        The name given (anything that is not a str gets "").
+    known : iterable of str
+        The names it may have meant.
+
+    Returns
+    -------
+    str
+    """
+    if not isinstance(name, str) or not name or len(name) > 100:
+        return ""
+    given = name.lower()
+    limit = max(1, len(given) // 3)
+    scored = []
+    for order, candidate in enumerate(dict.fromkeys(known)):
+        distance = _edits(given, candidate.lower())
+        if distance <= limit:
+            ratio = difflib.SequenceMatcher(None, given, candidate.lower()).ratio()
+            scored.append((distance, -ratio, order, candidate))
+    return f" (did you mean {min(scored)[3]!r}?)" if scored else ""
