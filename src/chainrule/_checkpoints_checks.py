@@ -246,8 +246,11 @@ def _checked_optimizer(config: object, name: str) -> Optimizer:
         config = {**config, "eps_on": "v_hat"}
     try:
         opt = Optimizer.from_config(config)
-    except ValueError as exc:  # "config...: expected ..., found ..."
-        raise ValueError(f"{name}{str(exc).removeprefix('config')}") from None
+    except (TypeError, ValueError) as exc:  # "config...: expected ..., found ...", or a
+        # setting's own message (a TypeError for a setting of the wrong type)
+        text = str(exc)  # ("lr must be a finite float > 0, got -1.0")
+        text = text.removeprefix("config") if text.startswith("config") else f": {text}"
+        raise ValueError(f"{name}{text}") from None
     if set(config) != set(opt.get_config()):  # type: ignore[arg-type]  (a dict by now)
         raise ValueError(f"{name}: expected the keys {sorted(opt.get_config())}, found "
                          f"{sorted(config)}")  # type: ignore[arg-type]
