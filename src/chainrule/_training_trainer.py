@@ -16,6 +16,7 @@ Import it from
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -139,6 +140,12 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
             lr = 0.1 if lr is None else lr
         self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
         self.lr0 = self.optimizer.lr
+        rate = self.lr0  # an object's lr may have been assigned since it was built: -5 climbed
+        number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)  # the loss
+        if not (number and rate >= 0):
+            raise (ValueError if number else TypeError)(
+                f"optimizer.lr must be a number >= 0 (the rate of the "
+                f"{type(self.optimizer).__name__} given), got {rate!r}")
         self.epochs = check_positive_int(epochs, "epochs")
         if not (isinstance(seed, np.random.Generator) or seed is None):
             seed = check_positive_int(seed, "seed", minimum=0)
