@@ -172,7 +172,9 @@ def gradient_check(
     The model needs ``params`` (flat vector) and ``cost(theta, X, Y)`` (or
     ``cost(theta, X)`` when ``Y`` is None, as for an autoencoder) returning
     ``(J, grad)``.  A float32 network is checked through a float64 copy, since
-    differences of float32 costs carry too little precision.
+    differences of float32 costs carry too little precision.  The parameters are not
+    moved, and a network's gradient and layer arrays (``grads``, each layer's ``A``,
+    ``Z``, ``delta``) are left as ``loss_and_grad(X, Y)`` leaves them.
 
     Parameters
     ----------
@@ -290,6 +292,10 @@ def gradient_check(
         result = dataclasses.replace(result, kink_check=_central(
             model, cost, theta, float(cost0), analytical, eps, True, _kinked_layers(model),
             tolerance))
+    # the last evaluation was a step's (theta with an entry moved by -eps): once more at
+    # theta, so the model's gradient and layer arrays are those at its parameters, as
+    # loss_and_grad(X, Y) leaves them, not about eps away (robust19)
+    model.cost(theta, *args, **cost_kwargs)
     layout = _layout(model, theta.size)
     return dataclasses.replace(result, layout=layout, measure=measure, ufldl=(
         layout is not None and all(type(layer) is Dense for layer in _model_layers(model))))
