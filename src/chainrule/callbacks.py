@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # imported for the annotations of TrainState (typing.get_type_hints resolves them at run time)
+from ._names import did_you_mean
 from ._validation import number_text
 from .network import Network
 from .optimizers import Optimizer
@@ -177,7 +178,12 @@ class TrainState:
 class Callback:
     """Base class for callbacks: override the hooks you need.
 
-    A plain callable given in ``callbacks`` is called as ``on_epoch_end(state)``.
+    A plain callable given in ``callbacks`` is called as ``on_epoch_end(state)``.  Each
+    hook takes one argument, the :class:`TrainState`; a run refuses, before its first
+    step, a callback whose hook cannot take it (Keras' ``on_epoch_end(self, epoch,
+    logs)``: those are ``state.epoch`` and ``state.logs``) or whose class defines an
+    ``on_...`` method that is no hook here (``on_epoch_begin``, ``on_batch_begin``, a
+    misspelt ``on_epoch_ends``), which would never be called.
     """
 
     def on_train_begin(self, state: TrainState) -> None:
@@ -265,9 +271,46 @@ def check_callbacks(
     for i, cb in enumerate(checked):
         if not (isinstance(cb, Callback) or callable(cb)):
             raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
-        if not isinstance(cb, Callback):
+        if isinstance(cb, Callback):
+            _check_hooks(cb, i)
+        else:
             _check_callable(cb, i)
     return checked
+
+
+_HOOKS = ("on_train_begin", "on_batch_end", "on_epoch_end", "on_train_end")
+
+
+def _check_hooks(cb: Callback, i: int) -> None:
+    """Refuse, before the run, a Callback whose hooks the run could not call with the
+    TrainState, or that defines an ``on_...`` method the run never calls."""
+    name = type(cb).__name__
+    for attr in dir(type(cb)):
+        if (attr.startswith("on_") and attr not in _HOOKS
+                and callable(getattr(type(cb), attr, None))):
+            hint = (" (a run has no hook at a start but its own: on_train_begin, and each "
+                    "epoch's or batch's end)" if attr.endswith("_begin")
+                    else did_you_mean(attr, _HOOKS))
+            raise TypeError(
+                f"callbacks[{i}]: {name} defines {attr}, which a run never calls{hint}: the "
+                f"hooks are {', '.join(_HOOKS)}, each called with the TrainState (rename a "
+                "helper method that is no hook)")
+    for hook in _HOOKS:
+        method = getattr(cb, hook)
+        if getattr(method, "__func__", None) is getattr(Callback, hook):
+            continue  # the base class's: does nothing, takes the state
+        try:
+            signature = inspect.signature(method)
+        except (TypeError, ValueError):  # some built-ins have none: called as they are
+            continue
+        try:
+            signature.bind(None)
+        except TypeError:
+            raise TypeError(
+                f"callbacks[{i}]: {name}.{hook}{signature} cannot be called with the one "
+                "argument a run gives it, the TrainState (Keras' epoch and logs are "
+                f"state.epoch and state.logs): define it as def {hook}(self, state): ..."
+            ) from None
 
 
 def _check_callable(cb: Callable, i: int) -> None:
