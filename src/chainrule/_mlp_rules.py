@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ._training_guards import _say
 from .callbacks import Callback, TrainState
 from .network import Network
@@ -48,7 +50,7 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     optimizer.lr = lr_new
 
 
-def _reported_loss(cost: float, decay: float, k: int) -> float:
+def _reported_loss(cost: float, decay: float, k: int) -> np.float64:
     """scikit-learn's loss from the network's ``cost`` whose weight-decay part is ``decay``.
 
     SPEC 3's ``squared_error`` is ``1/2 ||a - y||^2`` summed over the outputs,
@@ -68,7 +70,8 @@ def _reported_loss(cost: float, decay: float, k: int) -> float:
     k : int
         The number of squared-error outputs the data term is averaged over (1: none).
     """
-    return cost if k == 1 else (cost - decay) / k + decay
+    # np.float64, as scikit-learn's loss_, best_loss_ and loss_curve_ hold
+    return np.float64(cost if k == 1 else (cost - decay) / k + decay)
 
 
 class _EpochRule(Callback):
@@ -172,7 +175,7 @@ class _EpochRules:
         it) take these epochs in, a run that diverged too (its completed epochs are in
         ``loss_curve_`` and ``validation_scores_``).
         """
-        self.loss_curve_.extend(float(v) for v in losses)
+        self.loss_curve_.extend(np.float64(v) for v in losses)  # scikit-learn's type
         self.n_iter_ = history.epochs
         self.t_ += n * history.epochs
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
@@ -184,7 +187,7 @@ class _EpochRules:
         else:  # the best epoch of the fits since the rule (re)started: stopping_record
             seen = [*losses, *([] if self.best_loss_ is None else [self.best_loss_])]
             if seen:
-                self.best_loss_ = float(min(seen))
+                self.best_loss_ = np.float64(min(seen))
 
     def _max_time_message(self, history: Any, trainer: Any) -> str:
         """The warning of a mini-batch fit (or ``partial_fit`` call) that ``max_time`` ended.

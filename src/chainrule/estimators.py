@@ -228,6 +228,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
             est.feature_names_in_ = np.asarray(names, dtype=object)
         for key, value in fitted.items():  # only the keys checked above
             setattr(est, key, value)
+        # the losses as a fit leaves them: np.float64, scikit-learn's type (JSON's floats)
+        est.loss_curve_ = [np.float64(v) for v in est.loss_curve_]
+        if est.best_loss_ is not None:
+            est.best_loss_ = np.float64(est.best_loss_)
         est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(repr(exc)) from None
