@@ -781,9 +781,10 @@ def _set_param(key, value):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize(("edit", "match"), [
-    (_set_param("alpha", "x"), r"params: alpha must be a finite number >= 0, got 'x'"),
-    (_set_param("solver", None), r"params: solver must be one of"),
-    (_set_param("shuffle", 1), r"params: shuffle must be True or False, got 1"),
+    (_set_param("alpha", "x"), r"params: The 'alpha' parameter of MLPClassifier must be a "
+                               r"finite float in the range \[0\.0, inf\)\. Got 'x' instead\."),
+    (_set_param("solver", None), r"params: The 'solver' parameter of MLPClassifier must be "),
+    (_set_param("shuffle", 1), r"params: The 'shuffle' parameter .* Got 1 instead\."),
     (_set_param("init", "nonsense"), r"params: init: .*nonsense"),
     (_set_param("init", 5), r"params: init: init must be a name"),
     (_set_param("hidden_layer_sizes", [7]), r"params: hidden_layer_sizes: \(7,\) asks for "
@@ -821,7 +822,9 @@ def test_a_verbose_no_fit_takes_is_refused_by_fit_and_by_load_estimator(saved_cl
     X, y = iris
     with pytest.raises(InvalidParameterError, match="'verbose' parameter"):
         SkMLPClassifier((3,), verbose=verbose, max_iter=1).fit(X, y)
-    match = re.escape(f"verbose must be True, False or an int >= 0, got {verbose!r}")
+    match = re.escape(f"The 'verbose' parameter of MLPClassifier must be an int in the range "
+                      f"[0, inf), an instance of 'bool' or an instance of 'numpy.bool'. Got "
+                      f"{verbose!r} instead.")  # scikit-learn's words
     with pytest.raises((ValueError, TypeError), match=match):
         MLPClassifier((3,), verbose=verbose, max_iter=1).fit(X, y)
     _edit_meta(saved_classifier, _set_param("verbose", verbose))

@@ -637,33 +637,42 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
 
 @pytest.mark.parametrize(
     ("params", "match"),
-    [({"solver": "newton"}, "solver must be one of"),
-     ({"activation": "nope"}, "activation: unknown activation 'nope'"),
+    [({"solver": "newton"},
+      r"The 'solver' parameter of MLPClassifier must be a str among \{'sgd', "),
+     ({"activation": "nope"},
+      r"The 'activation' parameter .* Got 'nope' instead\. \(unknown activation 'nope'"),
      ({"activation": "step"}, "cannot be a hidden activation"),
-     ({"hidden_layer_sizes": (5, 0)}, "hidden_layer_sizes must contain positive ints"),
+     ({"hidden_layer_sizes": (5, 0)},
+      r"The 'hidden_layer_sizes' parameter .* \(hidden_layer_sizes\[1\] is 0 \(int\)\)"),
      ({"activation": ["relu", "tanh"]}, r"activation must be one value or one per hidden layer"),
      ({"dropout": 1.5}, r"dropout must be a rate in \[0, 1\)"),
      ({"solver": "lbfgs", "dropout": 0.5}, "need a stochastic solver"),
      ({"dtype": "int32"}, "dtype must be 'float32', 'float64' or None"),
      ({"init": "nope"}, "init: unknown initializer"),
-     ({"batch_size": 0}, "batch_size must be 'auto' or a positive int"),
-     ({"momentum": 1.0}, r"momentum must be in \[0, 1\)"),
-     ({"learning_rate_init": np.inf}, "learning_rate_init must be a finite number > 0, got inf"),
-     ({"epsilon": np.nan}, "epsilon must be a finite number > 0, got nan"),
-     ({"alpha": np.inf}, "alpha must be a finite number >= 0"),
-     ({"tol": -1.0}, "tol must be a finite number >= 0"),
-     ({"power_t": np.inf}, "power_t must be a finite number >= 0, got inf"),
+     ({"batch_size": 0},
+      r"The 'batch_size' parameter of MLPClassifier must be a str among \{'auto'\} or an int"),
+     ({"momentum": 1.0},
+      r"The 'momentum' parameter .* must be a float in the range \[0\.0, 1\.0\)\. Got 1\.0 "),
+     ({"learning_rate_init": np.inf},
+      r"The 'learning_rate_init' .* a finite float in the range \(0\.0, inf\)\. Got inf "),
+     ({"epsilon": np.nan},
+      r"The 'epsilon' .* a finite float in the range \(0\.0, inf\)\. Got nan "),
+     ({"alpha": np.inf}, r"The 'alpha' .* a finite float in the range \[0\.0, inf\)\. Got inf "),
+     ({"tol": -1.0}, r"The 'tol' .* a finite float in the range \[0\.0, inf\)\. Got -1\.0 "),
+     ({"power_t": np.inf},
+      r"The 'power_t' .* a finite float in the range \[0\.0, inf\)\. Got inf "),
      # scikit-learn refuses it too: the "invscaling" rate would grow (151 x after an epoch)
      ({"power_t": -1.0, "solver": "sgd", "learning_rate": "invscaling"},
-      r"power_t must be a finite number >= 0, got -1.0"),
+      r"The 'power_t' .* Got -1\.0 instead"),
      ({"schedule": {"name": "step", "bogus": 1}}, r"schedule=.* is not a valid schedule"),
      ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule"),
      # switches: a string or a number is refused, not read as true ("False" was early stopping)
-     ({"early_stopping": "False"}, "early_stopping must be True or False, got 'False'"),
-     ({"shuffle": "no"}, "shuffle must be True or False, got 'no'"),
-     ({"warm_start": 1}, "warm_start must be True or False, got 1"),
-     ({"nesterovs_momentum": None}, "nesterovs_momentum must be True or False, got None"),
-     ({"batch_norm": "yes"}, "batch_norm must be True or False, got 'yes'")],
+     ({"early_stopping": "False"},
+      r"The 'early_stopping' .* must be an instance of 'bool' .* Got 'False' "),
+     ({"shuffle": "no"}, r"The 'shuffle' .* Got 'no' instead"),
+     ({"warm_start": 1}, r"The 'warm_start' .* Got 1 instead"),
+     ({"nesterovs_momentum": None}, r"The 'nesterovs_momentum' .* Got None instead"),
+     ({"batch_norm": "yes"}, r"The 'batch_norm' .* Got 'yes' instead")],
 )
 def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
     X, y = iris
@@ -781,8 +790,9 @@ def test_n_iter_no_change_inf_never_stops_as_in_scikit_learn(iris, tmp_path):
     # the same tol with a finite count: the rate drops after n_iter_no_change + 1 epochs
     assert len(set(MLPClassifier(n_iter_no_change=2, **kw).fit(X, y).history_["lr"])) > 1
     assert load_estimator(ours.save(tmp_path / "m.npz")).n_iter_no_change == np.inf
-    with pytest.raises(ValueError, match="n_iter_no_change must be a positive int or inf, "
-                                         "got -inf"):
+    with pytest.raises(ValueError, match=r"The 'n_iter_no_change' parameter of MLPClassifier "
+                                         r"must be an int in the range \[1, inf\) or a float "
+                                         r"among \{inf\}\. Got -inf instead\."):
         MLPClassifier(n_iter_no_change=-np.inf).fit(X, y)
 
 
@@ -800,7 +810,7 @@ def test_validation_fraction_zero_is_refused_only_with_early_stopping(iris):
     # lbfgs holds nothing out (early stopping is for the mini-batch solvers), so 0 is unused
     lbfgs = dict(kw, solver="lbfgs", validation_fraction=0.0)
     assert MLPClassifier(early_stopping=True, **lbfgs).fit(X, y).validation_scores_ is None
-    with pytest.raises(ValueError, match=r"validation_fraction must be in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match=r"The 'validation_fraction' parameter .* Got 1.0 "):
         MLPClassifier(validation_fraction=1.0, **kw).fit(X, y)
 
 
@@ -1155,8 +1165,9 @@ def test_regressor_takes_scikit_learns_loss_parameter(tmp_path):
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     assert clone(a).loss == "squared_error"
     assert load_estimator(a.save(tmp_path / "reg.npz")).loss == "squared_error"
-    with pytest.raises(ValueError, match=r"loss must be one of \['absolute_error', 'huber', "
-                                         r"'poisson', 'squared_error'\], got 'quantile'"):
+    with pytest.raises(ValueError, match=r"The 'loss' parameter of MLPRegressor must be a str "
+                                         r"among \{'absolute_error', 'huber', 'poisson', "
+                                         r"'squared_error'\}\. Got 'quantile' instead\."):
         MLPRegressor(loss="quantile", **kw).fit(X, y)
     assert "loss" not in MLPClassifier().get_params()  # as in scikit-learn
 
@@ -1179,7 +1190,7 @@ def test_a_registered_name_in_a_worker_says_to_pass_the_object(iris, monkeypatch
         est.fit(X, y)
     assert "worker process" not in str(err.value)
     monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
-    with pytest.raises(ValueError, match=r"activation: unknown activation 'softsign_worker'.*"
+    with pytest.raises(ValueError, match=r"\(unknown activation 'softsign_worker'.*"
                                          r"This is a worker process.*n_jobs > 1.*pass the "
                                          r"Activation object"):
         est.fit(X, y)
@@ -2149,7 +2160,8 @@ def test_lbfgs_and_cg_ignore_a_schedule_as_they_ignore_the_step_size(iris, solve
         assert est.loss_curve_ == plain.loss_curve_
     with pytest.raises(ValueError, match=r"^schedule='steps' is not a valid schedule: "):
         MLPClassifier(**fit, schedule="steps").fit(X, y)
-    with pytest.raises(ValueError, match=r"^momentum must be in \[0, 1\), got 2"):
+    with pytest.raises(ValueError, match=r"^The 'momentum' parameter of "
+                       r"MLPClassifier must be a float in the range \[0\.0, 1\.0\)\. Got 2 "):
         MLPClassifier(**fit, momentum=2).fit(X, y)
 
 

@@ -28,27 +28,32 @@ class Opaque:
 
 
 LONG = "x" * 300
+# scikit-learn's words (its MLP has these two parameters): "The 'activation' parameter of
+# MLPClassifier must be ... Got 3 instead." and the item refused in brackets
+_SIZES = "must be an int in the range [1, inf) or an array-like of them"
+_ACTS = "must be a str among the activations' names, an Activation"
+_SKLEARN_WORDS = ("hidden_layer_sizes", "activation")
 
 # (parameters, what the message says is taken, the value shown, and where a sequence
 # holds it, the item named); the value's repr and type are computed by the test
 CASES = [
-    ({"hidden_layer_sizes": "5"}, "an int or a sequence of ints", "5", None),
-    ({"hidden_layer_sizes": 5.5}, "an int or a sequence of ints", 5.5, None),
-    ({"hidden_layer_sizes": {"a": 1}}, "an int or a sequence of ints", {"a": 1}, None),
-    ({"hidden_layer_sizes": b"5"}, "an int or a sequence of ints", b"5", None),
-    ({"hidden_layer_sizes": 0}, "must contain positive ints", 0, None),
-    ({"hidden_layer_sizes": (5, "a")}, "must contain positive ints", (5, "a"),
+    ({"hidden_layer_sizes": "5"}, _SIZES, "5", None),
+    ({"hidden_layer_sizes": 5.5}, _SIZES, 5.5, None),
+    ({"hidden_layer_sizes": {"a": 1}}, _SIZES, {"a": 1}, None),
+    ({"hidden_layer_sizes": b"5"}, _SIZES, b"5", None),
+    ({"hidden_layer_sizes": 0}, _SIZES, 0, None),
+    ({"hidden_layer_sizes": (5, "a")}, _SIZES, (5, "a"),
      ("hidden_layer_sizes[1]", "a")),
-    ({"activation": 3}, "a name (str) or an Activation", 3, None),
-    ({"activation": None}, "a name (str) or an Activation", None, None),
-    ({"activation": Opaque()}, "a name (str) or an Activation", Opaque(), None),
-    ({"activation": {"relu": 1}}, "a name (str) or an Activation", {"relu": 1}, None),
-    ({"activation": b"relu"}, "a name (str) or an Activation", b"relu", None),
+    ({"activation": 3}, _ACTS, 3, None),
+    ({"activation": None}, _ACTS, None, None),
+    ({"activation": Opaque()}, _ACTS, Opaque(), None),
+    ({"activation": {"relu": 1}}, _ACTS, {"relu": 1}, None),
+    ({"activation": b"relu"}, _ACTS, b"relu", None),
     ({"hidden_layer_sizes": (4, 3), "activation": ["relu", 3]},
-     "a name (str) or an Activation", ["relu", 3], ("activation[1]", 3)),
-    ({"hidden_layer_sizes": (), "activation": 3}, "a name (str) or an Activation", 3, None),
+     _ACTS, ["relu", 3], ("activation[1]", 3)),
+    ({"hidden_layer_sizes": (), "activation": 3}, _ACTS, 3, None),
     ({"hidden_layer_sizes": (4, 3), "activation": [["relu"], "tanh"]},
-     "a name (str) or an Activation", [["relu"], "tanh"], ("activation[0]", ["relu"])),
+     _ACTS, [["relu"], "tanh"], ("activation[0]", ["relu"])),
     ({"dropout": Opaque()}, "a rate in [0, 1)", Opaque(), None),
     ({"hidden_layer_sizes": (4, 3), "dropout": [0.1, 1.5]}, "a rate in [0, 1)", [0.1, 1.5],
      ("dropout[1]", 1.5)),
@@ -66,12 +71,12 @@ Y = {MLPClassifier: np.arange(12) % 2, MLPRegressor: np.linspace(-1, 1, 12)}
 THEIRS = {MLPClassifier: sk.MLPClassifier, MLPRegressor: sk.MLPRegressor}
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, typed: bool = True) -> str:
     """The value as a message shows it: repr on one line, 76 characters then " ..." past
-    80, and its type."""
+    80, and its type (not in scikit-learn's words: ``typed=False``)."""
     text = repr(value)
     text = text if len(text) <= 80 else text[:76] + " ..."
-    return f"{text} ({type(value).__name__})"
+    return f"{text} ({type(value).__name__})" if typed else text
 
 
 @pytest.mark.parametrize(("kw", "expected", "value", "item"), CASES,
@@ -83,11 +88,17 @@ def test_the_message_shows_the_value_given_and_its_type(ours, kw, expected, valu
         ours(max_iter=1, **kw).fit(X, Y[ours])
     message = str(info.value)
     name = list(kw)[-1]
-    assert re.match(rf"(layers: )?{name}\b", message), message
+    if name in _SKLEARN_WORDS:
+        assert message.startswith(f"The {name!r} parameter of {ours.__name__} must be ")
+        assert f" Got {_shown(value, typed=False)} instead." in message, message
+        if item is not None:
+            assert message.endswith(f" ({item[0]} is {_shown(item[1])})"), message
+    else:
+        assert re.match(rf"(layers: )?{name}\b", message), message
+        assert f"got {_shown(value)}" in message, message
+        if item is not None:
+            assert f"; {item[0]} is {_shown(item[1])}" in message, message
     assert expected in message, message
-    assert f"got {_shown(value)}" in message, message
-    if item is not None:
-        assert f"; {item[0]} is {_shown(item[1])}" in message, message
     assert "\n" not in message and len(message) < 300, message
     theirs = {k: v for k, v in kw.items() if k in THEIRS[ours]._parameter_constraints}
     if name in theirs:  # refused by scikit-learn too (by NumPy for some sizes)
@@ -102,8 +113,8 @@ def test_a_long_value_is_cut_short_on_one_line():
         MLPClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(X, Y[MLPClassifier])
     message = str(info.value)
     one_line = re.sub(r"\n\s*", " ", repr(sizes))
-    assert f"got {one_line[:76]} ... (ndarray); hidden_layer_sizes[0] is " in message
-    assert message.endswith(f"{sizes[0]!r} (int64)")
+    assert f"Got {one_line[:76]} ... instead. (hidden_layer_sizes[0] is " in message
+    assert message.endswith(f"{sizes[0]!r} (int64))")
 
 
 def test_a_long_schedule_is_cut_short_where_it_is_named():

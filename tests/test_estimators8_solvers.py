@@ -130,8 +130,8 @@ def test_the_settings_are_refused_where_unused_and_checked():
             MLPRegressor(solver="adamw", decoupled_decay=bad).fit(X, y)
     with pytest.raises(ValueError, match=r"^amsgrad must be True or False, got 1"):
         MLPRegressor(solver="adam", amsgrad=1).fit(X, y)
-    with pytest.raises(ValueError, match=r"solver must be one of .*'adamw', 'nadam', "
-                                         r"'radam', 'adamax'"):
+    with pytest.raises(ValueError, match=r"The 'solver' parameter of MLPRegressor must be a "
+                                         r"str among \{.*'adamw', 'nadam', 'radam', 'adamax'"):
         MLPRegressor(solver="adamw2").fit(X, y)
 
 

@@ -237,8 +237,8 @@ def test_regressor_absolute_error_fits_saves_and_refuses_another_loss(tmp_path):
             "loss='squared_error'")):
         est.partial_fit(X, Y)
     with pytest.raises(ValueError, match=re.escape(
-            "loss must be one of ['absolute_error', 'huber', 'poisson', 'squared_error'], "
-            "got 'mae'")):
+            "The 'loss' parameter of MLPRegressor must be a str among {'absolute_error', "
+            "'huber', 'poisson', 'squared_error'}. Got 'mae' instead.")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             MLPRegressor(loss="mae").fit(X, Y)

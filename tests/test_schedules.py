@@ -286,7 +286,9 @@ def test_a_bad_max_iter_with_cosine_by_name_is_named_as_max_iter(max_iter):
                 est.fit(X, target)
             messages.append(str(info.value))
             assert not hasattr(est, "coefs_")
-        assert messages[1] == messages[0] == f"max_iter must be a positive int, got {max_iter!r}"
+        assert messages[1] == messages[0] == (  # scikit-learn's words
+            f"The 'max_iter' parameter of {cls.__name__} must be an int in the range [1, inf). "
+            f"Got {max_iter!r} instead.")
 
 
 def test_an_inverse_scaling_rate_that_falls_below_the_float_range_is_0():

@@ -94,6 +94,11 @@ def test_normalize_patches_bounds_past_int64_are_taken():
     assert got.min() >= -1e20 and got.max() <= 1e20
 
 
+# the parameters of scikit-learn's MLP too, refused in its words ("The 'alpha' parameter ...")
+_SKLEARN_WORDS = ("alpha", "tol", "power_t", "momentum", "beta_1", "validation_fraction",
+                  "max_iter", "batch_size")
+
+
 @pytest.mark.parametrize("big", BIG, ids=IDS)
 @pytest.mark.parametrize("name, value", [("max_time", None), ("alpha", None), ("tol", None),
                                          ("clip_norm", None), ("power_t", None),
@@ -109,7 +114,10 @@ def test_estimator_parameters(name, value, big):
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1)
     est.set_params(**{name: big})
-    with pytest.raises(ValueError, match=rf"^{name} must .*, got an int of about {_size(big)}$"):
+    said = (rf"^The '{name}' parameter of MLPClassifier must be .*\. Got an int of about "
+            rf"{_size(big)} instead\.$" if name in _SKLEARN_WORDS  # scikit-learn's words
+            else rf"^{name} must .*, got an int of about {_size(big)}$")
+    with pytest.raises(ValueError, match=said):
         est.fit(X, np.array([0, 1, 0, 1]))
     assert not hasattr(est, "network_")
 
@@ -119,8 +127,9 @@ def test_estimator_random_state(big):
     """random_state past 2**32 - 1 is refused; its message wrote repr(), which for
     10**5000 raised 'Exceeds the limit (4300 digits)', naming no parameter."""
     est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, random_state=big)
-    with pytest.raises(ValueError, match=rf"^random_state: expected None, an int in .*, got an "
-                                         rf"int of about {_size(big)}$"):
+    with pytest.raises(ValueError, match=rf"^The 'random_state' parameter of MLPClassifier "
+                                         rf"must be .*\. Got an int of about {_size(big)} "
+                                         rf"instead\.$"):
         est.fit(np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 1, 0, 1]))
 
 

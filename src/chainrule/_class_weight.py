@@ -24,8 +24,8 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
+from . import _validation
 from ._validation import (
-    InvalidParameter,
     check_finite_array,
     given_value,
     number_text,
@@ -68,16 +68,18 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
         return None
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise InvalidParameter(f"{name} must be {_FORMS}, got the string "
-                                   f"{shown_value(class_weight)}")
+            raise _validation.InvalidParameter(f"{name} must be {_FORMS}, got the string "
+                                               f"{shown_value(class_weight)}")
         return class_weight
     if not isinstance(class_weight, Mapping):  # "3 (int)", as the other parameters say
-        raise InvalidParameter(f"{name} must be {_FORMS}, got {given_value(class_weight)}")
+        raise _validation.InvalidParameter(
+            f"{name} must be {_FORMS}, got {given_value(class_weight)}")
     for label, weight in class_weight.items():
         if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
                 or not _finite(weight) or weight < 0):
-            raise InvalidParameter(f"{name}: the weight of class {label!r} must be a finite "
-                                   f"number >= 0, got {number_text(weight)}")
+            raise _validation.InvalidParameter(
+                f"{name}: the weight of class {label!r} must be a finite number >= 0, got "
+                f"{number_text(weight)}")
     return dict(class_weight)
 
 

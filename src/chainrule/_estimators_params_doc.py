@@ -69,12 +69,14 @@ _SHARED_PARAMETERS_DOC = """hidden_layer_sizes : int or sequence of int, default
     shuffle : bool, default True
         Shuffle the training rows every epoch.  This switch, ``warm_start``,
         ``nesterovs_momentum``, ``early_stopping`` and ``batch_norm`` take True or
-        False (NumPy's too); anything else ("yes", 1) is refused at ``fit`` with an
-        error that is a ValueError and a TypeError, as scikit-learn's
-        ``InvalidParameterError``.  So is every parameter of the wrong type or
+        False (NumPy's too); anything else ("yes", 1) is refused at ``fit`` with
+        scikit-learn's ``InvalidParameterError`` (chainrule's subclass of it, a
+        ValueError and a TypeError).  So is every parameter of the wrong type or
         outside its range (``alpha=-1``, ``decoupled_decay="0.1"``), with a message
-        that names it, what it takes and what it got; a value that does not go with
-        another parameter's (``amsgrad=True`` with "sgd") is a ValueError.
+        that names it, what it takes and what it got (scikit-learn's words for the
+        parameters its MLP has: "The 'alpha' parameter of MLPClassifier must be ...
+        Got -1 instead."); a value that does not go with another parameter's
+        (``amsgrad=True`` with "sgd") is a ValueError.
     random_state : int, RandomState, Generator or None
         Seeds the initial weights, dropout, shuffling and validation split: an
         int in [0, 2**32 - 1] (a bool as 0 / 1, as in scikit-learn), or one

@@ -34,7 +34,22 @@ def check_partial_fit_classes(est: MLPClassifier, y: object, classes: object,
     what it likely is, the classes given in scikit-learn's order (``partial_fit(X, y,
     None, classes)``), before the first call's "classes must be passed" or the weights'
     shape error says otherwise.
+
+    A first call refused here names a parameter of the wrong type or value first, as
+    scikit-learn's ``partial_fit`` checks its parameters before its arguments (and its
+    estimator check ``check_param_validation`` calls ``partial_fit(X, y)``).
     """
+    try:
+        _check_classes_argument(est, y, classes, sample_weight)
+    except ValueError:
+        if not hasattr(est, "network_"):
+            est._validate_params()
+        raise
+
+
+def _check_classes_argument(est: MLPClassifier, y: object, classes: object,
+                            sample_weight: object) -> None:
+    """The checks of :func:`check_partial_fit_classes`."""
     if classes is None and sample_weight is not None:
         _check_not_classes(sample_weight, y)
     if classes is not None:

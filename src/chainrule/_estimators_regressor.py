@@ -12,6 +12,7 @@ from sklearn.metrics import r2_score
 
 from ._activations_ranges import _rounded_range
 from ._mlp_base import _finite_real, _loss_changed
+from ._mlp_param_words import _among, _refused
 from ._validation import InvalidParameter, number_text
 
 # the output activation of each loss of MLPRegressor
@@ -50,9 +51,7 @@ class _RegressorOutputs:
                 f"{type(self).__name__} takes hidden_layer_sizes and activation first and "
                 f"loss by keyword only: pass loss={sizes!r}")
         if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
-            raise InvalidParameter(
-                f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
-            )
+            raise _refused(self, "loss", _among(sorted(_REGRESSOR_LOSSES)))
         v = self.huber_delta  # checked whatever the loss, as scikit-learn checks every one
         if isinstance(v, (bool, np.bool_)) or not _finite_real(v) or not v > 0:
             raise InvalidParameter(

@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._mlp_param_words import _ACTIVATIONS, _BOOL, _COUNT, _SEEDS, _SIZES, _UNIT, _among, _refused
 from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
-from ._validation import InvalidParameter, check_random_state_value, number_text
+from ._validation import InvalidParameter, InvalidRandomState, check_random_state_value, number_text
 from ._validation import given_value as _given
 from ._validation import shown_value as _shown
 from .activations import Activation, _check_hidden_activation, get_activation
@@ -65,18 +66,13 @@ class _Parameters:
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
             sizes = [sizes]
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
-            raise InvalidParameter(
-                "hidden_layer_sizes must be an int or a sequence of ints, got "
-                f"{_given(self.hidden_layer_sizes)}"
-            )
+            raise _refused(self, "hidden_layer_sizes", _SIZES)
         out = []
         for i, s in enumerate(sizes):
             if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1:
-                given = self.hidden_layer_sizes
-                where = "" if sizes is not given else f"; hidden_layer_sizes[{i}] is {_given(s)}"
-                raise InvalidParameter(
-                    f"hidden_layer_sizes must contain positive ints, got {_given(given)}{where}"
-                )
+                where = "" if sizes is not self.hidden_layer_sizes else \
+                    f" (hidden_layer_sizes[{i}] is {_given(s)})"
+                raise _refused(self, "hidden_layer_sizes", _SIZES, where)
             out.append(int(s))
         return out
 
@@ -101,13 +97,12 @@ class _Parameters:
         for i, a in enumerate(self._per_layer(given, "activation", n)):
             where = "" if a is given else f"; activation[{i}] is {_given(a)}"
             if not isinstance(a, (str, Activation)):  # get_activation's own words name its type
-                raise InvalidParameter(
-                    "activation must be a name (str) or an Activation, or one per hidden "
-                    f"layer, got {_given(given)}{where}")
+                raise _refused(self, "activation", _ACTIVATIONS, where.replace(
+                    "; ", " (", 1) + (")" if where else ""))
             try:
                 act = get_activation(a)
             except (ValueError, TypeError) as exc:
-                raise InvalidParameter(f"activation: {exc}") from None
+                raise _refused(self, "activation", _ACTIVATIONS, f" ({exc})") from None
             acts.append(_check_hidden_activation(act, "activation"))
         return acts[:n]
 
@@ -257,48 +252,47 @@ class _Parameters:
         return dtype
 
     def _validate_params(self) -> None:
-        check_random_state_value(self.random_state, bools=True)  # scikit-learn takes bools
+        try:
+            check_random_state_value(self.random_state, bools=True)  # scikit-learn takes bools
+        except InvalidRandomState:
+            raise _refused(self, "random_state", _SEEDS, kind=InvalidRandomState) from None
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping",
                      "batch_norm"):
             v = getattr(self, name)
             if not isinstance(v, (bool, np.bool_)):  # "False" or 1 would be read as true
-                raise InvalidParameter(f"{name} must be True or False, got {v!r}")
+                raise _refused(self, name, _BOOL)
         v = self.verbose  # scikit-learn's constraint: a bool or an int >= 0
         if not isinstance(v, (bool, np.bool_, numbers.Integral)) or v < 0:
-            raise InvalidParameter(f"verbose must be True, False or an int >= 0, got {v!r}")
-        if self.solver not in SOLVERS:
-            raise InvalidParameter(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+            raise _refused(self, "verbose", f"an int in the range [0, inf), {_BOOL}")
+        if not isinstance(self.solver, str) or self.solver not in SOLVERS:
+            raise _refused(self, "solver", _among(SOLVERS))
         if not isinstance(self.bias_init, str) or self.bias_init not in BIAS_INITS:
             raise InvalidParameter(f"bias_init must be one of {BIAS_INITS}, got {self.bias_init!r}")
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
             if not _finite_real(v) or not v > 0:
-                raise InvalidParameter(f"{name} must be a finite number > 0, got {number_text(v)}")
+                raise _refused(self, name, "a finite float in the range (0.0, inf)")
         for name in ("alpha", "tol"):
             v = getattr(self, name)
             if not _finite_real(v) or not v >= 0:
-                raise InvalidParameter(f"{name} must be a finite number >= 0, got {number_text(v)}")
-        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
-            raise InvalidParameter(
-                "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
-                f"{self.learning_rate!r}"
-            )
+                raise _refused(self, name, "a finite float in the range [0.0, inf)")
+        rates = ("constant", "invscaling", "adaptive")
+        if not isinstance(self.learning_rate, str) or self.learning_rate not in rates:
+            raise _refused(self, "learning_rate", _among(rates))
         if self.learning_rate != "constant" and self.schedule is not None:
             raise ValueError(
                 f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
                 "the learning rate; give one of them"
             )
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
-            raise InvalidParameter("power_t must be a finite number >= 0, got "
-                                   f"{number_text(self.power_t)}")
+            raise _refused(self, "power_t", "a finite float in the range [0.0, inf)")
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
                 continue  # never stop on the tolerance, as scikit-learn takes it
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
-                extra = " or inf" if name == "n_iter_no_change" else ""
-                raise InvalidParameter(
-                    f"{name} must be a positive int{extra}, got {number_text(v)}")
+                extra = " or a float among {inf}" if name == "n_iter_no_change" else ""
+                raise _refused(self, name, _COUNT + extra)
         # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
         # max_iter is named as itself, not as the schedule's T_max
         warm = warmup_leaves_no_cosine(self.schedule, self.max_iter)
@@ -324,8 +318,7 @@ class _Parameters:
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):
-            raise InvalidParameter(
-                f"batch_size must be 'auto' or a positive int, got {number_text(bs)}")
+            raise _refused(self, "batch_size", f"a str among {{'auto'}} or {_COUNT}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
             raise InvalidParameter("clip_norm must be None or a finite number > 0, got "
@@ -339,16 +332,14 @@ class _Parameters:
         if mt is not None and (not _finite_real(mt) or not mt > 0):
             raise InvalidParameter(f"max_time must be None or a finite number of seconds > 0, got "
                                    f"{number_text(mt)}")
-        if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
-            raise InvalidParameter(f"momentum must be in [0, 1), got {number_text(self.momentum)}")
-        for name in ("beta_1", "beta_2"):
+        for name in ("momentum", "beta_1", "beta_2"):  # momentum=1: scikit-learn's [0, 1]
             v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not 0 <= v < 1:
-                raise InvalidParameter(f"{name} must be in [0, 1), got {number_text(v)}")
+            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not 0 <= v < 1:
+                raise _refused(self, name, _UNIT)
         _check_solver_settings(self)
         vf = self.validation_fraction
         if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
-            raise InvalidParameter(f"validation_fraction must be in [0, 1), got {number_text(vf)}")
+            raise _refused(self, "validation_fraction", _UNIT)
         if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
             raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
                              "fraction held out for validation), got 0")

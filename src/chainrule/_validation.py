@@ -215,20 +215,65 @@ def restored_on_error(est: object, keep: tuple[type[BaseException], ...] = ()) -
         raise
 
 
-class InvalidParameter(ValueError, TypeError):
-    """An estimator's setting of the wrong type: a ValueError, and a TypeError as well.
+def _define_invalid_parameter() -> None:
+    """Define :class:`InvalidParameter` and :class:`InvalidRandomState` on first use.
 
-    As scikit-learn's ``InvalidParameterError`` (its MLP's ``shuffle="yes"``): code
-    written for either library catches it as the one or the other.
+    They subclass scikit-learn's ``InvalidParameterError`` (a ValueError and a TypeError)
+    where its private ``sklearn.utils._param_validation`` has it, else those two built-in
+    classes.  Defined on first use (the module's ``__getattr__``): ``import chainrule``
+    imports no scikit-learn (about a third of its import time), and the estimators,
+    which import it anyway, ask for the classes as they are imported.
     """
+    global InvalidParameter, InvalidRandomState
+    bases: tuple[type, ...] = (ValueError, TypeError)
+    try:
+        from sklearn.utils._param_validation import InvalidParameterError
+    except ImportError:  # a scikit-learn without it: the two built-in classes
+        pass
+    else:
+        if issubclass(InvalidParameterError, ValueError) and issubclass(
+                InvalidParameterError, TypeError):
+            bases = (InvalidParameterError,)
+
+    class InvalidParameter(*bases):
+        """An estimator's setting of the wrong type or value: a subclass of scikit-learn's
+        ``InvalidParameterError``, and so a ValueError and a TypeError as well.
+
+        Code written for scikit-learn's MLP (``pytest.raises(InvalidParameterError)``, the
+        estimator check ``check_param_validation``) catches it, and code written for
+        either library catches it as the one or the other.  (With a scikit-learn whose
+        private ``sklearn.utils._param_validation`` lacks that class, it is a ValueError
+        and a TypeError.)
+        """
+
+    class InvalidRandomState(InvalidParameter):
+        """A ``random_state`` that is not a seed: a ValueError, and a TypeError as well.
+
+        The autoencoders raised a TypeError for it before; both kinds catch it now, and
+        :class:`InvalidParameter`, which the estimators raise for their other settings.
+        """
+
+    for cls in (InvalidParameter, InvalidRandomState):
+        cls.__module__ = __name__  # pickled and shown as chainrule._validation's
+        cls.__qualname__ = cls.__name__
 
 
-class InvalidRandomState(InvalidParameter):
-    """A ``random_state`` that is not a seed: a ValueError, and a TypeError as well.
+def __getattr__(name: str) -> type:
+    """:class:`InvalidParameter` and :class:`InvalidRandomState`, defined on first use."""
+    if name in ("InvalidParameter", "InvalidRandomState"):
+        if name not in globals():
+            _define_invalid_parameter()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    The autoencoders raised a TypeError for it before; both kinds catch it now, and
-    :class:`InvalidParameter`, which the estimators raise for their other settings.
-    """
+
+def parameter_message(owner: str, name: str, expected: str, value: object,
+                      more: str = "") -> str:
+    """scikit-learn's words for a parameter of the wrong type or value: "The 'alpha'
+    parameter of MLPClassifier must be a float in the range [0.0, inf). Got -1.0 instead."
+    (``value`` shown by :func:`shown_value`), then ``more``, what else the refusal says."""
+    return (f"The {name!r} parameter of {owner} must be {expected}. Got "
+            f"{shown_value(value)} instead.{more}")
 
 
 _SEED_LIMIT = 2**32  # the seeds numpy.random.RandomState takes: [0, 2**32 - 1]
@@ -255,7 +300,7 @@ def check_random_state_value(value: object, *, bools: bool = False) -> None:
             return
     elif isinstance(value, numbers.Integral) and 0 <= value < _SEED_LIMIT:
         return
-    raise InvalidRandomState(
+    raise __getattr__("InvalidRandomState")(
         "random_state: expected None, an int in [0, 2**32 - 1], a numpy.random.RandomState "
         f"or a numpy.random.Generator, got {number_text(value)}"
         + (" (a bool, which is no seed here)" if isinstance(value, (bool, np.bool_))
