@@ -34,7 +34,10 @@ _CG_REASON = (
     "(15 weighted rows, 30 repeated ones) along their path: the two fits' loss_curve_ "
     "differ by 3e-16 (relative) at the first iterate, 1e-11 at the 10th, 1e-7 at the 30th "
     "(L-BFGS: 1e-14 throughout), past the check's 1e-7 on the predictions.  The cost and "
-    "gradient with weights are those of the repeated rows (tests/test_estimators.py)"
+    "gradient with weights are those of the repeated rows (tests/test_estimators.py), and "
+    "two fits on the repeated rows in two orders, without weights, part just as much (1e-7 "
+    "at the 30th), both running all 30 iterations: the order of the sums, not the weights "
+    "or the stopping test (tests/test_estimators18_cg_weights.py)"
 )
 
 
