@@ -13,6 +13,7 @@ import contextlib
 import numbers
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import PurePath
 
@@ -258,11 +259,15 @@ def _define_invalid_parameter() -> None:
         cls.__qualname__ = cls.__name__
 
 
+_DEFINING = threading.Lock()  # two threads' first use defines the classes once
+
+
 def __getattr__(name: str) -> type:
     """:class:`InvalidParameter` and :class:`InvalidRandomState`, defined on first use."""
     if name in ("InvalidParameter", "InvalidRandomState"):
-        if name not in globals():
-            _define_invalid_parameter()
+        with _DEFINING:
+            if name not in globals():
+                _define_invalid_parameter()
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
