@@ -234,7 +234,8 @@ def test_a_regression_matches_scikit_learn_and_finds_the_features_it_uses(tmp_pa
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--scoring", "precision"], "argument --scoring: expected one of the scores evaluate "
-                                 "prints: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, "
+                                 "prints: accuracy, balanced_accuracy, f1_macro, roc_auc, "
+                                 "average_precision, r2, "
                                  "log_loss, hamming_loss, mse, rmse, mae, got 'precision'"),
     (["--repeats", "0"], "argument --repeats: expected an integer >= 1, got '0'"),
     (["--top", "0"], "argument --top: expected an integer >= 1, got '0'"),
@@ -253,7 +254,7 @@ def test_a_score_of_the_other_task_is_refused(iris_model, capsys):
     assert main(["importance", str(model), str(test), "--scoring", "r2"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"chainrule: error: --scoring r2: {model} is a classifier; its scores are accuracy, "
-        "log_loss, balanced_accuracy, f1_macro, roc_auc")
+        "log_loss, balanced_accuracy, f1_macro, roc_auc, average_precision")
 
 
 def test_roc_auc_of_data_without_a_class_says_why(iris_model, tmp_path, capsys):

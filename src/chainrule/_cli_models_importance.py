@@ -29,9 +29,9 @@ from ._cli_models_importance_shuffle import PartialScores, column_groups, permut
 from .cli_args import column_name, positive_int, seed_int
 
 #: scores of which more is better, and those of which less is better (losses, errors)
-_GREATER = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2")
+_GREATER = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "average_precision", "r2")
 _LOWER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
-_CLASS_SCORES = ("balanced_accuracy", "f1_macro", "roc_auc")  # evaluate's further scores
+_CLASS_SCORES = ("balanced_accuracy", "f1_macro", "roc_auc", "average_precision")  # further
 #: an MLP's shuffled scores from its first layer's net input (False: the full pass of each)
 _FIRST_LAYER = True
 
@@ -59,8 +59,8 @@ def _scorings(model) -> tuple[str, ...]:
     if model.task == "regression":
         return ("r2", "mse", "rmse", "mae")
     if getattr(model, "multilabel", False):
-        return ("accuracy", "hamming_loss", "log_loss", "f1_macro", "roc_auc")
-    return ("accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc")
+        return ("accuracy", "hamming_loss", "log_loss", *_CLASS_SCORES[1:])  # no balanced
+    return ("accuracy", "log_loss", *_CLASS_SCORES)
 
 
 class _Outputs:
@@ -132,7 +132,8 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     if name not in scores:
         if name not in _CLASS_SCORES:  # evaluate's scores' reason, said only when asked
             reason = left_out(out, sw)
-        others = [other for other in _scorings(model) if other != name]
+        ranked = _CLASS_SCORES[2:]  # ROC AUC and average precision: left out together
+        others = [o for o in _scorings(model) if o != name and {o, name} - set(ranked)]
         raise ValueError(f"{'--scoring ' if given else 'the default score, '}{name}: evaluate "
                          f"leaves it out of these data ({reason}); choose another with "
                          f"--scoring: {', '.join(others)}")
@@ -214,8 +215,9 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", nargs="+", metavar="NAME", type=column_name,
                    help="target column(s), as evaluate's --target (default: the model's)")
     p.add_argument("--scoring", type=_scoring, metavar="NAME",
-                   help="the score: accuracy, log_loss, balanced_accuracy, f1_macro, roc_auc "
-                   "(hamming_loss of a multi-label classifier) of a classifier; r2, mse, "
+                   help="the score: accuracy, log_loss, balanced_accuracy, f1_macro, roc_auc, "
+                   "average_precision (hamming_loss of a multi-label classifier) of a "
+                   "classifier; r2, mse, "
                    "rmse, mae of a regression, as evaluate prints them (default: accuracy, "
                    "or r2: scikit-learn's estimator.score)")
     p.add_argument("--repeats", type=positive_int, default=5, metavar="N",
