@@ -1873,10 +1873,10 @@ def test_train_refuses_decay_without_weight_decay(tmp_path, capsys, zero):
 
 @pytest.mark.parametrize(("argv", "words"), [
     (["loss", "M", "iris"],
-     "plot loss: DATA is for plot regions, confusion, misclassified and predicted only"),
+     "plot loss: DATA is for plot regions, confusion, misclassified, predicted and pr only"),
     (["loss", "M", "--normalize"], "plot loss: --normalize is for plot confusion only"),
     (["weights", "M", "--target", "species"],
-     "plot weights: --target is for plot regions, confusion, misclassified and predicted only"),
+     "plot weights: --target is for plot regions, confusion, misclassified, predicted and pr only"),
     (["confusion", "M", "iris", "--shape", "2", "2"],
      "plot confusion: --shape is for plot weights only"),
     (["regions", "M", "iris", "--max-units", "3"],

@@ -1,6 +1,6 @@
 """``chainrule plot --help`` lists the kinds of picture in the README's order: the
 model's own pictures (loss, weights), then those drawn on DATA (confusion, regions,
-misclassified, predicted), as README's "## Command line" lists them."""
+misclassified, predicted, pr), as README's "## Command line" lists them."""
 
 from __future__ import annotations
 
@@ -22,6 +22,6 @@ def test_help_and_readme_list_the_kinds_in_one_order(capsys):
     assert code == 0
     choices = re.search(r"\{(loss,[a-z,]+)\}", out).group(1).split(",")
     assert choices == _readme_kinds() == ["loss", "weights", "confusion", "regions",
-                                          "misclassified", "predicted"]
+                                          "misclassified", "predicted", "pr"]
     described = [k for k in re.findall(r"\b([a-z]+): ", " ".join(out.split())) if k in choices]
-    assert described[:6] == choices  # the description says them in that order too
+    assert described[:7] == choices  # the description says them in that order too

@@ -28,25 +28,27 @@ from ._cli_models_data import (
 from ._cli_models_provenance import _data_seed
 from ._cli_models_scores import default_target_said
 from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
+from ._cli_models_threshold import threshold_value
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "weights", "confusion", "regions", "misclassified", "predicted")
+_KINDS = ("loss", "weights", "confusion", "regions", "misclassified", "predicted", "pr")
 # (as README lists them) what only some kinds of picture take: (dest, as typed, those kinds)
-_WITH_DATA = ("regions", "confusion", "misclassified", "predicted")
+_WITH_DATA = ("regions", "confusion", "misclassified", "predicted", "pr")
 _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
               ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
-              ("unknown_categories", "--unknown-categories", ("confusion", "predicted")),
-              ("seed", "--seed", ("regions", "confusion", "predicted")),
+              ("unknown_categories", "--unknown-categories", ("confusion", "predicted", "pr")),
+              ("seed", "--seed", ("regions", "confusion", "predicted", "pr")),
+              ("threshold", "--threshold", ("pr",)),
               ("max_images", "--max-images", ("misclassified",)))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot", help="draw a model: loss, weights, confusion, regions, misclassified or "
-        "predicted (PNG)",
+        "plot", help="draw a model: loss, weights, confusion, regions, misclassified, "
+        "predicted or pr (PNG)",
         description="loss: training and validation cost per epoch (the loss the network "
         "minimised, recorded by chainrule train); weights: first-layer weights as image tiles "
         "(square inputs, or --shape); confusion: confusion matrix on DATA; regions: decision "
@@ -54,22 +56,26 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         "images of DATA that a model of images gets wrong, each with its row, true and "
         "predicted class; predicted: a regression model's predictions on DATA against its "
         "true targets, one panel per target, with the diagonal and each target's R^2 and "
-        "RMSE (as evaluate's). An estimator's file "
+        "RMSE (as evaluate's); pr: a classifier's precision-recall curve on DATA (of "
+        "the second class, each label of a multi-label model, or each class against the "
+        "others), its average precision, base rate, and the precision and recall of its "
+        "decision and of --threshold. An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits; chainrule plot "
-        "misclassified cnn.npz test.npz; chainrule plot predicted house.npz test.csv")
+        "misclassified cnn.npz test.npz; chainrule plot predicted house.npz test.csv; "
+        "chainrule plot pr rare.npz validation.csv --threshold 0.3")
     p.add_argument("kind", choices=_KINDS, help="the picture, described above")
     p.add_argument("model", metavar="MODEL",
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for confusion, regions, misclassified and "
-                   "predicted: " + _DATA_HELP
+                   help="labelled data for confusion, regions, misclassified, "
+                   "predicted and pr: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME", type=column_name,
-                   help="confusion, regions, misclassified and predicted: target column "
+                   help="confusion, regions, misclassified, predicted and pr: target column "
                    "of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")
@@ -87,6 +93,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "every tile) or ufldl (as UFLDL's display_network: the mean of all the "
                    "weights removed, each tile divided by its largest absolute value, so "
                    "0 is mid-gray in every tile)")
+    p.add_argument("--threshold", type=threshold_value, default=None, metavar="P",
+                   help="pr: also mark the precision and recall of this decision threshold "
+                   "(as predict's and evaluate's --threshold P)")
     p.add_argument("--max-images", type=positive_int, default=None, dest="max_images",
                    help="misclassified: at most this many images, the first wrong ones in "
                    "the order of DATA (default: 36)")
@@ -94,12 +103,12 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default=None,
                    dest="unknown_categories",
-                   help="confusion, predicted: a category of a categorical column that "
+                   help="confusion, predicted, pr: a category of a categorical column that "
                    "the training "
                    "data did not have: refused, naming the row (error, the default), or "
                    "encoded as all zeros (zeros), as evaluate takes it")
     p.add_argument("--seed", type=seed_int, default=None,
-                   help="regions, confusion and predicted: seed of a generated DATA set "
+                   help="regions, confusion, predicted and pr: seed of a generated DATA set "
                    "(moons, circles, "
                    "sinusoid; default: the seed chainrule train drew the model's own data "
                    "from, when DATA is that set, else 0; refused for any other DATA)")
@@ -225,6 +234,10 @@ def _plot(args: argparse.Namespace) -> int:
                                       normalize=args.tiles or "each")
     elif args.kind == "predicted":
         path = _predicted(args, model, out)
+    elif args.kind == "pr":
+        from ._cli_models_plot_pr import pr_picture
+
+        path = pr_picture(args, model, out)
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")

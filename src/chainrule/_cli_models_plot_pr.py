@@ -1,0 +1,143 @@
+"""``chainrule plot pr MODEL DATA``: the precision-recall curve of a classifier on DATA,
+the picture to choose a rare class's ``--threshold`` by.
+
+Each curve is scikit-learn's ``precision_recall_curve`` of the model's probabilities of
+the positive class: of a classifier of two classes, its second class (``yes`` of
+``no``/``yes``, as ``--threshold`` takes it); of a multi-label one, each target's second
+label, one curve per target; of three or more classes, each class against the others.
+The legend gives each curve's average precision (``average_precision_score`` of the same
+probabilities), its base rate (the precision of a model that ranks at random: the
+no-skill line), and the precision and recall of the model's own decision (a probability
+above 0.5; of three or more classes, the most probable class) and of ``--threshold P``
+(at or above P), each marked on its curve."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+
+_INCHES = (6.4, 5.2)
+
+
+def precision_recall(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
+    """Precision and recall of the 0/1 ``predicted`` (n_samples,) against 0/1 ``y``: the
+    point of a decision on the curve (no example predicted positive: precision 1, the
+    curve's own end, ``precision_recall_curve``'s at recall 0)."""
+    tp = float(np.sum(predicted & y))
+    chosen, positive = float(np.sum(predicted)), float(np.sum(y))
+    return (tp / chosen if chosen else 1.0), (tp / positive if positive else float("nan"))
+
+
+def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathLike,
+            title: str, decisions: list[tuple[str, np.ndarray]]) -> Path:
+    """Draw one precision-recall curve per column of ``Y`` and write ``path``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_curves), 0/1
+        Whether each example is of each curve's positive class.
+    P : ndarray of shape (n_samples, n_curves)
+        The model's probability of each curve's positive class.
+    names : list of str
+        The n_curves curves' names, for the legend.
+    path : str or PathLike
+        The picture to write (PNG by default).
+    title : str
+        The picture's title.
+    decisions : list of (str, ndarray of shape (n_samples, n_curves))
+        Decisions to mark on each curve (two at most), each its legend's words and its
+        0/1 predictions.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    from . import plots
+    from .plots._canvas import _figure
+
+    fig = _figure(_INCHES)
+    ax = fig.add_subplot(1, 1, 1)
+    markers = ("o", "s")
+    for j, name in enumerate(names):
+        y, p = Y[:, j].astype(bool), P[:, j]
+        precision, recall, _ = precision_recall_curve(y, p)
+        ap = average_precision_score(y, p)
+        (line,) = ax.plot(recall, precision, drawstyle="steps-post",
+                          label=f"{name}: AP {ap:.3f}")
+        line.set_gid(f"curve {j}")
+        base = float(np.mean(y))
+        ax.axhline(base, color=line.get_color(), linestyle=":", linewidth=1,
+                   label=f"{name}: no skill (base rate {base:.3f})", gid=f"base {j}")
+        for (words, predicted), marker in zip(decisions, markers, strict=False):
+            prec, rec = precision_recall(y, predicted[:, j].astype(bool))
+            ax.plot([rec], [prec], marker=marker, linestyle="", color=line.get_color(),
+                    markeredgecolor="black", gid=f"{words} {j}",
+                    label=f"{name}: {words}: precision {prec:.3f}, recall {rec:.3f}")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=7)
+    ax.set_title(title)
+    fig.tight_layout()
+    return plots._save(fig, path)
+
+
+def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
+    """plot pr: check the model, read DATA as evaluate does, and draw its curves."""
+    from ._cli_models_data import _model_data, _targets
+    from ._cli_models_provenance import _data_seed
+    from ._cli_models_report import _pairs
+    from ._cli_models_scores import default_target_said
+    from ._cli_models_threshold import check_threshold
+
+    if args.data is None:
+        raise ValueError("plot pr needs DATA (labelled examples to draw the curve on)")
+    if model.task != "classification":
+        raise ValueError(f"plot pr: {args.model} holds a regression model (it predicts "
+                         "numbers, not classes); a precision-recall curve is of a "
+                         "classifier's probabilities (plot predicted draws a regression)")
+    estimator = getattr(model, "estimator", None)
+    if estimator is not None and not hasattr(estimator, "predict_proba"):
+        raise ValueError(f"plot pr: {args.model} holds a {type(estimator).__name__}, which "
+                         "gives no probabilities (predict_proba); it needs a classifier "
+                         "that does")
+    if getattr(model, "margin", False):
+        raise ValueError(f"plot pr: {args.model} was trained with the margin loss "
+                         f"{model.network.loss.name!r}: its outputs are class scores, not "
+                         "probabilities")
+    check_threshold(model, args.threshold, args.model)  # 3+ classes: no single threshold
+    multilabel = getattr(model, "multilabel", False)
+    with default_target_said(model, args.model, args.target):  # an estimator's
+        table = _model_data(model, args.data, args.target, True,
+                            _data_seed(model, args.data, args.seed, "--seed"),
+                            args.unknown_categories or "error")
+        y = np.asarray(_targets(model, table))
+    proba = np.asarray(model.predict_proba(table.X), dtype=np.float64)
+    if multilabel:
+        names = list(table.target_names or [f"target {j}" for j in range(y.shape[1])])
+        pairs = _pairs(model, y.shape[1])
+        names = [f"{n} = {pair[1]}" for n, pair in zip(names, pairs, strict=True)]
+        Y, P, own = y, proba, (proba > 0.5, "predicted (above 0.5)")
+    elif proba.shape[1] == 2:
+        target = table.target_name or "class"
+        names, Y, P = [f"{target} = {model.labels[1]}"], (y == 1)[:, None], proba[:, 1:]
+        own = ((proba.argmax(axis=1) == 1)[:, None], "predicted (above 0.5)")
+    else:  # each class against the others; the decision: the most probable class
+        k = proba.shape[1]
+        names = [str(label) for label in model.labels]
+        Y = y[:, None] == np.arange(k)
+        P, own = proba, (proba.argmax(axis=1)[:, None] == np.arange(k),
+                         "predicted (most probable)")
+    decisions = [(own[1], own[0])]
+    if args.threshold is not None:
+        decisions.append((f"--threshold {args.threshold:g}", P >= args.threshold))
+    title = args.title or f"Precision-recall on {Path(table.source).name}"
+    return plot_pr(Y, P, names, out, title, decisions)
