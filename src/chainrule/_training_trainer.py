@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._class_weight import check_network_class_weight
+from ._optimizers_settings import check_settings
 from ._schedules_span import past_end, span
 from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
@@ -146,6 +147,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
             raise (ValueError if number else TypeError)(
                 f"optimizer.lr must be a number >= 0 (the rate of the "
                 f"{type(self.optimizer).__name__} given), got {rate!r}")
+        check_settings(self.optimizer)  # momentum = 1.5, beta1 = 1.0 assigned since
         self.epochs = check_positive_int(epochs, "epochs")
         if not (isinstance(seed, np.random.Generator) or seed is None):
             seed = check_positive_int(seed, "seed", minimum=0)
