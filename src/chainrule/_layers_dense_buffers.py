@@ -88,7 +88,7 @@ class DenseBuffers(Layer):
         shape = Z.shape
         if self._b is not None and not biased:
             Z += self._b
-        act = self.activation
+        act = self._activation  # a plain attribute's read (see _layers_activation)
         into = _FORWARD_INTO.get(act.name) if act.builtin else None
         if into is _relu_into and self._work.get("relu over Z"):  # (see above)
             self.Z = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_grad_out
 from ._validation import (
     check_bool,
@@ -69,6 +70,7 @@ class BatchNorm(Layer):
         (per-example error term divided by the batch size, since the cost is
         the batch mean), as a Dense layer's.
     """
+    activation = ActivationSetting()  # a name assigned is resolved, as __init__'s
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ import numpy as np
 from ._activations_inplace import _row_sum
 from ._conv_padding import check_forward_sizes, check_padding_fits, conv_padding
 from ._conv_params import ConvParams
+from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_explicit_init, check_grad_out, check_weight_count
 from ._spatial import (
     SpatialLayer,
@@ -130,6 +131,8 @@ class Conv2D(ConvParams, SpatialLayer):
         ``dJ/dZ`` of the last backward pass (per-example error term divided by
         the batch size, since the cost is the batch mean), as a Dense layer's.
     """
+
+    activation = ActivationSetting(elementwise=True)  # a name assigned: as __init__'s
 
     _caches = ("X", "Z", "A", "delta", "patches")
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_grad_out, check_weight_count
 from ._validation import (
     check_bool,
@@ -94,6 +95,8 @@ class LayerNorm(Layer):
     [[-1.2247  1.      0.6124]
      [-0.7071 -0.4142  0.7071]]
     """
+
+    activation = ActivationSetting(elementwise=True)  # a name assigned: as __init__'s
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ import sys
 import numpy as np
 
 from ._activations_inplace import _DELTA_INTO, _DELTA_OVER_GRAD
+from ._layers_activation import ActivationSetting
 from ._layers_base import (
     Layer,
     ParamSpec,
@@ -107,6 +108,8 @@ class Dense(DenseBuffers):
         ``dJ/dZ`` of the last backward pass (per-example error term divided by
         the batch size, since the cost is the batch mean).
     """
+
+    activation = ActivationSetting()  # a name assigned is resolved, as __init__'s
 
     def __init__(
         self,
@@ -222,7 +225,7 @@ class Dense(DenseBuffers):
         if self._b is not None:
             Z += self._b
         self.Z = Z
-        self.A = self.activation.f(Z)
+        self.A = self._activation.f(Z)
         return self.A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
@@ -245,7 +248,7 @@ class Dense(DenseBuffers):
             ``grad_out`` is not of the shape of the last forward pass's output.
         """
         grad_out = check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
-        act = self.activation
+        act = self._activation  # (see _layers_activation)
         into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
         if into is not None:  # the same delta, written into this batch size's buffer
             A = self.A
@@ -307,6 +310,12 @@ class Dense(DenseBuffers):
             dtype = W.dtype if delta.dtype == W.dtype else np.result_type(delta, W)
             return self._product(delta, W.T, self._buffer("dX", shape, dtype))
         return delta @ self._W.T
+
+    def __setstate__(self, state: dict) -> None:
+        """A layer pickled before ``_activation`` was kept (see _layers_activation)."""
+        if "activation" in state:
+            state["_activation"] = state.pop("activation")
+        self.__dict__.update(state)
 
     def get_config(self) -> dict:
         return {
