@@ -174,7 +174,11 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
             grad_norm_threshold, "grad_norm_threshold")
         self.divergence_threshold = None if divergence_threshold is None else _check_real(
-            divergence_threshold, "divergence_threshold", "a finite float")
+            divergence_threshold, "divergence_threshold", "a finite float > 0")
+        if self.divergence_threshold is not None and self.divergence_threshold <= 0:
+            raise ValueError(  # -1 or 0 stopped every run at its first batch: losses are >= 0
+                f"divergence_threshold must be a finite float > 0 (a mini-batch loss above "
+                f"it stops the run, and losses are >= 0), got {self.divergence_threshold:g}")
         self.diagnostics = _check_bool(diagnostics, "diagnostics")
         self.callbacks = check_callbacks(callbacks)
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")

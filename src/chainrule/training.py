@@ -255,7 +255,7 @@ def train(
         whose cost that loss is), ``min_delta``,
         ``loss_threshold`` and ``grad_norm_threshold`` (stop when the epoch's
         loss / root-mean-square gradient norm falls to it), ``divergence_threshold``
-        (a finite float, default None: a mini-batch loss above it stops the run with
+        (a finite float > 0, default None: a mini-batch loss above it stops the run with
         :class:`TrainingDiverged`, as a loss not finite does, the network keeping the
         last parameters whose loss was not above it), ``diagnostics``
         (record per-layer gradient norms and saturated fractions per epoch),
