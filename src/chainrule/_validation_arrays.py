@@ -7,6 +7,7 @@ the checks of user input, importable from ``chainrule._validation`` as well.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 
@@ -104,6 +105,23 @@ def _numbers_with_na(x: object) -> bool:
     return bool(kinds) and all(getattr(dt, "kind", "O") in "biuf" for dt in kinds)
 
 
+# names of data with one row (or entry) per example: X, X_val, y, Y, sample_weight,
+# validation_data[0], images, patches; others (theta, Ws[0], init, w0) are parameters
+_DATA_NAME = re.compile(r"(X|Y|y|sample_weight|validation_data|images?|patches)(_\w+)?(\[\d+\])?")
+
+
+def _masked_fix(x: np.ma.MaskedArray, name: str) -> str:
+    """How to mend ``x``'s masked values, by the kind of argument ``name`` is."""
+    fill = f"fill them ({name}.filled(value), or np.ma.filled({name}, value))"
+    if not _DATA_NAME.fullmatch(name):
+        return f"{fill}; a parameter array has no rows to drop"
+    if x.ndim >= 2:
+        return (f"{fill} or drop the rows that hold them (np.ma.compress_rows({name}), "
+                f"and the same rows of the other arrays)")
+    return (f"{fill} or drop the examples they belong to (keep = ~np.ma.getmaskarray({name}), "
+            f"then X[keep], {name}.data[keep])")
+
+
 def check_readable(x: object, name: str, times: bool = True) -> None:
     """Refuse data whose numbers ``np.asarray`` would read wrong, silently.
 
@@ -135,8 +153,7 @@ def check_readable(x: object, name: str, times: bool = True) -> None:
         if n:
             raise ValueError(
                 f"{name} is a masked array with {n} masked value(s); chainrule does not read "
-                f"the mask (the values under it would be used as data): fill them "
-                f"({name}.filled(value)) or drop their rows")
+                f"the mask (the values under it would be used as data): {_masked_fix(x, name)}")
     if not times:
         return
     dtypes = getattr(x, "dtypes", None)  # a DataFrame's: one per column (a Series' is one)
