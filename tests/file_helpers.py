@@ -1,7 +1,8 @@
 """Saved chainrule files in the tests: editing their JSON record (older and damaged files),
 a model's outputs computed from its bare network (the reference of the CLI tests), and the
 small checkpoint, estimator and network files that the damaged-record tests edit
-(test_corrupt_records, test_corrupt_records_arrays), and a pipe to read DATA from."""
+(test_corrupt_records, test_corrupt_records_arrays), a pipe to read DATA from, and the
+command line run in-process (its output, the probabilities predict writes)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -102,3 +104,23 @@ def write_rows_csv(path: object, names: list[str], X: np.ndarray, y) -> str:
         for row, target in zip(X, y, strict=True):
             writer.writerow([*map(repr, map(float, row)), target])
     return str(path)
+
+
+def cli_out(capsys: Any, argv: list) -> str:
+    """``chainrule ARGV`` run in-process (each item through str), asserted to succeed
+    (stderr shown when it does not); its standard output."""
+    from chainrule.cli import main
+
+    capsys.readouterr()
+    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def cli_proba(capsys: Any, model: object, data: object, out: object,
+              names: list[str]) -> np.ndarray:
+    """The probability columns ``proba_NAME`` that ``chainrule predict MODEL DATA --proba
+    -o OUT`` writes, in the order of ``names``: shape (n_rows, len(names))."""
+    import pandas as pd
+
+    cli_out(capsys, ["predict", model, data, "--proba", "-o", out])
+    return pd.read_csv(out)[[f"proba_{n}" for n in names]].to_numpy()

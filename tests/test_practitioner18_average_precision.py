@@ -18,19 +18,10 @@ from sklearn.metrics import average_precision_score
 from sklearn.preprocessing import label_binarize
 
 from chainrule.cli import main
+from file_helpers import cli_out as _run
+from file_helpers import cli_proba as _proba
 
 FAST = ["--hidden", "4", "--epochs", "6", "--seed", "0", "-q"]
-
-
-def _run(capsys, argv: list) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
-
-
-def _proba(capsys, model, data, out, names: list[str]) -> np.ndarray:
-    _run(capsys, ["predict", model, data, "--proba", "-o", out])
-    return pd.read_csv(out)[[f"proba_{n}" for n in names]].to_numpy()
 
 
 @pytest.fixture(scope="module")

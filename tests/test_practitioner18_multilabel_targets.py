@@ -15,15 +15,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from chainrule.cli import main
+from file_helpers import cli_out as _run
 
 TARGETS = ["t0", "t1", "t2"]
-
-
-def _run(capsys, argv: list) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
 
 
 def test_each_target_has_its_roc_auc_and_average_precision(tmp_path, capsys):

@@ -20,14 +20,9 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import FixedThresholdClassifier
 
 from chainrule.cli import main
+from file_helpers import cli_out as _run
 
 FAST = ["--hidden", "4", "--epochs", "8", "--seed", "0", "-q"]
-
-
-def _run(capsys, argv: list) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
 
 
 def _fails(capsys, argv: list) -> str:
