@@ -42,13 +42,8 @@ def average_precision(model, proba: np.ndarray, y: np.ndarray,
     """
     from sklearn import metrics
 
-    from ._cli_models_proba_notes import not_probabilities_note
-    from ._roc_auc import ranking_scores, rounds
-
     multilabel = np.ndim(y) == 2
-    raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
-    scores = (ranking_scores(model.log_proba(), multilabel)
-              if not raw and rounds(proba) else np.asarray(proba, dtype=np.float64))
+    scores = ranking(model, proba, multilabel)
     if multilabel:
         return float(metrics.average_precision_score(y, scores, average="macro",
                                                      sample_weight=sample_weight))
@@ -59,6 +54,32 @@ def average_precision(model, proba: np.ndarray, y: np.ndarray,
     Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
     return float(metrics.average_precision_score(Y, scores, average="macro",
                                                  sample_weight=sample_weight))
+
+
+def ranking(model, proba: np.ndarray, multilabel: bool) -> np.ndarray:
+    """The scores :func:`average_precision` ranks the examples by (and ``plot pr`` draws
+    its curves of): ``proba`` as it is, or where it rounds (:func:`chainrule._roc_auc.rounds`)
+    the log-probabilities' ranking scores (:func:`chainrule._roc_auc.ranking_scores`).
+
+    Parameters
+    ----------
+    model : _Outputs
+        ``margin`` and ``log_proba()``, called only where ``proba`` rounds.
+    proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets)
+    multilabel : bool
+        Whether the columns are yes/no targets.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) (two classes, where ``proba`` rounds: the log-odds of
+    the second), else of the shape of ``proba``
+    """
+    from ._cli_models_proba_notes import not_probabilities_note
+    from ._roc_auc import ranking_scores, rounds
+
+    raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
+    return (ranking_scores(model.log_proba(), multilabel)
+            if not raw and rounds(proba) else np.asarray(proba, dtype=np.float64))
 
 
 class _Column:

@@ -1,15 +1,17 @@
 """``chainrule plot pr MODEL DATA``: the precision-recall curve of a classifier on DATA,
 the picture to choose a rare class's ``--threshold`` by.
 
-Each curve is scikit-learn's ``precision_recall_curve`` of the model's probabilities of
-the positive class: of a classifier of two classes, its second class (``yes`` of
+Each curve is scikit-learn's ``precision_recall_curve`` of the model's ranking of the
+positive class: of a classifier of two classes, its second class (``yes`` of
 ``no``/``yes``, as ``--threshold`` takes it); of a multi-label one, each target's second
 label, one curve per target; of three or more classes, each class against the others.
-The legend gives each curve's average precision (``average_precision_score`` of the same
-probabilities), its base rate (the precision of a model that ranks at random: the
-no-skill line), and the precision and recall of the model's own decision (a probability
-above 0.5; of three or more classes, the most probable class) and of ``--threshold P``
-(at or above P), each marked on its curve."""
+The ranking is evaluate's (:func:`chainrule._cli_models_average_precision.ranking`): the
+probabilities, or where they round to 1 the log-probabilities, so that the legend's
+average precision of each curve (``average_precision_score`` of that ranking) is the one
+``evaluate`` prints.  The legend also gives its base rate (the precision of a model that
+ranks at random: the no-skill line), and the precision and recall of the model's own
+decision (a probability above 0.5; of three or more classes, the most probable class)
+and of ``--threshold P`` (at or above P), each marked on its curve."""
 
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
     Y : ndarray of shape (n_samples, n_curves), 0/1
         Whether each example is of each curve's positive class.
     P : ndarray of shape (n_samples, n_curves)
-        The model's probability of each curve's positive class.
+        The model's ranking of each curve's positive class (evaluate's: its
+        probability, or log-probabilities where those round to 1).
     names : list of str
         The n_curves curves' names, for the legend.
     path : str or PathLike
@@ -92,7 +95,9 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
 
 def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     """plot pr: check the model, read DATA as evaluate does, and draw its curves."""
+    from ._cli_models_average_precision import _Column, ranking
     from ._cli_models_data import _model_data, _targets
+    from ._cli_models_importance import _Outputs
     from ._cli_models_provenance import _data_seed
     from ._cli_models_report import _pairs
     from ._cli_models_scores import default_target_said
@@ -120,24 +125,31 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
                             _data_seed(model, args.data, args.seed, "--seed"),
                             args.unknown_categories or "error")
         y = np.asarray(_targets(model, table))
-    proba = np.asarray(model.predict_proba(table.X), dtype=np.float64)
+    outputs = _Outputs(model, table.X)  # evaluate's ranking: log-probabilities if they round
+    proba = np.asarray(outputs.out, dtype=np.float64)
     if multilabel:
         names = list(table.target_names or [f"target {j}" for j in range(y.shape[1])])
         pairs = _pairs(model, y.shape[1])
         names = [f"{n} = {pair[1]}" for n, pair in zip(names, pairs, strict=True)]
         Y, P, own = y, proba, (proba > 0.5, "predicted (above 0.5)")
+        cache: dict = {}  # each target ranked as evaluate's per-target scores rank it
+        S = np.column_stack([ranking(_Column(outputs, j, cache), proba[:, [j]], True)[:, 0]
+                             for j in range(y.shape[1])])
     elif proba.shape[1] == 2:
         target = table.target_name or "class"
         names, Y, P = [f"{target} = {model.labels[1]}"], (y == 1)[:, None], proba[:, 1:]
         own = ((proba.argmax(axis=1) == 1)[:, None], "predicted (above 0.5)")
+        r = ranking(outputs, proba, False)
+        S = r[:, None] if r.ndim == 1 else r[:, 1:]
     else:  # each class against the others; the decision: the most probable class
         k = proba.shape[1]
         names = [str(label) for label in model.labels]
         Y = y[:, None] == np.arange(k)
         P, own = proba, (proba.argmax(axis=1)[:, None] == np.arange(k),
                          "predicted (most probable)")
+        S = ranking(outputs, proba, False)
     decisions = [(own[1], own[0])]
     if args.threshold is not None:
         decisions.append((f"--threshold {args.threshold:g}", P >= args.threshold))
     title = args.title or f"Precision-recall on {Path(table.source).name}"
-    return plot_pr(Y, P, names, out, title, decisions)
+    return plot_pr(Y, S, names, out, title, decisions)
