@@ -11,7 +11,10 @@ average precision of each curve (``average_precision_score`` of that ranking) is
 ``evaluate`` prints.  The legend also gives its base rate (the precision of a model that
 ranks at random: the no-skill line), and the precision and recall of the model's own
 decision (a probability above 0.5; of three or more classes, the most probable class)
-and of ``--threshold P`` (at or above P), each marked on its curve."""
+and of ``--threshold P`` (at or above P), each marked on its curve; a decision that
+predicts no example positive is drawn at precision 1, the curve's own end (scikit-learn's
+``precision_score`` gives 0 there by default, ``zero_division=1.0`` gives 1), and the
+legend says so."""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ _INCHES = (6.4, 5.2)
 def precision_recall(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
     """Precision and recall of the 0/1 ``predicted`` (n_samples,) against 0/1 ``y``: the
     point of a decision on the curve (no example predicted positive: precision 1, the
-    curve's own end, ``precision_recall_curve``'s at recall 0)."""
+    curve's own end, ``precision_recall_curve``'s at recall 0, as ``precision_score(...,
+    zero_division=1.0)``)."""
     tp = float(np.sum(predicted & y))
     chosen, positive = float(np.sum(predicted)), float(np.sum(y))
     return (tp / chosen if chosen else 1.0), (tp / positive if positive else float("nan"))
@@ -78,10 +82,13 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
         ax.axhline(base, color=line.get_color(), linestyle=":", linewidth=1,
                    label=f"{name}: no skill (base rate {base:.3f})", gid=f"base {j}")
         for (words, predicted), marker in zip(decisions, markers, strict=False):
-            prec, rec = precision_recall(y, predicted[:, j].astype(bool))
+            chosen = predicted[:, j].astype(bool)
+            prec, rec = precision_recall(y, chosen)
+            none = ("" if np.sum(chosen) else
+                    " (none predicted positive: precision 1, the curve's end)")
             ax.plot([rec], [prec], marker=marker, linestyle="", color=line.get_color(),
                     markeredgecolor="black", gid=f"{words} {j}",
-                    label=f"{name}: {words}: precision {prec:.3f}, recall {rec:.3f}")
+                    label=f"{name}: {words}: precision {prec:.3f}, recall {rec:.3f}{none}")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
     ax.set_xlim(-0.02, 1.02)
