@@ -42,6 +42,7 @@ _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("unknown_categories", "--unknown-categories", ("confusion", "predicted", "pr")),
               ("seed", "--seed", ("regions", "confusion", "predicted", "pr")),
               ("threshold", "--threshold", ("pr",)),
+              ("sample_weight", "--sample-weight", ("pr",)),
               ("max_images", "--max-images", ("misclassified",)))
 
 
@@ -96,6 +97,11 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=threshold_value, default=None, metavar="P",
                    help="pr: also mark the precision and recall of this decision threshold "
                    "(as predict's and evaluate's --threshold P)")
+    p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   type=column_name,
+                   help="pr: a column of DATA (an array of an NPZ file) holding each "
+                   "example's weight, as evaluate's --sample-weight: the curve, average "
+                   "precision, base rate and marked points weighted")
     p.add_argument("--max-images", type=positive_int, default=None, dest="max_images",
                    help="misclassified: at most this many images, the first wrong ones in "
                    "the order of DATA (default: 36)")

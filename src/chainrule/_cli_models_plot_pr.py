@@ -14,7 +14,7 @@ decision (a probability above 0.5; of three or more classes, the most probable c
 and of ``--threshold P`` (at or above P), each marked on its curve; a decision that
 predicts no example positive is drawn at precision 1, the curve's own end (scikit-learn's
 ``precision_score`` gives 0 there by default, ``zero_division=1.0`` gives 1), and the
-legend says so."""
+legend says so.  ``--sample-weight COLUMN`` weighs everything as evaluate's does."""
 
 from __future__ import annotations
 
@@ -27,18 +27,22 @@ import numpy as np
 _INCHES = (6.4, 5.2)
 
 
-def precision_recall(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
-    """Precision and recall of the 0/1 ``predicted`` (n_samples,) against 0/1 ``y``: the
-    point of a decision on the curve (no example predicted positive: precision 1, the
-    curve's own end, ``precision_recall_curve``'s at recall 0, as ``precision_score(...,
+def precision_recall(y: np.ndarray, predicted: np.ndarray,
+                     sample_weight: np.ndarray | None = None) -> tuple[float, float]:
+    """Precision and recall of the 0/1 ``predicted`` (n_samples,) against 0/1 ``y``,
+    weighted by ``sample_weight`` (n_samples,) where given: the point of a decision on the
+    curve (no example predicted positive: precision 1, the curve's own end,
+    ``precision_recall_curve``'s at recall 0, as ``precision_score(...,
     zero_division=1.0)``)."""
-    tp = float(np.sum(predicted & y))
-    chosen, positive = float(np.sum(predicted)), float(np.sum(y))
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    tp = float(np.sum(w[predicted & y]))
+    chosen, positive = float(np.sum(w[predicted])), float(np.sum(w[y]))
     return (tp / chosen if chosen else 1.0), (tp / positive if positive else float("nan"))
 
 
 def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathLike,
-            title: str, decisions: list[tuple[str, np.ndarray]]) -> Path:
+            title: str, decisions: list[tuple[str, np.ndarray]],
+            sample_weight: np.ndarray | None = None) -> Path:
     """Draw one precision-recall curve per column of ``Y`` and write ``path``.
 
     Parameters
@@ -57,6 +61,9 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
     decisions : list of (str, ndarray of shape (n_samples, n_curves))
         Decisions to mark on each curve (two at most), each its legend's words and its
         0/1 predictions.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Each example's weight (``--sample-weight``): the curves, average precisions,
+        base rates and marked points weighted.
 
     Returns
     -------
@@ -73,18 +80,19 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
     markers = ("o", "s")
     for j, name in enumerate(names):
         y, p = Y[:, j].astype(bool), P[:, j]
-        precision, recall, _ = precision_recall_curve(y, p)
-        ap = average_precision_score(y, p)
+        w = sample_weight
+        precision, recall, _ = precision_recall_curve(y, p, sample_weight=w)
+        ap = average_precision_score(y, p, sample_weight=w)
         (line,) = ax.plot(recall, precision, drawstyle="steps-post",
                           label=f"{name}: AP {ap:.3f}")
         line.set_gid(f"curve {j}")
-        base = float(np.mean(y))
+        base = float(np.average(y, weights=w))
         ax.axhline(base, color=line.get_color(), linestyle=":", linewidth=1,
                    label=f"{name}: no skill (base rate {base:.3f})", gid=f"base {j}")
         for (words, predicted), marker in zip(decisions, markers, strict=False):
             chosen = predicted[:, j].astype(bool)
-            prec, rec = precision_recall(y, chosen)
-            none = ("" if np.sum(chosen) else
+            prec, rec = precision_recall(y, chosen, w)
+            none = ("" if np.sum(chosen if w is None else w[chosen]) else
                     " (none predicted positive: precision 1, the curve's end)")
             ax.plot([rec], [prec], marker=marker, linestyle="", color=line.get_color(),
                     markeredgecolor="black", gid=f"{words} {j}",
@@ -109,6 +117,7 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     from ._cli_models_report import _pairs
     from ._cli_models_scores import default_target_said
     from ._cli_models_threshold import check_threshold
+    from ._cli_sample_weight_evaluate import evaluation_weights
 
     if args.data is None:
         raise ValueError("plot pr needs DATA (labelled examples to draw the curve on)")
@@ -130,8 +139,9 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     with default_target_said(model, args.model, args.target):  # an estimator's
         table = _model_data(model, args.data, args.target, True,
                             _data_seed(model, args.data, args.seed, "--seed"),
-                            args.unknown_categories or "error")
+                            args.unknown_categories or "error", args.sample_weight)
         y = np.asarray(_targets(model, table))
+        weights = evaluation_weights(args, model, table)  # --sample-weight's, or None
     outputs = _Outputs(model, table.X)  # evaluate's ranking: log-probabilities if they round
     proba = np.asarray(outputs.out, dtype=np.float64)
     if multilabel:
@@ -159,4 +169,4 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     if args.threshold is not None:
         decisions.append((f"--threshold {args.threshold:g}", P >= args.threshold))
     title = args.title or f"Precision-recall on {Path(table.source).name}"
-    return plot_pr(Y, S, names, out, title, decisions)
+    return plot_pr(Y, S, names, out, title, decisions, weights)
