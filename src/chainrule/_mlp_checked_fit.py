@@ -273,6 +273,7 @@ class _CheckedFit:
         # the mini-batch solvers convert integer data, and float32 data for a float64
         # network, a batch at a time (the same numbers; no copy of all of X); L-BFGS and CG
         # evaluate all of X at every step
+        x_dtype = X.dtype  # as validated (float16 X is float64 then), for _loss_type
         X = _converted(X, _storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC
                        else dtype)
         sw = checked_sample_weight(sample_weight, X.shape[0])
@@ -318,6 +319,14 @@ class _CheckedFit:
                 f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}; "
                 f"{self._continuing(incremental)}"
             )
+        # the type of the losses this call records, as scikit-learn 1.9's: its regressor's
+        # losses are a float32 sum where X and y are float32 (y float16 too), its
+        # mini-batch network float32 (a float64 one keeps them float64); the classifier's
+        # one-hot targets are float64
+        self._loss_type = (np.float32 if not self._is_classifier and x_dtype == np.float32
+                           and y.dtype in (np.float16, np.float32)
+                           and (dtype == np.float32 or self.solver not in _STOCHASTIC)
+                           else np.float64)
         # alpha may change between fits, as in scikit-learn (it is no architecture); put
         # back if the fit fails other than by diverging, as the estimator's attributes are
         net, decay = self.network_, self.network_.weight_decay
@@ -332,6 +341,8 @@ class _CheckedFit:
         except BaseException:
             net.weight_decay = decay
             raise
+        finally:  # the call's own: no fitted attribute (the class's np.float64 is the rule)
+            self.__dict__.pop("_loss_type", None)
         return self
 
     def _class_sample_weight(self, y: np.ndarray, sw: np.ndarray | None,

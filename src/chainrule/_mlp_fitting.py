@@ -255,7 +255,7 @@ class _Fitting:
                 # recorded as the mini-batch solvers record their completed epochs, so that
                 # n_iter_, loss_, loss_curve_ and t_ describe it; the estimator keeps it (_fit)
                 n = kept[0]
-                self.loss_curve_.extend(curve[:n])
+                self.loss_curve_.extend(self._loss_type(v) for v in curve[:n])
                 self.__dict__.pop("history_", None)
                 self.n_iter_ = n
                 self.t_ += X.shape[0] * n
@@ -276,12 +276,13 @@ class _Fitting:
                     _release_caches(net)
                 loss = _reported_loss(float(cost), decay(net.params) if k > 1 else 0.0, k)
             del curve[n:]
-        self.loss_curve_.extend(curve)
+        self.loss_curve_.extend(self._loss_type(v) for v in curve)
         self.__dict__.pop("history_", None)  # a mini-batch run's, from before a warm start
         self.n_iter_ = int(result.nit) if result is not None else n
         self.t_ += X.shape[0] * self.n_iter_
-        self.loss_ = (_reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
-                      if result is not None else loss)
+        self.loss_ = self._loss_type(
+            _reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
+            if result is not None else loss)
         self.best_loss_ = self.loss_
         if verbose and result is not None:  # SciPy's reason, with loss_ (not the network's cost)
             _say(f"{self.solver}: {result.message} after {self.n_iter_} iteration(s), "

@@ -164,6 +164,8 @@ class _EpochRules:
     """scikit-learn's epoch rules and the fitted attributes they record: the mixin base of
     :class:`~chainrule._mlp_base._BaseMLP` that the Trainer's epochs call."""
 
+    _loss_type: type = np.float64  # the recorded losses' (set by each fit: _checked_fit)
+
     def _record(self, history: Any, losses: list[float], n: int) -> None:
         """The run's epochs into the fitted attributes.
 
@@ -175,7 +177,9 @@ class _EpochRules:
         it) take these epochs in, a run that diverged too (its completed epochs are in
         ``loss_curve_`` and ``validation_scores_``).
         """
-        self.loss_curve_.extend(np.float64(v) for v in losses)  # scikit-learn's type
+        # scikit-learn's type: np.float64, np.float32 where its sum is (_loss_type)
+        losses = [self._loss_type(v) for v in losses]
+        self.loss_curve_.extend(losses)
         self.n_iter_ = history.epochs
         self.t_ += n * history.epochs
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
@@ -187,7 +191,7 @@ class _EpochRules:
         else:  # the best epoch of the fits since the rule (re)started: stopping_record
             seen = [*losses, *([] if self.best_loss_ is None else [self.best_loss_])]
             if seen:
-                self.best_loss_ = np.float64(min(seen))
+                self.best_loss_ = min(seen)  # of its own epoch's type, as scikit-learn's
 
     def _max_time_message(self, history: Any, trainer: Any) -> str:
         """The warning of a mini-batch fit (or ``partial_fit`` call) that ``max_time`` ended.
