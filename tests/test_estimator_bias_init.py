@@ -11,6 +11,7 @@ the Trainer is given, before its first step, and compared with the rule written 
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -174,8 +175,9 @@ def test_conv_biases_batchnorm_and_dense_without_bias_stay_as_they_were(starts):
 @pytest.mark.parametrize("value", ["normal", None, 0, "Uniform"])
 def test_an_unknown_bias_init_is_refused_by_name(iris, value):
     X, y = iris
-    with pytest.raises(ValueError, match=r"bias_init must be one of \('uniform', 'zeros'\), "
-                                         f"got {value!r}"):
+    with pytest.raises(ValueError, match=r"^The 'bias_init' parameter of MLPClassifier must "
+                       r"be a str among \{'uniform', 'zeros'\}\. Got "
+                       + re.escape(repr(value)) + r" instead\.$"):
         MLPClassifier((3,), max_iter=1, bias_init=value).fit(X, y)
 
 

@@ -70,7 +70,8 @@ def test_refused_with_the_other_solvers_naming_those_that_take_it():
         assert (f"for the solvers ('adamw', 'nadam', 'radam') only, got solver={solver!r}; "
                 "set decoupled_decay=None") in str(info.value)
     for bad in (-1.0, np.nan, "0.1"):
-        with pytest.raises(ValueError, match=r"^decoupled_decay must be None or a finite "):
+        with pytest.raises(ValueError, match=r"^The 'decoupled_decay' parameter of MLPClassifier "
+                       r"must be None or a finite "):
             MLPClassifier(solver="radam", decoupled_decay=bad).fit(X, (y > 0).astype(int))
 
 

@@ -126,9 +126,12 @@ def test_the_settings_are_refused_where_unused_and_checked():
                                          r"solver='adam'"):
         MLPRegressor(solver="adam", decoupled_decay=0.1).fit(X, y)
     for bad in (-1.0, np.nan, np.inf, "0.1", True):
-        with pytest.raises(ValueError, match=r"^decoupled_decay must be None or a finite "):
+        with pytest.raises(ValueError, match=r"^The 'decoupled_decay' parameter of MLPRegressor "
+                       r"must be None or a finite "):
             MLPRegressor(solver="adamw", decoupled_decay=bad).fit(X, y)
-    with pytest.raises(ValueError, match=r"^amsgrad must be True or False, got 1"):
+    with pytest.raises(ValueError, match=r"^The 'amsgrad' parameter of MLPRegressor "
+                       r"must be an instance of 'bool' .* Got "
+                       r"1 instead\.$"):
         MLPRegressor(solver="adam", amsgrad=1).fit(X, y)
     with pytest.raises(ValueError, match=r"The 'solver' parameter of MLPRegressor must be a "
                                          r"str among \{.*'adamw', 'nadam', 'radam', 'adamax'"):

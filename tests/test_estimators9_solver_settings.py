@@ -91,12 +91,17 @@ def test_the_settings_are_refused_where_unused_and_checked():
                                          r"solver='nadam' only, got solver='lbfgs'"):
         MLPRegressor(solver="lbfgs", momentum_decay=0.01).fit(X, y)
     for bad in (-0.1, 1.0, np.nan, "0.5", True, None):
-        with pytest.raises(ValueError, match=r"^rmsprop_momentum must be in \[0, 1\), got "):
+        with pytest.raises(ValueError, match=r"^The 'rmsprop_momentum' parameter of MLPRegressor "
+                       r"must be a float in the "
+                           r"range \[0\.0, 1\.0\)\. Got "):
             MLPRegressor(solver="rmsprop", rmsprop_momentum=bad).fit(X, y)
-    with pytest.raises(ValueError, match=r"^centered must be True or False, got 1"):
+    with pytest.raises(ValueError, match=r"^The 'centered' parameter of MLPRegressor "
+                       r"must be an instance of 'bool' .* "
+                       r"Got 1 instead\.$"):
         MLPRegressor(solver="rmsprop", centered=1).fit(X, y)
     for bad in (-1.0, np.nan, np.inf, "0.1", True):
-        with pytest.raises(ValueError, match=r"^momentum_decay must be None or a finite "):
+        with pytest.raises(ValueError, match=r"^The 'momentum_decay' parameter of MLPRegressor "
+                       r"must be None or a finite "):
             MLPRegressor(solver="nadam", momentum_decay=bad).fit(X, y)
 
 

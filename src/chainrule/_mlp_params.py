@@ -267,7 +267,7 @@ class _Parameters:
         if not isinstance(self.solver, str) or self.solver not in SOLVERS:
             raise _refused(self, "solver", _among(SOLVERS))
         if not isinstance(self.bias_init, str) or self.bias_init not in BIAS_INITS:
-            raise InvalidParameter(f"bias_init must be one of {BIAS_INITS}, got {self.bias_init!r}")
+            raise _refused(self, "bias_init", _among(BIAS_INITS))
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
             if not _finite_real(v) or not v > 0:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import InvalidParameter, number_text
+from ._mlp_param_words import _BOOL, _UNIT, _refused
+from ._validation import number_text
 
 if TYPE_CHECKING:
     from ._mlp_params import _Parameters
@@ -30,7 +31,7 @@ def _check_solver_settings(est: _Parameters) -> None:
     solver would ignore them, as the command line's ``--amsgrad`` and ``--decoupled-decay``
     are."""
     if not isinstance(est.amsgrad, (bool, np.bool_)):
-        raise InvalidParameter(f"amsgrad must be True or False, got {est.amsgrad!r}")
+        raise _refused(est, "amsgrad", _BOOL)
     if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
         raise ValueError(f"amsgrad=True is a setting of the solvers {_AMSGRAD_SOLVERS}, "
                          f"got solver={est.solver!r}; set amsgrad=False")
@@ -41,8 +42,7 @@ def _check_solver_settings(est: _Parameters) -> None:
     if wd is None:
         return
     if not _finite_real(wd) or not wd >= 0:
-        raise InvalidParameter("decoupled_decay must be None or a finite number >= 0, got "
-                               f"{number_text(wd)}")
+        raise _refused(est, "decoupled_decay", "None or a finite float in the range [0.0, inf)")
     if est.solver not in _DECOUPLED_SOLVERS:
         raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
                          "decay (and NAdam's and RAdam's, PyTorch's decoupled_weight_decay="
@@ -57,13 +57,13 @@ def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], b
     >= 0 for "nadam" only), refused as ``amsgrad`` and ``decoupled_decay`` are."""
     m = est.rmsprop_momentum
     if not finite_real(m) or not 0 <= m < 1:
-        raise InvalidParameter(f"rmsprop_momentum must be in [0, 1), got {number_text(m)}")
+        raise _refused(est, "rmsprop_momentum", _UNIT)
     if m > 0 and est.solver != "rmsprop":
         raise ValueError(f"rmsprop_momentum={number_text(m)} is RMSProp's momentum, for "
                          f"solver='rmsprop' only, got solver={est.solver!r}; set "
                          "rmsprop_momentum=0 (momentum is sgd's)")
     if not isinstance(est.centered, (bool, np.bool_)):
-        raise InvalidParameter(f"centered must be True or False, got {est.centered!r}")
+        raise _refused(est, "centered", _BOOL)
     if est.centered and est.solver != "rmsprop":
         raise ValueError(f"centered=True is a setting of solver='rmsprop' only, got "
                          f"solver={est.solver!r}; set centered=False")
@@ -71,8 +71,7 @@ def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], b
     if md is None:
         return
     if not finite_real(md) or not md >= 0:
-        raise InvalidParameter("momentum_decay must be None or a finite number >= 0, got "
-                               f"{number_text(md)}")
+        raise _refused(est, "momentum_decay", "None or a finite float in the range [0.0, inf)")
     if est.solver != "nadam":
         raise ValueError(f"momentum_decay={number_text(md)} is NAdam's, for solver='nadam' "
                          f"only, got solver={est.solver!r}; set momentum_decay=None")
