@@ -5,6 +5,7 @@ before it, and the solvers that ignore it."""
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -88,8 +89,9 @@ def test_get_params_clone_set_params_and_checks():
     assert est.set_params(clip_norm=None).clip_norm is None
     X, y = _data()[0], np.arange(30) % 2
     for bad in (0, -1.0, np.inf, np.nan, "1", True):
-        with pytest.raises(ValueError, match=r"^clip_norm must be None or a finite number > 0, "
-                                             rf"got {bad!r}"):
+        with pytest.raises(ValueError, match=r"^The 'clip_norm' parameter of MLPClassifier "
+                           r"must be None or a finite float in the range \(0\.0, inf\)\. Got "
+                           rf"{re.escape(repr(bad))} instead\.$"):
             MLPClassifier((4,), clip_norm=bad).fit(X, y)
 
 

@@ -26,6 +26,11 @@ CASES = [
     (MLPClassifier, "momentum_decay", -1.0, {"solver": "nadam"}),
     (MLPClassifier, "rmsprop_momentum", 1.5, {"solver": "rmsprop"}),
     (MLPRegressor, "batch_norm", "yes", {}),
+    (MLPClassifier, "clip_norm", -1.0, {}),
+    (MLPRegressor, "clip_norm", 0, {}),
+    (MLPRegressor, "max_time", -1, {}),
+    (MLPClassifier, "label_smoothing", 1.5, {}),
+    (MLPRegressor, "huber_delta", -1.0, {"loss": "huber"}),
 ]
 
 

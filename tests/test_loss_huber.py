@@ -211,7 +211,8 @@ def test_regressor_huber_delta_is_saved_checked_and_optional_in_older_files(tmp_
                 "huber_delta: the fitted network was trained with huber_delta=0.5, got "
                 "huber_delta=2.0")):
             go_on()
-    with pytest.raises(ValueError, match="huber_delta must be a finite number > 0, got 0"):
+    with pytest.raises(ValueError, match=r"^The 'huber_delta' parameter of MLPRegressor must be a "
+                       r"finite float in the range \(0\.0, inf\)\. Got 0 instead\.$"):
         MLPRegressor(loss="huber", huber_delta=0).fit(X_train, y_train)
     # a file (and a pickle) from before huber_delta loads with its default
     plain = MLPRegressor((3,), max_iter=5, random_state=0).fit(X_train, y_train)

@@ -159,8 +159,9 @@ def test_classifier_label_smoothing_files_and_refusals(tmp_path):
             "label_smoothing: the fitted network was trained with label_smoothing=0.1, got "
             "label_smoothing=0.2")):
         est.partial_fit(X, y)
-    with pytest.raises(ValueError, match=re.escape("label_smoothing must be a number in "
-                                                   "[0, 1), got 1")):
+    with pytest.raises(ValueError, match=re.escape(
+            "The 'label_smoothing' parameter of MLPClassifier must be a float in the range "
+            "[0.0, 1.0). Got 1 instead.")):
         MLPClassifier(label_smoothing=1).fit(X, y)
     # a file and a pickle from before label_smoothing: the plain loss
     plain = MLPClassifier((5,), max_iter=5, random_state=0).fit(X, y)

@@ -23,7 +23,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._estimators_partial_fit import _checked_classes as _checked_classes
-from ._validation import InvalidParameter, number_text
+from ._mlp_param_words import _refused
 
 
 class _ClassifierOutputs:
@@ -71,8 +71,7 @@ class _ClassifierOutputs:
         v = self.label_smoothing
         if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
                 or not 0 <= v < 1):  # NaN fails the range
-            raise InvalidParameter(
-                f"label_smoothing must be a number in [0, 1), got {number_text(v)}")
+            raise _refused(self, "label_smoothing", "a float in the range [0.0, 1.0)")
 
     def _check_loss_kept(self) -> None:
         """Refuse to go on with a fitted network of another ``label_smoothing``."""

@@ -13,7 +13,7 @@ from sklearn.metrics import r2_score
 from ._activations_ranges import _rounded_range
 from ._mlp_base import _finite_real, _loss_changed
 from ._mlp_param_words import _among, _refused
-from ._validation import InvalidParameter, number_text
+from ._validation import InvalidParameter
 
 # the output activation of each loss of MLPRegressor
 _REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity",
@@ -54,8 +54,7 @@ class _RegressorOutputs:
             raise _refused(self, "loss", _among(sorted(_REGRESSOR_LOSSES)))
         v = self.huber_delta  # checked whatever the loss, as scikit-learn checks every one
         if isinstance(v, (bool, np.bool_)) or not _finite_real(v) or not v > 0:
-            raise InvalidParameter(
-                f"huber_delta must be a finite number > 0, got {number_text(v)}")
+            raise _refused(self, "huber_delta", "a finite float in the range (0.0, inf)")
         super()._validate_params()
 
     def _loss_spec(self) -> str | dict[str, Any]:

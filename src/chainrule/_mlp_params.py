@@ -16,7 +16,7 @@ from ._mlp_param_words import _ACTIVATIONS, _BOOL, _COUNT, _SEEDS, _SIZES, _UNIT
 from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
-from ._validation import InvalidParameter, InvalidRandomState, check_random_state_value, number_text
+from ._validation import InvalidParameter, InvalidRandomState, check_random_state_value
 from ._validation import given_value as _given
 from ._validation import shown_value as _shown
 from .activations import Activation, _check_hidden_activation, get_activation
@@ -321,8 +321,7 @@ class _Parameters:
             raise _refused(self, "batch_size", f"a str among {{'auto'}} or {_COUNT}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
-            raise InvalidParameter("clip_norm must be None or a finite number > 0, got "
-                                   f"{number_text(cn)}")
+            raise _refused(self, "clip_norm", "None or a finite float in the range (0.0, inf)")
         if self.ema is not None:
             try:
                 check_ema(self.ema)
@@ -330,8 +329,8 @@ class _Parameters:
                 raise InvalidParameter(str(exc)) from None
         mt = self.max_time
         if mt is not None and (not _finite_real(mt) or not mt > 0):
-            raise InvalidParameter(f"max_time must be None or a finite number of seconds > 0, got "
-                                   f"{number_text(mt)}")
+            raise _refused(self, "max_time", "None or a finite float in the range (0.0, inf) "
+                           "(seconds)")
         for name in ("momentum", "beta_1", "beta_2"):  # momentum=1: scikit-learn's [0, 1]
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or isinstance(v, bool) or not 0 <= v < 1:
