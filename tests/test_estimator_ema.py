@@ -122,7 +122,9 @@ def test_get_params_clone_set_params_and_checks():
     X, y = _data()[0], np.arange(30) % 2
     for bad in (0, 1, -0.5, 1.5, np.inf, np.nan, "0.9", True):
         with pytest.raises((TypeError, ValueError),
-                           match=r"^ema must be None or the decay .* in \(0, 1\).* got"):
+                           match=r"^The 'ema' parameter of MLPClassifier must be None or a "
+                                 r"float in the range \(0\.0, 1\.0\), "
+                                 r"the decay .* Got .* instead\.$"):
             MLPClassifier((4,), ema=bad).fit(X, y)
 
 

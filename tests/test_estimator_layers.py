@@ -249,8 +249,9 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
     (dict(layers=CNN, input_shape=(1, 8, 7)),
      r"^input_shape=\(1, 8, 7\): images of 1\*8\*7 = 56 values per row, but X has 64 "
      r"features$"),
-    (dict(layers=CNN, input_shape=(1, 8)), r"^input_shape must be None or \(channels, height, "
-     r"width\), three positive ints, got \(1, 8\)$"),
+    (dict(layers=CNN, input_shape=(1, 8)), r"^The 'input_shape' parameter of MLPClassifier "
+     r"must be None or a tuple \(channels, height, width\) of three ints in the range "
+     r"\[1, inf\)\. Got \(1, 8\) instead\.$"),
     (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give X of "
      r"images of shape \(n_samples, C, H, W\), or input_shape=\(C, H, W\)"),
     (dict(input_shape=(1, 8, 8)), r"^input_shape=\(1, 8, 8\): the shape of the images that "

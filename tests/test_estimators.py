@@ -647,8 +647,10 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"activation": ["relu", "tanh"]}, r"activation must be one value or one per hidden layer"),
      ({"dropout": 1.5}, r"dropout must be a rate in \[0, 1\)"),
      ({"solver": "lbfgs", "dropout": 0.5}, "need a stochastic solver"),
-     ({"dtype": "int32"}, "dtype must be 'float32', 'float64' or None"),
-     ({"init": "nope"}, "init: unknown initializer"),
+     ({"dtype": "int32"}, r"The 'dtype' parameter of .* must be a str among \{'float32', "
+      r"'float64'\}, .* Got 'int32' instead\."),
+     ({"init": "nope"}, r"The 'init' parameter of .* Got 'nope' instead\. \(unknown "
+      r"initializer 'nope'"),
      ({"batch_size": 0},
       r"The 'batch_size' parameter of MLPClassifier must be a str among \{'auto'\} or an int"),
      ({"momentum": 1.0},
@@ -702,7 +704,7 @@ def test_a_switch_of_another_type_is_a_value_and_a_type_error_as_in_scikit_learn
     ("change", "data", "match"),
     [({"learning_rate_init": np.inf}, None, "learning_rate_init"),
      ({"schedule": {"name": "step", "bogus": 1}}, None, "schedule"),
-     ({"init": "nope"}, None, "init: unknown initializer"),
+     ({"init": "nope"}, None, "unknown initializer 'nope'"),
      ({}, "one class", "1 class"),
      ({}, "short weights", "sample_weight must have shape"),
      ({}, "other features", "1 class"),

@@ -31,6 +31,10 @@ CASES = [
     (MLPRegressor, "max_time", -1, {}),
     (MLPClassifier, "label_smoothing", 1.5, {}),
     (MLPRegressor, "huber_delta", -1.0, {"loss": "huber"}),
+    (MLPClassifier, "dtype", "float16", {}),
+    (MLPClassifier, "ema", 2.0, {}),
+    (MLPClassifier, "init", "nope", {}),
+    (MLPClassifier, "input_shape", (1, 2), {}),
 ]
 
 

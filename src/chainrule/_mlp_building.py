@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ._mlp_param_words import _refused
 from ._validation import InvalidParameter
 from .activations import Activation
 from .architecture import _build_layers
@@ -18,6 +19,8 @@ from .initializers import auto_init, get_initializer
 from .layers import Dense, Layer
 from .network import Network
 from .optimizers import SGD, AdaGrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSProp
+
+_INITS = "a str among the initializers' names, 'auto' or a callable"
 
 
 def _draw_biases(net: Network, rng: np.random.Generator) -> None:
@@ -76,8 +79,10 @@ class _Building:
             out_init = "glorot_uniform" if self.init == "auto" else self.init
             layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
         except (ValueError, TypeError) as exc:  # the initializer's, or a width too large
-            where = "hidden_layer_sizes" if str(exc).startswith("fan_in x fan_out") else "init"
-            raise InvalidParameter(f"{where}: {exc}") from None
+            text = str(exc)
+            if text.startswith("fan_in x fan_out"):
+                raise InvalidParameter(f"hidden_layer_sizes: {exc}") from None
+            raise _refused(self, "init", _INITS, f" ({text.removeprefix('init: ')})") from None
         return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
 
     def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
@@ -101,7 +106,8 @@ class _Building:
             try:
                 get_initializer(self.init)
             except (TypeError, ValueError) as exc:
-                raise InvalidParameter(f"init: {exc}") from None
+                raise _refused(self, "init", _INITS, f" ({str(exc).removeprefix('init: ')})"
+                               ) from None
         act = self._activations(1)[0]
         layers = []
         for spec in specs:

@@ -171,8 +171,8 @@ class _Parameters:
         if dims is None or len(dims) != 3 or not all(
                 isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1
                 for d in dims):
-            raise InvalidParameter("input_shape must be None or (channels, height, width), three "
-                                   f"positive ints, got {shape!r}")
+            raise _refused(self, "input_shape", "None or a tuple (channels, height, width) of "
+                           "three ints in the range [1, inf)")
         if self.layers is None:
             raise ValueError(f"input_shape={shape!r}: the shape of the images that layers takes; "
                              "hidden_layer_sizes builds a multilayer perceptron, which takes "
@@ -246,9 +246,8 @@ class _Parameters:
         except TypeError:
             dtype = None
         if dtype not in (np.float32, np.float64):
-            raise InvalidParameter(
-                f"dtype must be 'float32', 'float64' or None (the data's), got {self.dtype!r}"
-            )
+            raise _refused(self, "dtype", "a str among {'float32', 'float64'}, numpy.float32, "
+                           "numpy.float64 or None (the data's)")
         return dtype
 
     def _validate_params(self) -> None:
@@ -325,8 +324,9 @@ class _Parameters:
         if self.ema is not None:
             try:
                 check_ema(self.ema)
-            except (TypeError, ValueError) as exc:  # train()'s own check, named as ema
-                raise InvalidParameter(str(exc)) from None
+            except (TypeError, ValueError):  # train()'s own check, named as ema
+                raise _refused(self, "ema", "None or a float in the range (0.0, 1.0), the "
+                               "decay of the weights' moving average") from None
         mt = self.max_time
         if mt is not None and (not _finite_real(mt) or not mt > 0):
             raise _refused(self, "max_time", "None or a finite float in the range (0.0, inf) "
