@@ -11,7 +11,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_classification
 from sklearn.metrics import (
     average_precision_score,
     precision_recall_curve,
@@ -21,23 +20,9 @@ import chainrule as cr
 from chainrule.io import load_metadata
 from file_helpers import cli_out as _run
 from file_helpers import cli_proba as _proba
-
-FAST = ["--hidden", "4", "--epochs", "60", "--seed", "0", "-q"]
-FEATURES = ["--features", "a", "b", "c", "d"]
-
-
-def _data(path, n: int = 200, flip: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    X, y = make_classification(n, 4, n_informative=2, n_redundant=0, weights=[0.8],
-                               class_sep=1.0, flip_y=flip, random_state=2)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    frame["kind"] = np.where(y == 1, "yes", "no")
-    frame["w"] = np.random.default_rng(1).uniform(0.1, 3.0, n).round(3)
-    frame.to_csv(path, index=False)
-    return y, frame["w"].to_numpy()
-
-
-def _lines(fig) -> dict:
-    return {line.get_gid(): line for line in fig.axes[0].lines}
+from pr_helpers import FAST, FEATURES
+from pr_helpers import pr_data as _data
+from pr_helpers import pr_lines as _lines
 
 
 def _net_input(model, X: np.ndarray) -> np.ndarray:

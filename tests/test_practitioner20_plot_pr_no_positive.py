@@ -4,32 +4,15 @@ precision 1 (the curve's own end; scikit-learn's ``precision_score`` gives 0 by 
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-from sklearn.datasets import make_classification
 from sklearn.metrics import (
     precision_score,
 )
 
 from file_helpers import cli_out as _run
 from file_helpers import cli_proba as _proba
-
-FAST = ["--hidden", "4", "--epochs", "60", "--seed", "0", "-q"]
-FEATURES = ["--features", "a", "b", "c", "d"]
-
-
-def _data(path, n: int = 200, flip: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    X, y = make_classification(n, 4, n_informative=2, n_redundant=0, weights=[0.8],
-                               class_sep=1.0, flip_y=flip, random_state=2)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    frame["kind"] = np.where(y == 1, "yes", "no")
-    frame["w"] = np.random.default_rng(1).uniform(0.1, 3.0, n).round(3)
-    frame.to_csv(path, index=False)
-    return y, frame["w"].to_numpy()
-
-
-def _lines(fig) -> dict:
-    return {line.get_gid(): line for line in fig.axes[0].lines}
+from pr_helpers import FAST, FEATURES
+from pr_helpers import pr_data as _data
+from pr_helpers import pr_lines as _lines
 
 
 def test_no_positive_predicted_is_precision_1_and_said(tmp_path, capsys, saved_figures):
