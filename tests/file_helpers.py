@@ -40,18 +40,26 @@ def network_outputs(model: object, X: np.ndarray) -> np.ndarray:
     return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
-def numpy_regression_outputs(model: object, X: np.ndarray) -> np.ndarray:
-    """The predictions, shape (n_samples, n_targets), of the regression model file ``model``
-    of ``chainrule train`` (ReLU hidden layers, identity output) on raw features ``X``,
-    in NumPy alone: standardised with the file's statistics, the layers' ``W`` and ``b``,
-    the targets' scaling undone."""
+def numpy_net_input(model: object, X: np.ndarray) -> np.ndarray:
+    """The output layer's net input z, shape (n_samples, n_outputs), of the model file
+    ``model`` of ``chainrule train`` (ReLU hidden layers) on raw features ``X``, in NumPy
+    alone: standardised with the file's statistics, then the layers' ``W`` and ``b``."""
     meta = load_metadata(model)
     a = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
     layers = cr.load(model).layers
     for i, layer in enumerate(layers):
         z = a @ layer.W + layer.b
         a = z if i == len(layers) - 1 else np.maximum(z, 0)
-    return a * np.asarray(meta["y_scale"]) + np.asarray(meta["y_mean"])
+    return a
+
+
+def numpy_regression_outputs(model: object, X: np.ndarray) -> np.ndarray:
+    """The predictions, shape (n_samples, n_targets), of the regression model file ``model``
+    of ``chainrule train`` (ReLU hidden layers, identity output) on raw features ``X``,
+    in NumPy alone: :func:`numpy_net_input`, the targets' scaling undone."""
+    meta = load_metadata(model)
+    return (numpy_net_input(model, X) * np.asarray(meta["y_scale"])
+            + np.asarray(meta["y_mean"]))
 
 
 def small_data() -> tuple[np.ndarray, np.ndarray]:

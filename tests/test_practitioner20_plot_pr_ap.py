@@ -16,10 +16,9 @@ from sklearn.metrics import (
     precision_recall_curve,
 )
 
-import chainrule as cr
-from chainrule.io import load_metadata
 from file_helpers import cli_out as _run
 from file_helpers import cli_proba as _proba
+from file_helpers import numpy_net_input
 from pr_helpers import FAST, FEATURES
 from pr_helpers import pr_data as _data
 from pr_helpers import pr_lines as _lines
@@ -28,13 +27,7 @@ from pr_helpers import pr_lines as _lines
 def _net_input(model, X: np.ndarray) -> np.ndarray:
     """The sigmoid output unit's net input z, in NumPy from the file's layers (ReLU hidden
     layer): what ranks the examples where sigmoid(z) rounds to 1."""
-    meta = load_metadata(model)
-    a = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
-    layers = cr.load(model).layers
-    for i, layer in enumerate(layers):
-        z = a @ layer.W + layer.b
-        a = z if i == len(layers) - 1 else np.maximum(z, 0)
-    return a[:, 0]
+    return numpy_net_input(model, X)[:, 0]
 
 
 def _confident(model) -> None:
