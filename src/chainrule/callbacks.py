@@ -299,18 +299,26 @@ def _check_hooks(cb: Callback, i: int) -> None:
         method = getattr(cb, hook)
         if getattr(method, "__func__", None) is getattr(Callback, hook):
             continue  # the base class's: does nothing, takes the state
-        try:
-            signature = inspect.signature(method)
-        except (TypeError, ValueError):  # some built-ins have none: called as they are
-            continue
-        try:
-            signature.bind(None)
-        except TypeError:
+        signature = _not_one_argument(method)
+        if signature is not None:
             raise TypeError(
                 f"callbacks[{i}]: {name}.{hook}{signature} cannot be called with the one "
                 "argument a run gives it, the TrainState (Keras' epoch and logs are "
-                f"state.epoch and state.logs): define it as def {hook}(self, state): ..."
-            ) from None
+                f"state.epoch and state.logs): define it as def {hook}(self, state): ...")
+
+
+def _not_one_argument(fn: Callable) -> inspect.Signature | None:
+    """``fn``'s signature where it cannot be called with one argument (the TrainState),
+    else None (also for a callable with no signature, as some built-ins: called as is)."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(None)
+    except TypeError:
+        return signature
+    return None
 
 
 def _check_callable(cb: Callable, i: int) -> None:
@@ -321,15 +329,10 @@ def _check_callable(cb: Callable, i: int) -> None:
         give = (f"give {cb.__name__}(...)" if issubclass(cb, Callback)
                 else "give a Callback object or a function def cb(state): ...")
         raise TypeError(f"callbacks[{i}] is the class {cb.__name__}, not an object: {give}")
-    try:
-        signature = inspect.signature(cb)
-    except (TypeError, ValueError):  # some built-ins have none: called as they are
-        return
-    try:
-        signature.bind(None)
-    except TypeError:
+    signature = _not_one_argument(cb)
+    if signature is not None:
         name = getattr(cb, "__qualname__", type(cb).__name__)
         raise TypeError(
             f"callbacks[{i}]: a callable callback is called at each epoch end with one "
             f"argument, the TrainState; {name}{signature} cannot take it (define it as "
-            f"def cb(state): ..., or subclass chainrule.Callback)") from None
+            f"def cb(state): ..., or subclass chainrule.Callback)")
