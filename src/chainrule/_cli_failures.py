@@ -26,10 +26,11 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     from .training import TrainingDiverged
 
     if (not isinstance(exc, TrainingDiverged)
-            or args.command not in (None, "demo", "train", "cv", "tune")):
+            or args.command not in (None, "demo", "train", "cv", "tune", "tune-threshold")):
         return None
     lost = {"train": "no model was written", "cv": "no scores were printed",
-            "tune": "the combination has no score"}.get(
+            "tune": "the combination has no score",
+            "tune-threshold": "no threshold was chosen"}.get(
         args.command, "no loss curve was written")
     fold = getattr(exc, "fold", None)  # cv: "fold 2 of 5"
     diverged = f"training diverged{f' in {fold}' if fold else ''}"
@@ -60,7 +61,7 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
                    "No step was taken (a smaller --lr or --clip-norm would not change it): "
                    "look for huge or non-finite values in the data."))
     hints = [*_rule_hints(args, getattr(exc, "lr", None))]
-    if args.command in ("train", "cv", "tune"):  # the demo has no gradient clipping
+    if args.command in ("train", "cv", "tune", "tune-threshold"):  # the demo: no clipping
         clip = getattr(args, "clip_norm", None)
         hints.append("--clip-norm MAX (gradient clipping)" if clip is None
                      else f"a smaller --clip-norm ({clip:g})")
@@ -121,6 +122,7 @@ _SIZE_OPTIONS = {
     "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
     "cv": ("--hidden", "--layers", "--batch-size"),
     "tune": ("--hidden", "--layers", "--batch-size"),
+    "tune-threshold": ("--hidden", "--layers", "--batch-size"),
     "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
     "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
     "trace": ("--network", "--weights"),

@@ -48,9 +48,11 @@ def recorded(text: str) -> bool:
     return True
 
 
-def run_jobs(jobs: list[tuple], n_jobs: int | None) -> Iterator[Callable[[], dict]]:
+def run_jobs(jobs: list[tuple], n_jobs: int | None,
+             fold: Callable[..., dict] | None = None) -> Iterator[Callable[[], dict]]:
     """For each of ``jobs`` (the arguments of cv's ``_fold``), in order, a function that
-    gives its result (raising its error) and says its messages.
+    gives its result (raising its error) and says its messages; ``fold``: another
+    module-level function of the same arguments to run (tune-threshold's), else ``_fold``.
 
     With ``n_jobs`` None or 1 each fold runs in this process when its function is
     called (a fold whose function is not called does not run: tune skips the folds of
@@ -58,9 +60,10 @@ def run_jobs(jobs: list[tuple], n_jobs: int | None) -> Iterator[Callable[[], dic
     """
     from ._cli_models_cv import _fold
 
+    fold = fold or _fold
     if n_jobs is None or n_jobs == 1:
         for job in jobs:
-            yield functools.partial(_fold, *job)
+            yield functools.partial(fold, *job)
         return
     from joblib import Parallel, delayed, parallel_config
 
@@ -72,7 +75,7 @@ def run_jobs(jobs: list[tuple], n_jobs: int | None) -> Iterator[Callable[[], dic
     try:
         with parallel_config(backend="loky", initializer=_deaf):
             outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_in_worker)(*job) for job in jobs)
+                delayed(_in_worker)(fold, *job) for job in jobs)
     finally:
         if blocked is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -157,10 +160,9 @@ class _Kept:
         pass
 
 
-def _in_worker(*job) -> tuple:
-    """Run cv's ``_fold`` in a worker: ``(events, result, error)``."""
+def _in_worker(fold: Callable[..., dict], *job) -> tuple:
+    """Run ``fold`` (cv's ``_fold``) in a worker: ``(events, result, error)``."""
     global _EVENTS
-    from ._cli_models_cv import _fold
 
     events: list = []
 
@@ -173,7 +175,7 @@ def _in_worker(*job) -> tuple:
         with warnings.catch_warnings():
             warnings.simplefilter("always")  # each said by the parent, under its filters
             warnings.showwarning = keep
-            return events, _fold(*job), None
+            return events, fold(*job), None
     except Exception as exc:  # said in fold order by the parent, as in one process
         return events, None, exc
     finally:

@@ -13,6 +13,7 @@ from ._cli_models_data import _cost_words, _preview
 from ._cli_models_show_range import features_line, range_text
 from ._cli_models_show_tune import _chosen as _chosen
 from ._cli_models_show_tune import _folds_words as _folds_words
+from ._cli_models_show_tune import search_lines
 
 # the files info and plot read (gradcheck --model's): predict's and evaluate's, and an autoencoder's
 _SHOW_MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
@@ -360,16 +361,8 @@ def _info(args: argparse.Namespace) -> int:
         elif weights:
             print("class weights (balanced, of the training rows' classes): " + ", ".join(
                 f"{label} {w:.6g}" for label, w in weights.items()))
-    tune = meta.get("tune")
-    if tune:  # chainrule tune -o: the search that chose these settings
-        print(f"chosen by chainrule tune: {_chosen(tune)}the best of {tune['combinations']} "
-              "combinations "
-              f"({tune['search']} search of " + "; ".join(
-                  f"{k}={'|'.join(v)}" for k, v in tune["grid"].items())
-              + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
-                         if tune.get("mean") is not None else
-                         f"{tune['scoring']} left out of every fold")
-              + f" over {tune['folds']} folds ({_folds_words(tune)}")
+    for line in search_lines(meta):  # tune -o's search, tune-threshold -o's threshold
+        print(line)
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train

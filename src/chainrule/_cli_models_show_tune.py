@@ -1,7 +1,8 @@
 """What ``chainrule info`` says of the search that chose a model's settings (``chainrule
 tune -o``): the options it chose (:func:`_chosen`) and how its folds were made
 (:func:`_folds_words`), for the "chosen by chainrule tune" line of
-:mod:`chainrule._cli_models_show`."""
+:mod:`chainrule._cli_models_show` (:func:`search_lines`, with the line of a threshold
+that ``chainrule tune-threshold -o`` chose)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,28 @@ def _record(tune: dict, key: str, kinds: dict) -> dict | None:
             for k, kind in kinds.items()):
         return None
     return record
+
+
+def search_lines(meta: dict) -> list[str]:
+    """info's lines of a model file's searches: ``chosen by chainrule tune`` (``tune
+    -o``), and the decision threshold of ``tune-threshold -o``; none of a file without."""
+    from types import SimpleNamespace
+
+    from ._cli_models_threshold import stored_line
+
+    lines = []
+    tune = meta.get("tune")
+    if tune:  # chainrule tune -o: the search that chose these settings
+        lines.append(
+            f"chosen by chainrule tune: {_chosen(tune)}the best of {tune['combinations']} "
+            "combinations "
+            f"({tune['search']} search of " + "; ".join(
+                f"{k}={'|'.join(v)}" for k, v in tune["grid"].items())
+            + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
+                       if tune.get("mean") is not None else
+                       f"{tune['scoring']} left out of every fold")
+            + f" over {tune['folds']} folds ({_folds_words(tune)}")
+    threshold = stored_line(SimpleNamespace(metadata=meta))
+    if threshold is not None:
+        lines.append(threshold)
+    return lines

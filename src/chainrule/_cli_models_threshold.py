@@ -132,3 +132,45 @@ def threshold_line(model, threshold: float) -> str:
                 "at or above it; log loss and ROC AUC do not depend on it)")
     return (f"threshold: {threshold:g} (class {model.labels[1]} predicted where its "
             "probability is at or above it; log loss and ROC AUC do not depend on it)")
+
+
+def stored_threshold(model, threshold: float | None) -> float | None:
+    """``--threshold``'s value, else the threshold ``chainrule tune-threshold -o`` chose
+    and recorded in the model file (metadata ``threshold``: ``{"value": P, ...}``), else
+    None (a file without one, an estimator's: the most probable class, as before).
+
+    Parameters
+    ----------
+    model : SavedModel or EstimatorModel
+    threshold : float or None
+        ``--threshold``, as given (it overrides the file's).
+
+    Returns
+    -------
+    float or None
+    """
+    if threshold is not None:
+        return threshold
+    record = (getattr(model, "metadata", None) or {}).get("threshold")
+    value = record.get("value") if isinstance(record, dict) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return None
+
+
+def stored_line(model) -> str | None:
+    """``chainrule info``'s line of a threshold chosen by ``tune-threshold`` (None: none)."""
+    record = (getattr(model, "metadata", None) or {}).get("threshold")
+    if stored_threshold(model, None) is None:
+        return None
+    from ._cli_models_threshold_cv_search import SCORINGS, scoring_words
+
+    scoring = record.get("scoring")
+    words = (scoring_words(scoring, record.get("minimum")) if scoring in SCORINGS
+             else str(scoring))
+    score = record.get("score")
+    return (f"decision threshold: {record['value']:.6g} (chosen by chainrule "
+            f"tune-threshold: the best mean {words}"
+            + (f" {score:.6g}" if isinstance(score, (int, float)) else "")
+            + f" over {record.get('folds')} folds; predict and evaluate use it, "
+            "--threshold P overrides it)")

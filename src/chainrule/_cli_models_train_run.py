@@ -309,6 +309,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                        if history.get(k) and all(np.isfinite(history[k]))}
     if getattr(args, "tuned", None):  # chainrule tune -o: the search that chose the options
         meta["tune"] = args.tuned
+    if getattr(args, "threshold_tuned", None):  # chainrule tune-threshold -o's threshold
+        meta["threshold"] = args.threshold_tuned
     model = SavedModel(net, meta)
     unit = "iteration" if lbfgs else "epoch"  # lbfgs: --epochs counts its iterations
     epochs = f"{history.epochs} {unit}{'' if history.epochs == 1 else 's'}"

@@ -102,6 +102,8 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features", "categorical")),
                            "cv": (("data",), ("target", "features", "categorical")),
                            "tune": (("data",), ("target", "features", "categorical", "grid")),
+                           "tune-threshold": (("data",), ("target", "features",
+                                                          "categorical")),
                            "evaluate": (("model", "data"), ("target",)),
                            "importance": (("model", "data"), ("target",)),
                            "predict": (("model", "data"), ("keep",)),

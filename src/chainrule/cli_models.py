@@ -73,6 +73,7 @@ from ._cli_models_show import _layer_rows as _layer_rows
 from ._cli_models_threshold import (
     add_threshold_arg,
     check_threshold,
+    stored_threshold,
     threshold_line,
     thresholded_labels,
 )
@@ -208,6 +209,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = _model_first(_load_predictor, args, "evaluate")
     if args.report:  # known from the model, before the data are read
         _refuse_report(model, args.model)
+    given, args.threshold = args.threshold, stored_threshold(model, args.threshold)
     check_threshold(model, args.threshold, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed, "--seed")
@@ -238,7 +240,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     if names:
         print(_targets_line(names, model.task))
     if args.threshold is not None:
-        print(threshold_line(model, args.threshold))
+        print(threshold_line(model, args.threshold)
+              + ("" if given is not None else " (the model file's, of tune-threshold)"))
     for key, v in scores.items():
         if key.endswith("_left_out"):  # log_loss_left_out: why, in the score's place
             print(f"{_NAMES[key.removesuffix('_left_out')]}: left out, {v}")
@@ -308,6 +311,7 @@ def _predict(args: argparse.Namespace) -> int:
                          f"{model.network.loss.name!r}: its outputs are class scores, not "
                          "probabilities; leave out --proba (the classes are the scores' "
                          "argmax, or the sign of a single one)")
+    args.threshold = stored_threshold(model, args.threshold)  # tune-threshold -o's
     check_threshold(model, args.threshold, args.model)
     name = model.metadata.get("target_name") or "prediction"
     _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
@@ -369,8 +373,8 @@ def _cell(v: object) -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register train, cv, tune, evaluate, importance, predict, info and plot on the main parser's
-    subcommands.
+    """Register train, cv, tune, tune-threshold, evaluate, importance, predict, info and
+    plot on the main parser's subcommands.
 
     Parameters
     ----------
@@ -379,8 +383,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     """
     from ._cli_models_cv import _add_cv
     from ._cli_models_importance import _add_importance
+    from ._cli_models_threshold_cv import _add_tune_threshold
     from ._cli_models_tune import _add_tune
 
-    for add in (_add_train, _add_cv, _add_tune, _add_evaluate, _add_importance, _add_predict,
-                _add_info, _add_plot):
+    for add in (_add_train, _add_cv, _add_tune, _add_tune_threshold, _add_evaluate,
+                _add_importance, _add_predict, _add_info, _add_plot):
         add(sub)
