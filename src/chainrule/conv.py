@@ -186,7 +186,10 @@ class Conv2D(ConvParams, SpatialLayer):
             dtype = data_dtype(W) if dtype is None else dtype  # as Dense
             self.init = "explicit"
         self.dtype = check_float_dtype(dtype)
-        self._W = np.array(W, dtype=self.dtype)
+        # C order: backward_delta sums into dW through a reshape, which of a transposed
+        # (non-contiguous) array is a copy, so dW would stay 0 for kernels such as
+        # W.transpose(3, 2, 0, 1) (a standalone layer; a Network binds its own views)
+        self._W = np.array(W, dtype=self.dtype, order="C")
         self._b = np.zeros(self.out_channels, dtype=self.dtype) if self.has_bias else None
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b) if self.has_bias else None
