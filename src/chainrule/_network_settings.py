@@ -9,6 +9,11 @@ or ``net.decay = "l2"`` are refused, leaving the network as it was, where before
 were stored as given: a name, not a :class:`~chainrule.losses.Loss`, failed later inside
 the cost with an ``AttributeError``, a negative decay rewarded large weights and an
 unknown decay mode silently computed the "ufldl" one.
+
+A loss that no longer goes with the output layer (its activation assigned since, a
+softmax and cross-entropy network whose output became ``relu``) is refused when a run
+starts (:meth:`_Settings._check_loss_output`), not at the assignment, so that the two
+may be changed in either order.
 """
 
 from __future__ import annotations
@@ -77,6 +82,30 @@ class _Settings:
         if act is not None:
             check_loss_output(loss, act)
         self._loss = loss
+
+    def _check_loss_output(self) -> None:
+        """Refuse a loss that does not go with the output layer's activation as it is now.
+
+        ``Network(...)`` and ``net.loss = ...`` check the pair; an output layer's
+        ``activation`` assigned since (softmax to ``relu`` under cross-entropy, which
+        trained on ``log`` of zeros without a word) is checked here, as a run starts.
+
+        Raises
+        ------
+        ValueError
+            Naming the loss, the activation and the rule, as the constructor does.
+        """
+        act = self.output_activation  # type: ignore[attr-defined]
+        if act is None:
+            return
+        try:
+            check_loss_output(self._loss, act)
+        except ValueError as err:
+            raise ValueError(
+                f"the network's loss and its output layer's activation (assigned since the "
+                f"network was built) no longer go together, as Network(...) requires: {err}; "
+                "assign net.loss or net.layers[-1].activation so that they do (in either "
+                "order: the pair is checked as a run starts)") from None
 
     @property
     def weight_decay(self) -> float:

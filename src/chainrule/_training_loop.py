@@ -132,6 +132,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         EarlyStopping callback) is a new Trainer.
         """
         self._check_epochs()  # trainer.epochs, which a caller may have set since
+        self.net._check_loss_output()  # layers[-1].activation assigned since the loss was
         # the parameters the layers freeze (trainable, frozen), as they are now: None if none
         self._frozen = frozen_slices(self.net)
         X, Y, val, sw, given, seen = self._data(X, Y, validation_data, sample_weight)
