@@ -14,6 +14,7 @@ attribute read of the layer slower (a Mazur 2-2-2 training step took 10 to 25 us
 
 from __future__ import annotations
 
+from ._network_settings import changed
 from .activations import Activation, get_activation
 
 __all__ = ["ActivationSetting"]
@@ -50,3 +51,4 @@ class ActivationSetting:
             raise ValueError(f"activation: {cls} needs an elementwise activation, got "
                              f"{resolved.name!r}; put softmax on a Dense output layer")
         layer._activation = resolved  # type: ignore[attr-defined]
+        changed()  # (a training loop that read the activations once reads them again)

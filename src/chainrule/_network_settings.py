@@ -13,7 +13,9 @@ unknown decay mode silently computed the "ufldl" one.
 A loss that no longer goes with the output layer (its activation assigned since, a
 softmax and cross-entropy network whose output became ``relu``) is refused when a run
 starts (:meth:`_Settings._check_loss_output`), not at the assignment, so that the two
-may be changed in either order.
+may be changed in either order.  :data:`VERSION` counts the assignments of ``loss`` and
+of a layer's ``activation``: a training step that read them once (the fast Dense step)
+compares it at each step to see that it must read them again.
 """
 
 from __future__ import annotations
@@ -23,9 +25,19 @@ from ._validation import check_nonneg_float
 from .activations import Activation
 from .losses import Loss, get_loss
 
-__all__ = ["DECAY_MODES", "check_decay", "check_loss_output"]
+__all__ = ["DECAY_MODES", "VERSION", "changed", "check_decay", "check_loss_output"]
 
 DECAY_MODES = ("ufldl", "per_sample")
+
+#: How many times a network's ``loss`` or a layer's ``activation`` was assigned in this
+#: process (any network's, any layer's; a layer's constructor counts too).
+VERSION = 0
+
+
+def changed() -> None:
+    """Count an assignment of ``loss`` or of a layer's ``activation`` (see :data:`VERSION`)."""
+    global VERSION
+    VERSION += 1
 
 
 def check_decay(decay: object) -> str:
@@ -82,6 +94,7 @@ class _Settings:
         if act is not None:
             check_loss_output(loss, act)
         self._loss = loss
+        changed()
 
     def _check_loss_output(self) -> None:
         """Refuse a loss that does not go with the output layer's activation as it is now.

@@ -18,13 +18,16 @@ a digits epoch (64-100-10 float32, batch 64, SGD momentum; README "Performance")
 
 Anything else (another layer, a sample weight, a sparse or other-dtype batch,
 products in index order, ``_loss_and_grad`` replaced on the network) takes the
-general path.
+general path.  A loss or an activation assigned during the run (a callback's) is read
+again at the next step, as the general path's layers read theirs at each pass
+(``_network_settings.VERSION`` moved: one comparison per step).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import _network_settings as _settings
 from ._activations_inplace import _DELTA_INTO, _DELTA_OVER_GRAD, _FORWARD_INTO, _softmax_lse_into
 from ._network_cost import _CostAndGradient
 from .layers import Dense
@@ -43,12 +46,28 @@ class _DenseStep:
     def __init__(self, net: object) -> None:
         self.net = net
         self.layers = net.layers
+        self.acts: list | None = None
+        self.sizes: dict[int, list[dict]] = {}  # the buffers of each batch size (rows)
+        self._read()
+
+    def _read(self) -> None:
+        """Read the loss's path and the hidden layers' activations, as they are now: at the
+        start, and again at a step after one was assigned (a callback's ``activation =
+        "tanh"`` mid-run, which the general path's layers read at each pass); ``acts``
+        None where the network no longer takes this path."""
+        self.version = _settings.VERSION
+        net = self.net
+        if not self._fits(net):
+            self.acts = None
+            return
         path = net._logit_path()
         self.value, self.delta = path._value_lse_one_hot, path._delta_one_hot
         # each hidden layer's in-place activation and its derivative, as Dense uses them
-        self.acts = [(_FORWARD_INTO[layer.activation.name], _DELTA_INTO[layer.activation.name],
-                      layer.activation.name in _DELTA_OVER_GRAD) for layer in self.layers[:-1]]
-        self.sizes: dict[int, list[dict]] = {}  # the buffers of each batch size (rows)
+        acts = [(_FORWARD_INTO[layer.activation.name], _DELTA_INTO[layer.activation.name],
+                 layer.activation.name in _DELTA_OVER_GRAD) for layer in self.layers[:-1]]
+        if acts != self.acts:  # (which layers keep a delta buffer follows them)
+            self.sizes.clear()
+        self.acts = acts
 
     @classmethod
     def for_run(cls, net: object, one_hot: bool, sparse: bool,
@@ -64,17 +83,23 @@ class _DenseStep:
                 or type(net)._loss_and_grad is not _CostAndGradient._loss_and_grad
                 or any(type(layer) is not Dense for layer in layers)):
             return None
+        return cls(net) if cls._fits(net) else None
+
+    @staticmethod
+    def _fits(net: object) -> bool:
+        """Whether the loss and the activations of ``net``'s Dense layers are this path's."""
+        layers = net.layers
         out = layers[-1]
         path = net._logit_path()
         if (path is None or path._delta_one_hot is None or path._value_lse_one_hot is None
                 or not out.activation.builtin or out.activation.name != "softmax"):
-            return None
+            return False
         for layer in layers[:-1]:
             act = layer.activation
             if not (act.builtin and act.name in _FORWARD_INTO and act.name in _DELTA_INTO
                     and act.name != "softmax"):
-                return None
-        return cls(net)
+                return False
+        return True
 
     def _buffers(self, m: int) -> list[dict]:
         """The buffers of a batch of ``m`` rows, per layer: the layers' own (the same names,
@@ -110,7 +135,9 @@ class _DenseStep:
         sample_weight : ndarray of shape (m,) or None (then the general path)
         """
         net = self.net
-        if (sample_weight is not None or type(X) is not np.ndarray
+        if self.version != _settings.VERSION:  # a loss or an activation assigned since
+            self._read()
+        if (self.acts is None or sample_weight is not None or type(X) is not np.ndarray
                 or net.layers is not self.layers  # (layers replaced since the call began)
                 or X.dtype != net.dtype or Y.dtype != net.dtype):
             return net._loss_and_grad(X, Y, True, sample_weight, True)
