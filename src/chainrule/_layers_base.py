@@ -363,7 +363,17 @@ def write_param(target: np.ndarray | None, value: object, name: str) -> None:
     """
     if target is None:
         raise ValueError(f"{name}: this layer was built with bias=False and has no biases")
-    value = check_finite_array(value, name, ndim=target.ndim)
+    try:
+        value = check_finite_array(value, name, ndim=target.ndim)
+    except ValueError:
+        if isinstance(value, np.ndarray) and np.shares_memory(value, target):
+            # layer.W -= np.inf: the operator wrote into the view before this check
+            raise ValueError(
+                f"{name} = ...: an in-place operator on the parameter ({name} -= ..., "
+                f"{name} *= ...) wrote NaN or infinite values into it before this check, "
+                f"and the layer holds them now: set finite values again (layer.{name} = "
+                f"...) before training or predicting, which refuse them") from None
+        raise
     if value.shape != target.shape:
         raise ValueError(f"{name} must have shape {target.shape}, got {value.shape}")
     target[...] = value

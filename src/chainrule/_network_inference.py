@@ -91,7 +91,10 @@ class _Inference:
         evaluate : the loss (and accuracy) on data with targets, computed the same way.
         """
         X = self._inference_input(X)
-        return self._predict_rows(X, self._block_rows(batch_size, X))
+        out = self._predict_rows(X, self._block_rows(batch_size, X))
+        if not np.isfinite(out).all():  # parameters made NaN in place (layer.W -= np.inf)?
+            self._check_params_finite("predict")
+        return out
 
     def evaluate(self, X: object, Y: object, sample_weight: object = None,
                  batch_size: int | None = None) -> dict[str, float]:

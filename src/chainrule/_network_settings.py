@@ -16,9 +16,18 @@ starts (:meth:`_Settings._check_loss_output`), not at the assignment, so that th
 may be changed in either order.  :data:`VERSION` counts the assignments of ``loss`` and
 of a layer's ``activation``: a training step that read them once (the fast Dense step)
 compares it at each step to see that it must read them again.
+
+Parameters made NaN or infinite in place since they were set (``layer.W -= np.inf``
+writes into the parameter's view before the setter's check refuses it) are named, layer
+and parameter, by :meth:`_Settings._check_params_finite` as a run starts and where a
+prediction comes out not finite.
 """
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
 
 from ._names import did_you_mean
 from ._validation import check_nonneg_float
@@ -137,3 +146,42 @@ class _Settings:
     @decay.setter
     def decay(self, value: str) -> None:
         self._decay = check_decay(value)
+
+    def _check_params_finite(self, doing: str) -> None:
+        """Refuse parameters that are not all finite, naming the layer and the parameter.
+
+        ``layer.W -= np.inf`` (an in-place operator on the parameter's view) writes before
+        the setter sees the result and refuses it, so the network holds the values; a run
+        from them diverged at its first step blaming the learning rate, and a prediction
+        was NaN.  One dot product of the parameter vector when they are finite.
+
+        Parameters
+        ----------
+        doing : str
+            What was refused ("train", "predict"), for the message.
+
+        Raises
+        ------
+        ValueError
+            Naming ``net.layers[i].<name>``, how many of its values are not finite, and
+            how to set it again; nothing of the network changes.
+        """
+        theta = self._theta  # type: ignore[attr-defined]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(float(np.dot(theta, theta))):
+                return
+        offset = 0
+        for i, layer in enumerate(self.layers):  # type: ignore[attr-defined]
+            for spec in layer.param_specs():
+                n = math.prod(spec.shape)
+                part = theta[offset:offset + n]
+                offset += n
+                bad = np.count_nonzero(~np.isfinite(part))
+                if bad:
+                    raise ValueError(
+                        f"{doing}: net.layers[{i}].{spec.name} ({type(layer).__name__}) holds "
+                        f"{bad} NaN or infinite value(s) of {n} (the first: "
+                        f"{part[~np.isfinite(part)][0]}), written into it since it was set "
+                        f"(an in-place layer.{spec.name} -= ... writes into the network's "
+                        f"parameters before any check); set finite values again "
+                        f"(layer.{spec.name} = ..., net.set_params(...)) first")

@@ -133,6 +133,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         """
         self._check_epochs()  # trainer.epochs, which a caller may have set since
         self.net._check_loss_output()  # layers[-1].activation assigned since the loss was
+        self.net._check_params_finite("train")  # layer.W -= np.inf, written before a check
         # the parameters the layers freeze (trainable, frozen), as they are now: None if none
         self._frozen = frozen_slices(self.net)
         X, Y, val, sw, given, seen = self._data(X, Y, validation_data, sample_weight)
