@@ -56,7 +56,10 @@ def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) ->
     net : Network
     path : str or PathLike
         A file name; one that ends in a folder (``"out/"``, ``"."``, ``".."``) is
-        refused with a ValueError.
+        refused with a ValueError.  The missing folders of the path are created
+        (``"runs/1/model.npz"`` makes ``runs/1/``), as the command line and
+        checkpoints create theirs, where ``np.savez`` refuses; a file on the way
+        (``"data.csv/model.npz"``) is refused with a NotADirectoryError naming it.
     metadata : dict, optional
         JSON-serialisable extras kept with the model (class labels, feature
         names, ...); read back with :func:`load_metadata`.
