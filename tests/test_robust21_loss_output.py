@@ -94,3 +94,19 @@ def test_matching_pair_assigned_trains_as_built():
     Z = np.tanh(X @ hidden.W + hidden.b) @ out.W + out.b
     assert np.allclose(A, 1 / (1 + np.exp(-Z)))  # the sigmoid output, in NumPy
     assert history.loss[0] == pytest.approx(ref, rel=1e-10)
+
+
+@pytest.mark.parametrize("call", ["loss_and_grad", "evaluate", "minimize"])
+def test_every_cost_of_the_mismatched_pair_is_refused(call):
+    """Not only a run: each call that reads the targets for the loss (the cost and
+    gradient, evaluate, SciPy's minimize) checks the pair first, changing nothing."""
+    net = _net()
+    net.layers[-1].activation = "relu"
+    before = pickle.dumps(net)
+    with pytest.raises(ValueError, match=r"cross_entropy.*got 'relu'"):
+        if call == "minimize":
+            pytest.importorskip("scipy")
+            cr.minimize(net, X, ONE_HOT, maxiter=2)
+        else:
+            getattr(net, call)(X, ONE_HOT)
+    assert pickle.dumps(net) == before

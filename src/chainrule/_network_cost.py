@@ -56,6 +56,7 @@ class _CostAndGradient:
         -------
         ndarray of shape (n_samples, n_outputs)
         """
+        self._check_loss_output()  # (an output activation assigned since the loss was)
         k = self.n_outputs
         Y = check_finite_array(Y, name)
         one_hot = Y.ndim == 1 and k > 1

@@ -12,7 +12,8 @@ unknown decay mode silently computed the "ufldl" one.
 
 A loss that no longer goes with the output layer (its activation assigned since, a
 softmax and cross-entropy network whose output became ``relu``) is refused when a run
-starts (:meth:`_Settings._check_loss_output`), not at the assignment, so that the two
+starts or a cost reads its targets (:meth:`_Settings._check_loss_output`, from
+``prepare_targets``), not at the assignment, so that the two
 may be changed in either order.  :data:`VERSION` counts the assignments of ``loss`` and
 of a layer's ``activation``: a training step that read them once (the fast Dense step)
 compares it at each step to see that it must read them again.
@@ -110,7 +111,9 @@ class _Settings:
 
         ``Network(...)`` and ``net.loss = ...`` check the pair; an output layer's
         ``activation`` assigned since (softmax to ``relu`` under cross-entropy, which
-        trained on ``log`` of zeros without a word) is checked here, as a run starts.
+        trained on ``log`` of zeros without a word) is checked here, as a run starts and
+        where targets are read for the loss (``prepare_targets``: ``loss_and_grad``,
+        ``evaluate``, ``minimize``), a few attribute reads.
 
         Raises
         ------
@@ -127,7 +130,7 @@ class _Settings:
                 f"the network's loss and its output layer's activation (assigned since the "
                 f"network was built) no longer go together, as Network(...) requires: {err}; "
                 "assign net.loss or net.layers[-1].activation so that they do (in either "
-                "order: the pair is checked as a run starts)") from None
+                "order: the pair is checked as a run starts or a cost is computed)") from None
 
     @property
     def weight_decay(self) -> float:
