@@ -3,7 +3,10 @@ a binary (or multi-label) classifier, the probability of the positive class (the
 of the model's two classes; of each target, its second label) at or above which an
 example is predicted positive, as scikit-learn's ``FixedThresholdClassifier(threshold=P,
 response_method="predict_proba")`` decides.  Without it the class is the most probable
-one (a label's probability above 0.5).  Read by :mod:`chainrule.cli_models` and the
+one (a label's probability above 0.5).  A model file of ``chainrule tune-threshold -o``
+holds the threshold it chose (metadata ``threshold``), which they use unless given
+``--threshold P``, or ``--threshold none``: the most probable class, the file's threshold
+left aside.  Read by :mod:`chainrule.cli_models` and the
 scores of :mod:`chainrule._cli_models_scores` and :mod:`chainrule._cli_models_report`."""
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ HELP = ("of a classifier of two classes (or a multi-label one), the probability 
         "is predicted to be of it, a number strictly between 0 and 1, as scikit-learn's "
         "FixedThresholdClassifier(threshold=P, response_method='predict_proba') decides; "
         "below 0.5 finds more of a rare class, at the cost of more false alarms "
-        "(default: the most probable class, a label's probability above 0.5)")
+        "(default: the threshold a model file of chainrule tune-threshold -o holds, else "
+        "the most probable class, a label's probability above 0.5); none: the most "
+        "probable class, the file's threshold left aside)")
+
+#: ``--threshold none``: the most probable class, a tuned file's threshold left aside
+NONE = "none"
 
 
 def threshold_value(text: str) -> float:
@@ -33,9 +41,23 @@ def threshold_value(text: str) -> float:
     return value
 
 
+def threshold_or_none(text: str) -> float | str:
+    """argparse type of ``--threshold``: a float strictly between 0 and 1, or ``none``
+    (:data:`NONE`: the most probable class, a tuned model file's threshold left aside)."""
+    if text.strip().lower() == NONE:
+        return NONE
+    try:
+        return threshold_value(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace(
+            "expected a probability strictly between 0 and 1",
+            "expected a probability strictly between 0 and 1, or none")) from None
+
+
 def add_threshold_arg(p: argparse.ArgumentParser, more: str = "") -> None:
-    """Add ``--threshold P`` to the parser of ``predict`` or ``evaluate``."""
-    p.add_argument("--threshold", type=threshold_value, default=None, metavar="P",
+    """Add ``--threshold P`` (or ``none``) to the parser of ``predict``, ``evaluate``,
+    ``importance``."""
+    p.add_argument("--threshold", type=threshold_or_none, default=None, metavar="P",
                    help=HELP[:-1] + more + ")" if more else HELP)
 
 
@@ -45,8 +67,8 @@ def check_threshold(model, threshold: float | None, path: str) -> None:
     Parameters
     ----------
     model : SavedModel or EstimatorModel
-    threshold : float or None
-        ``--threshold``'s value (None: not given, nothing checked).
+    threshold : float, str or None
+        ``--threshold``'s value (None, or ``none``: no threshold, nothing checked).
     path : str
         MODEL, as given, for the message.
 
@@ -56,7 +78,7 @@ def check_threshold(model, threshold: float | None, path: str) -> None:
         For a regression model, a classifier of a margin loss (class scores, not
         probabilities), and one of three or more classes (no single positive class).
     """
-    if threshold is None:
+    if threshold is None or threshold == NONE:
         return
     if model.task != "classification":
         raise ValueError(f"--threshold: {path} is a regression model; a threshold decides "
@@ -134,21 +156,25 @@ def threshold_line(model, threshold: float) -> str:
             "probability is at or above it; log loss and ROC AUC do not depend on it)")
 
 
-def stored_threshold(model, threshold: float | None) -> float | None:
+def stored_threshold(model, threshold: float | str | None) -> float | None:
     """``--threshold``'s value, else the threshold ``chainrule tune-threshold -o`` chose
     and recorded in the model file (metadata ``threshold``: ``{"value": P, ...}``), else
-    None (a file without one, an estimator's: the most probable class, as before).
+    None (a file without one, an estimator's, or ``--threshold none``: the most probable
+    class, as before).
 
     Parameters
     ----------
     model : SavedModel or EstimatorModel
-    threshold : float or None
-        ``--threshold``, as given (it overrides the file's).
+    threshold : float, str or None
+        ``--threshold``, as given (it overrides the file's; ``none``: None, the file's
+        left aside).
 
     Returns
     -------
     float or None
     """
+    if threshold == NONE:
+        return None
     if threshold is not None:
         return threshold
     record = (getattr(model, "metadata", None) or {}).get("threshold")
@@ -172,5 +198,5 @@ def stored_line(model) -> str | None:
     return (f"decision threshold: {record['value']:.6g} (chosen by chainrule "
             f"tune-threshold: the best mean {words}"
             + (f" {score:.6g}" if isinstance(score, (int, float)) else "")
-            + f" over {record.get('folds')} folds; predict and evaluate use it, "
-            "--threshold P overrides it)")
+            + f" over {record.get('folds')} folds; predict, evaluate, importance and "
+            "plot use it, --threshold P overrides it, --threshold none leaves it aside)")

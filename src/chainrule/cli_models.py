@@ -242,6 +242,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.threshold is not None:
         print(threshold_line(model, args.threshold)
               + ("" if given is not None else " (the model file's, of tune-threshold)"))
+    elif given is not None and stored_threshold(model, None) is not None:  # none
+        print(f"threshold: none (the most probable class; the model file's "
+              f"{stored_threshold(model, None):g}, of tune-threshold, left aside)")
     for key, v in scores.items():
         if key.endswith("_left_out"):  # log_loss_left_out: why, in the score's place
             print(f"{_NAMES[key.removesuffix('_left_out')]}: left out, {v}")
