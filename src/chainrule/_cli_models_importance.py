@@ -26,11 +26,13 @@ import numpy as np
 
 from ._cli_models_importance_metrics import direct_score, left_out
 from ._cli_models_importance_shuffle import PartialScores, column_groups, permutation_scores
+from ._cli_models_importance_text import _bar, _shuffles, _table_lines
 from .cli_args import column_name, positive_int, seed_int
 
 #: scores of which more is better, and those of which less is better (losses, errors)
 _GREATER = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "average_precision", "r2")
 _LOWER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
+_DECIDED = ("accuracy", "balanced_accuracy", "f1_macro", "hamming_loss")  # by a threshold
 _CLASS_SCORES = ("balanced_accuracy", "f1_macro", "roc_auc", "average_precision")  # further
 #: an MLP's shuffled scores from its first layer's net input (False: the full pass of each)
 _FIRST_LAYER = True
@@ -96,7 +98,7 @@ class _Outputs:
 
 def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
            sample_weight: np.ndarray | None = None, source: str | None = None,
-           via=None) -> float:
+           via=None, threshold: float | None = None) -> float:
     """evaluate's score ``name`` of ``model`` on raw features ``X`` (n_samples, n_features)
     and targets ``y`` (as ``_targets`` encodes them), from one forward pass; ``given``:
     whether ``--scoring`` named it (else it is the default), for the message;
@@ -106,6 +108,10 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     regression's predictions that are inf or NaN; ``via``: a
     :class:`~chainrule._importance_first_layer.FirstLayer` of DATA, whose model of the
     layers after the first gives the outputs of ``X`` from its first layer's activations.
+    ``threshold``: the decision threshold of a classifier of two classes
+    (``--threshold``, else the model file's of tune-threshold:
+    :mod:`chainrule._cli_models_threshold_decide`), which accuracy, balanced accuracy
+    and macro F1 decide by, as evaluate's; None: the most probable class.
 
     Raises
     ------
@@ -123,12 +129,12 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
 
         _say_not_finite(out.out, source)
     if name in _CLASS_SCORES:
-        scores, reason = _class_scores(out, out.out, y, sw, only=name)
+        scores, reason = _class_scores(out, out.out, y, sw, only=name, threshold=threshold)
     else:
         value = direct_score(out, y, name, sw)
         if value is not None:  # scikit-learn's number, without its call
             return value
-        scores = _scores(out, X, y, sw, only=name)
+        scores = _scores(out, X, y, sw, only=name, threshold=threshold)
     if name not in scores:
         if name not in _CLASS_SCORES:  # evaluate's scores' reason, said only when asked
             reason = left_out(out, sw)
@@ -188,6 +194,7 @@ def _refuse_images(model, path: str, image_shape: tuple | None,
 
 def _add_importance(sub: argparse._SubParsersAction) -> None:
     from ._cli_models_data import _DATA_HELP
+    from ._cli_models_threshold import add_threshold_arg
     from .cli_models import _MODEL_HELP
 
     p = sub.add_parser(
@@ -246,6 +253,8 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
                    "default), or encoded as all zeros (zeros: none of the column's 0/1 "
                    "features is on, and its rows' zeros move with the column when it is "
                    "shuffled), as evaluate's")
+    add_threshold_arg(p, ": accuracy, balanced_accuracy and f1_macro decide by it, as "
+                      "evaluate's; the other scores do not depend on it")
     p.add_argument("--top", type=positive_int, metavar="K",
                    help="show the K most important features alone (--json too)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
@@ -258,6 +267,7 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several, default_target_said
+    from ._cli_models_threshold_decide import decision_threshold
     from ._cli_sample_weight import evaluation_weights
     from ._importance_first_layer import first_layer
     from .cli_models import _model_first, _npz_target_array, _say_by_position
@@ -270,6 +280,7 @@ def _importance(args: argparse.Namespace) -> int:
         kind = "regression model" if model.task == "regression" else "classifier"
         raise ValueError(f"--scoring {name}: {args.model} is a {kind}; its scores are "
                          f"{', '.join(_scorings(model))}")
+    threshold = decision_threshold(model, args.threshold, args.model)  # evaluate's
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.data_seed, "--data-seed")
     with default_target_said(model, args.model, target):  # an estimator's: the last column
@@ -288,8 +299,9 @@ def _importance(args: argparse.Namespace) -> int:
 
     def score(X: np.ndarray, columns: np.ndarray | None) -> float:  # columns: shuffled
         if columns is None:  # DATA as it is, the baseline, said as evaluate's
-            return _score(model, X, y, name, given, weights, table.source)
-        return _score(model, X, y, name, given, weights,
+            return _score(model, X, y, name, given, weights, table.source,
+                          threshold=threshold)
+        return _score(model, X, y, name, given, weights, threshold=threshold,
                       via=None if via is None else lambda X: via(X, columns))
 
     try:
@@ -309,6 +321,7 @@ def _importance(args: argparse.Namespace) -> int:
         print(f"chainrule importance: {how} during feature {done + 1} of {len(names)} "
               f"({names[done]!r}); the importances are of the {done} feature"
               f"{'s' if done > 1 else ''} finished", file=sys.stderr)
+    args.decided_at = threshold  # said with the baseline
     _print_importances(args, model, table, name, weights, seed, baseline, scores, names)
     return 0 if stop is None else status
 
@@ -323,6 +336,7 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
     from ._cli_sample_weight import weights_line
 
     done, partial = len(scores), len(scores) < len(names)
+    at, decides = getattr(args, "decided_at", None), name in _DECIDED
     lower = name in _LOWER
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, printed as such
         importances = scores - baseline if lower else baseline - scores  # scikit-learn's
@@ -335,6 +349,7 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
             "samples": table.n_samples, "scoring": name, "greater_is_better": not lower,
             "baseline": baseline, "repeats": args.repeats, "seed": args.seed,
             **({"sample_weight": args.sample_weight} if weights is not None else {}),
+            **({"threshold": at} if at is not None and decides else {}),
             "n_features": len(names),
             "features": [{"feature": names[j], "importance_mean": float(mean[j]),
                           "importance_std": float(std[j]),
@@ -351,6 +366,11 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
     if table.target_names:  # several targets: what the one score is of them
         print(_targets_line(table.target_names, model.task))
     what = _NAMES[name]
+    if at is not None and decides:  # evaluate's line, and whose threshold it is
+        from ._cli_models_threshold import threshold_line
+
+        print(threshold_line(model, at).split(";")[0] + ")" + (
+            "" if args.threshold is not None else " (the model file's, of tune-threshold)"))
     print(f"baseline {what}: {baseline:.6g}")
     print(f"importance: the {'rise' if lower else 'drop'} in {what}"
           f"{' (lower is better)' if lower else ''} when a feature's column is shuffled, mean "
@@ -367,34 +387,3 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
         print(line)
     if len(order) < done:
         print(f"({len(order)} of {done} features{' scored' if partial else ''} shown)")
-
-
-def _table_lines(names: list[str], mean: np.ndarray, std: np.ndarray) -> list[str]:
-    """The rows of features, their mean and std, in columns."""
-    width = max(len("feature"), *(len(n) for n in names))
-    cells = [(f"{m:.6g}", f"{s:.6g}") for m, s in zip(mean, std, strict=True)]
-    a = max(len("importance"), *(len(m) for m, _ in cells))
-    b = max(len("std"), *(len(s) for _, s in cells))
-    return [f"{'feature':<{width}}  {'importance':>{a}}  {'std':>{b}}",
-            *(f"{n:<{width}}  {m:>{a}}  {s:>{b}}" for n, (m, s) in zip(names, cells,
-                                                                   strict=True))]
-
-
-def _bar(total: int, quiet: bool):
-    """A progress bar of ``total`` shuffled scores on stderr, shown after a second (none
-    with ``quiet``, or where stderr shows none: a log file, a pipe)."""
-    from ._training_epochs import _bar_drawn
-
-    if quiet or not _bar_drawn():
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="importance", unit="pass", leave=False, file=sys.stderr,
-                delay=1.0)
-
-
-def _shuffles(repeats: int) -> str:
-    """'5 shuffles'; '1 shuffle (std 0: ...)', whose spread says nothing."""
-    if repeats == 1:
-        return "1 shuffle (std 0: give --repeats 2 or more for a spread)"
-    return f"{repeats} shuffles"
