@@ -109,6 +109,9 @@ def test_refusals_name_the_model_and_the_option(tmp_path, capsys):
     assert "holds a regression model" in capsys.readouterr().err
     assert main(["plot", "confusion", str(tmp_path / "iris.npz"), "iris",
                  "--threshold", "0.3"]) == 2
-    assert "--threshold is for plot pr only" in capsys.readouterr().err
+    assert "--threshold: " in capsys.readouterr().err  # confusion decides by it: 3 classes
+    assert main(["plot", "loss", str(tmp_path / "iris.npz"), "--threshold", "0.3"]) == 2
+    assert ("--threshold is for plot regions, confusion, misclassified and pr only"
+            in capsys.readouterr().err)
     assert main(["plot", "pr", str(tmp_path / "iris.npz")]) == 2
     assert "plot pr needs DATA" in capsys.readouterr().err

@@ -28,7 +28,7 @@ from ._cli_models_data import (
 from ._cli_models_provenance import _data_seed
 from ._cli_models_scores import default_target_said
 from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
-from ._cli_models_threshold import threshold_value
+from ._cli_models_threshold import threshold_or_none
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
@@ -41,7 +41,7 @@ _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("normalize", "--normalize", ("confusion",)),
               ("unknown_categories", "--unknown-categories", ("confusion", "predicted", "pr")),
               ("seed", "--seed", ("regions", "confusion", "predicted", "pr")),
-              ("threshold", "--threshold", ("pr",)),
+              ("threshold", "--threshold", ("regions", "confusion", "misclassified", "pr")),
               ("sample_weight", "--sample-weight", ("pr",)),
               ("max_images", "--max-images", ("misclassified",)))
 
@@ -60,7 +60,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         "RMSE (as evaluate's); pr: a classifier's precision-recall curve on DATA (of "
         "the second class, each label of a multi-label model, or each class against the "
         "others), its average precision, base rate, and the precision and recall of its "
-        "decision and of --threshold. An estimator's file "
+        "decision, of the threshold a model file of chainrule tune-threshold -o holds and "
+        "of --threshold (regions, confusion and misclassified decide by that threshold, "
+        "as predict does; --threshold none: the most probable class). An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
@@ -94,9 +96,13 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "every tile) or ufldl (as UFLDL's display_network: the mean of all the "
                    "weights removed, each tile divided by its largest absolute value, so "
                    "0 is mid-gray in every tile)")
-    p.add_argument("--threshold", type=threshold_value, default=None, metavar="P",
-                   help="pr: also mark the precision and recall of this decision threshold "
-                   "(as predict's and evaluate's --threshold P)")
+    p.add_argument("--threshold", type=threshold_or_none, default=None, metavar="P",
+                   help="regions, confusion, misclassified: decide the classes at this "
+                   "threshold (of a classifier of two classes: the second class where its "
+                   "probability is at or above P), as predict's --threshold P; pr: also "
+                   "mark its precision and recall. Without it, these decide, and pr marks, "
+                   "the threshold a model file of chainrule tune-threshold -o holds, as "
+                   "predict does; none: the most probable class, that threshold left aside")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
                    help="pr: a column of DATA (an array of an NPZ file) holding each "
@@ -285,6 +291,10 @@ def _plot(args: argparse.Namespace) -> int:
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
+        from ._cli_models_threshold_decide import deciding, decision_threshold, threshold_words
+
+        threshold = decision_threshold(model, args.threshold, args.model)  # predict's
+        decider, said = deciding(model, threshold), threshold_words(args.threshold, threshold)
         with default_target_said(model, args.model, args.target):  # an estimator's
             table = _model_data(model, args.data, args.target, True,
                                 _data_seed(model, args.data, args.seed, "--seed"),
@@ -293,9 +303,10 @@ def _plot(args: argparse.Namespace) -> int:
             y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             # the file name: a whole path may be wider than the 400-pixel panel
-            title = args.title or f"decision regions on {Path(table.source).name}"
+            title = args.title or (f"decision regions on {Path(table.source).name}"
+                                   + (f"\nat {said}" if said else ""))
             try:
-                path = plots.plot_decision_regions([(title, model, table.X, y)], out,
+                path = plots.plot_decision_regions([(title, decider, table.X, y)], out,
                                                    feature_names=list(table.feature_names))
             except ValueError as exc:  # the one panel is the command's: no "panels[0]"
                 text = str(exc)
@@ -303,13 +314,21 @@ def _plot(args: argparse.Namespace) -> int:
                     raise
                 raise ValueError(f"plot regions: {text.removeprefix('panels[0]: ')}") from None
         elif args.kind == "misclassified":  # the pixels as DATA holds them, not scaled
+            from .plots._misclassified import misclassified_rows
+
+            pred, title = decider.predict(table.X), args.title
+            if title is None and said:  # plot_misclassified's own title, and the threshold
+                wrong, most = len(misclassified_rows(y, pred)), args.max_images or 36
+                title = (f"misclassified at {said}: {wrong} of {len(y)} examples"
+                         + (f" (first {most} shown)" if most < wrong else ""))
             path = plots.plot_misclassified(
-                table.X.reshape(len(table.X), *shape), y, model.predict(table.X), out,
-                max_images=args.max_images or 36, title=args.title)
+                table.X.reshape(len(table.X), *shape), y, pred, out,
+                max_images=args.max_images or 36, title=title)
         else:
-            title = args.title or f"Confusion matrix on {Path(table.source).name}"
+            title = args.title or (f"Confusion matrix on {Path(table.source).name}"
+                                   + (f"\nat {said}\n" if said else ""))
             path = plots.plot_confusion_matrix(
-                y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
+                y, decider.predict(table.X), out, labels=list(labels), normalize=args.normalize,
                 title=title)
     print_written(f"{args.kind} picture written to {path}", path)
     return 0

@@ -10,8 +10,10 @@ probabilities, or where they round to 1 the log-probabilities, so that the legen
 average precision of each curve (``average_precision_score`` of that ranking) is the one
 ``evaluate`` prints.  The legend also gives its base rate (the precision of a model that
 ranks at random: the no-skill line), and the precision and recall of the model's own
-decision (a probability above 0.5; of three or more classes, the most probable class)
-and of ``--threshold P`` (at or above P), each marked on its curve; a decision that
+decision (a probability above 0.5; of three or more classes, the most probable class),
+of the threshold a model file of ``chainrule tune-threshold -o`` holds (predict's
+decision then; ``--threshold none`` leaves it out) and of ``--threshold P`` (at or above
+P), each marked on its curve; a decision that
 predicts no example positive is drawn at precision 1, the curve's own end (scikit-learn's
 ``precision_score`` gives 0 there by default, ``zero_division=1.0`` gives 1), and the
 legend says so.  ``--sample-weight COLUMN`` weighs everything as evaluate's does."""
@@ -59,7 +61,7 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
     title : str
         The picture's title.
     decisions : list of (str, ndarray of shape (n_samples, n_curves))
-        Decisions to mark on each curve (two at most), each its legend's words and its
+        Decisions to mark on each curve (three at most), each its legend's words and its
         0/1 predictions.
     sample_weight : ndarray of shape (n_samples,), optional
         Each example's weight (``--sample-weight``): the curves, average precisions,
@@ -77,7 +79,7 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
 
     fig = _figure(_INCHES)
     ax = fig.add_subplot(1, 1, 1)
-    markers = ("o", "s")
+    markers = ("o", "s", "^")
     for j, name in enumerate(names):
         y, p = Y[:, j].astype(bool), P[:, j]
         w = sample_weight
@@ -116,7 +118,7 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     from ._cli_models_provenance import _data_seed
     from ._cli_models_report import _pairs
     from ._cli_models_scores import default_target_said
-    from ._cli_models_threshold import check_threshold
+    from ._cli_models_threshold import NONE, check_threshold, stored_threshold
     from ._cli_sample_weight_evaluate import evaluation_weights
 
     if args.data is None:
@@ -166,7 +168,12 @@ def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
                          "predicted (most probable)")
         S = ranking(outputs, proba, False)
     decisions = [(own[1], own[0])]
-    if args.threshold is not None:
+    stored = stored_threshold(model, None)  # the file's, None without one
+    if stored is not None and args.threshold != NONE:  # tune-threshold's: predict's decision
+        check_threshold(model, stored, args.model)
+        decisions[0] = ("most probable (above 0.5)", own[0])
+        decisions.append((f"file's threshold {stored:.4g} (tune-threshold)", P >= stored))
+    if args.threshold is not None and args.threshold != NONE:
         decisions.append((f"--threshold {args.threshold:g}", P >= args.threshold))
     title = args.title or f"Precision-recall on {Path(table.source).name}"
     return plot_pr(Y, S, names, out, title, decisions, weights)
