@@ -189,21 +189,31 @@ def _tune_threshold(args: argparse.Namespace) -> int:
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(args)
     labels = check_binary(table, task, several, args.loss)
     jobs = fold_jobs(args, table, task, several, lbfgs, steps, run_settings, folds)
-    done = []
-    with contextlib.closing(run_jobs(jobs, args.n_jobs, fold=_proba_fold)) as taken:
-        for _ in folds:
-            done.append(next(taken)())
-            if not args.quiet:
-                print(done[-1]["line"], file=sys.stderr, flush=True)
+    done, stop = [], None
+    try:
+        with contextlib.closing(run_jobs(jobs, args.n_jobs, fold=_proba_fold)) as taken:
+            for _ in folds:
+                done.append(next(taken)())
+                if not args.quiet:
+                    print(done[-1]["line"], file=sys.stderr, flush=True)
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the folds finished are kept, as cv's
+        if not done:
+            raise
+        stop = _stopped(len(done), len(folds))
     each = [(d["proba"], d["y"], d["w"]) for d in done]
     found = search(each, args.scoring, args.thresholds, minimum)
     at_half = search_at(each, args.scoring, minimum, 0.5)
     record = {"value": found["threshold"], "scoring": args.scoring,
               **({"minimum": minimum} if minimum is not None else {}),
-              "score": found["score"], "score_at_0.5": at_half, "folds": len(folds),
+              "score": found["score"], "score_at_0.5": at_half, "folds": len(done),
               "splitter": splitter, "seed": args.seed, "thresholds": args.thresholds,
               "positive": labels[1]}
-    _print(args, record, found, minimum)
+    _print(args, record, found, minimum, None if stop is None else len(folds))
+    if stop is not None:  # a threshold of some folds is not written as the file's
+        if out is not None:
+            print(f"chainrule tune-threshold: {out} not written (the threshold is of "
+                  f"{len(done)} of {len(folds)} folds; run again to refit)", file=sys.stderr)
+        return stop
     if out is None:
         return 0
     return _refit(given, out, record)
@@ -218,13 +228,30 @@ def search_at(folds: list[tuple], scoring: str, minimum: float | None,
                                            w)[0] for p, y, w in folds]))
 
 
+def _stopped(done: int, k: int) -> int:
+    """Say an interrupt during fold ``done + 1`` of ``k`` on stderr; its exit status."""
+    from ._cli_checkpoint import stopped_how
+
+    how, status = stopped_how()
+    print(f"chainrule tune-threshold: {how} during fold {done + 1} of {k}; the threshold "
+          f"is of the {done} fold{'s' if done > 1 else ''} finished", file=sys.stderr)
+    return status
+
+
 def _print(args: argparse.Namespace, record: dict, found: dict,
-           minimum: float | None) -> None:
+           minimum: float | None, planned: int | None = None) -> None:
+    """Print the threshold found (``--json``: as JSON); ``planned``: the folds there were
+    to be where an interrupt left ``record["folds"]`` of them (marked partial)."""
     from ._cli_models_cv_table import json_text
 
     if args.json:
-        print(json_text({**record, "per_fold": [float(s) for s in found["fold_scores"]]}))
+        print(json_text({**record, "per_fold": [float(s) for s in found["fold_scores"]],
+                         "partial": planned is not None,
+                         **({"folds_planned": planned} if planned is not None else {})}))
         return
+    if planned is not None:
+        print(f"partial: the {record['folds']} fold{'s' if record['folds'] > 1 else ''} "
+              f"finished of {planned}")
     words = scoring_words(args.scoring, minimum)
     print(f"threshold: {record['value']:.6g} (class {record['positive']} predicted where "
           f"its probability is at or above it), the best of {args.thresholds} by the mean "
