@@ -129,3 +129,32 @@ def test_plot_regions_decides_at_the_file_s_threshold(tuned, capsys, monkeypatch
     np.testing.assert_array_equal(np.asarray(model.predict(grid)),
                                   np.array(["no", "yes"])[(q >= t).astype(int)])
     assert np.any((q >= t) != (q > 0.5))
+
+
+@pytest.mark.slow  # a training and a picture of images: some seconds
+def test_plot_misclassified_decides_at_the_threshold(tmp_path, capsys, monkeypatch,
+                                                     saved_figures):
+    """misclassified's predicted labels are decided as confusion's (the same decider);
+    here by --threshold P, a model of images being quicker to train than to tune."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    keep = (digits.target == 3) | (digits.target == 8)
+    np.savez(tmp_path / "img.npz", X=digits.images[keep][:, None],
+             y=(digits.target[keep] == 8).astype(int))
+    _run(capsys, ["train", tmp_path / "img.npz", "--hidden", "8", "--epochs", "3",
+                  "--seed", "0", "-q", "-o", tmp_path / "m.npz"])
+    p = _FileClassifier(str(tmp_path / "m.npz")).predict_proba(
+        digits.images[keep].reshape(-1, 64))[:, -1]
+    assert np.any((p >= 0.95) != (p > 0.5))
+    drawn, draw = [], plots.plot_misclassified
+
+    def kept(images, y_true, y_pred, *args, **kwargs):
+        drawn.append(np.asarray(y_pred))
+        return draw(images, y_true, y_pred, *args, **kwargs)
+
+    monkeypatch.setattr(plots, "plot_misclassified", kept)
+    _run(capsys, ["plot", "misclassified", tmp_path / "m.npz", tmp_path / "img.npz",
+                  "-o", tmp_path / "m.png", "--threshold", "0.95", "--max-images", "2"])
+    np.testing.assert_array_equal(drawn[-1].astype(int), (p >= 0.95).astype(int))
+    assert "at --threshold 0.95" in saved_figures[-1]._suptitle.get_text()

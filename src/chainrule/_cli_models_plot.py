@@ -319,8 +319,9 @@ def _plot(args: argparse.Namespace) -> int:
             pred, title = decider.predict(table.X), args.title
             if title is None and said:  # plot_misclassified's own title, and the threshold
                 wrong, most = len(misclassified_rows(y, pred)), args.max_images or 36
-                title = (f"misclassified at {said}: {wrong} of {len(y)} examples"
-                         + (f" (first {most} shown)" if most < wrong else ""))
+                title = (f"misclassified: {wrong} of {len(y)} examples"
+                         + (f" (first {most} shown)" if most < wrong else "")
+                         + f"\nat {said}")
             path = plots.plot_misclassified(
                 table.X.reshape(len(table.X), *shape), y, pred, out,
                 max_images=args.max_images or 36, title=title)
