@@ -257,15 +257,18 @@ def test_load_refuses_class_weight_labels_that_are_no_classes(iris, tmp_path):
      r"class_weight: unknown class label\(s\) \['rose'\]; the classes are \['setosa', "),
     ({0: 2.0}, ValueError, r"class_weight: unknown class label\(s\) \[0\]"),
     ({"setosa": -1.0}, ValueError,
-     "class_weight: the weight of class 'setosa' must be a finite number >= 0, got -1.0"),
-    ({"setosa": np.nan}, ValueError, "the weight of class 'setosa' .* got nan"),
-    ({"setosa": np.inf}, ValueError, "the weight of class 'setosa' .* got inf"),
-    ({"setosa": "2"}, ValueError, "the weight of class 'setosa' .* got '2'"),
-    ({"setosa": True}, ValueError, "the weight of class 'setosa' .* got True"),
-    ("balance", ValueError, "class_weight must be None, 'balanced' or a dict .* got the string "
-                            "'balance'"),
+     r"^The 'class_weight' parameter of MLPClassifier must be a str among \{'balanced'\}, an "
+     r"instance of 'dict' or None\. Got \{'setosa': -1\.0\} instead\. \(the weight of class "
+     r"'setosa', -1\.0, is no finite float in the range \[0\.0, inf\)\)$"),
+    ({"setosa": np.nan}, ValueError, "the weight of class 'setosa', nan, is no finite"),
+    ({"setosa": np.inf}, ValueError, "the weight of class 'setosa', inf, is no finite"),
+    ({"setosa": "2"}, ValueError, "the weight of class 'setosa', '2', is no finite"),
+    ({"setosa": True}, ValueError, "the weight of class 'setosa', True, is no finite"),
+    ("balance", ValueError, r"^The 'class_weight' parameter of MLPClassifier must be .* Got "
+                            r"'balance' instead\.$"),
     ([1.0, 2.0, 3.0], TypeError,
-     r"class_weight must be None, 'balanced' or a dict .* got \[1.0, 2.0, 3.0\] \(list\)"),
+     r"^The 'class_weight' parameter of MLPClassifier must be .* Got \[1\.0, 2\.0, 3\.0\] "
+     r"instead\.$"),
     ({"setosa": 0, "versicolor": 0, "virginica": 0}, ValueError,
      "class_weight: every example gets weight 0"),
 ])

@@ -165,6 +165,11 @@ def test_a_dense_dict_without_an_activation_takes_the_estimators(digits):
     assert [a.name if a else None for a in acts] == ["relu", None, None, "tanh", "softmax"]
 
 
+# scikit-learn's form (its InvalidParameterError) for a layers= of the wrong form
+_LAYERS_WORDS = (r"The 'layers' parameter of MLPClassifier must be None, a list of layer dicts "
+                 r"like \[\{'type': 'Dense', 'fan_out': 16\}, \.\.\.\], JSON text of one or "
+                 r"the path of a \.json file of one\.")
+
 # --- scikit-learn's estimator checks ----------------------------------------------------------
 CHECKED = [
     MLPClassifier(layers=[{"type": "Dense", "fan_out": 10}, {"type": "Dropout", "rate": 0.0}],
@@ -237,15 +242,14 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
      r"^layers: layers\[0\]: 'type' must be one of \['AvgPool2D', .*\], got 'Dens'$"),
     (dict(layers=[{"type": "Dense"}]),
      r"^layers: layers\[0\] \(Dense\): needs the key 'fan_out'"),
-    (dict(layers=[8]), r"^layers: layers\[0\] must be a dict like \{'type': 'Dense', "
-     r"'fan_out': 16\}, got 8 \(int\)$"),
-    (dict(layers=[Dense(64, 8)]), r"^layers: layers\[0\] must be a dict .*, got "
-     r"Dense\(64, 8.*\) \(Dense\); a Layer object would be shared by clones and changed "
-     r"by fit: give its dict$"),
+    (dict(layers=[8]), rf"^{_LAYERS_WORDS} Got \[8\] instead\. \(layers\[0\] is 8 "
+     r"\(int\)\)$"),
+    (dict(layers=[Dense(64, 8)]), rf"^{_LAYERS_WORDS} Got \[Dense\(64, 8.*\)\] instead\. "
+     r"\(layers\[0\] is Dense\(64, 8.*\) \(Dense\); a Layer object would be shared by "
+     r"clones and changed by fit: give its dict\)$"),
     (dict(layers={"type": "Dense", "fan_out": 8}),
-     r"^layers must be a list of layer dicts like .* \(or JSON text of one\), got "
-     r"\{'type': 'Dense', 'fan_out': 8\} \(dict\)$"),
-    (dict(layers="[{"), r"^layers: not valid JSON"),
+     rf"^{_LAYERS_WORDS} Got \{{'type': 'Dense', 'fan_out': 8\}} instead\.$"),
+    (dict(layers="[{"), rf"^{_LAYERS_WORDS} Got '\[\{{' instead\. \(not valid JSON"),
     (dict(layers=CNN, input_shape=(1, 8, 7)),
      r"^input_shape=\(1, 8, 7\): images of 1\*8\*7 = 56 values per row, but X has 64 "
      r"features$"),

@@ -644,8 +644,11 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"activation": "step"}, "cannot be a hidden activation"),
      ({"hidden_layer_sizes": (5, 0)},
       r"The 'hidden_layer_sizes' parameter .* \(hidden_layer_sizes\[1\] is 0 \(int\)\)"),
-     ({"activation": ["relu", "tanh"]}, r"activation must be one value or one per hidden layer"),
-     ({"dropout": 1.5}, r"dropout must be a rate in \[0, 1\)"),
+     ({"activation": ["relu", "tanh"]},
+      r"The 'activation' parameter .* Got \['relu', 'tanh'\] instead\. \(2 values for 1 "
+      r"hidden layer\)$"),
+     ({"dropout": 1.5}, r"The 'dropout' parameter .* must be a float in the range \[0\.0, "
+      r"1\.0\) or a list of one per hidden layer\. Got 1\.5 instead\.$"),
      ({"solver": "lbfgs", "dropout": 0.5}, "need a stochastic solver"),
      ({"dtype": "int32"}, r"The 'dtype' parameter of .* must be a str among \{'float32', "
       r"'float64'\}, .* Got 'int32' instead\."),
@@ -666,8 +669,10 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      # scikit-learn refuses it too: the "invscaling" rate would grow (151 x after an epoch)
      ({"power_t": -1.0, "solver": "sgd", "learning_rate": "invscaling"},
       r"The 'power_t' .* Got -1\.0 instead"),
-     ({"schedule": {"name": "step", "bogus": 1}}, r"schedule=.* is not a valid schedule"),
-     ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule"),
+     ({"schedule": {"name": "step", "bogus": 1}},
+      r"The 'schedule' parameter .* Got \{'name': 'step', 'bogus': 1\} instead\. \("),
+     ({"schedule": "nope"}, r"The 'schedule' parameter .* Got 'nope' instead\. \(unknown "
+      r"schedule"),
      # switches: a string or a number is refused, not read as true ("False" was early stopping)
      ({"early_stopping": "False"},
       r"The 'early_stopping' .* must be an instance of 'bool' .* Got 'False' "),
@@ -2160,7 +2165,8 @@ def test_lbfgs_and_cg_ignore_a_schedule_as_they_ignore_the_step_size(iris, solve
         est = MLPClassifier(**fit, **other).fit(X, y)
         np.testing.assert_array_equal(est.network_.params, plain.network_.params)
         assert est.loss_curve_ == plain.loss_curve_
-    with pytest.raises(ValueError, match=r"^schedule='steps' is not a valid schedule: "):
+    with pytest.raises(ValueError, match=r"^The 'schedule' parameter of MLPClassifier must be "
+                       r".* Got 'steps' instead\. \(unknown schedule 'steps'"):
         MLPClassifier(**fit, schedule="steps").fit(X, y)
     with pytest.raises(ValueError, match=r"^The 'momentum' parameter of "
                        r"MLPClassifier must be a float in the range \[0\.0, 1\.0\)\. Got 2 "):

@@ -32,7 +32,10 @@ LONG = "x" * 300
 # MLPClassifier must be ... Got 3 instead." and the item refused in brackets
 _SIZES = "must be an int in the range [1, inf) or an array-like of them"
 _ACTS = "must be a str among the activations' names, an Activation"
-_SKLEARN_WORDS = ("hidden_layer_sizes", "activation")
+# and chainrule's own (estimators19, estimators20) in the same form
+_DROPS = "must be a float in the range [0.0, 1.0) or a list of one per hidden layer"
+_LAYERS = "must be None, a list of layer dicts like"
+_SCHEDULES = "must be None, a str among the schedules' names, a dict or a Schedule"
 
 # (parameters, what the message says is taken, the value shown, and where a sequence
 # holds it, the item named); the value's repr and type are computed by the test
@@ -54,16 +57,16 @@ CASES = [
     ({"hidden_layer_sizes": (), "activation": 3}, _ACTS, 3, None),
     ({"hidden_layer_sizes": (4, 3), "activation": [["relu"], "tanh"]},
      _ACTS, [["relu"], "tanh"], ("activation[0]", ["relu"])),
-    ({"dropout": Opaque()}, "a rate in [0, 1)", Opaque(), None),
-    ({"hidden_layer_sizes": (4, 3), "dropout": [0.1, 1.5]}, "a rate in [0, 1)", [0.1, 1.5],
+    ({"dropout": Opaque()}, _DROPS, Opaque(), None),
+    ({"hidden_layer_sizes": (4, 3), "dropout": [0.1, 1.5]}, _DROPS, [0.1, 1.5],
      ("dropout[1]", 1.5)),
-    ({"layers": 3}, "a list of layer dicts", 3, None),
-    ({"layers": [3]}, "layers[0] must be a dict like", 3, None),
-    ({"layers": [{"type": "Dense", "fan_out": 3}, LONG]}, "layers[1] must be a dict like",
-     LONG, None),
-    ({"schedule": 3}, "None, a name, a dict or a Schedule", 3, None),
-    ({"schedule": [1]}, "None, a name, a dict or a Schedule", [1], None),
-    ({"schedule": Opaque()}, "None, a name, a dict or a Schedule", Opaque(), None),
+    ({"layers": 3}, _LAYERS, 3, None),
+    ({"layers": [3]}, _LAYERS, [3], ("layers[0]", 3)),
+    ({"layers": [{"type": "Dense", "fan_out": 3}, LONG]}, _LAYERS,
+     [{"type": "Dense", "fan_out": 3}, LONG], ("layers[1]", LONG)),
+    ({"schedule": 3}, _SCHEDULES, 3, None),
+    ({"schedule": [1]}, _SCHEDULES, [1], None),
+    ({"schedule": Opaque()}, _SCHEDULES, Opaque(), None),
 ]
 
 X = np.random.default_rng(0).normal(size=(12, 3))
@@ -88,18 +91,13 @@ def test_the_message_shows_the_value_given_and_its_type(ours, kw, expected, valu
         ours(max_iter=1, **kw).fit(X, Y[ours])
     message = str(info.value)
     name = list(kw)[-1]
-    if name in _SKLEARN_WORDS:
-        assert message.startswith(f"The {name!r} parameter of {ours.__name__} must be ")
-        assert f" Got {_shown(value, typed=False)} instead." in message, message
-        if item is not None:
-            assert message.endswith(f" ({item[0]} is {_shown(item[1])})"), message
-    else:
-        assert re.match(rf"(layers: )?{name}\b", message), message
-        assert f"got {_shown(value)}" in message, message
-        if item is not None:
-            assert f"; {item[0]} is {_shown(item[1])}" in message, message
+    assert message.startswith(f"The {name!r} parameter of {ours.__name__} must be ")
+    assert f" Got {_shown(value, typed=False)} instead." in message, message
+    if item is not None:
+        assert message.endswith(f" ({item[0]} is {_shown(item[1])})"), message
     assert expected in message, message
-    assert "\n" not in message and len(message) < 300, message
+    # scikit-learn's sentence, then a long item again, each cut short at 80 characters
+    assert "\n" not in message and len(message) < 400, message
     theirs = {k: v for k, v in kw.items() if k in THEIRS[ours]._parameter_constraints}
     if name in theirs:  # refused by scikit-learn too (by NumPy for some sizes)
         with pytest.raises((InvalidParameterError, TypeError, ValueError)):
@@ -123,31 +121,34 @@ def test_a_long_schedule_is_cut_short_where_it_is_named():
     with pytest.raises(InvalidParameter) as info:
         MLPClassifier(schedule=LONG, max_iter=1).fit(X, Y[MLPClassifier])
     cut = f"{LONG!r:.76} ..."
-    assert str(info.value).startswith(f"schedule={cut} is not a valid schedule: "
-                                      f"unknown schedule {cut}; valid names are: constant, ")
+    assert str(info.value).startswith(
+        f"The 'schedule' parameter of MLPClassifier {_SCHEDULES}. Got {cut} instead. "
+        f"(unknown schedule {cut}; valid names are: constant, ")
     assert LONG[:100] not in str(info.value)
 
 
 def test_a_zero_dimensional_array_is_one_value_refused_as_such():
     """np.array(0.1) is no sequence of rates (Python's "iteration over a 0-d array"
     before): refused as the value it is."""
-    with pytest.raises(InvalidParameter, match=re.escape("got array(0.1) (ndarray)")):
+    with pytest.raises(InvalidParameter, match=re.escape("Got array(0.1) instead.")):
         MLPClassifier(dropout=np.array(0.1), max_iter=1).fit(X, Y[MLPClassifier])
 
 
 @pytest.mark.parametrize("value", [3, [1.0, 2.0], np.ones(300)])
 def test_class_weight_of_another_type_says_value_then_type(value):
-    """class_weight=3 said "got int 3" where the other parameters say "got 3 (int)"."""
+    """class_weight=3 said "got int 3" where the other parameters said "got 3 (int)"; now
+    scikit-learn's "Got 3 instead." as theirs."""
     with pytest.raises(InvalidParameter) as info:
         MLPClassifier(class_weight=value, max_iter=1).fit(X, Y[MLPClassifier])
     message = str(info.value)
-    assert message.startswith("class_weight must be None, 'balanced' or a dict")
+    assert message.startswith("The 'class_weight' parameter of MLPClassifier must be a str "
+                              "among {'balanced'}, an instance of 'dict' or None.")
     one_line = re.sub(r"\n\s*", " ", repr(value))  # an array's repr, on one line
     text = one_line if len(one_line) <= 80 else one_line[:76] + " ..."
-    assert message.endswith(f", got {text} ({type(value).__name__})"), message
+    assert message.endswith(f" Got {text} instead."), message
 
 
 def test_a_long_class_weight_string_is_cut_short():
     with pytest.raises(InvalidParameter) as info:
         MLPClassifier(class_weight=LONG, max_iter=1).fit(X, Y[MLPClassifier])
-    assert str(info.value).endswith(f", got the string {LONG!r:.76} ...")
+    assert str(info.value).endswith(f" Got {LONG!r:.76} ... instead.")

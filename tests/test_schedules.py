@@ -266,7 +266,10 @@ def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):
     with pytest.warns(Warning):
         by_name.fit(X, y)
     np.testing.assert_array_equal(by_name.history_["lr"], clf.history_["lr"])
-    with pytest.raises(ValueError, match=re.escape("is not a valid schedule")):
+    with pytest.raises(ValueError, match=re.escape(
+            "The 'schedule' parameter of MLPClassifier must be None, a str among the "
+            "schedules' names, a dict or a Schedule. Got {'name': 'cosine', 'T_max': 0} "
+            "instead. (T_max must be an int >= 1, got 0)")):
         chainrule.MLPClassifier((5,), solver="sgd",
                                 schedule={"name": "cosine", "T_max": 0}).fit(X, y)
 

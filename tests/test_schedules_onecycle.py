@@ -182,7 +182,8 @@ def test_a_cycle_of_one_step_and_an_object_without_its_length_are_refused():
     with pytest.raises(TypeError, match="total_steps: a OneCycle object needs total_steps"):
         chainrule.Trainer(_net(), schedule=OneCycle())  # as the run is set up
     est = chainrule.MLPRegressor((3,), schedule=OneCycle())
-    with pytest.raises(ValueError, match="not a valid schedule: total_steps: a OneCycle"):
+    with pytest.raises(ValueError, match=r"^The 'schedule' parameter of MLPRegressor must be "
+                       r".* instead\. \(total_steps: a OneCycle object needs total_steps"):
         est.fit(X, Y[:, 0])
     assert not hasattr(est, "network_")
     rec = _Rates()  # with the epochs it spans, an object takes the run's steps per epoch

@@ -37,8 +37,9 @@ def test_class_weight_value(big):
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 1, 0, 1])
     est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, class_weight={0: big})
-    with pytest.raises(ValueError, match=rf"^class_weight: the weight of class 0 must be a "
-                                         rf"finite number >= 0, got an int of about {_size(big)}$"):
+    with pytest.raises(ValueError, match=rf"^The 'class_weight' parameter of MLPClassifier "
+                       rf"must be .* \(the weight of class 0, an int of about {_size(big)}, is "
+                       r"no finite float in the range \[0\.0, inf\)\)$"):
         est.fit(X, y)
 
 
@@ -96,7 +97,8 @@ def test_normalize_patches_bounds_past_int64_are_taken():
 
 # the parameters of scikit-learn's MLP too, refused in its words ("The 'alpha' parameter ...")
 _SKLEARN_WORDS = ("alpha", "tol", "power_t", "momentum", "beta_1", "validation_fraction",
-                  "max_iter", "batch_size", "max_time", "clip_norm", "label_smoothing")
+                  "max_iter", "batch_size", "max_time", "clip_norm", "label_smoothing",
+                  "dropout")
 
 
 @pytest.mark.parametrize("big", BIG, ids=IDS)

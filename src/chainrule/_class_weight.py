@@ -45,9 +45,12 @@ __all__ = [
 ]
 
 _FORMS = "None, 'balanced' or a dict {class label: weight}"
+# scikit-learn's words for its SGDClassifier's class_weight (1.9's constraint)
+_SKLEARN_FORMS = "a str among {'balanced'}, an instance of 'dict' or None"
 
 
-def check_class_weight(class_weight: object, name: str = "class_weight") -> str | dict | None:
+def check_class_weight(class_weight: object, name: str = "class_weight",
+                       owner: str | None = None) -> str | dict | None:
     """``class_weight`` checked for its form: None, "balanced", or a dict of weights;
     else an :class:`~chainrule._validation.InvalidParameter` (a ValueError and a TypeError),
     as the estimators' other parameters.
@@ -57,7 +60,12 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
     class_weight : None, "balanced" or Mapping
         A dict's values must be finite real numbers >= 0 (not bools).
     name : str
-        The argument's name, for the messages.
+        The argument's name, for the messages ("--class-weight" on the command line).
+    owner : str or None
+        The estimator's class name: the refusal is then in scikit-learn's words, as its
+        SGDClassifier's ("The 'class_weight' parameter of MLPClassifier must be a str among
+        {'balanced'}, an instance of 'dict' or None. Got 'balance' instead."), a bad
+        weight named after them.  None: "class_weight must be None, 'balanced' or ...".
 
     Returns
     -------
@@ -68,19 +76,30 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
         return None
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise _validation.InvalidParameter(f"{name} must be {_FORMS}, got the string "
-                                               f"{shown_value(class_weight)}")
+            raise _refused(class_weight, name, owner, f"{name} must be {_FORMS}, got the "
+                           f"string {shown_value(class_weight)}")
         return class_weight
     if not isinstance(class_weight, Mapping):  # "3 (int)", as the other parameters say
-        raise _validation.InvalidParameter(
-            f"{name} must be {_FORMS}, got {given_value(class_weight)}")
+        raise _refused(class_weight, name, owner,
+                       f"{name} must be {_FORMS}, got {given_value(class_weight)}")
     for label, weight in class_weight.items():
         if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
                 or not _finite(weight) or weight < 0):
-            raise _validation.InvalidParameter(
-                f"{name}: the weight of class {label!r} must be a finite number >= 0, got "
-                f"{number_text(weight)}")
+            got = number_text(weight)
+            raise _refused(class_weight, name, owner, f"{name}: the weight of class {label!r} "
+                           f"must be a finite number >= 0, got {got}", f" (the weight of "
+                           f"class {label!r}, {got}, is no finite float in the range "
+                           "[0.0, inf))")
     return dict(class_weight)
+
+
+def _refused(class_weight: object, name: str, owner: str | None, text: str,
+             more: str = "") -> Exception:
+    """The refusal of :func:`check_class_weight`: ``text``, or with an ``owner``
+    scikit-learn's sentence for ``class_weight`` and ``more`` after it."""
+    if owner is not None:
+        text = _validation.parameter_message(owner, name, _SKLEARN_FORMS, class_weight, more)
+    return _validation.InvalidParameter(text)
 
 
 def _finite(weight: numbers.Real) -> bool:

@@ -67,7 +67,7 @@ class _ClassifierOutputs:
 
     def _validate_params(self) -> None:
         super()._validate_params()
-        check_class_weight(self.class_weight)
+        check_class_weight(self.class_weight, owner=type(self).__name__)
         v = self.label_smoothing
         if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
                 or not 0 <= v < 1):  # NaN fails the range

@@ -16,9 +16,8 @@ from ._mlp_param_words import _ACTIVATIONS, _BOOL, _COUNT, _SEEDS, _SIZES, _UNIT
 from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
-from ._validation import InvalidParameter, InvalidRandomState, check_random_state_value
+from ._validation import InvalidRandomState, check_random_state_value
 from ._validation import given_value as _given
-from ._validation import shown_value as _shown
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
 from .layers import Layer
@@ -31,6 +30,10 @@ _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take ima
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
 _MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
 _EXAMPLE = "{'type': 'Dense', 'fan_out': 16}"
+_LAYERS = (f"None, a list of layer dicts like [{_EXAMPLE}, ...], JSON text of one or the "
+           "path of a .json file of one")
+_SCHEDULES = "None, a str among the schedules' names, a dict or a Schedule"
+_DROPOUTS = "a float in the range [0.0, 1.0) or a list of one per hidden layer"
 BIAS_INITS = ("uniform", "zeros")
 _IN_THE_LIST = {"hidden_layer_sizes": "a hidden layer is a Dense dict in the list",
                 "dropout": "dropout is a Dropout dict in the list",
@@ -76,25 +79,25 @@ class _Parameters:
             out.append(int(s))
         return out
 
-    def _per_layer(self, value: object, name: str, n: int) -> list:
+    def _per_layer(self, value: object, name: str, n: int, expected: str) -> list:
         """One value per hidden layer from a single value or a sequence of ``n`` (a list,
         tuple or array; a dict or set, whose order is no layers', is refused).  A single
-        value is returned once where there is no hidden layer (``n = 0``), to be checked."""
+        value is returned once where there is no hidden layer (``n = 0``), to be checked.
+        A sequence of another length is refused in scikit-learn's words (``expected``, the
+        parameter's own), its count after them."""
         if not isinstance(value, (list, tuple, np.ndarray)) or (
                 isinstance(value, np.ndarray) and value.ndim == 0):  # one value
             return [value] * max(n, 1)
         value = list(value)
         if len(value) != n:
-            raise InvalidParameter(
-                f"{name} must be one value or one per hidden layer ({n}), got {len(value)}: "
-                f"{_given(value)}"
-            )
+            layers = "hidden layer" if n == 1 else "hidden layers"
+            raise _refused(self, name, expected, f" ({len(value)} values for {n} {layers})")
         return value
 
     def _activations(self, n: int) -> list[Activation]:
         acts = []
         given = self.activation
-        for i, a in enumerate(self._per_layer(given, "activation", n)):
+        for i, a in enumerate(self._per_layer(given, "activation", n, _ACTIVATIONS)):
             where = "" if a is given else f"; activation[{i}] is {_given(a)}"
             if not isinstance(a, (str, Activation)):  # get_activation's own words name its type
                 raise _refused(self, "activation", _ACTIVATIONS, where.replace(
@@ -109,11 +112,10 @@ class _Parameters:
     def _dropouts(self, n: int) -> list[float]:
         rates = []
         given = self.dropout
-        for i, r in enumerate(self._per_layer(given, "dropout", n)):
+        for i, r in enumerate(self._per_layer(given, "dropout", n, _DROPOUTS)):
             if not isinstance(r, numbers.Real) or not 0 <= r < 1:
-                where = "" if r is given else f"; dropout[{i}] is {_given(r)}"
-                raise InvalidParameter("dropout must be a rate in [0, 1) (or one per layer), got "
-                                       f"{_given(given)}{where}")
+                where = "" if r is given else f" (dropout[{i}] is {_given(r)})"
+                raise _refused(self, "dropout", _DROPOUTS, where)
             rates.append(float(r))
         return rates[:n]
 
@@ -131,21 +133,20 @@ class _Parameters:
         if isinstance(layers, (str, os.PathLike)):
             try:
                 layers = parse_layers(layers)
-            except (OSError, ValueError) as exc:
-                text = str(exc)
-                raise InvalidParameter(text if text.startswith("layers") else f"layers: {text}"
-                                 ) from None
+            except (OSError, ValueError) as exc:  # the reader's detail, not its "must be"
+                text = str(exc).removeprefix("layers: ")
+                if text.startswith("layers must be"):
+                    text = text.partition("; ")[2] or text
+                raise _refused(self, "layers", _LAYERS, f" ({text})") from None
         if not isinstance(layers, (list, tuple)):
-            raise InvalidParameter(f"layers must be a list of layer dicts like [{_EXAMPLE}, ...] "
-                                   f"(or JSON text of one), got {_given(layers)}")
+            raise _refused(self, "layers", _LAYERS)
         specs = []
         for i, spec in enumerate(layers):
             if not isinstance(spec, Mapping):
-                raise InvalidParameter(
-                    f"layers: layers[{i}] must be a dict like {_EXAMPLE}, got "
-                    f"{_given(spec)}" + ("; a Layer object would be shared by clones "
-                                         "and changed by fit: give its dict"
-                                         if isinstance(spec, Layer) else ""))
+                raise _refused(self, "layers", _LAYERS, f" (layers[{i}] is {_given(spec)}"
+                               + ("; a Layer object would be shared by clones and changed by "
+                                  "fit: give its dict" if isinstance(spec, Layer) else "")
+                               + ")")
             specs.append(dict(spec))
         return specs
 
@@ -306,14 +307,11 @@ class _Parameters:
                 f"{key} is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
                 f"max_iter above {warm}, or the {name} its own {key} in schedule")
         if not isinstance(self.schedule, (str, dict, Schedule, type(None))):  # get_schedule's
-            raise InvalidParameter(  # words name the type alone
-                f"schedule must be None, a name, a dict or a Schedule, got "
-                f"{_given(self.schedule)}")
+            raise _refused(self, "schedule", _SCHEDULES)
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:
-            raise InvalidParameter(
-                f"schedule={_shown(self.schedule)} is not a valid schedule: {exc}") from None
+            raise _refused(self, "schedule", _SCHEDULES, f" ({exc})") from None
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):

@@ -113,7 +113,7 @@ class SoftmaxRegression(_NetClassifier):
         check_nonneg_float(self.weight_decay, "weight_decay")
         check_positive_int(self.max_iter, "max_iter")
         _check_method(self.method)
-        check_class_weight(self.class_weight)
+        check_class_weight(self.class_weight, owner=type(self).__name__)
 
     @property
     def params(self) -> np.ndarray:
@@ -195,7 +195,7 @@ class SoftmaxRegression(_NetClassifier):
 
     def _fit(self, X: object, y: object, sample_weight: object) -> SoftmaxRegression:
         check_random_state_value(self.random_state)  # before anything changes
-        class_weight = check_class_weight(self.class_weight)
+        class_weight = check_class_weight(self.class_weight, owner=type(self).__name__)
         X, y = _checked_X(self, X, True, np.float64, y)
         sw = checked_sample_weight(sample_weight, X.shape[0])
         codes = self._labels(y)

@@ -164,7 +164,7 @@ class _StackedFitting:
             raise ValueError(f"fine_tune_decay_layers must be 'all' or 'softmax' (the weights "
                              f"fine-tuning decays), got {self.fine_tune_decay_layers!r}")
         _check_method(self.method)
-        check_class_weight(self.class_weight)
+        check_class_weight(self.class_weight, owner=type(self).__name__)
         return sizes, decay, fine
 
     def _check_settings(self) -> None:
