@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import io
+from ._estimators_loss_types import _loss_types_problem
 from ._estimators_regressor import _REGRESSOR_LOSSES, _network_loss
 
 # What each estimator's network ends with: output activation and loss (see ``_output``)
@@ -18,7 +19,7 @@ _SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity
 # the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
 _FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
                 "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
-                "feature_names_in_", "_shape_from_X"}
+                "feature_names_in_", "_shape_from_X", "_loss_types"}
 _CLASSIFIER_KEYS = {"classes_", "classes_dtype", "y_type_"}
 
 
@@ -60,7 +61,9 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     allowed = _FITTED_KEYS | (_CLASSIFIER_KEYS if classifier else set())
     # _shape_from_X: written for a network of images since it was recorded (older files:
     # none, and the refusals word the shape by input_shape, as they did then)
-    required = allowed - {"feature_names_in_", "_shape_from_X"}
+    # _loss_types: written since the losses' types were recorded (older files: none, and
+    # their losses load as np.float64, as they did then)
+    required = allowed - {"feature_names_in_", "_shape_from_X", "_loss_types"}
     unknown = sorted(set(fitted) - allowed)
     if unknown:
         return f"unknown key(s) {unknown}; expected only {sorted(allowed)}"
@@ -88,6 +91,10 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     for key in ("best_loss_", "best_validation_score_"):
         if fitted[key] is not None and not _is_finite(fitted[key]):
             return f"{key}: expected a finite number or null, found {fitted[key]!r}"
+    if "_loss_types" in fitted:
+        problem = _loss_types_problem(fitted["_loss_types"], fitted)
+        if problem is not None:
+            return problem
     if "_shape_from_X" in fitted and not (isinstance(fitted["_shape_from_X"], bool)
                                           and isinstance(net.n_inputs, tuple)):
         return ("_shape_from_X: expected true or false, for a network of images, found "
@@ -124,3 +131,4 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
         return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
                 f"activation), found {fitted['out_activation_']!r}")
     return None
+

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import io
 from ._class_weight import class_weight_to_json
+from ._estimators_loss_types import _loss_types_json
 from ._mlp_params import _names_a_file
 from ._mlp_state import training_record
 from ._validation import caller_outside_chainrule
@@ -254,7 +255,9 @@ class _FittedNetwork:
         keeps the training state too (the optimizer's moments or velocity, the
         rate the learning-rate rules reached, the stopping rule's counters, the
         random generator), so that ``partial_fit`` or a warm-start ``fit`` of the
-        loaded estimator gives exactly what the saved one would have given.
+        loaded estimator gives exactly what the saved one would have given.  The
+        losses' types (np.float32 for a float32 regressor, as scikit-learn's) are
+        recorded apart from their JSON numbers, and come back with them.
 
         ``random_state`` is saved when it is an int (or None).  A
         ``numpy.random.RandomState`` or ``Generator`` object is not: the file
@@ -296,8 +299,11 @@ class _FittedNetwork:
             "fitted": {
                 "n_features_in_": int(self.n_features_in_), "n_outputs_": int(self.n_outputs_),
                 "out_activation_": self.out_activation_, "n_iter_": int(self.n_iter_),
-                "t_": int(self.t_), "loss_curve_": list(self.loss_curve_),
-                "best_loss_": self.best_loss_, "validation_scores_": self.validation_scores_,
+                "t_": int(self.t_), "loss_curve_": [float(v) for v in self.loss_curve_],
+                # JSON's numbers: the losses' types (np.float32 too) recorded apart
+                "best_loss_": None if self.best_loss_ is None else float(self.best_loss_),
+                "_loss_types": _loss_types_json(self),
+                "validation_scores_": self.validation_scores_,
                 "best_validation_score_": self.best_validation_score_,
                 **self._fitted_json(),
             },

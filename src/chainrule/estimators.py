@@ -58,6 +58,7 @@ from ._estimators_file import _SK_OUTPUT as _SK_OUTPUT
 from ._estimators_file import _Y_TYPES as _Y_TYPES
 from ._estimators_file import _fitted_problem, _is_count
 from ._estimators_file import _is_finite as _is_finite
+from ._estimators_loss_types import _typed_losses
 from ._estimators_mlp_classifier import MLPClassifier
 from ._estimators_mlp_regressor import MLPRegressor
 from ._estimators_regressor import _REGRESSOR_LOSSES as _REGRESSOR_LOSSES
@@ -226,12 +227,12 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         names = fitted.pop("feature_names_in_", None)
         if names is not None:
             est.feature_names_in_ = np.asarray(names, dtype=object)
+        types = fitted.pop("_loss_types", None)
         for key, value in fitted.items():  # only the keys checked above
             setattr(est, key, value)
-        # the losses as a fit leaves them: np.float64, scikit-learn's type (JSON's floats)
-        est.loss_curve_ = [np.float64(v) for v in est.loss_curve_]
-        if est.best_loss_ is not None:
-            est.best_loss_ = np.float64(est.best_loss_)
+        # the losses as the fit left them: scikit-learn's types, np.float32 or np.float64,
+        # as the file records them (an older file: np.float64)
+        est.loss_curve_, est.best_loss_ = _typed_losses(est.loss_curve_, est.best_loss_, types)
         est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(repr(exc)) from None
