@@ -1,16 +1,18 @@
 """``chainrule evaluate`` on a large file: where its time goes, and its scores computed on
 the arrays (:mod:`chainrule._metrics_direct`) against scikit-learn's metric calls.
 
-A classifier (5 classes) and a regressor, 100-100-k, trained one epoch by ``chainrule
-train`` on 5,000 rows, score ``--rows`` x 100 float64 rows of an NPZ file (``--csv``:
-a CSV file too).  In one process, each phase is timed (median of ``--reps``, one BLAS
-thread, thread CPU time): reading the file, the forward pass, the scores of ``_scores``
-(accuracy, log loss / mse, rmse, mae, r2) computed on the arrays and by scikit-learn's
-calls (interleaved; the two results compared), evaluate's other classifier scores
-(balanced accuracy, macro F1, ROC AUC) and the whole command.  With ``--base OTHER/src``
-the whole command also runs in fresh processes, this tree's and OTHER's in turn (wall and
-CPU time of each process, its imports included: scikit-learn's import is part of what a
-regression's evaluate no longer pays).
+Classifiers of 2, 5 and 10 classes and a regressor, 100-100-k, trained one epoch by
+``chainrule train`` on 5,000 rows, score ``--rows`` x 100 float64 rows of an NPZ file
+(``--csv``: a CSV file too).  In one process, each phase is timed (median of ``--reps``,
+one BLAS thread, thread CPU time): reading the file, the forward pass, the scores of
+``_scores`` (accuracy, log loss / mse, rmse, mae, r2) computed on the arrays and by
+scikit-learn's calls (interleaved; the two results compared), evaluate's other
+classifier scores (balanced accuracy, macro F1, ROC AUC, average precision: on the
+arrays, :mod:`chainrule._metrics_classes` and :mod:`chainrule._metrics_ranking`, and by
+scikit-learn's calls, interleaved, compared bit for bit) and the whole command.  With
+``--base OTHER/src`` the whole command also runs in fresh processes, this tree's and
+OTHER's in turn (wall and CPU time of each process, its imports included:
+scikit-learn's import is part of what a regression's evaluate no longer pays).
 
     python benchmarks/bench_evaluate.py [--rows 200000] [--reps 7] [--csv] [--base OTHER/src]
 """
@@ -39,10 +41,14 @@ def _files(tmp: Path, rows: int, csv: bool) -> dict[str, tuple[str, str]]:
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(rows, 100))
-    targets = {"classification": np.digitize(X[:, 0] + X[:, 1], [-1.0, -0.3, 0.3, 1.0]),
+    targets = {"binary": (X[:, 0] + X[:, 1] + 0.5 * rng.normal(size=rows) > 0).astype(int),
+               "classification": np.digitize(X[:, 0] + X[:, 1], [-1.0, -0.3, 0.3, 1.0]),
+               "10 classes": np.digitize(X[:, 0] + X[:, 1] + 0.3 * rng.normal(size=rows),
+                                         np.linspace(-2, 2, 9)),
                "regression": 3 * X[:, 0] + X[:, 1] ** 2 + 0.1 * rng.normal(size=rows)}
     out = {}
     for task, y in targets.items():
+        task = task.replace(" ", "-")
         np.savez(tmp / f"{task}-train.npz", X=X[:5000], y=y[:5000])
         model = str(tmp / f"{task}.model.npz")
         with contextlib.redirect_stdout(io.StringIO()):
@@ -100,14 +106,51 @@ def _phases(model_file: str, data: str, reps: int) -> None:
             times.append((time.thread_time() - t0) * 1e3)
     read = _median_ms(lambda: _model_data(model, data, None, True, 0), reps)
     forward = _median_ms(lambda: _Outputs(model, table.X), reps)
-    other = (_median_ms(lambda: _class_scores(scored, scored.out, y, None), reps)
-             if model.task == "classification" else 0.0)
+    other = ["", ""]
+    if model.task == "classification":  # balanced accuracy, macro F1, ROC AUC, AP
+        def class_calls():
+            with _sklearn_only():
+                return _class_scores(scored, scored.out, y, None)
+
+        mine = _class_scores(scored, scored.out, y, None)
+        assert mine == class_calls(), (mine, class_calls())  # bit for bit
+        a, b = _interleaved(lambda: _class_scores(scored, scored.out, y, None), class_calls,
+                            reps)
+        other = [f"{a:7.1f}", f" (scikit-learn's calls {b:7.1f})"]
     with contextlib.redirect_stdout(io.StringIO()):
         whole = _median_ms(lambda: main(["evaluate", model_file, data]), reps)
     print(f"{Path(data).name:20s} read {read:8.1f}  forward {forward:7.1f}  scores "
           f"{statistics.median(arrays):6.1f} (scikit-learn's calls "
-          f"{statistics.median(calls):6.1f})  other scores {other:7.1f}  whole {whole:8.1f} ms",
-          flush=True)
+          f"{statistics.median(calls):6.1f})  other scores {other[0]}{other[1]}  "
+          f"whole {whole:8.1f} ms", flush=True)
+
+
+@contextlib.contextmanager
+def _sklearn_only():
+    """The classifier's other scores by scikit-learn's calls alone, as before
+    chainrule._metrics_classes and _metrics_ranking: their direct paths decline."""
+    from chainrule import _metrics_classes, _metrics_ranking, _roc_auc
+
+    saved = (_metrics_classes._indices_ok, _metrics_ranking.macro_scores,
+             _roc_auc.macro_scores)
+    _metrics_classes._indices_ok = lambda *a: False
+    _metrics_ranking.macro_scores = _roc_auc.macro_scores = lambda *a, **k: None
+    try:
+        yield
+    finally:
+        (_metrics_classes._indices_ok, _metrics_ranking.macro_scores,
+         _roc_auc.macro_scores) = saved
+
+
+def _interleaved(first, second, reps: int) -> tuple[float, float]:
+    """Medians (thread CPU ms) of ``first`` and ``second``, run in turn, ``reps`` each."""
+    times: tuple[list, list] = ([], [])
+    for rep in range(reps):
+        for fn, out in [(first, times[0]), (second, times[1])][:: 1 if rep % 2 else -1]:
+            t0 = time.thread_time()
+            fn()
+            out.append((time.thread_time() - t0) * 1e3)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _processes(model_file: str, data: str, base: str, reps: int) -> None:

@@ -40,23 +40,26 @@ def average_precision(model, proba: np.ndarray, y: np.ndarray,
     -------
     float
     """
-    from sklearn import metrics
+    from ._metrics_ranking import macro_scores, one_vs_rest
 
     multilabel = np.ndim(y) == 2
     scores = ranking(model, proba, multilabel)
-    if multilabel:
-        return float(metrics.average_precision_score(y, scores, average="macro",
-                                                     sample_weight=sample_weight))
-    if scores.ndim == 2 and scores.shape[1] == 2:
+    if not multilabel and scores.ndim == 2 and scores.shape[1] == 2:
         scores = scores[:, 1]
-    if scores.ndim == 1:  # two classes: the second's probability (or log-odds)
-        return float(metrics.average_precision_score(y, scores, sample_weight=sample_weight))
-    Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
-    return float(metrics.average_precision_score(Y, scores, average="macro",
+    if not multilabel and scores.ndim == 2:  # three or more classes: one-vs-rest columns
+        y = one_vs_rest(y, scores.shape[1])
+    # scikit-learn's average_precision_score (macro over columns), on the arrays where
+    # that is its number bit for bit, else by its call
+    direct = macro_scores(y, scores, sample_weight, ("average_precision",))
+    if direct is not None:
+        return direct["average_precision"]
+    from sklearn import metrics
+
+    return float(metrics.average_precision_score(y, scores, average="macro",
                                                  sample_weight=sample_weight))
 
 
-def ranking(model, proba: np.ndarray, multilabel: bool) -> np.ndarray:
+def ranking(model, proba: np.ndarray, multilabel: bool, raw: bool | None = None) -> np.ndarray:
     """The scores :func:`average_precision` ranks the examples by (and ``plot pr`` draws
     its curves of): ``proba`` as it is, or where it rounds (:func:`chainrule._roc_auc.rounds`)
     the log-probabilities' ranking scores (:func:`chainrule._roc_auc.ranking_scores`).
@@ -68,6 +71,9 @@ def ranking(model, proba: np.ndarray, multilabel: bool) -> np.ndarray:
     proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets)
     multilabel : bool
         Whether the columns are yes/no targets.
+    raw : bool, optional
+        Whether ``proba`` are class scores (a margin model's, or no probabilities), where
+        the caller knows it; else found out here.
 
     Returns
     -------
@@ -77,7 +83,8 @@ def ranking(model, proba: np.ndarray, multilabel: bool) -> np.ndarray:
     from ._cli_models_proba_notes import not_probabilities_note
     from ._roc_auc import ranking_scores, rounds
 
-    raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
+    if raw is None:
+        raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
     return (ranking_scores(model.log_proba(), multilabel)
             if not raw and rounds(proba) else np.asarray(proba, dtype=np.float64))
 

@@ -21,7 +21,9 @@ def not_probabilities_note(proba: np.ndarray) -> str | None:
     more classes, the macro one-vs-rest average of each class's output, which
     scikit-learn's ``multi_class="ovr"`` refuses of rows of another sum)."""
     P = np.asarray(proba)
-    P = P[np.isfinite(P).all(axis=1)]  # NaN rows (a diverged model): said on their own
+    finite = np.isfinite(P).all(axis=1)
+    if not finite.all():
+        P = P[finite]  # NaN rows (a diverged model): said on their own
     if P.size == 0:
         return None
     low, high = float(P.min()), float(P.max())

@@ -184,8 +184,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         two), or, of three or more classes, not every class of the model (with
         ``sample_weight``, among the examples of a positive weight).
     """
-    from sklearn import metrics
-
+    from ._metrics_classes import balanced_accuracy, f1_macro, f1_macro_labels
     from ._roc_auc import roc_auc, scores_roc_auc
 
     sw = sample_weight
@@ -200,10 +199,8 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         pred = label_predicted(proba, threshold)
         active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
         if "f1_macro" in want:
-            scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
-                                                        labels=active or None,
-                                                        zero_division=0 if active else 1,
-                                                        sample_weight=sw))
+            scores["f1_macro"] = f1_macro_labels(y, pred, active or None, 0 if active else 1,
+                                                 sw)
         if not ranked:
             return scores, None
         one = [j for j in range(y.shape[1]) if len(np.unique(counted[:, j])) < 2]
@@ -216,16 +213,14 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
         if "balanced_accuracy" in want:
-            scores["balanced_accuracy"] = float(metrics.balanced_accuracy_score(
-                y, pred, sample_weight=sw))
+            scores["balanced_accuracy"] = balanced_accuracy(y, pred, proba.shape[1], sw)
         if "f1_macro" in want:
-            scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
-                                                        zero_division=0, sample_weight=sw))
+            scores["f1_macro"] = f1_macro(y, pred, proba.shape[1], sw)
     if not ranked:
         return scores, None
     k = proba.shape[1]
     labels = [_name(v) for v in model.labels or range(k)]
-    present = np.unique(counted)
+    present = np.flatnonzero(np.bincount(counted, minlength=k))  # np.unique's, sooner
     if len(present) < 2:
         return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
                         "ranks the examples of one class against those of the others")
@@ -255,7 +250,12 @@ def _ranking(scores: dict, want: list[str], model, proba: np.ndarray, y: np.ndar
     (:func:`chainrule._cli_models_average_precision.average_precision`), under the same
     conditions (every class in ``y``)."""
     from ._cli_models_average_precision import average_precision
+    from ._roc_auc import roc_auc_and_average_precision
 
+    both = (roc_auc_and_average_precision(model, proba, y, sample_weight)
+            if "roc_auc" in want and "average_precision" in want else None)
+    if both is not None:  # one sort per class for the two
+        return {**scores, **both}
     if "roc_auc" in want:
         scores = {**scores, "roc_auc": auc()}
     if "average_precision" in want:

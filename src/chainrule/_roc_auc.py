@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._metrics_ranking import macro_scores, one_vs_rest
+
 
 def stable_log_proba(log_proba: np.ndarray) -> np.ndarray:
     """``log_proba`` (n_samples, n_classes), each row a log-softmax, with the largest entry
@@ -111,22 +113,48 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, log_proba: Callable[[], np.ndarray
     -------
     float
     """
-    from sklearn import metrics
-
     multilabel = np.ndim(y) == 2
     sw = sample_weight
     if not rounds(proba):
         if multilabel:
-            return float(metrics.roc_auc_score(y, proba, average=average, sample_weight=sw))
+            return _direct_or_call(y, proba, sw, average)
         if proba.shape[1] == 2:
-            return float(metrics.roc_auc_score(y, proba[:, 1], sample_weight=sw))
+            return _direct_or_call(y, proba[:, 1], sw)
+        direct = (macro_scores(one_vs_rest(y, proba.shape[1]), proba, sw, ("roc_auc",))
+                  if average == "macro" and _sums_to_one(proba) else None)
+        if direct is not None:
+            return direct["roc_auc"]
+        from sklearn import metrics
+
         return float(metrics.roc_auc_score(y, proba, multi_class="ovr", average=average,
                                            labels=list(range(proba.shape[1])),
                                            sample_weight=sw))
     scores = ranking_scores(log_proba(), multilabel)
     if not multilabel and scores.ndim == 2:  # one-vs-rest: a 0/1 column per class
-        y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
-    return float(metrics.roc_auc_score(y, scores, average=average, sample_weight=sw))
+        y = one_vs_rest(y, scores.shape[1])
+    return _direct_or_call(y, scores, sw, average)
+
+
+def _sums_to_one(proba: np.ndarray) -> bool:
+    """scikit-learn's check of ``roc_auc_score(multi_class="ovr")``'s probabilities: each
+    row sums to 1 (``np.allclose``); where it fails its call refuses them."""
+    return bool(np.allclose(1, proba.sum(axis=1)))
+
+
+def _direct_or_call(y: np.ndarray, scores: np.ndarray, sample_weight: np.ndarray | None,
+                    average: str = "macro") -> float:
+    """scikit-learn's ``roc_auc_score(y, scores, average=average, sample_weight=...)`` of
+    0/1 targets (a column of them per column of ``scores``): computed on the arrays
+    (:func:`chainrule._metrics_ranking.macro_scores`) where that is its number, else by
+    its call."""
+    direct = (macro_scores(y, scores, sample_weight, ("roc_auc",)) if average == "macro"
+              else None)
+    if direct is not None:
+        return direct["roc_auc"]
+    from sklearn import metrics
+
+    return float(metrics.roc_auc_score(y, scores, average=average,
+                                       sample_weight=sample_weight))
 
 
 def scores_roc_auc(y: np.ndarray, scores: np.ndarray,
@@ -145,9 +173,48 @@ def scores_roc_auc(y: np.ndarray, scores: np.ndarray,
     scores : ndarray of shape (n_samples, n_classes)
     sample_weight : ndarray of shape (n_samples,), optional
     """
-    from sklearn import metrics
-
     if scores.shape[1] == 2:
-        return float(metrics.roc_auc_score(y, scores[:, 1], sample_weight=sample_weight))
-    Y = (np.asarray(y)[:, None] == np.arange(scores.shape[1])).astype(np.intp)
-    return float(metrics.roc_auc_score(Y, scores, average="macro", sample_weight=sample_weight))
+        return _direct_or_call(y, scores[:, 1], sample_weight)
+    return _direct_or_call(one_vs_rest(y, scores.shape[1]), scores, sample_weight)
+
+
+def roc_auc_and_average_precision(model, proba: np.ndarray, y: np.ndarray,
+                                  sample_weight: np.ndarray | None = None
+                                  ) -> dict[str, float] | None:
+    """:func:`roc_auc` (macro) and
+    :func:`chainrule._cli_models_average_precision.average_precision` of a classifier,
+    the two read off one sort per class (:func:`chainrule._metrics_ranking.macro_scores`),
+    where both rank the examples in the same order; else (or where scikit-learn's call is
+    to give them) None, for the two functions.
+
+    Parameters
+    ----------
+    model : _Outputs
+        ``margin`` and ``log_proba()``, as the two functions take it.
+    proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets)
+    y : ndarray of shape (n_samples,) of class indices, or (n_samples, n_targets) of 0/1
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    dict or None
+        ``{"roc_auc": float, "average_precision": float}``.
+    """
+    from ._cli_models_average_precision import ranking
+    from ._cli_models_proba_notes import not_probabilities_note
+
+    multilabel = np.ndim(y) == 2
+    raw = getattr(model, "margin", False) or not_probabilities_note(proba) is not None
+    if raw and multilabel and rounds(proba):
+        return None  # ROC AUC ranks by the log-probabilities, average precision by proba
+    # average precision's scores (float64): ROC AUC's, in the same order (a float32
+    # probability's order is its float64's), but for the check on 3+ classes' rows
+    scores = ranking(model, proba, multilabel, raw)
+    if not multilabel and scores.ndim == 2:
+        if scores.shape[1] == 2:
+            scores = scores[:, 1]
+        elif not raw and not rounds(proba) and not _sums_to_one(proba):
+            return None
+        else:
+            y = one_vs_rest(y, scores.shape[1])
+    return macro_scores(y, scores, sample_weight)
