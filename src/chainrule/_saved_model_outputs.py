@@ -246,21 +246,22 @@ class _SavedModelOutputs(_SavedModelInputs):
         is 0 for ``z`` past about 37), its logs and a softmax's from ``z`` too;
         an output of another kind from its values.
         """
-        from ._estimators_classifier import (
-            _log_sigmoid_binary,
-            _log_softmax_rows,
-            _sigmoid_binary,
-        )
-        from ._mlp_base import _evaluate
-
         act = self.network.output_activation
         name = act.name if act is not None and act.builtin else None
         binary = self.network.n_outputs == 1
-        if name == "sigmoid" and binary:
-            of_z = _log_sigmoid_binary if log else _sigmoid_binary
+        if (name == "sigmoid" and binary) or (name == "softmax" and log):
+            # imported here: _mlp_base imports scikit-learn (0.6 s CPU of a fresh
+            # process), which a softmax's probabilities need not
+            from ._estimators_classifier import (
+                _log_sigmoid_binary,
+                _log_softmax_rows,
+                _sigmoid_binary,
+            )
+            from ._mlp_base import _evaluate
+
+            of_z = (_log_softmax_rows if name == "softmax" else
+                    _log_sigmoid_binary if log else _sigmoid_binary)
             return _evaluate(self.network, self._rows(X, unknown), of_z)
-        if name == "softmax" and log:
-            return _evaluate(self.network, self._rows(X, unknown), _log_softmax_rows)
         A = self.outputs(X, unknown_categories=unknown)
         P = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
         if not log:
