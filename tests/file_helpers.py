@@ -132,3 +132,19 @@ def cli_proba(capsys: Any, model: object, data: object, out: object,
 
     cli_out(capsys, ["predict", model, data, "--proba", "-o", out])
     return pd.read_csv(out)[[f"proba_{n}" for n in names]].to_numpy()
+
+
+def interrupt_fold_at(monkeypatch: Any, fold: int) -> None:
+    """A Ctrl-C during the training of the ``fold``-th fold of ``chainrule cv`` (and of the
+    commands that train its folds: tune-threshold), as the Trainer's stop then raises it."""
+    from chainrule import _cli_models_cv
+
+    fit, calls = _cli_models_cv._fit_fold, []
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == fold:
+            raise KeyboardInterrupt
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)

@@ -15,8 +15,8 @@ import json
 import numpy as np
 import pytest
 
-from chainrule import _cli_models_cv
 from chainrule.cli import main
+from file_helpers import interrupt_fold_at
 
 OPTIONS = ["--hidden", "4", "--epochs", "4", "--seed", "1", "--folds", "4"]
 
@@ -37,26 +37,13 @@ def data(tmp_path):
     return str(tmp_path / "d.csv"), targets
 
 
-def _interrupt_at(monkeypatch, fold: int) -> None:
-    """Ctrl-C during the training of ``fold`` (as the Trainer's stop then raises it)."""
-    fit, calls = _cli_models_cv._fit_fold, []
-
-    def interrupted(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == fold:
-            raise KeyboardInterrupt
-        return fit(*args, **kwargs)
-
-    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
-
-
 def test_ctrl_c_prints_the_folds_finished_marked_partial(data, capsys, monkeypatch):
     path, targets = data
     capsys.readouterr()
     assert main(["cv", path, "--target", targets[0], *OPTIONS, "--json", "-q"]) == 0
     full = json.loads(capsys.readouterr().out)
     assert full["partial"] is False and len(full["per_fold"]) == 4
-    _interrupt_at(monkeypatch, 3)
+    interrupt_fold_at(monkeypatch, 3)
     assert main(["cv", path, "--target", targets[0], *OPTIONS, "--json", "-q"]) == 130
     out, err = capsys.readouterr()
     assert err == ("chainrule cv: interrupted during fold 3 of 4; the scores are of the 2 "
@@ -70,7 +57,7 @@ def test_ctrl_c_prints_the_folds_finished_marked_partial(data, capsys, monkeypat
         assert part["std"][key] == np.std(values)
         assert part["folds_scored"][key] == 2
     # the text: the same two folds, said to be partial
-    _interrupt_at(monkeypatch, 3)
+    interrupt_fold_at(monkeypatch, 3)
     assert main(["cv", path, "--target", targets[0], *OPTIONS, "-q"]) == 130
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("4 folds (KFold, shuffled with seed 1): each fold scored by "
@@ -83,7 +70,7 @@ def test_ctrl_c_prints_the_folds_finished_marked_partial(data, capsys, monkeypat
 
 def test_ctrl_c_before_any_fold_finished_prints_no_table(data, capsys, monkeypatch):
     path, targets = data
-    _interrupt_at(monkeypatch, 1)
+    interrupt_fold_at(monkeypatch, 1)
     capsys.readouterr()
     assert main(["cv", path, "--target", targets[0], *OPTIONS, "-q"]) == 130
     out, err = capsys.readouterr()

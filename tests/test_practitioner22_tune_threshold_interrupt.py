@@ -14,29 +14,16 @@ import numpy as np
 import pytest
 from sklearn.model_selection import TunedThresholdClassifierCV
 
-from chainrule import _cli_models_cv
 from chainrule.cli import main
+from file_helpers import interrupt_fold_at
 from pr_helpers import pr_data
 from test_practitioner21_tune_threshold import FAST, _Lookup, _recorded
-
-
-def _interrupt_at(monkeypatch, fold: int) -> None:
-    """Ctrl-C during the training of ``fold`` (as the Trainer's stop then raises it)."""
-    fit, calls = _cli_models_cv._fit_fold, []
-
-    def interrupted(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == fold:
-            raise KeyboardInterrupt
-        return fit(*args, **kwargs)
-
-    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
 
 
 def test_ctrl_c_keeps_the_folds_finished(tmp_path, capsys, monkeypatch):
     y, _ = pr_data(tmp_path / "d.csv")
     folds = _recorded(monkeypatch)
-    _interrupt_at(monkeypatch, 3)
+    interrupt_fold_at(monkeypatch, 3)
     capsys.readouterr()
     assert main(["tune-threshold", str(tmp_path / "d.csv"), *FAST, "--folds", "4", "--json",
                  "--scoring", "f1", "-o", str(tmp_path / "t.npz")]) == 130
@@ -56,10 +43,10 @@ def test_ctrl_c_keeps_the_folds_finished(tmp_path, capsys, monkeypatch):
     assert got["value"] == pytest.approx(ref.best_threshold_, rel=1e-12)
     assert got["score"] == pytest.approx(ref.best_score_, rel=1e-12)
     # the text says it too; an interrupt in the first fold leaves nothing to keep
-    _interrupt_at(monkeypatch, 2)
+    interrupt_fold_at(monkeypatch, 2)
     assert main(["tune-threshold", str(tmp_path / "d.csv"), *FAST, "--folds", "4"]) == 130
     assert capsys.readouterr().out.startswith("partial: the 1 fold finished of 4\n")
-    _interrupt_at(monkeypatch, 1)
+    interrupt_fold_at(monkeypatch, 1)
     assert main(["tune-threshold", str(tmp_path / "d.csv"), *FAST, "--folds", "4"]) == 130
     out, err = capsys.readouterr()
     assert out == "" and err == "chainrule: interrupted\n"
