@@ -19,7 +19,7 @@ import time
 
 from ._cli_groups import fewest_groups
 from ._cli_groups_logo import folds_type
-from ._cli_models_cv_folds import _folds, _rows
+from ._cli_models_cv_folds import _folds, _rows, word_fold_options
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import print_scores
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
@@ -82,17 +82,11 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
                    help="print each fold's scores and their mean and standard deviation "
                    "(each target's too, of several) as JSON")
     add_n_jobs(p, "the folds")
-    refused = {dest for dest, _, _ in _REFUSED}
-    for action in p._actions:
-        if action.dest in refused:  # parsed, to be refused by name (see _refuse)
-            action.help, action.default = argparse.SUPPRESS, None
-        elif action.dest == "seed":
-            action.help = ("seed of the folds' shuffle and of each fold's training, as "
-                           "train's --seed (default: 0)")
-        elif action.dest == "quiet":
-            action.help = "no line on stderr as each fold finishes"
-        elif action.dest == "dtype":
-            action.help = DTYPE_HELP
+    word_fold_options(p, {
+        "seed": "seed of the folds' shuffle and of each fold's training, as train's --seed "
+                "(default: 0)",
+        "quiet": "no line on stderr as each fold finishes",
+        "dtype": DTYPE_HELP})
     p.set_defaults(handler=_cv)
 
 

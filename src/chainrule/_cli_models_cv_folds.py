@@ -1,10 +1,12 @@
 """The folds of ``chainrule cv`` (and ``tune``): scikit-learn's ``StratifiedKFold`` for a
 classifier of one target, ``KFold`` otherwise, shuffled with ``--seed``; the numbers of
 folds no split can give refused, naming the class or target's value too rare for them,
-before any fold trains."""
+before any fold trains.  Also the wording of train's options on the commands that train
+folds (cv, tune, tune-threshold): :func:`word_fold_options`."""
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import replace
 
 import numpy as np
@@ -118,3 +120,21 @@ def _check_multilabel_folds(table, folds: list, seed: int, splitter: str = "KFol
                 + (advice if c > 1 else
                    "a value of one example is always held out by one fold: leave out the "
                    "target or that example"))
+
+
+def word_fold_options(p: argparse.ArgumentParser, helps: dict[str, str]) -> None:
+    """Train's options on ``p``, a command that trains one network per fold: the help of
+    each ``dest`` in ``helps`` replaced (``-o`` also typed as a model path, default none
+    written), the others cv refuses (``_cli_models_cv._REFUSED``) parsed but hidden, to be
+    refused by name."""
+    from ._cli_models_cv import _REFUSED
+    from .cli_args import model_path
+
+    refused = {dest for dest, _, _ in _REFUSED}
+    for action in p._actions:
+        if action.dest in helps:
+            action.help = helps[action.dest]
+            if action.dest == "out":
+                action.type, action.default = model_path, None
+        elif action.dest in refused:
+            action.help, action.default = argparse.SUPPRESS, None

@@ -42,11 +42,12 @@ _DESCRIPTION = (
 
 def _add_tune_threshold(sub: argparse._SubParsersAction) -> None:
     from ._cli_groups_logo import folds_type
-    from ._cli_models_cv import _REFUSED, DTYPE_HELP
+    from ._cli_models_cv import DTYPE_HELP
+    from ._cli_models_cv_folds import word_fold_options
     from ._cli_models_cv_jobs import add_n_jobs
     from ._cli_models_threshold import threshold_value
     from ._cli_models_train import add_train_options
-    from .cli_args import model_path, positive_int
+    from .cli_args import positive_int
 
     p = sub.add_parser(
         "tune-threshold", help="choose a binary classifier's decision threshold by k-fold "
@@ -73,22 +74,13 @@ def _add_tune_threshold(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print the threshold, its scores and each fold's as JSON")
     add_n_jobs(p, "the folds")
-    refused = {dest for dest, _, _ in _REFUSED}
-    for action in p._actions:
-        if action.dest == "out":
-            action.type, action.default = model_path, None
-            action.help = ("refit on all of DATA as chainrule train does and write the "
-                           "model, with the threshold chosen, to MODEL (default: none "
-                           "written)")
-        elif action.dest in refused:  # parsed, to be refused by name
-            action.help, action.default = argparse.SUPPRESS, None
-        elif action.dest == "seed":
-            action.help = ("seed of the folds' shuffle, of each fold's training and of "
-                           "-o's refit (default: 0)")
-        elif action.dest == "quiet":
-            action.help = "no line on stderr as each fold finishes"
-        elif action.dest == "dtype":
-            action.help = DTYPE_HELP
+    word_fold_options(p, {
+        "out": "refit on all of DATA as chainrule train does and write the model, with the "
+               "threshold chosen, to MODEL (default: none written)",
+        "seed": "seed of the folds' shuffle, of each fold's training and of -o's refit "
+                "(default: 0)",
+        "quiet": "no line on stderr as each fold finishes",
+        "dtype": DTYPE_HELP})
     p.set_defaults(handler=_tune_threshold)
 
 

@@ -21,9 +21,10 @@ import sys
 import numpy as np
 
 from ._cli_groups_logo import folds_type
+from ._cli_models_cv_folds import word_fold_options
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_train import add_train_options
-from .cli_args import model_path, positive_int
+from .cli_args import positive_int
 
 # evaluate's scores of which lower is better (scikit-learn ranks their negatives)
 LOWER_IS_BETTER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
@@ -32,7 +33,7 @@ _SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "average_pre
 
 
 def _add_tune(sub: argparse._SubParsersAction) -> None:
-    from ._cli_models_cv import _REFUSED, DTYPE_HELP
+    from ._cli_models_cv import DTYPE_HELP
     from ._cli_models_tune_grid import GRID_HELP, refuse_dashed_entry
 
     p = sub.add_parser(
@@ -81,25 +82,16 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                    help="print every combination's options, per-fold scores, means, "
                    "standard deviations and rank as JSON")
     add_n_jobs(p, "every combination's folds (every pair of a combination and a fold)")
-    refused = {dest for dest, _, _ in _REFUSED}
-    for action in p._actions:
-        if action.dest == "out":
-            action.type, action.default = model_path, None
-            action.help = ("refit the best combination on DATA, as its chainrule "
-                           "train line does (its --val-fraction rows held out for "
-                           "validation, as train holds them out), and write the model to "
-                           "MODEL (default: none written)")
-        elif action.dest in refused:  # parsed, to be refused by name
-            action.help, action.default = argparse.SUPPRESS, None
-        elif action.dest == "seed":
-            action.help = ("seed of the folds' shuffle, of each fold's training and of "
-                           "--random's draw (default: 0)")
-        elif action.dest == "quiet":
-            action.help = "no line on stderr as each combination finishes"
-        elif action.dest == "dtype":
-            action.help = (DTYPE_HELP.replace(" (default", ", and -o's refit (its train "
-                                              "line says --dtype float32); --grid "
-                                              "dtype=float32,float64 tries both (default"))
+    word_fold_options(p, {
+        "out": "refit the best combination on DATA, as its chainrule train line does (its "
+               "--val-fraction rows held out for validation, as train holds them out), and "
+               "write the model to MODEL (default: none written)",
+        "seed": "seed of the folds' shuffle, of each fold's training and of --random's draw "
+                "(default: 0)",
+        "quiet": "no line on stderr as each combination finishes",
+        "dtype": DTYPE_HELP.replace(" (default", ", and -o's refit (its train line says "
+                                    "--dtype float32); --grid dtype=float32,float64 tries "
+                                    "both (default")})
     p.set_defaults(handler=_tune)
 
 
