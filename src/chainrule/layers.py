@@ -205,9 +205,19 @@ class Dense(DenseBuffers):
         Returns
         -------
         A : ndarray of shape (n_samples, fan_out)
+
+        Raises
+        ------
+        ValueError
+            ``X`` is not 2-D with ``fan_in`` columns (a single example of shape
+            (fan_in,) included: give it as ``X[None]``, shape (1, fan_in)).
         """
         if type(X) is not np.ndarray and not _is_sparse(X):  # a list, np.matrix: as_array
             X = as_array(X, self, "X")
+        shape = X.shape  # one example (n_in,) or a stack (k, n, n_in) would pass X @ W and
+        if len(shape) != 2 or shape[1] != self.n_in:  # break backward's X.T @ delta
+            raise ValueError(f"{self!r}: X must have shape (n_samples, {self.n_in}), got "
+                             f"shape {shape}")
         self.X = X
         self._lse = None
         work = self._work
