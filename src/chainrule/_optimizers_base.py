@@ -184,14 +184,15 @@ class Optimizer:
         Raises
         ------
         TypeError, ValueError
-            If ``params`` is not a float ndarray (it is updated in place), or
+            If ``params`` is not a writable float ndarray (it is updated in place), or
             ``grads`` is not real (complex, strings, objects) or has another
             shape: nothing is changed then, neither the parameters nor the
             optimizer's state.
         """
         if (type(grads) is np.ndarray and type(params) is np.ndarray
                 and grads.dtype == params.dtype and params.dtype.kind == "f"
-                and grads.shape == params.shape):  # (the training loop's: nothing to check)
+                and grads.shape == params.shape
+                and params.flags.writeable):  # (the training loop's: nothing to check)
             self._update(params, grads, decay)
             return
         if not isinstance(params, np.ndarray) or params.dtype.kind != "f":
@@ -200,6 +201,10 @@ class Optimizer:
                 + (f"an array of dtype {params.dtype}" if isinstance(params, np.ndarray)
                    else type(params).__name__)
             )
+        if not params.flags.writeable:  # (before _update counts the step and moves state)
+            raise ValueError("params must be writable (it is updated in place), got a "
+                             "read-only array (np.broadcast_to, a memmap opened with "
+                             "mode 'r', or flags.writeable False): pass a copy")
         grads = np.asarray(grads)
         if grads.dtype.kind in "biu":  # integer or boolean values: the parameters' type
             grads = grads.astype(params.dtype)
