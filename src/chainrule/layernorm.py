@@ -24,6 +24,8 @@ __all__ = ["LayerNorm"]
 
 def _normalized_shape(value: object) -> int | tuple[int, int, int]:
     """``normalized_shape`` checked: an int >= 1 (features) or three of them (C, H, W)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:  # np.array(img.shape): its ints
+        value = value.tolist()  # as the list (floats are refused there, naming the value)
     if isinstance(value, (list, tuple)):  # a JSON list from a layer dict or a model file
         if len(value) == 1:  # PyTorch's (n_features,)
             return check_positive_int(value[0], "normalized_shape")
