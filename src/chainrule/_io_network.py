@@ -335,8 +335,9 @@ def restore_network(
         params = arrays[f"{prefix}params"]
         _check_layer_sizes(meta["network"], params.size)
         net = network_from_config(meta["network"])
-        # the dtype too: set_params would cast int, float16 or float32 values silently
-        if params.shape != (net.n_params,) or params.dtype != net.dtype:
+        # the dtype too: set_params would cast int, float16 or float32 values silently (the
+        # byte order not: a big-endian file's '>f8' holds float64 values, set_params swaps)
+        if params.shape != (net.n_params,) or params.dtype.newbyteorder("=") != net.dtype:
             raise ValueError(
                 f"the parameter vector has shape {params.shape} and dtype {params.dtype}, the "
                 f"architecture needs ({net.n_params},) and {net.dtype}"
@@ -352,7 +353,7 @@ def restore_network(
             if names:
                 values = {n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names}
                 for n, value in values.items():
-                    if value.dtype != names[n].dtype:
+                    if value.dtype.newbyteorder("=") != names[n].dtype:
                         raise ValueError(f"buffer/{i}/{n}: expected dtype {names[n].dtype}, "
                                          f"found {value.dtype}")
                 layer.set_buffers(values)

@@ -149,7 +149,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
                     f"{fitted['loss_']!r}")
         mean = arrays.get(f"{prefix}mean_activation_")
         # of the network's dtype, as fit gives it: float32 or float16 values are rounded
-        if mean is None or mean.shape != (net.layers[0].n_out,) or mean.dtype != net.dtype:
+        # (in either byte order: a big-endian file's '>f8' holds float64 values)
+        if (mean is None or mean.shape != (net.layers[0].n_out,)
+                or mean.dtype.newbyteorder("=") != net.dtype):
             return (f"mean_activation_: expected a {net.dtype} array of shape "
                     f"({net.layers[0].n_out},), found "
                     f"{None if mean is None else (mean.shape, mean.dtype.str)}")
@@ -283,7 +285,7 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
         est.feature_names_in_ = np.asarray(names, dtype=object)
     if kind == "SparseAutoencoder":
         est.loss_ = float(fitted["loss_"])
-        est.mean_activation_ = arrays[f"{prefix}mean_activation_"]
+        est.mean_activation_ = arrays[f"{prefix}mean_activation_"].astype(net.dtype)  # native
         return est
     est.classes_ = np.array(fitted["classes_"],
                             dtype=io.label_dtype(fitted["classes_"], fitted["classes_dtype"]))
