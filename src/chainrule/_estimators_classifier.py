@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, log_softmax
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -24,6 +23,12 @@ from ._class_weight import (
 )
 from ._estimators_partial_fit import _checked_classes as _checked_classes
 from ._mlp_param_words import _refused
+from ._proba_rows import (
+    _log_sigmoid,
+    _log_sigmoid_binary,
+    _log_softmax_rows,
+    _sigmoid_binary,
+)
 
 
 class _ClassifierOutputs:
@@ -216,27 +221,6 @@ class _ClassifierOutputs:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-
-def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
-    """``log(softmax(z))`` of each row of ``z`` (n_samples, n_classes), finite for finite z."""
-    return log_softmax(z, axis=1)
-
-
-def _log_sigmoid(z: np.ndarray) -> np.ndarray:
-    """``log(sigmoid(z)) = -log(1 + exp(-z))`` elementwise, finite for finite ``z``."""
-    return -np.logaddexp(0, -z)
-
-
-def _sigmoid_binary(z: np.ndarray) -> np.ndarray:
-    """``[sigmoid(-z), sigmoid(z)]`` of ``z`` (n_samples, 1): (n_samples, 2), each column
-    to its own relative precision (``1 - sigmoid(z)`` rounds to 0 for large ``z``)."""
-    return np.hstack([expit(-z), expit(z)])
-
-
-def _log_sigmoid_binary(z: np.ndarray) -> np.ndarray:
-    """``[log(1 - sigmoid(z)), log(sigmoid(z))]`` of ``z`` (n_samples, 1): (n_samples, 2)."""
-    return -np.hstack([np.logaddexp(0, z), np.logaddexp(0, -z)])
 
 
 def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:

@@ -17,8 +17,9 @@ solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`
 ``_mlp_early_stopping`` splits early stopping's validation rows off, ``_mlp_init``
 (:class:`_Init`) holds ``__init__``.  Here remain the stochastic solvers' run through
 the Trainer (which scores early stopping's validation rows with :func:`_evaluate`) and
-prediction in blocks of rows (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES``
-the tests and benchmarks set here).  Import from ``chainrule._mlp_base``.
+prediction in blocks of rows (:func:`_evaluate`, the pass of ``_proba_rows`` in blocks of
+``_EVAL_BLOCK_BYTES``, which the tests and benchmarks set here).  Import from
+``chainrule._mlp_base``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._inference import block_rows, row_values
 from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
 from ._mlp_early_stopping import early_stopping_split, stopping_record
@@ -62,12 +62,13 @@ from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_schedule_run import go_on_with_schedule
+from ._proba_rows import EVAL_BLOCK_BYTES, evaluate_blocks
 from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
 from ._training_guards import _say
 from ._validation import caller_outside_chainrule, number_text
 from ._validation_arrays import check_readable, naming_conversion
-from .network import Network, _EvaluationPass
+from .network import Network
 from .schedules import get_schedule
 from .training import Trainer, TrainingDiverged
 
@@ -78,58 +79,17 @@ from .training import Trainer, TrainingDiverged
 __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 
 
-# A prediction runs through the network in blocks of rows whose widest layer is about this
-# size (2 MiB: 2560 rows of 100 float64 units), so that it needs a few MiB beyond its result
-# however many rows it has; see _evaluate.  Of the blocks of 0.5 to 8 MiB that
-# benchmarks/bench_predict.py timed (100 and 784 inputs, one BLAS thread), 2 MiB was within
-# 3 % of the fastest for both; one block of all rows was the slowest (data-sized Z and A).
-_EVAL_BLOCK_BYTES = 2 * 2**20
+# The block size of the estimators' predictions (the size and why: _proba_rows), read here
+# at each call of _evaluate, so that the tests and benchmarks/bench_predict.py set it here
+_EVAL_BLOCK_BYTES = EVAL_BLOCK_BYTES
 
 
 def _evaluate(net: Network, X: np.ndarray,
               of_net_input: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
-    """``net.forward(X)`` in evaluation mode, computed in blocks of rows into one array.
-
-    Evaluation is row by row (BatchNorm normalises with its running statistics,
-    Dropout passes its input through), so the blocks give the same rows as one
-    pass, but the layers' net inputs and outputs exist for one block at a time.
-    ``X`` (floats, integers or booleans; an array, a memory map, or a sparse
-    CSR matrix), checked by the estimator, is converted to the network's dtype
-    block by block, never as a whole (a sparse block made dense unless the first
-    layer is a Dense layer, which multiplies it as it is); a value that the
-    conversion would make infinite (beyond float32's range) raises a
-    ValueError.  Afterwards the layers hold what they held before (no array
-    of the pass, nor a reference to ``X``).  The blocks are those of
-    :meth:`Network.predict`, sized here by ``_EVAL_BLOCK_BYTES``.
-
-    With ``of_net_input``, the rows of ``of_net_input(Z)`` instead, where ``Z``
-    (of shape (block_rows, n_outputs)) is the output layer's net input in each
-    block, read in the same pass (the estimators' ``predict_log_proba``: a
-    log-softmax or log-sigmoid from ``Z``, finite where the outputs underflow).
-    """
-    # the most values per row of one array of the pass: a layer's input (a sparse X's stored
-    # values for a first Dense layer) or output, or a convolution's im2col columns (several
-    # times its output), as Network.predict counts
-    widest = row_values(net.layers, net.layer_shapes(), X)
-    # the rows of _EVAL_BLOCK_BYTES, as Network.predict takes them (block_rows): whole
-    # multiples of 64 rows where a block holds 64 or more (with OpenBLAS's Haswell kernels on
-    # one thread the float64 rows then come out bit for bit as from one product of all rows;
-    # with other kernels, threads or float32 a row may differ in its last bits, measured
-    # <= 8e-16 relative in float64), fewer where a row is wider (a convolution's im2col
-    # columns: 34 rows of a 3x3 Conv2D on 28x28 images).  No floor of 64 rows: it doubled
-    # that network's peak memory (10.0 against 5.4 MiB beyond the result, tracemalloc) for
-    # no speed (one BLAS thread: the same time within noise)
-    rows = block_rows(widest, net.dtype.itemsize, _EVAL_BLOCK_BYTES)
-    if of_net_input is None:
-        return net._predict_rows(X, rows)
-    out = None
-    with _EvaluationPass(net) as pass_:  # the output layer keeps its Z during each block
-        for start, _ in pass_.blocks(X, rows):
-            values = of_net_input(net.layers[-1].Z)
-            if out is None:
-                out = np.empty((X.shape[0], values.shape[1]), dtype=values.dtype)
-            out[start:start + values.shape[0]] = values
-    return out
+    """:func:`chainrule._proba_rows.evaluate_blocks` in blocks of ``_EVAL_BLOCK_BYTES``:
+    ``net.forward(X)`` in evaluation mode (or ``of_net_input`` of the output layer's net
+    input), of shape (n_samples, n_outputs), computed a block of rows at a time."""
+    return evaluate_blocks(net, X, of_net_input, _EVAL_BLOCK_BYTES)
 
 
 def _as_images(net: Network, X: object) -> object:

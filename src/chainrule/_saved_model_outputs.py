@@ -13,6 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._proba_rows import (
+    _log_sigmoid,
+    _log_sigmoid_binary,
+    _log_softmax_rows,
+    _sigmoid_binary,
+    evaluate_blocks,
+)
 from ._saved_model_inputs import _SavedModelInputs
 from ._saved_model_rows import ScaledRows
 from ._table_labels import label_array
@@ -231,11 +238,9 @@ class _SavedModelOutputs(_SavedModelInputs):
             raise ValueError("predict_log_proba: the model is a regression model")
         self._refuse_margin("predict_log_proba")
         if self.multilabel:
-            from ._mlp_base import _evaluate
-
             # log expit(z) of each unit's net input: finite where the probability underflows
-            return _evaluate(self.network, self._rows(X, unknown_categories),
-                             lambda Z: -np.logaddexp(0, -Z))
+            return evaluate_blocks(self.network, self._rows(X, unknown_categories),
+                                   _log_sigmoid)
         return self._of_output(X, log=True, unknown=unknown_categories)
 
     def _of_output(self, X: object, log: bool, unknown: str) -> np.ndarray:
@@ -250,18 +255,9 @@ class _SavedModelOutputs(_SavedModelInputs):
         name = act.name if act is not None and act.builtin else None
         binary = self.network.n_outputs == 1
         if (name == "sigmoid" and binary) or (name == "softmax" and log):
-            # imported here: _mlp_base imports scikit-learn (0.6 s CPU of a fresh
-            # process), which a softmax's probabilities need not
-            from ._estimators_classifier import (
-                _log_sigmoid_binary,
-                _log_softmax_rows,
-                _sigmoid_binary,
-            )
-            from ._mlp_base import _evaluate
-
             of_z = (_log_softmax_rows if name == "softmax" else
                     _log_sigmoid_binary if log else _sigmoid_binary)
-            return _evaluate(self.network, self._rows(X, unknown), of_z)
+            return evaluate_blocks(self.network, self._rows(X, unknown), of_z)
         A = self.outputs(X, unknown_categories=unknown)
         P = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
         if not log:
