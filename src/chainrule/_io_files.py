@@ -283,7 +283,8 @@ def _json_float(obj: dict) -> object:
     return obj
 
 
-def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
+def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray],
+               net: Any = None) -> Path:
     """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically.
 
     The JSON is strict (RFC 8259): a non-finite float in ``meta`` (a history's
@@ -293,7 +294,8 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     at all is refused by name before anything is written, and so is a network
     array (parameters, running statistics) that holds NaN or an infinity (set
     so by hand): every reader refuses such a file as corrupted, and the file it
-    would replace is kept.  An optimizer's state is written as it is: AdaGrad's
+    would replace is kept (``net``, the Network whose ``params`` these are, names
+    the layer and parameter holding them).  An optimizer's state is written as it is: AdaGrad's
     float32 sum of squares may overflow to inf in a run that goes on.
     """
     path = file_path(check_path(path, "path"))
@@ -301,6 +303,9 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
         values = np.asarray(values)
         if (values.dtype.kind in "fc" and not name.startswith("optimizer/")
                 and not np.isfinite(values).all()):
+            if net is not None and name == "params" and np.array_equal(
+                    values, net.params, equal_nan=True):  # layer.W -= np.inf (robust21)
+                net._check_params_finite(f"{path}: not written")
             count = values.size - int(np.count_nonzero(np.isfinite(values)))
             raise ValueError(f"{path}: not written: the array {name!r} holds {count} NaN or "
                              "infinite value(s), which no chainrule reader takes back (it "

@@ -318,4 +318,4 @@ class _FittedNetwork:
         # counters, the generator (see _mlp_state), so that a reloaded estimator continues
         # exactly as this one would
         meta["training"], training_arrays = training_record(self)
-        return io.write_file(path, meta, {**io.network_arrays(net), **training_arrays})
+        return io.write_file(path, meta, {**io.network_arrays(net), **training_arrays}, net=net)

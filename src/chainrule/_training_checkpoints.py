@@ -66,14 +66,14 @@ class _Checkpoints:
         """
         cut = self._cut
         if cut is None or not np.array_equal(self.net.params, cut[1]):
-            return io.write_file(path, *checkpoint_payload(self))
+            return io.write_file(path, *checkpoint_payload(self), net=self.net)
         now = self._epoch_start()  # the state within the epoch, put back after
         self._put_epoch_start(cut[0])
         try:
             payload = checkpoint_payload(self)
         finally:
             self._put_epoch_start(now)
-        return io.write_file(path, *payload)
+        return io.write_file(path, *payload, net=self.net)
 
     def _checkpoint_payload(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """What a checkpoint holds now: JSON record and arrays (copies, not views)."""

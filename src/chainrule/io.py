@@ -84,7 +84,7 @@ def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) ->
                 f"metadata must be JSON-serialisable (finite numbers): {exc}"
             ) from None
         meta["metadata"] = metadata
-    return write_file(path, meta, network_arrays(net))
+    return write_file(path, meta, network_arrays(net), net=net)
 
 
 def load_metadata(path: str | os.PathLike) -> dict:
