@@ -24,6 +24,7 @@ import numpy as np
 from ._inference import block_rows, check_inputs, check_one_example, input_blocks, row_values
 from ._network_accuracy import _accuracy_count as _accuracy_count  # re-exported
 from ._network_accuracy import _accuracy_rule, _correct_rows
+from ._network_nonfinite import checked_pass
 from ._spatial import SpatialLayer
 from ._validation import check_positive_int
 from .layers import Layer, _takes_sparse
@@ -91,10 +92,9 @@ class _Inference:
         evaluate : the loss (and accuracy) on data with targets, computed the same way.
         """
         X = self._inference_input(X)
-        out = self._predict_rows(X, self._block_rows(batch_size, X))
-        if not np.isfinite(out).all():  # parameters made NaN in place (layer.W -= np.inf)?
-            self._check_params_finite("predict")
-        return out
+        rows = self._block_rows(batch_size, X)
+        # parameters made NaN in place (layer.W -= np.inf) refused, without NumPy's warnings
+        return checked_pass(self, "predict", lambda: self._predict_rows(X, rows))
 
     def evaluate(self, X: object, Y: object, sample_weight: object = None,
                  batch_size: int | None = None) -> dict[str, float]:

@@ -43,6 +43,7 @@ from ._network_inference import _correct_rows as _correct_rows
 from ._network_inference import _EvaluationPass as _EvaluationPass
 from ._network_inference import _Inference
 from ._network_inference import _release_layer as _release_layer
+from ._network_nonfinite import checked_pass
 from ._network_settings import DECAY_MODES, _Settings, check_loss_output
 from ._network_terms import NetworkCostTerms, _CostTerms
 from ._network_vector import _ParameterVector
@@ -225,12 +226,23 @@ class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTe
         -------
         ndarray of shape (n_samples, n_outputs)
 
+        Raises
+        ------
+        ValueError
+            In evaluation mode, as :meth:`predict`: where the outputs are not all finite
+            and a parameter was made NaN or infinite in place (``layer.W -= np.inf``),
+            naming it, with no NumPy warning before.  Training mode (a step of a loop
+            of one's own, which may diverge) returns the outputs as they are.
+
         See Also
         --------
         predict : the outputs for many rows, in blocks, keeping none of the layers' arrays.
         """
         training = check_bool(training, "training")
-        return self._forward(check_data(X, self.n_inputs, self.dtype), training)
+        X = check_data(X, self.n_inputs, self.dtype)
+        if training:  # a second pass would draw other masks and move BatchNorm's statistics
+            return self._forward(X, True)
+        return checked_pass(self, "forward", lambda: self._forward(X, False))
 
     __call__ = forward
 
