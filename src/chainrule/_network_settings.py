@@ -32,6 +32,7 @@ import numpy as np
 
 from ._names import did_you_mean
 from ._validation import check_nonneg_float
+from ._validation_arrays import all_finite
 from .activations import Activation
 from .losses import Loss, get_loss
 
@@ -156,7 +157,9 @@ class _Settings:
         ``layer.W -= np.inf`` (an in-place operator on the parameter's view) writes before
         the setter sees the result and refuses it, so the network holds the values; a run
         from them diverged at its first step blaming the learning rate, and a prediction
-        was NaN.  One dot product of the parameter vector when they are finite.
+        was NaN.  One pass over the parameter vector when they are finite
+        (:func:`~chainrule._validation_arrays.all_finite`: BLAS dots of 8,192 values on the
+        calling thread, where one np.dot of a long vector wakes BLAS's worker threads).
 
         Parameters
         ----------
@@ -170,9 +173,8 @@ class _Settings:
             how to set it again; nothing of the network changes.
         """
         theta = self._theta  # type: ignore[attr-defined]
-        with np.errstate(over="ignore", invalid="ignore"):
-            if math.isfinite(float(np.dot(theta, theta))):
-                return
+        if all_finite(theta):  # its BLAS dots stay on this thread (no threaded wake-up)
+            return
         offset = 0
         for i, layer in enumerate(self.layers):  # type: ignore[attr-defined]
             for spec in layer.param_specs():
@@ -185,6 +187,7 @@ class _Settings:
                         f"{doing}: net.layers[{i}].{spec.name} ({type(layer).__name__}) holds "
                         f"{bad} NaN or infinite value(s) of {n} (the first: "
                         f"{part[~np.isfinite(part)][0]}), written into it since it was set "
-                        f"(an in-place layer.{spec.name} -= ... writes into the network's "
-                        f"parameters before any check); set finite values again "
+                        f"(an in-place layer.{spec.name} -= ..., or a step of a loop of "
+                        f"your own, writes into the network's parameters before any "
+                        f"check); set finite values again "
                         f"(layer.{spec.name} = ..., net.set_params(...)) first")
