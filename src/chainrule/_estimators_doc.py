@@ -159,6 +159,10 @@ _FITTED_DOC = """Attributes
         ``len(coefs_) + 1``: the Dense layers and the input, as scikit-learn counts
         them (with ``layers``, ``len(network_.layers)`` counts every layer).
     out_activation_ : {"logistic", "softmax"}
+    loss : str
+        ``"log_loss"``, as scikit-learn's MLPClassifier has it (not a parameter):
+        the log loss of the logistic or softmax outputs (of the smoothed targets
+        with ``label_smoothing``).
     history_ : chainrule.History
         The last training run's per-epoch metrics (mini-batch solvers; absent
         after an lbfgs or cg run, whose losses are in ``loss_curve_``): ``loss``

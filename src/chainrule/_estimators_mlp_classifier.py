@@ -45,6 +45,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
                 + _FITTED_DOC)
 
     _is_classifier = True
+    # scikit-learn's MLPClassifier sets ``loss = "log_loss"`` (not a parameter); code that
+    # reads it reads the same here (a class attribute: not in get_params, pickles or files)
+    loss = "log_loss"
 
     def __init__(
         self,
