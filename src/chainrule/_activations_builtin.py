@@ -16,7 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import expit, ndtr
+
+from ._scipy_special import lazy_special
+
+expit, ndtr = lazy_special(globals(), "expit", "ndtr")  # SciPy's, on first call
 
 # Each forward map sits next to its derivative, so a reader can check one against the other.
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import expit, ndtr
 
+from ._scipy_special import lazy_special
 from .activations import _INV_SQRT_2PI, _PDF_CLIP
+
+expit, ndtr = lazy_special(globals(), "expit", "ndtr")  # SciPy's, on first call
 
 
 def _relu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Mapping
 
 import numpy as np
-import scipy.sparse
 
 from . import _validation
 from ._validation import (
@@ -264,7 +264,8 @@ def multilabel_weights(class_weight: str | dict | None, Y: object,
     """
     if class_weight is None:
         return None
-    Y = Y.toarray() if scipy.sparse.issparse(Y) else np.asarray(Y)
+    sparse = sys.modules.get("scipy.sparse")  # not imported: Y cannot be one
+    Y = Y.toarray() if sparse is not None and sparse.issparse(Y) else np.asarray(Y)
     if not isinstance(class_weight, str):
         raise ValueError(
             f"{name}: a dict of class weights is ambiguous for multi-label targets (each of "

@@ -9,6 +9,7 @@ which are its inputs: the autoencoder predicts no target.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -27,10 +28,12 @@ def cost_terms_text(model: object, X: np.ndarray, Y: object = None,
     and it is checked in evaluation mode (``training``: BatchNorm's batch statistics,
     another ``J``).  None for any other model.
     """
-    from .autoencoder import SparseAutoencoder
     from .network import Network
 
-    if isinstance(model, SparseAutoencoder):
+    # not imported: the model cannot be one (the package imports scikit-learn, 3/4 of a
+    # random network's gradcheck; tests/test_perf37_cli_startup.py)
+    autoencoder = sys.modules.get(f"{__package__}.autoencoder")
+    if autoencoder is not None and isinstance(model, autoencoder.SparseAutoencoder):
         return str(model.cost_terms(X))
     if isinstance(model, Network) and model.weight_decay > 0 and not training:
         return str(model.cost_terms(X, Y))

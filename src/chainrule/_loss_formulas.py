@@ -9,9 +9,11 @@ The logit paths of the other pairs (sigmoid or softplus + ``cross_entropy``, sof
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, xlogy
 
 from ._activations_inplace import _row_max, _row_sum
+from ._scipy_special import lazy_special
+
+expit, xlogy = lazy_special(globals(), "expit", "xlogy")  # SciPy's, on first call
 
 
 def _clip_open_unit(a: np.ndarray) -> np.ndarray:

@@ -8,10 +8,12 @@ the net input ``z`` without cancellation.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, xlogy
 
 from ._activations_inplace import _row_sum
 from ._loss_formulas import _logsumexp
+from ._scipy_special import lazy_special
+
+expit, xlogy = lazy_special(globals(), "expit", "xlogy")  # SciPy's, on first call
 
 
 # --- logit paths: dL/dz straight from z ------------------------------------------------------

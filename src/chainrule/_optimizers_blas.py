@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.linalg.blas
 
 from ._threads import scipy_blas_single_thread
 
@@ -33,7 +32,7 @@ def _subtract_scaled(params: np.ndarray, lr: float, direction: np.ndarray,
     ``a x + y`` once where NumPy rounds twice: one unit in the last place at most);
     otherwise NumPy through a reused work vector.
     """
-    axpy = _AXPY.get(params.dtype.char) if blas else None
+    axpy = (_AXPY or _load_blas()).get(params.dtype.char) if blas else None
     if (axpy is not None and direction.dtype == params.dtype and params.ndim == 1
             and params.flags.c_contiguous and direction.flags.c_contiguous):
         if axpy(direction, params, a=-lr) is params:  # in place (always, for such vectors)
@@ -56,7 +55,7 @@ def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False,
     which may be ``g`` itself) and adds it, and ``axpy`` may round ``v + a g``
     once where NumPy rounds twice: one unit in the last place at most.
     """
-    axpy = _AXPY.get(v.dtype.char) if blas else None
+    axpy = (_AXPY or _load_blas()).get(v.dtype.char) if blas else None
     if not (axpy is not None and g.dtype == v.dtype and v.ndim == 1 and v.flags.c_contiguous
             and g.flags.c_contiguous):
         axpy = None
@@ -81,7 +80,7 @@ def _add_scaled(y: np.ndarray, a: float, x: np.ndarray, work: np.ndarray,
     vector shaped like ``x``).  ``axpy`` may round ``y + a x`` once where NumPy rounds
     twice: one unit in the last place at most.
     """
-    axpy = _AXPY.get(y.dtype.char) if blas else None
+    axpy = (_AXPY or _load_blas()).get(y.dtype.char) if blas else None
     if (axpy is not None and x.dtype == y.dtype and y.ndim == 1 and x.ndim == 1
             and y.flags.c_contiguous and x.flags.c_contiguous):
         if axpy(x, y, a=a) is y:  # in place (always, for such vectors)
@@ -90,8 +89,20 @@ def _add_scaled(y: np.ndarray, a: float, x: np.ndarray, work: np.ndarray,
     y += np.multiply(x, a, out=work)
 
 
-_AXPY = {"f": scipy.linalg.blas.saxpy, "d": scipy.linalg.blas.daxpy}
-_SCAL = {"f": scipy.linalg.blas.sscal, "d": scipy.linalg.blas.dscal}
+# SciPy's routines by dtype character, filled by _load_blas on the first update with BLAS:
+# ``import scipy.linalg`` costs about a fifth of ``import chainrule``, which the commands
+# that train nothing (``chainrule --version``, ``info``, ``predict``) need not pay.
+_AXPY: dict[str, Callable] = {}
+_SCAL: dict[str, Callable] = {}
+
+
+def _load_blas() -> dict[str, Callable]:
+    """Import SciPy's BLAS and fill :data:`_AXPY` and :data:`_SCAL`; ``_AXPY``."""
+    import scipy.linalg.blas
+
+    _SCAL.update(f=scipy.linalg.blas.sscal, d=scipy.linalg.blas.dscal)
+    _AXPY.update(f=scipy.linalg.blas.saxpy, d=scipy.linalg.blas.daxpy)  # last: the flag
+    return _AXPY
 
 
 @contextlib.contextmanager

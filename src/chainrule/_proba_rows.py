@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import expit, log_softmax
 
 from ._inference import block_rows, row_values
+from ._scipy_special import lazy_special
 from .network import Network, _EvaluationPass
+
+expit, log_softmax = lazy_special(globals(), "expit", "log_softmax")  # SciPy's, on first call
 
 __all__ = ["EVAL_BLOCK_BYTES", "evaluate_blocks"]
 
