@@ -26,6 +26,7 @@ from ._io_npz import read_npz as read_npz
 from ._io_records import class_labels_problem as class_labels_problem
 from ._io_records import finite_number as finite_number
 from ._io_records import label_dtype as label_dtype
+from ._io_unreadable import refuse_unreadable
 from ._validation import check_path
 
 FORMAT_VERSION = 1
@@ -293,23 +294,14 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     ``path`` that names no file (``""``, ``"."``, ``".."``, ``"out/"``) or is no path
     at all is refused by name before anything is written, and so is a network
     array (parameters, running statistics) that holds NaN or an infinity (set
-    so by hand): every reader refuses such a file as corrupted, and the file it
-    would replace is kept (``net``, the Network whose ``params`` these are, names
-    the layer and parameter holding them).  An optimizer's state is written as it is: AdaGrad's
-    float32 sum of squares may overflow to inf in a run that goes on.
+    so by hand), or a negative running variance: every reader refuses such a file
+    as corrupted, and the file it would replace is kept (``net``, the Network whose
+    ``params`` and buffers these are, names the layer and parameter or buffer).  An
+    optimizer's state is written as it is: AdaGrad's float32 sum of squares may
+    overflow to inf in a run that goes on.
     """
     path = file_path(check_path(path, "path"))
-    for name, values in arrays.items():
-        values = np.asarray(values)
-        if (values.dtype.kind in "fc" and not name.startswith("optimizer/")
-                and not np.isfinite(values).all()):
-            if net is not None and name == "params" and np.array_equal(
-                    values, net.params, equal_nan=True):  # layer.W -= np.inf (robust21)
-                net._check_params_finite(f"{path}: not written")
-            count = values.size - int(np.count_nonzero(np.isfinite(values)))
-            raise ValueError(f"{path}: not written: the array {name!r} holds {count} NaN or "
-                             "infinite value(s), which no chainrule reader takes back (it "
-                             "would refuse the file as corrupted)")
+    refuse_unreadable(path, arrays, net)  # NaN, inf, a negative running_var: named
     _make_folders(path)
     meta = {**meta, "version": FORMAT_VERSION}
     text = json.dumps(_strict_json(meta), allow_nan=False)

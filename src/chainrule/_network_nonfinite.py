@@ -9,14 +9,29 @@ runs the pass with NumPy's floating-point errors recorded instead of reported
 alone, and runs it again under the caller's own settings where no refusal follows: a
 finite network whose outputs overflow warns (or raises, under ``np.errstate(all="raise")``)
 as it did.
+
+BatchNorm's running statistics made NaN or infinite in place (``bn.running_mean[0] =
+np.nan``, or a training-mode step of a loop of one's own on rows that were not finite;
+``bn.running_var`` negative too) are named the same way, layer and buffer, by
+:func:`check_buffers`, which :meth:`Network._check_params_finite` calls once the
+parameters are found finite: as a run starts, where a save would write them, and where
+a pass's outputs are not finite, a floating-point error was recorded, or
+:func:`buffers_finite` (one dot product a BatchNorm layer, every pass) says a buffer may
+not be finite: an infinite running variance normalises every row to ``beta`` (1 /
+sqrt(inf) = 0), a finite output as wrong as a NaN.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ._layers_base import Layer
+
+_NO_BUFFERS = Layer.buffers  # the method of the layers that have none
 
 
 def checked_pass(net: Any, doing: str, run: Callable[[], np.ndarray]) -> np.ndarray:
@@ -43,7 +58,8 @@ def checked_pass(net: Any, doing: str, run: Callable[[], np.ndarray]) -> np.ndar
     ValueError
         Where the outputs are not all finite or a floating-point error occurred, and a
         parameter holds NaN or an infinity (:meth:`Network._check_params_finite`, one
-        dot product of the parameter vector), with no NumPy warning before it.
+        dot product of the parameter vector), or a running statistic NaN, an infinity
+        or a negative variance (:func:`check_buffers`), with no NumPy warning before it.
     """
     seen: list[str] = []
     # the errors the caller has NumPy report (over, invalid, divide; underflow is ignored
@@ -51,8 +67,111 @@ def checked_pass(net: Any, doing: str, run: Callable[[], np.ndarray]) -> np.ndar
     modes = {kind: "ignore" if mode == "ignore" else "call" for kind, mode in np.geterr().items()}
     with np.errstate(call=lambda kind, flag: seen.append(kind), **modes):
         out = run()
-    if seen or not np.isfinite(out).all():
-        net._check_params_finite(doing)  # layer.W -= np.inf: refused, naming it
+        # running statistics made infinite give finite outputs (1 / sqrt(inf) = 0: every
+        # row normalised to beta; tanh of x - inf): looked at on every pass (one dot product
+        # a BatchNorm layer; its 0 * inf, or an overflow of huge finite ones, is recorded)
+        spoiled = not buffers_finite(net)
+    if seen or spoiled or not np.isfinite(out).all():
+        # layer.W -= np.inf, bn.running_mean[0] = np.nan: refused, naming it
+        net._check_params_finite(doing)
         if seen:  # finite parameters: NumPy's own warnings (or error), as the caller set them
             out = run()
     return out
+
+
+def buffers_finite(net: Any) -> bool:
+    """Whether every buffer of ``net``'s layers is finite, or may be (a quick test).
+
+    One dot product a layer with buffers (BatchNorm: ``running_mean . running_var``, the
+    variance not negative where it is valid; another layer's: each buffer's sum of
+    squares), finite where every entry is, NaN or infinite where one is not (an infinite
+    variance times a mean of 0 is NaN); an overflow of finite values (|mean| var past the
+    largest float) says False too, which :func:`check_buffers` then looks at one by one.
+    Called inside :func:`checked_pass`'s ``errstate``: the dot product's floating-point
+    errors are recorded, not reported.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    bool
+    """
+    for layer in net.layers:
+        if type(layer).buffers is _NO_BUFFERS:  # Dense, Conv2D, ...: no dict made
+            continue
+        values = tuple(layer.buffers().values())
+        if not values:
+            continue
+        if len(values) == 2 and values[0].ndim == 1 and values[0].shape == values[1].shape:
+            total = np.dot(*values)  # BatchNorm's
+        else:  # a layer of one's own: the sum of squares of each
+            total = sum(np.vdot(v, v) for v in values)
+        if not math.isfinite(total):
+            return False
+    return True
+
+
+def check_buffers(net: Any, doing: str) -> None:
+    """Refuse running statistics that no pass can use, naming the layer and the buffer.
+
+    A buffer (BatchNorm's ``running_mean``, ``running_var``) is written in place by a
+    training-mode pass and by ``bn.running_mean[...] = ...``, past the setters' and
+    :meth:`~chainrule.BatchNorm.set_buffers`' checks: NaN or an infinity there, or a
+    negative ``running_var``, made every evaluation-mode output of its rows NaN (or the
+    same for all of them), and a saved file that every reader refuses as corrupted.
+
+    Parameters
+    ----------
+    net : Network
+    doing : str
+        What was refused ("train", "predict", "m.npz: not written"), for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming ``net.layers[i].<buffer>``, how many of its values are not valid, the
+        first of them, and how to set it again; nothing of the network changes.
+    """
+    for i, layer in enumerate(net.layers):
+        for name, values in layer.buffers().items():
+            values = np.asarray(values)
+            bad, what = invalid_entries(name, values)
+            count = np.count_nonzero(bad)
+            if count:
+                raise ValueError(
+                    f"{doing}: net.layers[{i}].{name} ({type(layer).__name__}) holds {count} "
+                    f"{what} value(s) of {values.size} (the first: {values[bad][0]}), "
+                    f"written into it since it was set (an in-place "
+                    f"layer.{name}[...] = ..., or a training-mode step of a loop of your own "
+                    f"on values that were not finite, writes into the running statistics "
+                    f"before any check); set valid values again (layer.{name} = ..., "
+                    f"layer.set_buffers(...)) first")
+
+
+def invalid_entries(name: str, values: np.ndarray) -> tuple[np.ndarray, str]:
+    """The entries of the buffer ``name`` no pass can use, and what they are, in words.
+
+    NaN and infinities, and in a ``running_var`` negative values too (``sqrt(var +
+    eps)`` of one is NaN; :meth:`~chainrule.BatchNorm.set_buffers` refuses them).
+
+    Parameters
+    ----------
+    name : str
+        The buffer's name (or an array's name in a file, ``buffer/1/running_var``).
+    values : ndarray
+
+    Returns
+    -------
+    bad : ndarray of bool, of the shape of ``values``
+    what : str
+        "NaN or infinite", "negative" or "NaN, infinite or negative".
+    """
+    bad = ~np.isfinite(values)
+    if not name.endswith("running_var") or values.dtype.kind != "f":
+        return bad, "NaN or infinite"
+    negative = values < 0  # (NaN < 0 is False, without a warning)
+    if not negative.any():
+        return bad, "NaN or infinite"
+    return bad | negative, "negative" if not bad.any() else "NaN, infinite or negative"

@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from ._names import did_you_mean
+from ._network_nonfinite import check_buffers
 from ._validation import check_nonneg_float
 from ._validation_arrays import all_finite
 from .activations import Activation
@@ -166,6 +167,9 @@ class _Settings:
         doing : str
             What was refused ("train", "predict"), for the message.
 
+        The parameters finite, the layers' buffers (BatchNorm's running statistics) are
+        checked alike (:func:`~chainrule._network_nonfinite.check_buffers`).
+
         Raises
         ------
         ValueError
@@ -174,6 +178,7 @@ class _Settings:
         """
         theta = self._theta  # type: ignore[attr-defined]
         if all_finite(theta):  # its BLAS dots stay on this thread (no threaded wake-up)
+            check_buffers(self, doing)  # BatchNorm's running statistics, written in place
             return
         offset = 0
         for i, layer in enumerate(self.layers):  # type: ignore[attr-defined]
