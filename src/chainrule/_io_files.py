@@ -22,6 +22,7 @@ import numpy as np
 from ._io_npz import _READ_ERRORS as _READ_ERRORS
 from ._io_npz import _ZIP_MAGIC as _ZIP_MAGIC
 from ._io_npz import _check_member as _check_member
+from ._io_npz import native_order
 from ._io_npz import read_npz as read_npz
 from ._io_records import class_labels_problem as class_labels_problem
 from ._io_records import finite_number as finite_number
@@ -356,7 +357,7 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}{dangling_link(p)}")
     try:
-        arrays = read_npz(p)
+        arrays = native_order(read_npz(p))  # a big-endian file's arrays as the native's
     except PermissionError:  # the file is there and may be sound: not "corrupted"
         raise
     except _READ_ERRORS as exc:

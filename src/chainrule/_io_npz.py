@@ -156,6 +156,29 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
     return arrays
 
 
+def native_order(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``arrays`` with each array of the other byte order swapped into this machine's.
+
+    A file written on a big-endian machine (or by a tool that writes that order) holds
+    '>f8', '>f4', '>i8' arrays: the same numbers as '<f8', ..., whose dtype compares
+    unequal to float64.  Swapped here, once, every reader of a model file (a network,
+    an estimator, an autoencoder, a checkpoint) sees the arrays of the native file, and
+    its checks of the dtype refuse only another dtype ('>f4' for a float64 network is
+    float32).  A native array is returned as it is (no copy).
+
+    Parameters
+    ----------
+    arrays : dict of str to ndarray
+
+    Returns
+    -------
+    dict of str to ndarray
+    """
+    return {name: values if values.dtype.isnative or values.dtype.fields is not None
+            else values.byteswap().view(values.dtype.newbyteorder("="))
+            for name, values in arrays.items()}
+
+
 @contextlib.contextmanager
 def _ends_early(member: str) -> Iterator[None]:
     """Give the EOFError zipfile raises without a word (a member whose compressed data runs
