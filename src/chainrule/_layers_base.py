@@ -27,7 +27,9 @@ def as_array(value: object, layer: object, name: str) -> np.ndarray:
 
     The one rule of every layer's ``forward`` and ``backward``, as NumPy's functions
     take array-likes: a nested list is the array NumPy makes of it (Python floats:
-    float64), and an ndarray, float32 included, is used as it is (no copy, no cast).
+    float64), and an ndarray, float32 included, is used as it is (no copy, no cast),
+    but for its byte order: a big-endian one ('>f8', '>f4') is copied into the
+    machine's, so that every layer's outputs and gradients are native arrays.
     A subclass of ndarray (``np.matrix``, a masked array) is taken as the plain
     ndarray of its values (``np.asarray``: a view, no copy; a mask is not kept): its
     own operators would change the layers' arithmetic (``*`` of two ``np.matrix`` is a
@@ -52,9 +54,12 @@ def as_array(value: object, layer: object, name: str) -> np.ndarray:
         ``value`` is no array of numbers: a ragged list, text, None, a dict.
     """
     if type(value) is np.ndarray:
-        return value
+        # a big-endian array ('>f8') as the same numbers in the machine's order: an output
+        # or gradient computed from it is so, as NumPy's arithmetic makes it ('>f4' is
+        # float32, which pooling keeps, and float32 arrays are compared with it)
+        return value if value.dtype.isnative else _native(value)
     if isinstance(value, np.ndarray):  # np.matrix, a masked array: the plain ndarray view
-        return np.asarray(value)
+        return _native(np.asarray(value))
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # a ragged list
@@ -65,6 +70,11 @@ def as_array(value: object, layer: object, name: str) -> np.ndarray:
         raise ValueError(f"{layer!r}: {name} must be an array or a nested list of numbers of "
                          f"one shape, got {text} ({type(value).__name__})")
     return arr
+
+
+def _native(arr: np.ndarray) -> np.ndarray:
+    """``arr`` in the machine's byte order (a copy where it is not, else ``arr``)."""
+    return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
 
 
 def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | None
@@ -87,7 +97,8 @@ def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | Non
     Returns
     -------
     ndarray of shape ``shape``
-        ``grad_out`` itself when an ndarray, else ``np.asarray(grad_out)``.
+        ``grad_out`` itself when an ndarray of the machine's byte order, else
+        :func:`as_array`'s (a big-endian array copied into that order).
 
     Raises
     ------
@@ -95,7 +106,8 @@ def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | Non
         ``grad_out`` has another shape or is no array of numbers, or there was no
         forward pass.
     """
-    if type(grad_out) is np.ndarray and grad_out.shape == shape:  # (the training loop's)
+    if (type(grad_out) is np.ndarray and grad_out.shape == shape
+            and grad_out.dtype.isnative):  # (the training loop's)
         return grad_out
     if shape is None:
         raise ValueError(f"{layer!r}: backward needs a forward pass first (there is no "
