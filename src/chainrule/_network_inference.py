@@ -93,7 +93,8 @@ class _Inference:
         """
         X = self._inference_input(X)
         rows = self._block_rows(batch_size, X)
-        # parameters made NaN in place (layer.W -= np.inf) refused, without NumPy's warnings
+        # parameters (layer.W -= np.inf) and running statistics made NaN in place refused,
+        # without NumPy's warnings
         return checked_pass(self, "predict", lambda: self._predict_rows(X, rows))
 
     def evaluate(self, X: object, Y: object, sample_weight: object = None,

@@ -231,7 +231,8 @@ class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTe
         ValueError
             In evaluation mode, as :meth:`predict`: where the outputs are not all finite
             and a parameter was made NaN or infinite in place (``layer.W -= np.inf``),
-            naming it, with no NumPy warning before.  Training mode (a step of a loop
+            or a BatchNorm's running statistics were (or its variance negative), naming
+            it, with no NumPy warning before.  Training mode (a step of a loop
             of one's own, which may diverge) returns the outputs as they are.
 
         See Also
