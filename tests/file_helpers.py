@@ -148,3 +148,17 @@ def interrupt_fold_at(monkeypatch: Any, fold: int) -> None:
         return fit(*args, **kwargs)
 
     monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
+
+
+def fresh_python(code: str) -> list[str]:
+    """Run ``code`` in a new Python process importing this tree's chainrule (PYTHONPATH:
+    its src folder); its stdout lines, the process having exited with status 0."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(cr.__file__).resolve().parents[1])
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()

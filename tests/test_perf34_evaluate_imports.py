@@ -6,11 +6,7 @@ the scores scikit-learn's functions give of the model's probabilities."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +14,7 @@ from sklearn import metrics as sk
 
 import chainrule
 from chainrule.cli import main
+from file_helpers import fresh_python
 
 
 @pytest.mark.slow  # a fresh Python process: seconds on a busy machine
@@ -29,14 +26,10 @@ def test_softmax_model_evaluate_imports_no_scikit_learn(tmp_path, capsys):
     np.savez(data, X=X, y=y)
     assert main(["train", str(data), "--hidden", "5", "--epochs", "3", "-q",
                  "-o", str(model)]) == 0
-    src = str(Path(chainrule.__file__).resolve().parents[1])
-    code = ("import json, sys; from chainrule.cli import main; "
-            f"assert main(['evaluate', {str(model)!r}, {str(data)!r}, '--json']) == 0; "
-            "print('sklearn' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.strip().splitlines()
+    lines = fresh_python(
+        "import json, sys; from chainrule.cli import main; "
+        f"assert main(['evaluate', {str(model)!r}, {str(data)!r}, '--json']) == 0; "
+        "print('sklearn' in sys.modules)")
     assert lines[-1] == "False"
     scores = json.loads("\n".join(lines[:-1]))
     P = chainrule.load_model(str(model)).predict_proba(X)

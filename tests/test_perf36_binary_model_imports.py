@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ from sklearn import metrics as sk
 
 import chainrule
 from chainrule.cli import main
+from file_helpers import fresh_python
 
 
 def _numpy_proba(model: Path, X: np.ndarray) -> np.ndarray:
@@ -42,7 +40,6 @@ def test_binary_model_predict_and_evaluate_import_no_scikit_learn(tmp_path):
     np.savez(data, X=X, y=y)
     assert main(["train", str(data), "--hidden", "5", "--epochs", "3", "-q",
                  "-o", str(model)]) == 0
-    src = str(Path(chainrule.__file__).resolve().parents[1])
     code = ("import sys; from chainrule.cli import main; "
             f"assert main(['predict', {str(model)!r}, {str(data)!r}, '--proba', "
             f"'-o', {str(proba_csv)!r}]) == 0; "
@@ -50,10 +47,7 @@ def test_binary_model_predict_and_evaluate_import_no_scikit_learn(tmp_path):
             f"'-o', {str(labels_csv)!r}]) == 0; "
             f"assert main(['evaluate', {str(model)!r}, {str(data)!r}, '--json']) == 0; "
             "print('sklearn' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.strip().splitlines()
+    lines = fresh_python(code)
     assert lines[-1] == "False"  # scikit-learn never imported
     P = _numpy_proba(model, X)
     with open(proba_csv, newline="") as f:

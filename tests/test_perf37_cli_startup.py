@@ -17,8 +17,6 @@ import csv
 import json
 import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,18 +24,10 @@ import pytest
 
 import chainrule
 from chainrule._class_weight import multilabel_weights
+from file_helpers import fresh_python
 
-SRC = str(Path(chainrule.__file__).resolve().parents[1])
 HEAVY = ("sklearn", "scipy.special", "scipy.linalg", "scipy.sparse", "scipy.optimize",
          "matplotlib", "pandas", "joblib", "threadpoolctl", "tqdm", "chainrule.autoencoder")
-
-
-def _fresh(code: str) -> list[str]:
-    """Run ``code`` in a new Python process of this tree; its stdout lines."""
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": SRC}, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return run.stdout.splitlines()
 
 
 def _heavy_after(commands: list[list[str]]) -> str:
@@ -101,7 +91,7 @@ def test_commands_that_need_none_import_no_scipy_special_linalg_sparse_or_scikit
                 ["evaluate", str(model), str(data), "--json"],
                 ["gradcheck", "--sizes", "4", "5", "3", "--activation", "tanh",
                  "--output", "softmax"]]
-    lines = [json.loads(line) for line in _fresh(_heavy_after(commands))]
+    lines = [json.loads(line) for line in fresh_python(_heavy_after(commands))]
     assert [name for name, *_ in lines] == [argv[0] for argv in commands]
     for (name, code, heavy, _), argv in zip(lines, commands, strict=True):
         assert heavy == [], f"chainrule {' '.join(argv)} imported {heavy}"
@@ -149,7 +139,7 @@ def test_scipy_loads_on_first_use_and_its_functions_take_their_places():
         "                  lf.xlogy is scipy.special.xlogy,\n"
         "                  ob._AXPY['d'] is scipy.linalg.blas.daxpy]))\n"
     )
-    before, sig, gelu, silu, ce, p, *same = json.loads(_fresh(code)[-1])
+    before, sig, gelu, silu, ce, p, *same = json.loads(fresh_python(code)[-1])
     assert before == [False, False]
     zs = [0.0, 2.0, -3.5]
     np.testing.assert_allclose(sig, [1 / (1 + math.exp(-z)) for z in zs], rtol=1e-15)
