@@ -124,6 +124,20 @@ def cli_out(capsys: Any, argv: list) -> str:
     return capsys.readouterr().out
 
 
+def cli_fails(capsys: Any, argv: list) -> str:
+    """``chainrule ARGV`` run in-process (each item through str), asserted to fail (a
+    non-zero status, or argparse's SystemExit with one); its standard error."""
+    from chainrule.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse
+        status = exc.code
+    assert status != 0
+    return capsys.readouterr().err
+
+
 def cli_proba(capsys: Any, model: object, data: object, out: object,
               names: list[str]) -> np.ndarray:
     """The probability columns ``proba_NAME`` that ``chainrule predict MODEL DATA --proba

@@ -20,19 +20,10 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import FixedThresholdClassifier
 
 from chainrule.cli import main
+from file_helpers import cli_fails
 from file_helpers import cli_out as _run
 
 FAST = ["--hidden", "4", "--epochs", "8", "--seed", "0", "-q"]
-
-
-def _fails(capsys, argv: list) -> str:
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse
-        status = exc.code
-    assert status != 0
-    return capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
@@ -141,12 +132,12 @@ def test_multilabel_thresholds_each_label(tmp_path, capsys):
 
 def test_threshold_refused_where_it_means_nothing(binary, tmp_path, capsys):
     _run(capsys, ["train", "iris", *FAST, "-o", tmp_path / "iris.npz"])
-    err = _fails(capsys, ["predict", tmp_path / "iris.npz", "iris", "--threshold", "0.3"])
+    err = cli_fails(capsys, ["predict", tmp_path / "iris.npz", "iris", "--threshold", "0.3"])
     assert "--threshold: " in err and "has 3 classes; a threshold decides between two" in err
     _run(capsys, ["train", "diabetes", *FAST, "-o", tmp_path / "reg.npz"])
-    err = _fails(capsys, ["evaluate", tmp_path / "reg.npz", "diabetes", "--threshold", "0.3"])
+    err = cli_fails(capsys, ["evaluate", tmp_path / "reg.npz", "diabetes", "--threshold", "0.3"])
     assert "--threshold: " in err and "is a regression model" in err
     for bad in ("0", "1", "1.5", "nan", "half"):
-        err = _fails(capsys, ["evaluate", binary / "m.npz", binary / "test.csv",
+        err = cli_fails(capsys, ["evaluate", binary / "m.npz", binary / "test.csv",
                               "--threshold", bad])
         assert "--threshold: expected a probability strictly between 0 and 1" in err

@@ -27,7 +27,7 @@ from chainrule import _cli_models_threshold_cv as tt
 from chainrule._cli_models_threshold_cv_search import threshold_scores
 from chainrule.cli import main
 from chainrule.saved_model import load_model
-from file_helpers import cli_out, cli_proba
+from file_helpers import cli_fails, cli_out, cli_proba
 from pr_helpers import FEATURES, pr_data
 
 FAST = ["--hidden", "4", "--epochs", "30", "--seed", "0", "-q", "--target", "kind",
@@ -186,16 +186,6 @@ def test_predict_and_evaluate_use_the_stored_threshold(refit, capsys, tmp_path):
                                                           d / "d.csv", "--json"]))
 
 
-def _fails(capsys, argv: list) -> str:
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse
-        status = exc.code
-    assert status != 0
-    return capsys.readouterr().err
-
-
 @pytest.mark.parametrize("argv, words", [
     (["iris", "--epochs", "1"], ["--target species", "3 classes", "two classes"]),
     (["diabetes", "--epochs", "1"], ["--target", "regression target"]),
@@ -208,7 +198,7 @@ def _fails(capsys, argv: list) -> str:
     (["breast_cancer", "--epochs", "1", "--loss", "hinge"], ["--loss hinge", "margin"]),
 ])
 def test_refusals_name_the_argument(capsys, argv, words):
-    err = _fails(capsys, ["tune-threshold", *argv])
+    err = cli_fails(capsys, ["tune-threshold", *argv])
     for word in words:
         assert word in err, err
 
@@ -218,7 +208,7 @@ def test_multilabel_refused(tmp_path, capsys):
     X = rng.normal(size=(40, 3))
     np.savez(tmp_path / "ml.npz", X=X, Y=np.column_stack([X[:, 0] > 0, X[:, 1] > 0])
              .astype(int))
-    err = _fails(capsys, ["tune-threshold", tmp_path / "ml.npz", "--target", "Y",
+    err = cli_fails(capsys, ["tune-threshold", tmp_path / "ml.npz", "--target", "Y",
                           "--epochs", "1"])
     assert "multi-label" in err and "--target" in err, err
 
