@@ -894,15 +894,27 @@ def test_sigterm_during_predict_o_removes_its_temporary_file_and_exits_143(
 
 def test_sigterm_from_another_process_during_a_write_exits_143(tmp_path):
     """End to end: ``predict -o`` in its own process, held in the middle of its write until
-    this process sends SIGTERM; it exits with 143 and leaves no temporary file."""
+    this process sends SIGTERM; it exits with 143 and leaves no temporary file.
+
+    The child waits in short sleeps, not one long one: CPython runs a signal's handler
+    between bytecodes, so a SIGTERM that lands after the last check and before a single
+    30 s sleep starts (the child preempted there, on a loaded machine) waited out the whole
+    sleep, and the test timed out (seen once in CI).  The child also starts from SIGTERM's
+    default disposition, unblocked, whatever the process running the tests inherited: an
+    ignored SIGTERM stays ignored by design (test_an_ignored_sigterm_stays_ignored)."""
     argv = _predict_argv(tmp_path)
     ready = tmp_path / "writing"
     script = (
-        "import sys, time, pathlib, chainrule.cli_models as m\n"
+        "import signal, sys, time, pathlib, chainrule.cli_models as m\n"
         "from chainrule.cli import main\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+        "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})\n"
         "cell = m._cell\n"
         "def held(v):\n"
-        f"    pathlib.Path({str(ready)!r}).touch(); time.sleep(30); return cell(v)\n"
+        f"    pathlib.Path({str(ready)!r}).touch()\n"
+        "    for _ in range(3000):\n"
+        "        time.sleep(0.01)\n"
+        "    return cell(v)\n"
         "m._cell = held\n"
         f"sys.exit(main({argv!r}))\n")
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
