@@ -139,14 +139,29 @@ class _Inference:
             losses' outputs are scores: under "hinge" each output's class is its
             sign (a score > 0 is +1, as :func:`~chainrule.losses.hinge_predictions`
             and scikit-learn's ``SGDClassifier.predict`` take it).
+
+        Raises
+        ------
+        ValueError
+            As :meth:`predict`: a parameter made NaN or infinite in place
+            (``layer.W -= np.inf``), or a BatchNorm's running statistics made so (or its
+            variance negative), named, layer and array, with no NumPy warning before.
         """
         X = self._inference_input(X)
         n = X.shape[0]
         Y = self.prepare_targets(Y, n, compact=True)  # one-hot labels as bytes, per block
         sw = self.check_sample_weight(sample_weight, n)
         classify, labels, cut = _accuracy_rule(self)
-        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size, X), classify, labels,
-                                         cut)
+        rows, got = self._block_rows(batch_size, X), []
+
+        def run() -> np.ndarray:  # the per-example losses, checked as predict's outputs are
+            got[:] = self._pass_terms(X, Y, rows, classify, labels, cut)
+            return got[0]
+
+        # parameters and running statistics made NaN in place: refused by name, as predict
+        # refuses them, not a loss or accuracy of NaN outputs (argmax of NaN is class 0)
+        losses = checked_pass(self, "evaluate", run)
+        right = got[1]
         if sw is None:  # as _cost_value on all the rows at once
             result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
         else:  # as train's val_loss (_training_epochs._weighted_cost)

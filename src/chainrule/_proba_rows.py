@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._inference import block_rows, row_values
+from ._network_nonfinite import checked_pass
 from ._scipy_special import lazy_special
 from .network import Network, _EvaluationPass
 
@@ -59,6 +60,12 @@ def evaluate_blocks(net: Network, X: np.ndarray,
     -------
     ndarray of shape (n_samples, n_outputs)
         Or (n_samples, k) of ``of_net_input``'s k columns.
+
+    Raises
+    ------
+    ValueError
+        As :meth:`Network.predict`: a parameter or running statistic made NaN or
+        infinite in place, named (``checked_pass``), with no NumPy warning before.
     """
     # the most values per row of one array of the pass: a layer's input (a sparse X's stored
     # values for a first Dense layer) or output, or a convolution's im2col columns (several
@@ -74,7 +81,18 @@ def evaluate_blocks(net: Network, X: np.ndarray,
     # no speed (one BLAS thread: the same time within noise)
     rows = block_rows(widest, net.dtype.itemsize, block_bytes)
     if of_net_input is None:
-        return net._predict_rows(X, rows)
+        run = lambda: net._predict_rows(X, rows)  # noqa: E731
+    else:
+        run = lambda: _of_net_input_rows(net, X, rows, of_net_input)  # noqa: E731
+    # parameters or running statistics made NaN in place (est.network_.layers[0].W[...] =
+    # np.nan) refused by name, as Network.predict refuses them: not NaN probabilities, nor
+    # class 0 for every row (the argmax of NaN) and a score of those
+    return checked_pass(net, "predict", run)
+
+
+def _of_net_input_rows(net: Network, X: np.ndarray, rows: int,
+                       of_net_input: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """:func:`evaluate_blocks`' rows of ``of_net_input`` of the output layer's net input."""
     out = None
     with _EvaluationPass(net) as pass_:  # the output layer keeps its Z during each block
         for start, _ in pass_.blocks(X, rows):

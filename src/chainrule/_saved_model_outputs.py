@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._network_nonfinite import checked_pass
 from ._proba_rows import (
     _log_sigmoid,
     _log_sigmoid_binary,
@@ -113,7 +114,9 @@ class _SavedModelOutputs(_SavedModelInputs):
         S = self._rows(X, unknown_categories)
         net = self.network
         if isinstance(S, ScaledRows):  # checked here; cast and scaled a block at a time
-            return net._predict_rows(S, net._block_rows(None, S))
+            # (parameters and running statistics made NaN in place refused as predict does)
+            return checked_pass(net, "predict",
+                                lambda: net._predict_rows(S, net._block_rows(None, S)))
         return net.predict(S)
 
     @property
