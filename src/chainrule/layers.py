@@ -212,7 +212,10 @@ class Dense(DenseBuffers):
             ``X`` is not 2-D with ``fan_in`` columns (a single example of shape
             (fan_in,) included: give it as ``X[None]``, shape (1, fan_in)).
         """
-        if type(X) is not np.ndarray and not _is_sparse(X):  # a list, np.matrix: as_array
+        if type(X) is np.ndarray:
+            if not X.dtype.isnative:  # '>f8': kept (self.X) in the machine's order, as the
+                X = as_array(X, self, "X")  # other layers keep their inputs
+        elif not _is_sparse(X):  # a list, np.matrix: as_array
             X = as_array(X, self, "X")
         shape = X.shape  # one example (n_in,) or a stack (k, n, n_in) would pass X @ W and
         if len(shape) != 2 or shape[1] != self.n_in:  # break backward's X.T @ delta
