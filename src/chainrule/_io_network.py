@@ -335,8 +335,10 @@ def restore_network(
         params = arrays[f"{prefix}params"]
         _check_layer_sizes(meta["network"], params.size)
         net = network_from_config(meta["network"])
-        # the dtype too: set_params would cast int, float16 or float32 values silently (the
-        # byte order not: a big-endian file's '>f8' holds float64 values, set_params swaps)
+        # the dtype too: set_params would cast int, float16 or float32 values silently.  The
+        # byte order not: a file's arrays come native (read_file), but a pickle of a network
+        # or an estimator (_network_from_record, _mlp_pickling) made on a big-endian machine
+        # unpickles here as '>f8' arrays, float64 values, which set_params swaps
         if params.shape != (net.n_params,) or params.dtype.newbyteorder("=") != net.dtype:
             raise ValueError(
                 f"the parameter vector has shape {params.shape} and dtype {params.dtype}, the "
@@ -352,7 +354,7 @@ def restore_network(
             names = layer.buffers()
             if names:
                 values = {n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names}
-                for n, value in values.items():
+                for n, value in values.items():  # (a pickle's '>f8' too: set_buffers swaps)
                     if value.dtype.newbyteorder("=") != names[n].dtype:
                         raise ValueError(f"buffer/{i}/{n}: expected dtype {names[n].dtype}, "
                                          f"found {value.dtype}")

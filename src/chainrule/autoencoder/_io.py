@@ -149,9 +149,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
                     f"{fitted['loss_']!r}")
         mean = arrays.get(f"{prefix}mean_activation_")
         # of the network's dtype, as fit gives it: float32 or float16 values are rounded
-        # (in either byte order: a big-endian file's '>f8' holds float64 values)
+        # (a big-endian file's '>f8' is float64 here: read_file swapped it, _io_npz)
         if (mean is None or mean.shape != (net.layers[0].n_out,)
-                or mean.dtype.newbyteorder("=") != net.dtype):
+                or mean.dtype != net.dtype):
             return (f"mean_activation_: expected a {net.dtype} array of shape "
                     f"({net.layers[0].n_out},), found "
                     f"{None if mean is None else (mean.shape, mean.dtype.str)}")
