@@ -16,9 +16,10 @@ np.nan``, or a training-mode step of a loop of one's own on rows that were not f
 :func:`check_buffers`, which :meth:`Network._check_params_finite` calls once the
 parameters are found finite: as a run starts, where a save would write them, and where
 a pass's outputs are not finite, a floating-point error was recorded, or
-:func:`buffers_finite` (one dot product a BatchNorm layer, every pass) says a buffer may
-not be finite: an infinite running variance normalises every row to ``beta`` (1 /
-sqrt(inf) = 0), a finite output as wrong as a NaN.
+:func:`buffers_finite` (one dot product a BatchNorm layer, every pass; each buffer
+looked at only where that product is not finite, so that huge finite statistics cost no
+second pass) says a buffer is not finite: an infinite running variance normalises every
+row to ``beta`` (1 / sqrt(inf) = 0), a finite output as wrong as a NaN.
 """
 
 from __future__ import annotations
@@ -69,8 +70,11 @@ def checked_pass(net: Any, doing: str, run: Callable[[], np.ndarray]) -> np.ndar
         out = run()
         # running statistics made infinite give finite outputs (1 / sqrt(inf) = 0: every
         # row normalised to beta; tanh of x - inf): looked at on every pass (one dot product
-        # a BatchNorm layer; its 0 * inf, or an overflow of huge finite ones, is recorded)
+        # a BatchNorm layer); the errors of that quick test are its own, not the pass's:
+        # forgotten (huge finite statistics, whose product overflows, ran the pass twice)
+        done = len(seen)
         spoiled = not buffers_finite(net)
+        del seen[done:]
     if seen or spoiled or not np.isfinite(out).all():
         # layer.W -= np.inf, bn.running_mean[0] = np.nan: refused, naming it
         net._check_params_finite(doing)
@@ -85,10 +89,11 @@ def buffers_finite(net: Any) -> bool:
     One dot product a layer with buffers (BatchNorm: ``running_mean . running_var``, the
     variance not negative where it is valid; another layer's: each buffer's sum of
     squares), finite where every entry is, NaN or infinite where one is not (an infinite
-    variance times a mean of 0 is NaN); an overflow of finite values (|mean| var past the
-    largest float) says False too, which :func:`check_buffers` then looks at one by one.
-    Called inside :func:`checked_pass`'s ``errstate``: the dot product's floating-point
-    errors are recorded, not reported.
+    variance times a mean of 0 is NaN); where it is not finite, each buffer is looked at
+    entry by entry (``np.isfinite``), so that finite values whose product overflows
+    (|mean| var past the largest float) say True.  Called inside :func:`checked_pass`'s
+    ``errstate``: the dot product's floating-point errors are recorded, not reported (and
+    then forgotten there).
 
     Parameters
     ----------
@@ -108,8 +113,8 @@ def buffers_finite(net: Any) -> bool:
             total = np.dot(*values)  # BatchNorm's
         else:  # a layer of one's own: the sum of squares of each
             total = sum(np.vdot(v, v) for v in values)
-        if not math.isfinite(total):
-            return False
+        if not math.isfinite(total) and not all(np.isfinite(v).all() for v in values):
+            return False  # (a finite total: every entry finite, without a look at each)
     return True
 
 
