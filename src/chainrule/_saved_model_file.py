@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ._impute import imputer_problem, n_indicators
 from ._io_files import finite_number
 from ._saved_model_range import range_problem
+from ._saved_model_threshold import threshold_problem
 from ._table_labels import _text
 from ._tabular_categories import categories_problem
 
@@ -33,7 +34,8 @@ def _metadata_problem(model: SavedModel) -> str | None:
     task, the labels (one per output unit; a single sigmoid output has two),
     the feature names, the standardisation (one mean and one positive scale per
     feature; a regression target's mean and scale as numbers), and the types of
-    the records ``info`` and ``plot loss`` show.
+    the records ``info`` and ``plot loss`` show, and the decision threshold (``threshold``,
+    :func:`~chainrule._saved_model_threshold.threshold_problem`).
 
     Returns
     -------
@@ -162,7 +164,7 @@ def _metadata_problem(model: SavedModel) -> str | None:
         for key, values in history.items():
             if not isinstance(values, list) or not all(_finite_number(v) for v in values):
                 return f"history: {key!r} is not a list of finite numbers"
-    return None
+    return threshold_problem(model)  # tune-threshold -o's record, which predict decides by
 
 
 def _count_problem(record: dict, keys: tuple[str, ...], where: str) -> str | None:
