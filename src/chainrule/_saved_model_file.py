@@ -11,6 +11,7 @@ from ._impute import imputer_problem, n_indicators
 from ._io_files import finite_number
 from ._saved_model_range import range_problem
 from ._saved_model_threshold import threshold_problem
+from ._saved_model_tune import tune_problem
 from ._table_labels import _text
 from ._tabular_categories import categories_problem
 
@@ -35,7 +36,8 @@ def _metadata_problem(model: SavedModel) -> str | None:
     the feature names, the standardisation (one mean and one positive scale per
     feature; a regression target's mean and scale as numbers), and the types of
     the records ``info`` and ``plot loss`` show, and the decision threshold (``threshold``,
-    :func:`~chainrule._saved_model_threshold.threshold_problem`).
+    :func:`~chainrule._saved_model_threshold.threshold_problem`) and search (``tune``,
+    :func:`~chainrule._saved_model_tune.tune_problem`) records.
 
     Returns
     -------
@@ -164,7 +166,8 @@ def _metadata_problem(model: SavedModel) -> str | None:
         for key, values in history.items():
             if not isinstance(values, list) or not all(_finite_number(v) for v in values):
                 return f"history: {key!r} is not a list of finite numbers"
-    return threshold_problem(model)  # tune-threshold -o's record, which predict decides by
+    # tune-threshold -o's record, which predict decides by, and tune -o's, which info shows
+    return threshold_problem(model) or tune_problem(meta)
 
 
 def _count_problem(record: dict, keys: tuple[str, ...], where: str) -> str | None:
