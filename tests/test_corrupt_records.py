@@ -128,7 +128,7 @@ def _del(*keys):
      "'rate'"),
     (lambda meta: meta["network"]["layers"][2].update(type=None), "network.layers[2].type: "
      "expected one of ['Dense', 'Dropout', 'BatchNorm', 'Conv2D', 'MaxPool2D', 'AvgPool2D', "
-     "'Flatten', 'LayerNorm'], found None"),
+     "'Flatten', 'LayerNorm', 'Embedding'], found None"),
     (_del("network"), "(missing 'network')"),
     (_del("states"), "(missing 'states')"),
 ])

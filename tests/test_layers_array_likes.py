@@ -51,7 +51,8 @@ def _gradients(layer: Layer) -> list[np.ndarray]:
 def test_the_cases_cover_every_layer_class_chainrule_exports():
     exported = {name for name in chainrule.__all__ if isinstance(getattr(chainrule, name), type)
                 and issubclass(getattr(chainrule, name), Layer) and name != "Layer"}
-    assert exported == {name.split()[0] for name in _CASES}
+    # Embedding takes indices and gives no dX: its array-likes in test_student29_embedding.py
+    assert exported == {name.split()[0] for name in _CASES} | {"Embedding"}
 
 
 @pytest.mark.parametrize("case", list(_CASES))

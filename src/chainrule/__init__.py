@@ -16,6 +16,7 @@ from . import (
     reference,
     schedules,
 )
+from ._layers_embedding import Embedding
 from .activations import register_activation
 from .architecture import network_from_layers
 from .batchnorm import BatchNorm
@@ -46,6 +47,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GradientCheck",
     "History",

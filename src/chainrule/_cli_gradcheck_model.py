@@ -71,6 +71,7 @@ def _load_model(path: str):
 
 
 def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
+    from ._layers_embedding import Embedding
     from .autoencoder import SparseAutoencoder, StackedAutoencoder
     from .saved_model import SavedModel
 
@@ -96,7 +97,11 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     if args.data is None:
         n_in = net.n_inputs
         shape = n_in if isinstance(n_in, tuple) else (n_in,)
-        X = rng.normal(size=(args.samples, *shape))
+        first = net.layers[0]
+        if isinstance(first, Embedding):  # random indices into its table, not normal numbers
+            X = rng.integers(0, first.num_embeddings, size=(args.samples, *shape)).astype(float)
+        else:
+            X = rng.normal(size=(args.samples, *shape))
         Y = _random_targets(net, rng, args.samples)
         where = _count(args.samples, "random example")
     else:

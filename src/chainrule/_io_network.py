@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._io_frozen import frozen_config, set_frozen
+from ._layers_embedding import Embedding
 from ._rng_links import link_rngs
 from ._validation import caller_outside_chainrule
 from .activations import ACTIVATIONS, ALIASES, Activation
@@ -69,6 +70,9 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
                          count_include_pad=cfg.get("count_include_pad", True))
     if kind == "Flatten":
         return Flatten()
+    if kind == "Embedding":
+        return Embedding(cfg["num_embeddings"], cfg["embedding_dim"], cfg["block_size"],
+                         init="zeros", dtype=dtype)
     raise _UnknownLayer(f"expected one of {list(_LAYER_TYPES)}, found {kind!r:.40}")
 
 
@@ -80,7 +84,7 @@ class _UnknownLayer(ValueError):
 # "registered_activations", which files may leave out), and the layers it rebuilds
 _NETWORK_KEYS = ("loss", "weight_decay", "decay", "dtype", "layers")
 _LAYER_TYPES = ("Dense", "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten",
-                "LayerNorm")
+                "LayerNorm", "Embedding")
 
 
 def check_network(net: object, name: str = "net") -> None:
@@ -272,7 +276,8 @@ def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
 
 # the settings that size a layer's parameter arrays (Dense, BatchNorm, Conv2D): each one
 # counts at most as many numbers as the parameter vector holds
-_SIZE_KEYS = ("fan_in", "fan_out", "n_features", "in_channels", "out_channels", "kernel_size")
+_SIZE_KEYS = ("fan_in", "fan_out", "n_features", "in_channels", "out_channels", "kernel_size",
+              "num_embeddings", "embedding_dim")
 
 
 def _is_size(v: object) -> bool:
@@ -287,6 +292,8 @@ def _weights(cfg: dict) -> int:
         sizes = [2, *(shape if isinstance(shape, list) else [shape])]
     elif cfg.get("type") == "Dense":
         sizes = [cfg.get("fan_in"), cfg.get("fan_out")]
+    elif cfg.get("type") == "Embedding":
+        sizes = [cfg.get("num_embeddings"), cfg.get("embedding_dim")]
     elif cfg.get("type") == "Conv2D":
         kernel = cfg.get("kernel_size")
         sizes = [cfg.get("in_channels"), cfg.get("out_channels"),

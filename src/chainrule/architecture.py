@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ._architecture_json import _KeyTwice, _unique_keys, parse_layers  # noqa: F401
+from ._layers_embedding import Embedding
 from ._validation import check_float_dtype, check_input_shape
 from .batchnorm import BatchNorm
 from .conv import Conv2D
@@ -53,6 +54,7 @@ __all__ = ["LAYER_TYPES", "network_from_layers", "parse_layers"]
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense, "Dropout": Dropout, "BatchNorm": BatchNorm, "Conv2D": Conv2D,
     "MaxPool2D": MaxPool2D, "AvgPool2D": AvgPool2D, "Flatten": Flatten, "LayerNorm": LayerNorm,
+    "Embedding": Embedding,
 }
 """Layer types by the name used in a layer dict's "type" key."""
 
@@ -63,6 +65,7 @@ _INFERRED = {
     "BatchNorm": ("n_features", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
     # over all of an example's features, or an image's (channels, height, width)
     "LayerNorm": ("normalized_shape", lambda shape: shape),
+    "Embedding": ("block_size", lambda shape: shape),  # the indices per example
 }
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
