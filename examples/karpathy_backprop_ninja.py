@@ -12,12 +12,14 @@ BatchNorm's backward in one line, exercise 4 a training loop on those gradients.
 ``cmp`` prints, per tensor, "exact" (bitwise equal), "approximate" (``allclose``) and the
 largest difference.
 
-In chainrule the network is ``Dense(30, 64)`` -> ``BatchNorm(64, activation="tanh")`` ->
-``Dense(64, 27, activation="softmax")`` with ``loss="cross_entropy"``.  chainrule has no
-embedding layer: its input is ``embcat`` (``C[Xb]`` reshaped to (32, 30)), and the
-embedding's gradient ``dC`` is scattered by hand from the ``dembcat`` that the first
-layer's ``backward_delta`` returns.  Data are synthetic, with his shapes (n 32, block 3,
-n_embd 10, n_hidden 64, vocab 27), his initial scales and his seed as NumPy's; no download.
+In chainrule the network is ``Embedding(27, 10, block_size=3)`` (his ``C``; its output is
+``embcat``, ``C[Xb]`` viewed as (32, 30)) -> ``Dense(30, 64)`` -> ``BatchNorm(64,
+activation="tanh")`` -> ``Dense(64, 27, activation="softmax")`` with
+``loss="cross_entropy"``, and its input is his batch of indices ``Xb``.  The embedding's
+gradient ``dC``, the last line of exercise 1 (his loop adding ``demb[k, j]`` into
+``dC[Xb[k, j]]``), is the Embedding layer's ``dW``, compared with his loop and PyTorch's
+autograd.  Data are synthetic, with his shapes (n 32, block 3, n_embd 10, n_hidden 64,
+vocab 27), his initial scales and his seed as NumPy's; no download.
 
 Bessel's correction: chainrule's ``BatchNorm`` normalises a batch with the biased ``1/n``
 variance (``unbiased_running_var`` only chooses what the running variance averages), and
@@ -35,6 +37,7 @@ import argparse
 
 import numpy as np
 
+from chainrule import Embedding
 from chainrule.batchnorm import BatchNorm
 from chainrule.layers import Dense
 from chainrule.network import Network
@@ -43,7 +46,7 @@ N, BLOCK, N_EMBD, N_HIDDEN, VOCAB = 32, 3, 10, 64, 27
 SEED = 2147483647  # his torch.Generator().manual_seed(2147483647), here NumPy's
 EPS = 1e-5  # his bnvar_inv = (bnvar + 1e-5)**-0.5
 NAMES = ("loss", "dlogits", "dh", "dhpreact", "dhprebn", "dW1", "db1", "dW2", "db2",
-         "dembcat", "dbngain", "dbnbias")
+         "dembcat", "dbngain", "dbnbias", "dC")
 PARAMS = ("W1", "b1", "W2", "b2", "bngain", "bnbias")
 
 
@@ -68,38 +71,40 @@ def make_problem(seed: int = SEED) -> dict[str, np.ndarray]:
 
 
 def build(p: dict[str, np.ndarray], bessel: bool = False) -> Network:
-    """Dense -> BatchNorm(tanh) -> Dense(softmax), cross-entropy, with ``p``'s parameters.
+    """Embedding -> Dense -> BatchNorm(tanh) -> Dense(softmax), cross-entropy, with ``p``'s
+    parameters (``C`` the embedding's table).
 
     ``bessel=True``: his ``1/(n-1)`` batch through the ``1/n`` layer, ``eps (n-1)/n`` and
     ``gamma = bngain sqrt((n-1)/n)`` (batches of ``N`` rows only).
     """
     r = (N - 1) / N if bessel else 1.0
-    net = Network([Dense(N_EMBD * BLOCK, N_HIDDEN, activation="identity"),
+    net = Network([Embedding(VOCAB, N_EMBD, block_size=BLOCK, init=p["C"]),
+                   Dense(N_EMBD * BLOCK, N_HIDDEN, activation="identity"),
                    BatchNorm(N_HIDDEN, activation="tanh", eps=EPS * r),
                    Dense(N_HIDDEN, VOCAB, activation="softmax")], loss="cross_entropy")
-    first, bn, last = net.layers
+    _, first, bn, last = net.layers
     first.W[...], first.b[...], last.W[...], last.b[...] = p["W1"], p["b1"], p["W2"], p["b2"]
     bn.gamma, bn.beta = p["bngain"] * np.sqrt(r), p["bnbias"]
     return net
 
 
-def chainrule_grads(net: Network, embcat: np.ndarray, Yb: np.ndarray,
+def chainrule_grads(net: Network, Xb: np.ndarray, Yb: np.ndarray,
                     bessel: bool = False) -> dict[str, np.ndarray]:
-    """The loss and the twelve quantities, from ``loss_and_grad`` and the layers' arrays.
+    """The loss and the thirteen quantities, from ``loss_and_grad`` and the layers' arrays.
 
     ``dlogits`` is the softmax layer's ``delta``, ``dhpreact`` the BatchNorm's, ``dhprebn``
-    the first Dense layer's; ``dh`` and ``dembcat`` are what the two Dense layers'
-    ``backward_delta`` return (the network does not keep them).
+    the first Dense layer's, ``dC`` the Embedding's ``dW``; ``dh`` and ``dembcat`` are
+    what the two Dense layers' ``backward_delta`` return (the network does not keep them).
     """
-    loss, _ = net.loss_and_grad(embcat, Yb, training=True)
-    first, bn, last = net.layers
+    loss, _ = net.loss_and_grad(Xb, Yb, training=True)
+    emb, first, bn, last = net.layers
     dh = last.backward_delta(last.delta)
     dembcat = first.backward_delta(first.delta)
     scale = np.sqrt((N - 1) / N) if bessel else 1.0
     return {"loss": np.float64(loss), "dlogits": last.delta, "dh": dh, "dhpreact": bn.delta,
             "dhprebn": first.delta, "dW1": first.dW, "db1": first.db, "dW2": last.dW,
             "db2": last.db, "dembcat": dembcat, "dbngain": bn.dgamma * scale,
-            "dbnbias": bn.dbeta}
+            "dbnbias": bn.dbeta, "dC": emb.dW}
 
 
 def ninja(p: dict[str, np.ndarray], ddof: int = 0) -> dict[str, np.ndarray]:
@@ -153,6 +158,11 @@ def ninja(p: dict[str, np.ndarray], ddof: int = 0) -> dict[str, np.ndarray]:
     dbnmeani = -dbndiff.sum(0)
     dhprebn += 1 / n * np.ones_like(hprebn) * dbnmeani
     dembcat, dW1, db1 = dhprebn @ W1.T, embcat.T @ dhprebn, dhprebn.sum(0)
+    demb = dembcat.reshape(n, BLOCK, -1)  # his dembcat.view(emb.shape)
+    dC = np.zeros_like(p["C"])
+    for k in range(p["Xb"].shape[0]):  # his loop: each row of demb into the row it used
+        for j in range(p["Xb"].shape[1]):
+            dC[p["Xb"][k, j]] += demb[k, j]
     # exercises 2 and 3: each in one line
     onehot = np.eye(VOCAB)[Yb]
     dlogits_fast = (np.exp(norm_logits) / counts_sum - onehot) / n
@@ -160,7 +170,7 @@ def ninja(p: dict[str, np.ndarray], ddof: int = 0) -> dict[str, np.ndarray]:
         n * dhpreact - dhpreact.sum(0) - n / (n - ddof) * bnraw * (dhpreact * bnraw).sum(0))
     return {"loss": np.float64(loss), "dlogits": dlogits, "dh": dh, "dhpreact": dhpreact,
             "dhprebn": dhprebn, "dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2,
-            "dembcat": dembcat, "dbngain": dbngain, "dbnbias": dbnbias,
+            "dembcat": dembcat, "dbngain": dbngain, "dbnbias": dbnbias, "dC": dC,
             "dlogits_fast": dlogits_fast, "dhprebn_fast": dhprebn_fast}
 
 
@@ -172,8 +182,10 @@ def torch_grads(p: dict[str, np.ndarray], unbiased: bool = False) -> dict[str, n
     except ImportError:
         return None
     t = {k: torch.tensor(p[k], dtype=torch.float64, requires_grad=True)
-         for k in ("embcat", *PARAMS)}
-    hprebn = t["embcat"] @ t["W1"] + t["b1"]
+         for k in ("C", *PARAMS)}
+    embcat = t["C"][torch.tensor(p["Xb"])].view(len(p["Xb"]), -1)
+    embcat.retain_grad()
+    hprebn = embcat @ t["W1"] + t["b1"]
     bnvar = hprebn.var(0, keepdim=True, unbiased=unbiased)
     bnraw = (hprebn - hprebn.mean(0, keepdim=True)) * (bnvar + EPS) ** -0.5
     hpreact = t["bngain"] * bnraw + t["bnbias"]
@@ -184,7 +196,7 @@ def torch_grads(p: dict[str, np.ndarray], unbiased: bool = False) -> dict[str, n
     loss = torch.nn.functional.cross_entropy(logits, torch.tensor(p["Yb"]))
     loss.backward()
     g = {"loss": loss, "dlogits": logits.grad, "dh": h.grad, "dhpreact": hpreact.grad,
-         "dhprebn": hprebn.grad, "dembcat": t["embcat"].grad}
+         "dhprebn": hprebn.grad, "dembcat": embcat.grad, "dC": t["C"].grad}
     g.update({"d" + k: t[k].grad for k in PARAMS})
     return {k: v.detach().numpy() for k, v in g.items()}
 
@@ -201,8 +213,8 @@ def cmp(name: str, dt: np.ndarray, t: np.ndarray) -> tuple[bool, bool, float]:
 
 def train(p: dict[str, np.ndarray], steps: int, lr: float = 0.1, seed: int = 0,
           check_every: int = 100) -> tuple[list[float], float]:
-    """Exercise 4 on synthetic data: chainrule's gradient for W1 ... bnbias, ``dC`` from
-    ``dembcat``; plain SGD at ``lr`` on all of them.
+    """Exercise 4 on synthetic data: chainrule's gradient for C (the Embedding's ``dW``),
+    W1 ... bnbias; plain SGD at ``lr`` on all of them.
 
     The data: 2,000 random contexts whose next character is a fixed function of the
     last two (``(3 x1 + x2) mod 27``), mini-batches of 32.  Every ``check_every`` steps
@@ -217,28 +229,23 @@ def train(p: dict[str, np.ndarray], steps: int, lr: float = 0.1, seed: int = 0,
     rng = np.random.default_rng(seed)
     Xtr = rng.integers(0, VOCAB, (2000, BLOCK))
     Ytr = (3 * Xtr[:, 1] + Xtr[:, 2]) % VOCAB
-    C = p["C"].copy()
     net = build(p)
-    first, bn, last = net.layers
+    emb, first, bn, last = net.layers
     losses, worst = [], 0.0
     for step in range(steps):
         ix = rng.integers(0, len(Xtr), N)
-        embcat = C[Xtr[ix]].reshape(N, -1)
-        loss, grad = net.loss_and_grad(embcat, Ytr[ix], training=True)
-        dembcat = first.backward_delta(first.delta)
+        loss, grad = net.loss_and_grad(Xtr[ix], Ytr[ix], training=True)
         if step % check_every == 0:
-            mine = {"C": C, "Xb": Xtr[ix], "Yb": Ytr[ix], "embcat": embcat,
+            dembcat = first.backward_delta(first.delta)
+            mine = {"C": emb.W, "Xb": Xtr[ix], "Yb": Ytr[ix], "embcat": emb.A,
                     "W1": first.W, "b1": first.b, "W2": last.W, "b2": last.b,
                     "bngain": bn.gamma, "bnbias": bn.beta}
             his = ninja(mine)
             for key, got in (("dW1", first.dW), ("db1", first.db), ("dW2", last.dW),
                              ("db2", last.db), ("dbngain", bn.dgamma), ("dbnbias", bn.dbeta),
-                             ("dembcat", dembcat)):
+                             ("dembcat", dembcat), ("dC", emb.dW)):
                 worst = max(worst, float(np.max(np.abs(got - his[key]))))
-        dC = np.zeros_like(C)
-        np.add.at(dC, Xtr[ix].ravel(), dembcat.reshape(-1, N_EMBD))
-        net.params[...] -= lr * grad  # in place: a view of the layers' arrays
-        C -= lr * dC
+        net.params[...] -= lr * grad  # in place: a view of the layers' arrays, C's too
         losses.append(float(loss))
     return losses, worst
 
@@ -269,7 +276,7 @@ def main() -> dict[str, dict[str, float]]:
     parser.add_argument("--out", default="karpathy_backprop_ninja.png")
     args = parser.parse_args()
     p = make_problem()
-    got = chainrule_grads(build(p), p["embcat"], p["Yb"])
+    got = chainrule_grads(build(p), p["Xb"], p["Yb"])
     his = ninja(p)  # 1/n
     his_bessel = ninja(p, ddof=1)  # his n-1
     diffs = {}
@@ -287,7 +294,7 @@ def main() -> dict[str, dict[str, float]]:
     print("=== his n-1 batch vs chainrule's 1/n batch (what Bessel's correction changes) ===")
     diffs["his n-1 vs chainrule 1/n"] = {k: cmp(k, got[k], his_bessel[k])[2] for k in NAMES}
     print("=== his n-1 batch vs the 1/n layer with eps (n-1)/n, gamma bngain sqrt((n-1)/n) ===")
-    mapped = chainrule_grads(build(p, bessel=True), p["embcat"], p["Yb"], bessel=True)
+    mapped = chainrule_grads(build(p, bessel=True), p["Xb"], p["Yb"], bessel=True)
     diffs["his n-1 vs chainrule, mapped"] = {k: cmp(k, mapped[k], his_bessel[k])[2]
                                              for k in NAMES}
     cmp("dhprebn (ex. 3)", his_bessel["dhprebn_fast"], mapped["dhprebn"])

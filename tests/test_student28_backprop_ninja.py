@@ -87,7 +87,7 @@ def test_shapes_and_seed_are_his(problem: dict) -> None:
 
 
 def test_chainrule_equals_the_exercise_formulas_with_1_over_n(ex: dict, problem: dict) -> None:
-    got = ex["chainrule_grads"](ex["build"](problem), problem["embcat"], problem["Yb"])
+    got = ex["chainrule_grads"](ex["build"](problem), problem["Xb"], problem["Yb"])
     ref = exercise_formulas(problem, bessel=False)
     for k in NAMES:
         np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
@@ -96,13 +96,13 @@ def test_chainrule_equals_the_exercise_formulas_with_1_over_n(ex: dict, problem:
 def test_chainrule_equals_torch_autograd_with_the_biased_variance(ex: dict,
                                                                   problem: dict) -> None:
     ref = torch_autograd(problem, unbiased=False)
-    got = ex["chainrule_grads"](ex["build"](problem), problem["embcat"], problem["Yb"])
+    got = ex["chainrule_grads"](ex["build"](problem), problem["Xb"], problem["Yb"])
     for k in NAMES:
         np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
 
 
 def test_bessel_makes_a_difference_chainrule_does_not_hide(ex: dict, problem: dict) -> None:
-    got = ex["chainrule_grads"](ex["build"](problem), problem["embcat"], problem["Yb"])
+    got = ex["chainrule_grads"](ex["build"](problem), problem["Xb"], problem["Yb"])
     his = exercise_formulas(problem, bessel=True)
     # the n-1 batch is not the 1/n one: the loss moves in the third decimal, dhprebn by
     # about 1e-4 (its entries are about 1e-3)
@@ -116,7 +116,7 @@ def test_bessel_makes_a_difference_chainrule_does_not_hide(ex: dict, problem: di
 def test_his_n_minus_1_batch_through_the_mapped_layer(ex: dict, problem: dict) -> None:
     """eps (n-1)/n and gamma = bngain sqrt((n-1)/n) give his n-1 numbers (an identity)."""
     net = ex["build"](problem, bessel=True)
-    got = ex["chainrule_grads"](net, problem["embcat"], problem["Yb"], bessel=True)
+    got = ex["chainrule_grads"](net, problem["Xb"], problem["Yb"], bessel=True)
     for ref in (exercise_formulas(problem, bessel=True), torch_autograd(problem, True)):
         for k in NAMES:
             np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
