@@ -106,5 +106,5 @@ def test_poisson_regressor_tags_positive_targets_as_poisson_regressor_does():
             is LinearRegression().__sklearn_tags__().target_tags.positive_only is False)
     # set_params changes the loss, and the tag follows it
     assert MLPRegressor().set_params(loss="poisson").__sklearn_tags__().target_tags.positive_only
-    with pytest.raises(ValueError, match=r"^y: loss='poisson' needs non-negative targets"):
+    with pytest.raises(ValueError, match=r"^loss='poisson' requires non-negative y"):
         poisson.fit(np.eye(3), [1.0, -1.0, 2.0])  # the refusal that the tag announces

@@ -226,22 +226,31 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
 
 
 # --- bad input --------------------------------------------------------------------------------
+# the layer dicts' content: the 'layers' sentence, the builder's detail after it
+LAYERS_GOT = rf"^{_LAYERS_WORDS} Got .* instead\. \("
+NO_DROPOUT = (r"^The 'layers' parameter of MLPClassifier must be a list of layers without "
+              r"BatchNorm or Dropout with solver='")
+
+
 @pytest.mark.parametrize(("params", "message"), [
     (dict(layers=CNN, input_shape=(1, 8, 8), hidden_layer_sizes=(5,)),
-     r"^layers and hidden_layer_sizes both describe the hidden layers: with layers, leave "
-     r"hidden_layer_sizes at its default \(100,\) \(a hidden layer is a Dense dict in the "
-     r"list\), got hidden_layer_sizes=\(5,\)$"),
+     r"^The 'hidden_layer_sizes' parameter of MLPClassifier must be its default \(100,\) "
+     r"with layers\. Got \(5,\) instead\. \(layers and hidden_layer_sizes both describe "
+     r"the hidden layers: with layers, leave hidden_layer_sizes at its default; a hidden "
+     r"layer is a Dense dict in the list\)$"),
     (dict(layers=CNN, input_shape=(1, 8, 8), dropout=0.2),
-     r"^layers and dropout both describe .* got dropout=0.2$"),
+     r"^The 'dropout' parameter of MLPClassifier must be its default 0\.0 with layers\. "
+     r"Got 0\.2 instead\. \(layers and dropout both describe .*\)$"),
     (dict(layers=CNN, input_shape=(1, 8, 8), batch_norm=True),
-     r"^layers and batch_norm both describe .* got batch_norm=True$"),
+     r"^The 'batch_norm' parameter of MLPClassifier must be its default False with "
+     r"layers\. Got True instead\. \(layers and batch_norm both describe .*\)$"),
     (dict(layers=[{"type": "Dense", "fanout": 8}]),
-     r"^layers: layers\[0\] \(Dense\): unknown key\(s\) \['fanout'\]; valid keys are "
-     r"\['fan_in', 'fan_out', 'activation', 'init', 'bias'\]$"),
+     LAYERS_GOT + r"layers\[0\] \(Dense\): unknown key\(s\) \['fanout'\]; valid keys are "
+     r"\['fan_in', 'fan_out', 'activation', 'init', 'bias'\]\)$"),
     (dict(layers=[{"type": "Dens", "fan_out": 8}]),
-     r"^layers: layers\[0\]: 'type' must be one of \['AvgPool2D', .*\], got 'Dens'$"),
+     LAYERS_GOT + r"layers\[0\]: 'type' must be one of \['AvgPool2D', .*\], got 'Dens'\)$"),
     (dict(layers=[{"type": "Dense"}]),
-     r"^layers: layers\[0\] \(Dense\): needs the key 'fan_out'"),
+     LAYERS_GOT + r"layers\[0\] \(Dense\): needs the key 'fan_out'"),
     (dict(layers=[8]), rf"^{_LAYERS_WORDS} Got \[8\] instead\. \(layers\[0\] is 8 "
      r"\(int\)\)$"),
     (dict(layers=[Dense(64, 8)]), rf"^{_LAYERS_WORDS} Got \[Dense\(64, 8.*\)\] instead\. "
@@ -258,32 +267,36 @@ def test_clone_and_fit_leave_the_layer_list_as_given(digits):
      r"\[1, inf\)\. Got \(1, 8\) instead\.$"),
     (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give X of "
      r"images of shape \(n_samples, C, H, W\), or input_shape=\(C, H, W\)"),
-    (dict(input_shape=(1, 8, 8)), r"^input_shape=\(1, 8, 8\): the shape of the images that "
-     r"layers takes; hidden_layer_sizes builds a multilayer perceptron"),
+    (dict(input_shape=(1, 8, 8)), r"^The 'input_shape' parameter of MLPClassifier must be None "
+     r"without layers\. Got \(1, 8, 8\) instead\. \(input_shape is the shape of the images "
+     r"that layers takes; hidden_layer_sizes builds a multilayer perceptron"),
     (dict(layers=[*CNN, {"type": "Dense", "fan_out": 10, "activation": "softmax"}],
           input_shape=(1, 8, 8)),
-     r"^layers: layers\[4\] \(Dense\) has a softmax activation, which is an output layer's; "
+     LAYERS_GOT + r"layers\[4\] \(Dense\) has a softmax activation, which is an output layer's; "
      r"the list is the hidden part of the network: the estimator appends the output layer "
-     r"\(its units and activation from the targets\), so leave it out$"),
+     r"\(its units and activation from the targets\), so leave it out\)$"),
     (dict(layers=[{"type": "Dense", "fan_out": 8, "activation": "step"}]),
-     r"^layers: layers\[0\] \(Dense\): activation 'step' has no useful derivative"),
+     LAYERS_GOT + r"layers\[0\] \(Dense\): activation 'step' has no useful derivative"),
     (dict(layers=[{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}],
           input_shape=(1, 8, 8)),
-     r"^layers: layers\[1\] \(the Dense output layer that the estimator appends\): the layer "
-     r"before it gives images of shape \(2, 6, 6\); put \{'type': 'Flatten'\} before it$"),
+     LAYERS_GOT + r"layers\[1\] \(the Dense output layer that the estimator appends\): the layer "
+     r"before it gives images of shape \(2, 6, 6\); put \{'type': 'Flatten'\} before it\)$"),
     (dict(layers=CNN, input_shape=(1, 8, 8), activation=["relu", "tanh"]),
-     r"^activation: with layers, one activation \(the default of the Dense dicts that name "
-     r"none\), got \['relu', 'tanh'\]"),
+     r"^The 'activation' parameter of MLPClassifier must be a str among the activations' "
+     r"names or an Activation with layers\. Got \['relu', 'tanh'\] instead\. \(with "
+     r"layers, one activation: the default of the Dense dicts that name none; name each "
+     r"Dense dict's own activation in layers\)$"),
     (dict(layers=[{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0.5}],
           solver="lbfgs"),
-     r"^layers: layers\[1\] \(Dropout\) needs a stochastic solver"),
+     NO_DROPOUT + r"lbfgs'\. Got .* instead\. \(layers\[1\] \(Dropout\) needs a stochastic solver"),
     # rate 0 passed this check, then scipy_fit.minimize refused the Dropout layer naming
     # "net.layers[1]" and advising chainrule.train, after the network was built
     (dict(layers=[{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0}],
           solver="cg"),
-     r"^layers: layers\[1\] \(Dropout\) needs a stochastic solver \('sgd', 'adam', "
+     NO_DROPOUT + r"cg'\. Got .* instead\. \(layers\[1\] \(Dropout\) needs a stochastic "
+     r"solver \('sgd', 'adam', "
      r"'rmsprop', 'adagrad', 'adamw', 'nadam', 'radam', 'adamax'\); solver='cg' minimises one "
-     r"fixed cost function$"),
+     r"fixed cost function\)$"),
 ])
 def test_bad_layers_are_refused_at_fit_by_name(digits, params, message):
     X, y = digits

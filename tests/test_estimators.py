@@ -811,8 +811,9 @@ def test_validation_fraction_zero_is_refused_only_with_early_stopping(iris):
     plain = MLPClassifier(**kw).fit(X, y)  # the default 0.1, unused without early stopping
     np.testing.assert_array_equal(ours.network_.params, plain.network_.params)
     assert SkMLPClassifier(validation_fraction=0.0, **kw).fit(X, y).n_iter_ == ours.n_iter_ == 3
-    with pytest.raises(ValueError, match=r"validation_fraction must be > 0 with "
-                                         r"early_stopping=True .*got 0"):
+    with pytest.raises(ValueError, match=r"^The 'validation_fraction' parameter of "
+                       r"MLPClassifier must be a float in the range \(0\.0, 1\.0\) with "
+                       r"early_stopping=True\. Got 0 instead\."):
         MLPClassifier(validation_fraction=0, early_stopping=True, **kw).fit(X, y)
     # lbfgs holds nothing out (early stopping is for the mini-batch solvers), so 0 is unused
     lbfgs = dict(kw, solver="lbfgs", validation_fraction=0.0)
@@ -1304,7 +1305,7 @@ def test_poisson_loss_follows_scikit_learn(tmp_path):
     net = mlp([4, 3, 1], hidden="tanh", output="exp", loss="poisson", seed=0)
     # exp's curvature: the central differences' error is 2e-9 at eps=1e-4, 100x less at 1e-5
     assert chainrule.gradient_check(net, X[:10], y[:10, None], eps=1e-5).rel_diff < 1e-9
-    with pytest.raises(ValueError, match=r"y: loss='poisson' needs non-negative targets, got 1 "
+    with pytest.raises(ValueError, match=r"loss='poisson' requires non-negative y, got 1 "
                                          r"negative value\(s\) \(min -1\)"):
         MLPRegressor(loss="poisson", max_iter=2).fit(X, np.r_[-1.0, y[1:]])
     path = ours.save(tmp_path / "poisson.npz")
@@ -1337,7 +1338,7 @@ def test_poisson_targets_below_zero_by_rounding_are_fitted_as_zero(solver):
     assert net.loss_value(X, y) == net.loss_value(X, np.clip(y, 0.0, None))
     # past the rounding: refused, naming the allowance
     y[0] = -2e-6
-    with pytest.raises(ValueError, match=r"y: loss='poisson' needs non-negative targets, got 1 "
+    with pytest.raises(ValueError, match=r"loss='poisson' requires non-negative y, got 1 "
                                          r"negative value\(s\) \(min -2e-06\); values down to "
                                          r"-9.5e-07 \(a rescaler's rounding\) count as 0"):
         MLPRegressor(**kw).fit(X, y)

@@ -66,9 +66,11 @@ def test_refused_with_the_other_solvers_naming_those_that_take_it():
     for solver in ("adam", "sgd", "adamax", "rmsprop", "adagrad", "lbfgs", "cg"):
         with pytest.raises(ValueError) as info:
             MLPRegressor(solver=solver, decoupled_decay=0.1).fit(X, y)
-        assert str(info.value).startswith("decoupled_decay=0.1 is AdamW's decoupled weight ")
-        assert (f"for the solvers ('adamw', 'nadam', 'radam') only, got solver={solver!r}; "
-                "set decoupled_decay=None") in str(info.value)
+        assert str(info.value).startswith(
+            "The 'decoupled_decay' parameter of MLPRegressor must be None with solver="
+            f"{solver!r}. Got 0.1 instead. (decoupled_decay=0.1 is AdamW's decoupled weight ")
+        assert ("for the solvers ('adamw', 'nadam', 'radam') only; set decoupled_decay=None"
+                ) in str(info.value)
     for bad in (-1.0, np.nan, "0.1"):
         with pytest.raises(ValueError, match=r"^The 'decoupled_decay' parameter of MLPClassifier "
                        r"must be None or a finite "):

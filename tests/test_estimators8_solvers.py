@@ -119,11 +119,13 @@ def test_amsgrad_of_adam_is_adam_amsgrad_in_scikit_learns_form():
 def test_the_settings_are_refused_where_unused_and_checked():
     X, y = _data()
     yc = (y > 0).astype(int)
-    with pytest.raises(ValueError, match=r"amsgrad=True is a setting of the solvers "
-                                         r"\('adam', 'adamw'\), got solver='nadam'"):
+    with pytest.raises(ValueError, match=r"^The 'amsgrad' parameter of MLPClassifier must be "
+                       r"False with solver='nadam'\. Got True instead\. \(amsgrad=True is a "
+                       r"setting of the solvers \('adam', 'adamw'\); set amsgrad=False\)$"):
         MLPClassifier(solver="nadam", amsgrad=True).fit(X, yc)
-    with pytest.raises(ValueError, match=r"decoupled_decay=0.1 is AdamW's .* got "
-                                         r"solver='adam'"):
+    with pytest.raises(ValueError, match=r"^The 'decoupled_decay' parameter of MLPRegressor "
+                       r"must be None with solver='adam'\. Got 0\.1 instead\. "
+                       r"\(decoupled_decay=0.1 is AdamW's "):
         MLPRegressor(solver="adam", decoupled_decay=0.1).fit(X, y)
     for bad in (-1.0, np.nan, np.inf, "0.1", True):
         with pytest.raises(ValueError, match=r"^The 'decoupled_decay' parameter of MLPRegressor "

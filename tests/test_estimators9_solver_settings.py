@@ -81,14 +81,19 @@ def test_rmsprop_by_default_is_the_plain_rule_whatever_sgds_momentum():
 def test_the_settings_are_refused_where_unused_and_checked():
     X, y = _data()
     yc = (y > 0).astype(int)
-    with pytest.raises(ValueError, match=r"^rmsprop_momentum=0.5 is RMSProp's momentum, for "
-                                         r"solver='rmsprop' only, got solver='adam'"):
+    with pytest.raises(ValueError, match=r"^The 'rmsprop_momentum' parameter of MLPClassifier "
+                       r"must be 0\.0 with solver='adam'\. Got 0\.5 instead\. "
+                       r"\(rmsprop_momentum=0.5 is RMSProp's momentum, for solver='rmsprop' "
+                       r"only; set rmsprop_momentum=0"):
         MLPClassifier(solver="adam", rmsprop_momentum=0.5).fit(X, yc)
-    with pytest.raises(ValueError, match=r"^centered=True is a setting of solver='rmsprop' "
-                                         r"only, got solver='sgd'"):
+    with pytest.raises(ValueError, match=r"^The 'centered' parameter of MLPRegressor must be "
+                       r"False with solver='sgd'\. Got True instead\. \(centered=True is a "
+                       r"setting of solver='rmsprop' only; set centered=False\)$"):
         MLPRegressor(solver="sgd", centered=True).fit(X, y)
-    with pytest.raises(ValueError, match=r"^momentum_decay=0.01 is NAdam's, for "
-                                         r"solver='nadam' only, got solver='lbfgs'"):
+    with pytest.raises(ValueError, match=r"^The 'momentum_decay' parameter of MLPRegressor "
+                       r"must be None with solver='lbfgs'\. Got 0\.01 instead\. "
+                       r"\(momentum_decay=0.01 is NAdam's, for solver='nadam' only; set "
+                       r"momentum_decay=None\)$"):
         MLPRegressor(solver="lbfgs", momentum_decay=0.01).fit(X, y)
     for bad in (-0.1, 1.0, np.nan, "0.5", True, None):
         with pytest.raises(ValueError, match=r"^The 'rmsprop_momentum' parameter of MLPRegressor "

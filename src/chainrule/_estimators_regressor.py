@@ -85,10 +85,11 @@ class _RegressorOutputs:
             # line take it (Loss.check_targets and Network.prepare_targets)
             low = _rounded_range(0.0, np.inf)[0]
             if y.min() < low:
+                # scikit-learn's HistGradientBoostingRegressor's words for the same refusal
                 raise ValueError(
-                    f"y: loss='poisson' needs non-negative targets, got "
-                    f"{int((y < low).sum())} negative value(s) (min {y.min():g}); values "
-                    f"down to {low:.2g} (a rescaler's rounding) count as 0"
+                    f"loss='poisson' requires non-negative y, got {int((y < low).sum())} "
+                    f"negative value(s) (min {y.min():g}); values down to {low:.2g} (a "
+                    "rescaler's rounding) count as 0"
                 )
             y = np.maximum(y, 0.0)
         return y.reshape(-1, 1) if y.ndim == 1 else y

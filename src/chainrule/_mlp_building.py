@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._mlp_param_words import _refused
+from ._mlp_param_words import _LAYERS, _refused
 from ._validation import InvalidParameter
 from .activations import Activation
 from .architecture import _build_layers
@@ -126,10 +126,12 @@ class _Building:
             return Network(built, loss=loss, weight_decay=float(self.alpha),
                            decay="per_sample", input_shape=shape)
         except (TypeError, ValueError) as exc:
+            # a layer dict's content (an unknown key or type, a value out of range) or its
+            # fit to X: refused as layers is, in scikit-learn's words, the builder's detail after
             where = f"layers[{len(layers) - 1}] (Dense)"
-            raise ValueError(f"layers: {exc}".replace(
+            detail = str(exc).removeprefix("layers: ").replace(
                 where, f"{where[:-8]} (the Dense output layer that the estimator appends)")
-            ) from None
+            raise _refused(self, "layers", _LAYERS, f" ({detail})") from None
 
     def _make_optimizer(self) -> Optimizer:
         lr = float(self.learning_rate_init)

@@ -18,6 +18,9 @@ _ACTIVATIONS = ("a str among the activations' names, an Activation, or a list of
 _BOOL = "an instance of 'bool' or an instance of 'numpy.bool'"
 _COUNT = "an int in the range [1, inf)"
 _UNIT = "a float in the range [0.0, 1.0)"
+_EXAMPLE = "{'type': 'Dense', 'fan_out': 16}"
+_LAYERS = (f"None, a list of layer dicts like [{_EXAMPLE}, ...], JSON text of one or the "
+           "path of a .json file of one")
 _SEEDS = ("an int in the range [0, 4294967295], an instance of 'numpy.random.mtrand."
           "RandomState', an instance of 'numpy.random.Generator' or None")
 

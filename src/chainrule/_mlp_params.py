@@ -12,7 +12,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._mlp_param_words import _ACTIVATIONS, _BOOL, _COUNT, _SEEDS, _SIZES, _UNIT, _among, _refused
+from ._mlp_param_words import (
+    _ACTIVATIONS,
+    _BOOL,
+    _COUNT,
+    _LAYERS,
+    _SEEDS,
+    _SIZES,
+    _UNIT,
+    _among,
+    _refused,
+)
 from ._mlp_schedule_run import warmup_leaves_no_cosine
 from ._mlp_solver_settings import _check_solver_settings
 from ._training_ema import check_ema
@@ -29,9 +39,6 @@ _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "
 _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take images
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
 _MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
-_EXAMPLE = "{'type': 'Dense', 'fan_out': 16}"
-_LAYERS = (f"None, a list of layer dicts like [{_EXAMPLE}, ...], JSON text of one or the "
-           "path of a .json file of one")
 _SCHEDULES = "None, a str among the schedules' names, a dict or a Schedule"
 _DROPOUTS = "a float in the range [0.0, 1.0) or a list of one per hidden layer"
 BIAS_INITS = ("uniform", "zeros")
@@ -49,6 +56,12 @@ def _finite_real(v: object) -> bool:
         return math.isfinite(v)
     except OverflowError:  # math.isfinite converts to a float
         return False
+
+
+def _detail(exc: Exception) -> str:
+    """The detail of a refusal of ``layers`` from its reader or builder, without their
+    ``"layers: "`` prefix (the sentence before it names the parameter)."""
+    return str(exc).removeprefix("layers: ")
 
 
 def _names_a_file(layers: object) -> bool:
@@ -175,9 +188,10 @@ class _Parameters:
             raise _refused(self, "input_shape", "None or a tuple (channels, height, width) of "
                            "three ints in the range [1, inf)")
         if self.layers is None:
-            raise ValueError(f"input_shape={shape!r}: the shape of the images that layers takes; "
-                             "hidden_layer_sizes builds a multilayer perceptron, which takes "
-                             "flat rows (leave input_shape None, or give layers)")
+            raise _refused(self, "input_shape", "None without layers", " (input_shape is the "
+                           "shape of the images that layers takes; hidden_layer_sizes builds a "
+                           "multilayer perceptron, which takes flat rows: leave input_shape "
+                           "None, or give layers)")
         return tuple(int(d) for d in dims)
 
     def _check_layers(self) -> list[dict]:
@@ -197,20 +211,22 @@ class _Parameters:
             else:  # batch_norm, a bool (checked before)
                 same = not value
             if not same:
-                raise ValueError(
-                    f"layers and {name} both describe the hidden layers: with layers, leave "
-                    f"{name} at its default {default!r} ({_IN_THE_LIST[name]}), got "
-                    f"{name}={value!r}")
+                raise _refused(self, name, f"its default {default!r} with layers", " (layers "
+                               f"and {name} both describe the hidden layers: with layers, "
+                               f"leave {name} at its default; {_IN_THE_LIST[name]})")
         if isinstance(self.activation, (str, Activation)):
             self._activations(1)
         else:
-            raise ValueError(
-                "activation: with layers, one activation (the default of the Dense dicts that "
-                f"name none), got {self.activation!r}; name each Dense dict's own activation "
-                "in layers")
+            raise _refused(self, "activation", "a str among the activations' names or an "
+                           "Activation with layers", " (with layers, one activation: the "
+                           "default of the Dense dicts that name none; name each Dense dict's "
+                           "own activation in layers)")
         specs = self._layer_specs()
-        _check_hidden(specs, "layers", "the estimator appends the output layer (its units and "
-                      "activation from the targets)", "chainrule.Perceptron")
+        try:
+            _check_hidden(specs, "layers", "the estimator appends the output layer (its units "
+                          "and activation from the targets)", "chainrule.Perceptron")
+        except ValueError as exc:
+            raise _refused(self, "layers", _LAYERS, f" ({_detail(exc)})") from None
         shape = self._image_shape()
         image = next((i for i, spec in enumerate(specs)
                       if spec.get("type") in _IMAGE_LAYERS), None)
@@ -223,10 +239,10 @@ class _Parameters:
             for i, spec in enumerate(specs):
                 # a Dropout layer of rate 0 too: scipy_fit.minimize refuses any Dropout layer
                 if spec.get("type") in ("BatchNorm", "Dropout"):
-                    raise ValueError(
-                        f"layers: layers[{i}] ({spec['type']}) needs a stochastic solver "
-                        f"{_STOCHASTIC}; solver={self.solver!r} minimises one fixed cost "
-                        "function")
+                    raise _refused(self, "layers", f"a list of layers without BatchNorm or "
+                                   f"Dropout with solver={self.solver!r}", f" (layers[{i}] "
+                                   f"({spec['type']}) needs a stochastic solver {_STOCHASTIC}; "
+                                   f"solver={self.solver!r} minimises one fixed cost function)")
         # for the fit that follows: a .json file (a pipe too) read once, not again
         self._layers_checked = (self.layers, specs)
         return specs
@@ -280,10 +296,9 @@ class _Parameters:
         if not isinstance(self.learning_rate, str) or self.learning_rate not in rates:
             raise _refused(self, "learning_rate", _among(rates))
         if self.learning_rate != "constant" and self.schedule is not None:
-            raise ValueError(
-                f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
-                "the learning rate; give one of them"
-            )
+            raise _refused(self, "schedule", f"None with learning_rate={self.learning_rate!r}",
+                           f" (learning_rate={self.learning_rate!r} and schedule="
+                           f"{self.schedule!r} both set the learning rate; give one of them)")
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
             raise _refused(self, "power_t", "a finite float in the range [0.0, inf)")
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
@@ -338,8 +353,10 @@ class _Parameters:
         if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
             raise _refused(self, "validation_fraction", _UNIT)
         if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
-            raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
-                             "fraction held out for validation), got 0")
+            # scikit-learn's train_test_split refuses its test_size=0 in these words
+            raise _refused(self, "validation_fraction", "a float in the range (0.0, 1.0) with "
+                           "early_stopping=True", " (validation_fraction must be > 0 with "
+                           "early_stopping=True: the fraction held out for validation)")
         if self.layers is not None:
             self._check_layers()
         else:
@@ -348,10 +365,11 @@ class _Parameters:
             self._activations(n)
             drops = self._dropouts(n)
             if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
-                raise ValueError(
-                    f"dropout and batch_norm need a stochastic solver {_STOCHASTIC}; solver="
-                    f"{self.solver!r} minimises one fixed cost function"
-                )
+                name = "dropout" if any(drops) else "batch_norm"
+                raise _refused(self, name, f"{0.0 if name == 'dropout' else False} with "
+                               f"solver={self.solver!r}", " (dropout and batch_norm need a "
+                               f"stochastic solver {_STOCHASTIC}; solver={self.solver!r} "
+                               "minimises one fixed cost function)")
         self._dtype()
 
 

@@ -33,8 +33,8 @@ def _check_solver_settings(est: _Parameters) -> None:
     if not isinstance(est.amsgrad, (bool, np.bool_)):
         raise _refused(est, "amsgrad", _BOOL)
     if est.amsgrad and est.solver not in _AMSGRAD_SOLVERS:
-        raise ValueError(f"amsgrad=True is a setting of the solvers {_AMSGRAD_SOLVERS}, "
-                         f"got solver={est.solver!r}; set amsgrad=False")
+        raise _refused(est, "amsgrad", f"False with solver={est.solver!r}", " (amsgrad=True is "
+                       f"a setting of the solvers {_AMSGRAD_SOLVERS}; set amsgrad=False)")
     from ._mlp_params import _finite_real  # (that module imports this one)
 
     _check_rmsprop_and_nadam(est, _finite_real)
@@ -44,11 +44,11 @@ def _check_solver_settings(est: _Parameters) -> None:
     if not _finite_real(wd) or not wd >= 0:
         raise _refused(est, "decoupled_decay", "None or a finite float in the range [0.0, inf)")
     if est.solver not in _DECOUPLED_SOLVERS:
-        raise ValueError(f"decoupled_decay={number_text(wd)} is AdamW's decoupled weight "
-                         "decay (and NAdam's and RAdam's, PyTorch's decoupled_weight_decay="
-                         f"True), for the solvers {_DECOUPLED_SOLVERS} only, got "
-                         f"solver={est.solver!r}; set decoupled_decay=None (alpha is the L2 "
-                         "penalty of every solver)")
+        raise _refused(est, "decoupled_decay", f"None with solver={est.solver!r}",
+                       f" (decoupled_decay={number_text(wd)} is AdamW's decoupled weight decay "
+                       "(and NAdam's and RAdam's, PyTorch's decoupled_weight_decay=True), for "
+                       f"the solvers {_DECOUPLED_SOLVERS} only; set decoupled_decay=None "
+                       "(alpha is the L2 penalty of every solver))")
 
 
 def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], bool]) -> None:
@@ -59,19 +59,20 @@ def _check_rmsprop_and_nadam(est: _Parameters, finite_real: Callable[[object], b
     if not finite_real(m) or not 0 <= m < 1:
         raise _refused(est, "rmsprop_momentum", _UNIT)
     if m > 0 and est.solver != "rmsprop":
-        raise ValueError(f"rmsprop_momentum={number_text(m)} is RMSProp's momentum, for "
-                         f"solver='rmsprop' only, got solver={est.solver!r}; set "
-                         "rmsprop_momentum=0 (momentum is sgd's)")
+        raise _refused(est, "rmsprop_momentum", f"0.0 with solver={est.solver!r}",
+                       f" (rmsprop_momentum={number_text(m)} is RMSProp's momentum, for "
+                       "solver='rmsprop' only; set rmsprop_momentum=0 (momentum is sgd's))")
     if not isinstance(est.centered, (bool, np.bool_)):
         raise _refused(est, "centered", _BOOL)
     if est.centered and est.solver != "rmsprop":
-        raise ValueError(f"centered=True is a setting of solver='rmsprop' only, got "
-                         f"solver={est.solver!r}; set centered=False")
+        raise _refused(est, "centered", f"False with solver={est.solver!r}", " (centered=True "
+                       "is a setting of solver='rmsprop' only; set centered=False)")
     md = est.momentum_decay
     if md is None:
         return
     if not finite_real(md) or not md >= 0:
         raise _refused(est, "momentum_decay", "None or a finite float in the range [0.0, inf)")
     if est.solver != "nadam":
-        raise ValueError(f"momentum_decay={number_text(md)} is NAdam's, for solver='nadam' "
-                         f"only, got solver={est.solver!r}; set momentum_decay=None")
+        raise _refused(est, "momentum_decay", f"None with solver={est.solver!r}",
+                       f" (momentum_decay={number_text(md)} is NAdam's, for solver='nadam' "
+                       "only; set momentum_decay=None)")
