@@ -321,11 +321,13 @@ class _CheckedFit:
             )
         # the type of the losses this call records, as scikit-learn 1.9's: its regressor's
         # losses are a float32 sum where X and y are float32 (y float16 too), its
-        # mini-batch network float32 (a float64 one keeps them float64); the classifier's
-        # one-hot targets are float64
+        # mini-batch network float32 (a float64 one keeps them float64) and batch_size
+        # "auto" (an int one is np.clip'ed to an np.int64, whose batch lengths make the
+        # mini-batch sum np.float64); the classifier's one-hot targets are float64
         self._loss_type = (np.float32 if not self._is_classifier and x_dtype == np.float32
                            and y.dtype in (np.float16, np.float32)
-                           and (dtype == np.float32 or self.solver not in _STOCHASTIC)
+                           and ((dtype == np.float32 and isinstance(self.batch_size, str))
+                                or self.solver not in _STOCHASTIC)
                            else np.float64)
         # alpha may change between fits, as in scikit-learn (it is no architecture); put
         # back if the fit fails other than by diverging, as the estimator's attributes are
