@@ -714,7 +714,7 @@ def test_a_switch_of_another_type_is_a_value_and_a_type_error_as_in_scikit_learn
      ({}, "short weights", "sample_weight must have shape"),
      ({}, "other features", "1 class"),
      ({"early_stopping": True, "validation_fraction": 0.001}, None,
-      r"validation_fraction=0.001 leaves 1 example\(s\) for validation")],
+      r"validation_fraction=0.001 leaves 1 example\(s\) of 150 for validation")],
 )
 def test_a_refit_that_fails_loses_nothing(iris, change, data, match):
     """Bad parameters or data on a second fit leave the fitted estimator as it was."""

@@ -17,6 +17,7 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkClassifier
+from sklearn.neural_network import MLPRegressor as SkRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
 from chainrule import MLPClassifier, MLPRegressor
@@ -35,10 +36,11 @@ SENTENCE = re.compile(r"^The '(\w+)' parameter of (\w+) must be (.+?)\. Got (.+?
 
 def _refusal(cls, **params) -> tuple[str, str, str, str, str]:
     """(parameter, class name, rule, value shown, detail) of the refusal of ``params``."""
+    params = {"max_iter": 2, **params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(InvalidParameterError) as info:
-            cls(max_iter=2, **params).fit(X, Y[cls])
+            cls(**params).fit(X, Y[cls])
     assert isinstance(info.value, ValueError)  # caught as before, as a ValueError
     match = SENTENCE.match(str(info.value))
     assert match, str(info.value)
@@ -113,6 +115,10 @@ def test_a_layer_dicts_content_is_refused_as_layers(layers, detail):
      "> 0 with early_stopping=True"),
     (MLPClassifier, dict(input_shape=(1, 1, 3)), "input_shape", "None without layers",
      "input_shape is the shape of the images that layers takes"),
+    (MLPRegressor, dict(max_iter=5, schedule={"name": "warmup", "epochs": 5, "after": "cosine"}),
+     "max_iter", "an int in the range [6, inf) with schedule={'name': 'warmup', 'epochs': 5, "
+     "'after': 'cosine'}", "the 'cosine' after the warm-up anneals over the epochs after the "
+     "warm-up's 5 (its T_max is max_iter - 5), and max_iter=5 leaves none"),
 ])
 def test_a_parameter_ruled_out_by_another_says_so_in_scikit_learns_form(cls, params, name,
                                                                         rule, detail):
@@ -156,3 +162,16 @@ def test_a_negative_poisson_target_in_scikit_learns_words():
     assert words == "loss='poisson' requires non-negative y"
     n = int((y < 0).sum())
     assert str(ours.value).startswith(f"{words}, got {n} negative value(s) (min {y.min():g});")
+
+
+def test_too_small_a_validation_set_in_scikit_learns_words():
+    """scikit-learn's MLPRegressor's refusal of a validation split of one row, word for
+    word, then how many rows the fraction left."""
+    kw = dict(early_stopping=True, validation_fraction=0.03, max_iter=2)  # 0.9 -> 1 row
+    y = Y[MLPRegressor]
+    with pytest.raises(ValueError) as theirs:
+        SkRegressor(**kw).fit(X, y)
+    with pytest.raises(ValueError) as ours:
+        MLPRegressor(**kw).fit(X, y)
+    assert str(ours.value) == (f"{theirs.value} (validation_fraction=0.03 leaves 1 example(s) "
+                               "of 30 for validation; it needs 2)")

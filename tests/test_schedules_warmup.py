@@ -388,10 +388,11 @@ def test_an_estimator_names_max_iter_when_the_warmup_fills_it(max_iter, epochs, 
             with pytest.raises(ValueError) as info:
                 fit(X, y, **kwargs)
             assert str(info.value) == (
-                f"max_iter={max_iter}: the 'cosine' after the warm-up of schedule={spec!r} "
-                f"anneals over the epochs after the warm-up's {warm} (its T_max is max_iter - "
-                f"{warm}), and max_iter={max_iter} leaves none; give max_iter above {warm}, "
-                f"or the cosine its own T_max in schedule")
+                f"The 'max_iter' parameter of {type(est).__name__} must be an int in the range "
+                f"[{warm + 1}, inf) with schedule={spec!r}. Got {max_iter} instead. (the "
+                f"'cosine' after the warm-up anneals over the epochs after the warm-up's {warm} "
+                f"(its T_max is max_iter - {warm}), and max_iter={max_iter} leaves none; give "
+                f"max_iter above {warm}, or the cosine its own T_max in schedule)")
             assert not hasattr(est, "coefs_")
     bad = MLPRegressor((4,), max_iter=5, schedule={"name": "warmup", "epochs": 0,
                                                    "after": "cosine"})

@@ -94,9 +94,11 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
             f"cannot be split off for early_stopping: {error}"
         ) from None
     if va.size < 2:
+        # scikit-learn's MLP's words, then how many rows the fraction left
         raise ValueError(
-            f"validation_fraction={est.validation_fraction} leaves {va.size} example(s) "
-            "for validation; increase it or the size of the data set (need >= 2)"
+            "The validation set is too small. Increase 'validation_fraction' or the size of "
+            f"your dataset. (validation_fraction={est.validation_fraction} leaves {va.size} "
+            f"example(s) of {X.shape[0]} for validation; it needs 2)"
         )
     est._check_split_weights(sw, score_sw, tr, va)  # each part a positive weight
     Xv, yv, swv = X[va], y[va], None if score_sw is None else score_sw[va]

@@ -316,11 +316,11 @@ class _Parameters:
             key = length_from_run(after)
             name = after.get("name") if isinstance(after, dict) else after
             verb = "anneals over" if key == "T_max" else "spans"
-            raise ValueError(
-                f"max_iter={self.max_iter}: the {name!r} after the warm-up of schedule="
-                f"{self.schedule!r} {verb} the epochs after the warm-up's {warm} (its "
-                f"{key} is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
-                f"max_iter above {warm}, or the {name} its own {key} in schedule")
+            raise _refused(self, "max_iter", f"an int in the range [{warm + 1}, inf) with schedule="
+                           f"{self.schedule!r}", f" (the {name!r} after the warm-up {verb} the "
+                           f"epochs after the warm-up's {warm} (its {key} is max_iter - {warm}), "
+                           f"and max_iter={self.max_iter} leaves none; give max_iter above "
+                           f"{warm}, or the {name} its own {key} in schedule)")
         if not isinstance(self.schedule, (str, dict, Schedule, type(None))):  # get_schedule's
             raise _refused(self, "schedule", _SCHEDULES)
         try:  # a schedule that cannot be built fails here, before the fit changes anything
