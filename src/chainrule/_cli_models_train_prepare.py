@@ -259,7 +259,9 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             _groups.val_split(table, args))
         if ordered and task == "classification" and (
                 not several):  # the last rows, not stratified: a class may be all there
-            _time.check_val_classes(table, args, *_present(meta["labels"], y), train_idx)
+            present = _present(meta["labels"], y)
+            _time.check_val_classes(table, args, *present, train_idx)
+            _time.warn_val_classes(table, args, *present, val_idx)  # a tail of some
         if table.groups is not None and len(val_idx) and task == "classification" and (
                 not several):  # whole groups, not stratified: a class may be all held out
             _groups.check_val_classes(table, args, *_present(meta["labels"], y), train_idx)

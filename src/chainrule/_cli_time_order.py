@@ -13,11 +13,13 @@ rows (:func:`val_split`), not a random draw.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
 __all__ = ["TIME_ORDERED_HELP", "add_time_ordered_option", "check_options",
-           "check_val_classes", "folds_words", "time_folds", "time_record", "val_split"]
+           "check_val_classes", "folds_words", "time_folds", "time_record",
+           "val_classes_warning", "val_split", "warn_val_classes"]
 
 _OPTION = "--time-ordered"
 
@@ -272,3 +274,44 @@ def check_val_classes(table, args: argparse.Namespace, labels: list, y: np.ndarr
         f"is row {first}, counted from 0), so the training rows lack it: give a smaller "
         f"--val-fraction (0 for none){', a smaller --gap' if gap else ''}, or rows of that "
         "class earlier in DATA")
+
+
+def val_classes_warning(table, args: argparse.Namespace, labels: list, y: np.ndarray,
+                        val_idx: np.ndarray) -> str | None:
+    """The warning of train's last ``--val-fraction`` rows (:func:`val_split`) where they
+    hold some of the classes only, or None where they hold every class (or none is held
+    out).  Such a tail, as of a file sorted by class rather than by time, cannot score the
+    classes it lacks: its accuracy and loss, and what ``--patience`` watches, are those
+    of its classes alone.  Printed on stderr, ``-q`` or not (a classifier of one target:
+    ``labels``, its classes; ``y`` of shape (n_samples,), each example's class index;
+    ``val_idx``, the validation rows)."""
+    if not len(val_idx):
+        return None
+    lack = np.setdiff1d(np.arange(len(labels)), y[val_idx])
+    if not lack.size:
+        return None
+    held = np.unique(y[val_idx])
+    fold = getattr(args, "fold", None)
+    rows = "" if fold is None else f" of fold {fold[0]} of {fold[1]}"
+    command = getattr(args, "command", None) or "train"
+
+    def named(classes: np.ndarray) -> str:
+        words = ", ".join(repr(labels[int(c)]) for c in classes[:12])
+        return words + (f" and {classes.size - 12} more" if classes.size > 12 else "")
+
+    return (f"chainrule {command}: warning: {_OPTION}: the {len(val_idx)} validation rows"
+            f"{rows} (the last --val-fraction {args.val_fraction:g} of {table.source}) hold "
+            f"only the class{'es' if held.size > 1 else ''} {named(held)} of the target "
+            f"{table.target_name!r}; the class{'es' if lack.size > 1 else ''} "
+            f"{named(lack)} {'are' if lack.size > 1 else 'is'} missing from them, so the "
+            "validation scores (and --patience) cannot score "
+            f"{'them' if lack.size > 1 else 'it'}; rows sorted by class, not by time? "
+            f"Leave out {_OPTION}: a stratified draw validates every class")
+
+
+def warn_val_classes(table, args: argparse.Namespace, labels: list, y: np.ndarray,
+                     val_idx: np.ndarray) -> None:
+    """Print :func:`val_classes_warning`'s warning on stderr, where there is one."""
+    words = val_classes_warning(table, args, labels, y, val_idx)
+    if words is not None:
+        print(words, file=sys.stderr)
