@@ -85,7 +85,8 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
     word_fold_options(p, {
         "seed": "seed of the folds' shuffle and of each fold's training, as train's --seed "
                 "(default: 0)",
-        "quiet": "no line on stderr as each fold finishes",
+        "quiet": "no progress on stderr: no line as each fold finishes; stdout keeps the "
+                 "table, and warnings still go to stderr",
         "dtype": DTYPE_HELP})
     p.set_defaults(handler=_cv)
 

@@ -79,7 +79,9 @@ def _add_tune_threshold(sub: argparse._SubParsersAction) -> None:
                "threshold chosen, to MODEL (default: none written)",
         "seed": "seed of the folds' shuffle, of each fold's training and of -o's refit "
                 "(default: 0)",
-        "quiet": "no line on stderr as each fold finishes",
+        "quiet": "no progress on stderr: no line as each fold finishes, nor -o's refit "
+                 "line and progress; stdout keeps the result, and warnings still go to "
+                 "stderr",
         "dtype": DTYPE_HELP})
     p.set_defaults(handler=_tune_threshold)
 
@@ -264,7 +266,8 @@ def _refit(given: argparse.Namespace, out: str, record: dict) -> int:
     train_args = copy.deepcopy(given)
     train_args.out, train_args.command = out, "train"
     train_args.threshold_tuned = record
-    print(f"refitting on all of DATA, threshold {record['value']:.6g} recorded",
-          file=sys.stderr)
+    if not given.quiet:  # -q: no status line (the threshold is on stdout)
+        print(f"refitting on all of DATA, threshold {record['value']:.6g} recorded",
+              file=sys.stderr)
     with contextlib.redirect_stdout(sys.stderr) if given.json else contextlib.nullcontext():
         return _train(train_args)

@@ -88,7 +88,9 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                "write the model to MODEL (default: none written)",
         "seed": "seed of the folds' shuffle, of each fold's training and of --random's draw "
                 "(default: 0)",
-        "quiet": "no line on stderr as each combination finishes",
+        "quiet": "no progress on stderr: no line as each combination finishes, nor -o's "
+                 "refit line and progress; stdout keeps the table and the best: line, and "
+                 "warnings still go to stderr",
         "dtype": DTYPE_HELP.replace(" (default", ", and -o's refit (its train line says "
                                     "--dtype float32); --grid dtype=float32,float64 tries "
                                     "both (default")})
@@ -329,8 +331,9 @@ def _refit(best: dict, argv: list[str], args: argparse.Namespace, search: dict) 
         # how the folds were cut, in the words of tune's --json (none of a shuffled
         # search without --groups: its record as before)
         **{name: search[name] for name in ("groups", "time_ordered") if search.get(name)}}
-    print("refitting the best on all of DATA: chainrule train " + _quoted(argv),
-          file=sys.stderr)
+    if not args.quiet:  # -q: no status line (stdout's best: line says the same)
+        print("refitting the best on all of DATA: chainrule train " + _quoted(argv),
+              file=sys.stderr)
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         return train_args.handler(train_args)
 
