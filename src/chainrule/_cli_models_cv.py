@@ -19,6 +19,7 @@ import time
 
 from ._cli_groups import fewest_groups
 from ._cli_groups_logo import folds_type
+from ._cli_models_baseline import cv_baseline
 from ._cli_models_cv_folds import _folds, _rows, word_fold_options
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import print_scores
@@ -69,7 +70,10 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "RMSE, MAE, R^2; a held-out category that the training rows lack is all zeros, as "
         "--unknown-categories zeros encodes it, and said). Prints a line per fold, then the "
         "mean and standard deviation (NumPy's, ddof=0) of each score over the folds; --json "
-        "prints them as JSON, with each target's of several. A Ctrl-C (or SIGTERM) during a "
+        "prints them as JSON, with each target's of several. A regression gets two "
+        "baselines of the same folds after them: the training rows' mean, and a linear "
+        "model (scikit-learn's RidgeCV on the standardised features), said when the "
+        "network's mean R^2 is below it (--json: baseline). A Ctrl-C (or SIGTERM) during a "
         "fold prints those of the folds finished, marked as partial, and exits with status 130 "
         "(143). No model is written: train the settings chosen with chainrule train.",
         epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
@@ -301,7 +305,8 @@ def _cv(args: argparse.Namespace) -> int:
     note = folds_overfit_note(overfit, len(folds))  # once for all folds, not per fold
     if note is not None:
         print(note, file=sys.stderr)
-    print_scores(args, table, task, splitter, folds, rows)
+    print_scores(args, table, task, splitter, folds, rows,
+                 cv_baseline(args, table, task, folds))  # regression: mean and RidgeCV's
     return 0
 
 

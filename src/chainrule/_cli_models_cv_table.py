@@ -153,9 +153,11 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
 
 
 def print_scores(args: argparse.Namespace, table, task: str, splitter: str, folds: list,
-                 rows: list[dict]) -> None:
+                 rows: list[dict], baseline: dict | None = None) -> None:
     """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
-    ``folds``, or those finished before an interrupt (marked as partial)."""
+    ``folds``, or those finished before an interrupt (marked as partial); a regression's
+    ``baseline`` (:func:`~chainrule._cli_models_baseline.fold_baselines`' of the same
+    folds) after the table (``--json``: its ``baseline``)."""
     mean, std, counts = summary(rows)
     grouped = group_record(args, table)
     ordered = time_record(args, folds)
@@ -171,6 +173,7 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
                           "folds_scored": counts, **({"targets": each} if names else {}),
                           **({"groups": grouped} if grouped else {}),
                           **({"time_ordered": ordered} if ordered else {}),
+                          **({"baseline": baseline} if baseline else {}),
                           "partial": len(rows) < len(folds)}))
         return
     from ._cli_models_train_task import whole_numbers_note
@@ -179,6 +182,11 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
                 counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
                 folds_how(splitter, grouped, ordered, args.seed),
                 dtype_line(args, "each fold's network and features"))
+    if baseline:
+        from ._cli_models_baseline import baseline_lines
+
+        tried = bool(args.weight_decay) or args.patience is not None
+        print("\n".join(baseline_lines(baseline, mean, tried)))
 
 
 def folds_how(splitter: str, grouped: dict | None, ordered: dict | None,
