@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines"]
+__all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines", "train_note"]
 
 # RidgeCV's penalties tried on each fold (efficient leave-one-out, scikit-learn's default
 # cv=None): 1e-3 to 1e3, two a decade
@@ -147,3 +147,46 @@ def cv_baseline(args, table, task: str, folds: list) -> dict | None:
     from ._cli_models_train_prepare import missing_options
 
     return fold_baselines(table, folds, missing_options(args).get("missing_category"))
+
+
+def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray,
+               sample_weight: np.ndarray | None, net_r2: float | None) -> str | None:
+    """train's note where a linear model, RidgeCV fitted on the training rows, scores a
+    higher R^2 than the network on the validation rows; None where it does not, or
+    where there is nothing to compare (no validation rows, no R^2 of them, a baseline
+    that cannot be had).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Every row's features as train's table holds them (categories encoded).
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        The regression target(s), in their units.
+    train_idx, val_idx : ndarray of int
+        The training and the validation rows.
+    sample_weight : ndarray of shape (n_samples,), optional
+        ``--sample-weight``'s.
+    net_r2 : float or None
+        The network's R^2 of the validation rows, as train's line prints it.
+    """
+    from types import SimpleNamespace
+
+    if net_r2 is None or not len(val_idx) or not len(train_idx):
+        return None
+
+    def part(idx: np.ndarray) -> SimpleNamespace:
+        return SimpleNamespace(X=X[idx], y=np.asarray(y)[idx], sample_weight=(
+            None if sample_weight is None else sample_weight[idx]))
+
+    try:
+        found = _fold(part(train_idx), part(val_idx))
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    line = None if found is None else found["ridge"].get("r2")
+    if line is None or not net_r2 < line:
+        return None
+    return (f"chainrule train: note: on the {len(val_idx)} validation rows a linear model "
+            f"(RidgeCV on the standardised features, fitted on the {len(train_idx)} "
+            f"training rows) scores r2 {line:.4g}, the network {net_r2:.4g}: it does no "
+            "better than a line here; chainrule cv with the same options compares them over "
+            "folds")

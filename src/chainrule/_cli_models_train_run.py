@@ -321,6 +321,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         line += f" ({before + seconds:.2f} s in all)"
     line += f" ({history.stop_reason})"
     weighted = "" if p.sample_weight is None else "weighted "  # --sample-weight's: said
+    scores: dict = {}
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
             kept: dict = {}  # the probabilities, for the clipping note (not a 2nd pass)
@@ -333,6 +334,12 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                        is None else p.sample_weight[idx], scores["log_loss"],
                                        kept.get("proba"))
     print(line)
+    if task == "regression" and len(val_idx):  # below a line fitted on the same rows: said
+        from ._cli_models_baseline import train_note
+
+        note = train_note(table.X, y, train_idx, val_idx, p.sample_weight, scores.get("r2"))
+        if note is not None:
+            print(note, file=sys.stderr)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
         # the last epoch's model written where the validation rows preferred an earlier one
         note = overfit_note(history.get("val_loss") or ())
