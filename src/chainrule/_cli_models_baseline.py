@@ -49,8 +49,9 @@ def _scored(y: np.ndarray, pred: np.ndarray, w: np.ndarray | None) -> dict[str, 
 
 
 def _fold(train, held) -> dict:
-    """The two baselines' scores on one fold: ``train`` and ``held`` are its
-    :class:`~chainrule.tabular.Table` s, categories already encoded."""
+    """The two baselines' scores on one fold (``train`` and ``held``: its
+    :class:`~chainrule.tabular.Table` s, categories already encoded), and RidgeCV's
+    penalty; None where the standardisation overflows (values near the float64 limit)."""
     from sklearn.linear_model import RidgeCV
     from sklearn.preprocessing import StandardScaler
 
@@ -101,7 +102,7 @@ def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict
     for tr, he in folds:
         try:
             found = _fold(*fold_tables(_rows(table, tr), _rows(table, he), fill_category)[:2])
-        except (ValueError, np.linalg.LinAlgError):  # a fit scikit-learn refuses
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # a refused fit
             found = None
         if found is None:  # a baseline of some folds only would be of other rows
             return None
@@ -133,8 +134,8 @@ def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]
     if net is not None and line is not None and net < line:
         lines.append(f"the network's mean r2 {net:.6g} is below the linear model's "
                      f"{line:.6g}: on these data it does no better than a line"
-                     + ("" if tried else "; a penalty (--weight-decay) or early stopping "
-                        "(--patience) may close the gap"))
+                     + ("" if tried else "; where it overfits (stderr's note), a penalty "
+                        "(--weight-decay) or early stopping (--patience) may close the gap"))
     return lines
 
 
@@ -180,7 +181,7 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
 
     try:
         found = _fold(part(train_idx), part(val_idx))
-    except (ValueError, np.linalg.LinAlgError):
+    except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
         return None
     line = None if found is None else found["ridge"].get("r2")
     if line is None or not net_r2 < line:
