@@ -53,3 +53,19 @@ def test_no_note_where_the_network_beats_the_line(capsys, tmp_path):
     net = float(out.split("validation ")[-1].split("r2 ")[-1].split()[0])
     assert net > _ridge_r2(X, y, 20)
     assert "linear model" not in err
+
+
+def test_no_note_of_fewer_than_20_validation_rows(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=100)  # a line fits it
+    np.savez(tmp_path / "l.npz", X=X, y=y)
+    base = ["train", tmp_path / "l.npz", "--time-ordered", "--hidden", "2", "--epochs", "1",
+            "-q", "-o", tmp_path / "m.npz"]
+    _, err = _run(capsys, [*base, "--val-fraction", "0.19"])  # ceil(0.19 x 100) = 19 rows
+    assert "linear model" not in err
+    out, err = _run(capsys, [*base, "--val-fraction", "0.2"])  # 20 rows: compared
+    net = float(out.split("validation ")[-1].split("r2 ")[-1].split()[0])
+    ref = _ridge_r2(X, y, 20)
+    assert net < ref and "on the 20 validation rows" in err
+    assert f"scores r2 {ref:.4g}, the network {net:.4g}" in err

@@ -24,6 +24,9 @@ __all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines", "train_n
 # cv=None): 1e-3 to 1e3, two a decade
 ALPHAS = np.logspace(-3, 3, 13)
 
+# train's note compares R^2 on this many validation rows at least
+_FEWEST = 20
+
 
 def _features(train: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``train`` and ``held`` as 2-D float arrays (images flattened), each missing cell
@@ -154,8 +157,8 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
                sample_weight: np.ndarray | None, net_r2: float | None) -> str | None:
     """train's note where a linear model, RidgeCV fitted on the training rows, scores a
     higher R^2 than the network on the validation rows; None where it does not, or
-    where there is nothing to compare (no validation rows, no R^2 of them, a baseline
-    that cannot be had).
+    where there is nothing to compare (fewer than 20 validation rows, no R^2 of them, a
+    baseline that cannot be had).
 
     Parameters
     ----------
@@ -172,8 +175,8 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
     """
     from types import SimpleNamespace
 
-    if net_r2 is None or not len(val_idx) or not len(train_idx):
-        return None
+    if net_r2 is None or len(val_idx) < _FEWEST or not len(train_idx):
+        return None  # the R^2 of a handful of rows says little of either
 
     def part(idx: np.ndarray) -> SimpleNamespace:
         return SimpleNamespace(X=X[idx], y=np.asarray(y)[idx], sample_weight=(
