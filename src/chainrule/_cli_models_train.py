@@ -269,7 +269,8 @@ def add_train_options(p: argparse.ArgumentParser, init_from: str | None = None) 
                    "is bounded, as exp for --loss poisson) with the training mean and "
                    "standard deviation: of each feature, or with --input-shape of each "
                    "channel over all its pixels, so that every pixel of a channel is scaled "
-                   "alike (default: standard)")
+                   "alike; an Embedding first layer's input columns are indices, left as "
+                   "they are (default: standard)")
     p.add_argument("--class-weight", default=None, metavar="balanced|JSON", dest="class_weight",
                    help="weigh each training example by its class (classification only): "
                    "balanced (n / (k * count of the class) over the k classes of the training "

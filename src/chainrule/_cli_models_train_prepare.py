@@ -125,6 +125,15 @@ class Prepared:
         return (None, None) if w is None else (w[self.train_idx], w[self.val_idx])
 
 
+def indices_first(args: argparse.Namespace) -> bool:
+    """Whether ``--layers`` starts with an Embedding layer, whose input columns are
+    indices into its table: ``--scale standard`` leaves them as they are (standardised,
+    they would be fractions, no row's index), and the model file records no ``x_mean``,
+    so that predict and evaluate take the raw indices too."""
+    layers = getattr(args, "layers", None)
+    return bool(layers) and isinstance(layers[0], dict) and layers[0].get("type") == "Embedding"
+
+
 def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings: dict,
             provenance: bool = True, task: str | None = None,
             labels: list | None = None) -> Prepared:
@@ -276,7 +285,7 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     shape = args.input_shape or table.image_shape
     if len(train_idx):
         meta["x_range"] = training_range(X[train_idx], None if shape is None else tuple(shape))
-    if args.scale == "standard":
+    if args.scale == "standard" and not indices_first(args):  # (indices: as they are)
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape), w_fit)
         elif indicators is not None:  # the missing indicators left 0/1, as one-hot features

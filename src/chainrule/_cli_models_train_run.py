@@ -54,7 +54,7 @@ from ._cli_models_train_init import (
     prepare_from_model,
 )
 from ._cli_models_train_lbfgs import fit_lbfgs
-from ._cli_models_train_prepare import prepare
+from ._cli_models_train_prepare import indices_first, prepare
 from ._cli_models_train_read import read_table
 from ._cli_models_train_task import _several_words, loss_settings, whole_numbers_note
 from ._cli_models_val_data import check_val_data_options
@@ -190,6 +190,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     said = init_line(args, table.source)  # --init-from: MODEL and its scaling
     if said is not None:
         print(said)
+    elif args.scale == "standard" and indices_first(args):  # --scale's exception: said
+        print("the features are the Embedding layer's indices: taken as they are, not "
+              "standardised (nor in predict and evaluate)")
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)
