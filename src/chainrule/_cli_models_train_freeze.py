@@ -29,7 +29,7 @@ _SPEC = re.compile(r"(-?\d+)(?::([A-Za-z_]\w*))?")
 
 # the parameters of each layer type of --layers (its dict), in param_specs' order
 _PARAMS = {"Dense": ("W", "b"), "Conv2D": ("W", "b"), "BatchNorm": ("gamma", "beta"),
-           "LayerNorm": ("gamma", "beta")}
+           "LayerNorm": ("gamma", "beta"), "Embedding": ("W",)}
 
 
 def freeze_spec(text: str) -> list[str]:
@@ -66,7 +66,8 @@ def add_freeze_option(p: argparse.ArgumentParser) -> None:
                    "(Dropout layers count; the output layer, which the command appends, is "
                    "the last; -1 is the last, -2 the one before, as Python's net.layers[-1], "
                    "recorded as the index from 0), 0 for all its parameters, or 0:b for one "
-                   "of them (Dense and Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta); "
+                   "of them (Dense and Conv2D: W, b; BatchNorm and LayerNorm: gamma, beta; "
+                   "Embedding: W, its table, as pretrained embeddings are kept); "
                    "a comma (or space) list or the option repeated (--freeze 0,2:b; in "
                    "tune's --grid, whose commas separate values, one value's entries are "
                    "separated by spaces as --hidden's widths are: --grid 'freeze=0:b 1:W,2' "
