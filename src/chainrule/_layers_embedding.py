@@ -83,6 +83,9 @@ class Embedding(Layer):
            [2., 3., 2., 3.]])
     """
 
+    #: a Network refuses it anywhere but first: its input is the data's indices
+    takes_indices = True
+
     def __init__(
         self,
         num_embeddings: int,

@@ -162,6 +162,9 @@ class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTe
         in_shapes = []
         for i, layer in enumerate(layers):
             in_shapes.append(shape)
+            if i and getattr(layer, "takes_indices", False):  # Embedding: no layer gives them
+                raise ValueError(f"layers[{i}] {layer!r} takes integer indices, which no layer "
+                                 "gives (nor has a gradient for): put it first, layers[0]")
             try:
                 shape = layer.output_shape(shape)
             except ValueError as exc:
