@@ -1,6 +1,8 @@
 """Command-line glue of ``chainrule trace-conv``: one Conv2D (``--kernel``) or MaxPool2D
 (``--pool``) step on a small image, every number printed as an explicit sum by
-:func:`chainrule.tracing.trace_conv2d` / :func:`chainrule.tracing.trace_maxpool2d`.
+:func:`chainrule.tracing.trace_conv2d` / :func:`chainrule.tracing.trace_maxpool2d`; or
+one Embedding step (``--table``) on a few rows of indices, the lookups and the table
+gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`.
 """
 
 from __future__ import annotations
@@ -17,19 +19,26 @@ __all__ = ["_add_trace_conv"]
 
 def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "trace-conv", help="print every number of one convolution or max-pooling step",
+        "trace-conv", help="print every number of one convolution, max-pooling or "
+        "embedding step",
         description="One forward and backward pass of a Conv2D layer (--kernel) or a "
         "MaxPool2D layer (--pool) on a small image: each output as its sum of x*w terms, "
         "each dW, db and dX entry as its sum of dZ*x, dZ and dZ*w terms; for pooling, each "
-        "window's winner and where dout goes.",
+        "window's winner and where dout goes; for an Embedding layer (--table), each "
+        "example's rows of the table and, for each row of dW, the slices of dout it "
+        "sums (the scatter-add).",
         epilog="example: chainrule trace-conv --input '[[1,2,3],[4,5,6],[7,8,9]]' "
-        "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2")
+        "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2; chainrule trace-conv --input "
+        "'[[2,0],[1,1]]' --table '[[0,1],[2,3],[4,5]]'")
     p.add_argument("--input", required=True, metavar="JSON",
-                   help="the image(s): nested lists of shape (H, W), (C, H, W) or (n, C, H, W)")
+                   help="the image(s): nested lists of shape (H, W), (C, H, W) or (n, C, H, "
+                   "W); with --table, the indices, of shape (block,) or (n, block)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--kernel", metavar="JSON",
                       help="convolution kernels of shape (kh, kw), (C, kh, kw) or (F, C, kh, kw)")
     what.add_argument("--pool", type=positive_int, metavar="K", help="max pooling, K x K windows")
+    what.add_argument("--table", metavar="JSON", help="an Embedding layer's table W, of shape "
+                      "(num_embeddings, embedding_dim): --input holds indices into it")
     p.add_argument("--bias", metavar="JSON", help="the biases, a number or F numbers (default 0)")
     p.add_argument("--stride", type=positive_int, help="step between windows (default: 1 for "
                    "--kernel, K for --pool)")
@@ -71,11 +80,40 @@ def _padding(text: str) -> str | int:
     return value
 
 
+def _trace_embedding(args: argparse.Namespace) -> int:
+    from ._layers_embedding import Embedding
+    from .tracing import trace_embedding
+
+    for name, default in (("bias", None), ("stride", None), ("padding", "0"),
+                          ("activation", "identity")):
+        if getattr(args, name) != default:
+            raise ValueError(f"--{name}: an Embedding layer has none; drop it, or give "
+                             "--kernel or --pool")
+    W = _array(args.table, "--table", (2,))
+    X = _array(args.input, "--input", (1, 2))
+    X = X.reshape(1, -1) if X.ndim == 1 else X
+    layer = Embedding(W.shape[0], W.shape[1], init=W)
+    dout = (np.ones((X.shape[0], X.shape[1] * W.shape[1])) if args.dout is None
+            else _array(args.dout, "--dout", (1, 2)))
+    try:
+        layer.forward(X)  # the indices checked first, named as the option
+    except ValueError as exc:
+        raise ValueError(f"--input: {exc}") from None
+    trace = trace_embedding(layer, X, dout.reshape(X.shape[0], -1) if dout.ndim == 1 else dout,
+                            digits=min(args.digits, 17))
+    print(json.dumps(trace.to_dict()) if args.format == "json" else trace.text(), end="")
+    if args.format == "json":
+        print()
+    return 0
+
+
 def _trace_conv(args: argparse.Namespace) -> int:
     from .conv import Conv2D
     from .pooling import MaxPool2D
     from .tracing import trace_conv2d, trace_maxpool2d
 
+    if args.table is not None:
+        return _trace_embedding(args)
     X = _array(args.input, "--input", (2, 3, 4))
     X = X.reshape((1,) * (4 - X.ndim) + X.shape)
     padding = _padding(args.padding)

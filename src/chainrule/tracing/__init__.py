@@ -21,7 +21,9 @@ The package keeps computing and formatting apart:
   (the parsing of the files, JSON and YAML, in :mod:`._spec_files`);
 * :mod:`.conv_trace` and :mod:`.pool_trace` trace one Conv2D or MaxPool2D layer
   (:func:`trace_conv2d`, :func:`trace_maxpool2d`): every output, gradient and input
-  gradient as the explicit sum of the entries that make it.
+  gradient as the explicit sum of the entries that make it; :mod:`.embedding_trace`
+  one Embedding layer (:func:`trace_embedding`): each lookup, and which rows of ``dW``
+  receive which slices of ``dout`` (the scatter-add).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from ._sparsity import check_sparsity
 from .batch import BatchStepTrace, compute_batch_step
 from .compute import LayerStep, StepTrace, compute_step
 from .conv_trace import ConvTrace, trace_conv2d
+from .embedding_trace import EmbeddingTrace, trace_embedding
 from .notations import NOTATIONS, blocks, to_dict
 from .pool_trace import PoolTrace, trace_maxpool2d
 from .spec import PRESETS, TraceSpec, load_spec, spec_network
@@ -50,6 +53,7 @@ __all__ = [
     "PRESETS",
     "BatchStepTrace",
     "ConvTrace",
+    "EmbeddingTrace",
     "LayerStep",
     "PoolTrace",
     "StepTrace",
@@ -61,6 +65,7 @@ __all__ = [
     "spec_network",
     "trace",
     "trace_conv2d",
+    "trace_embedding",
     "trace_maxpool2d",
     "trace_preset",
 ]
