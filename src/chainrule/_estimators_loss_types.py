@@ -16,6 +16,12 @@ def _is_count(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v > 0
 
 
+def _is_type_name(v: object) -> bool:
+    """Whether ``v`` names a loss type: a JSON string only (a list or an object read as
+    a key of ``_LOSS_TYPES`` raised "unhashable type" out of ``load_estimator``)."""
+    return isinstance(v, str) and v in _LOSS_TYPES
+
+
 def _type_name(v: object) -> str:
     return "float32" if isinstance(v, np.float32) else "float64"
 
@@ -42,7 +48,7 @@ def _loss_types_problem(record: object, fitted: dict) -> str | None:
                 f"found {record!r}")
     runs, best = record["loss_curve_"], record["best_loss_"]
     if not isinstance(runs, list) or not all(
-            isinstance(r, list) and len(r) == 2 and r[0] in _LOSS_TYPES and _is_count(r[1])
+            isinstance(r, list) and len(r) == 2 and _is_type_name(r[0]) and _is_count(r[1])
             for r in runs):
         return (f"_loss_types: loss_curve_: expected runs [[type, count], ...] of the types "
                 f"{sorted(_LOSS_TYPES)}, found {runs!r}")
@@ -51,7 +57,7 @@ def _loss_types_problem(record: object, fitted: dict) -> str | None:
         return (f"_loss_types: loss_curve_: the runs count {sum(r[1] for r in runs)} losses, "
                 f"loss_curve_ holds {n}")
     if (best is None) != (fitted["best_loss_"] is None) or (
-            best is not None and best not in _LOSS_TYPES):
+            best is not None and not _is_type_name(best)):
         expected = "null" if fitted["best_loss_"] is None else sorted(_LOSS_TYPES)
         return f"_loss_types: best_loss_: expected {expected} (as best_loss_ is), found {best!r}"
     return None
