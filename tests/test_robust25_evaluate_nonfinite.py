@@ -114,7 +114,8 @@ def test_an_estimator_refuses_a_parameter_made_nan(fitted, call: str) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             with pytest.raises(ValueError, match=re.escape(
-                    "predict: net.layers[0].W (Dense) holds 1 NaN or infinite value(s) of 15")):
+                    "predict: est.network_.layers[0].W (Dense, est.coefs_[0]) holds 1 NaN or "
+                    "infinite value(s) of 15")):
                 getattr(est, call)(*((Xs, y) if call == "score" else (Xs,)))
     finally:
         W[1, 2] = kept

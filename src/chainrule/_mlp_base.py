@@ -39,7 +39,7 @@ from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
 from ._mlp_early_stopping import early_stopping_split, stopping_record
 from ._mlp_ema import ema_begin, ema_end
-from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
+from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork, named_network
 from ._mlp_fitted import _checked_values as _checked_values
 from ._mlp_fitted import _json_value as _json_value
 from ._mlp_fitted import _loss_changed as _loss_changed
@@ -276,7 +276,8 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
         # float64 (scikit-learn keeps float16 X at predict, float32 in its products)
         if np.result_type(X.dtype, net.dtype) != net.dtype:
             net = net.astype(np.float64)
-        out = _evaluate(net, _as_images(net, X), of_net_input)
+        with named_network(self):  # a NaN parameter: est.network_.layers[i].W, est.coefs_[k]
+            out = _evaluate(net, _as_images(net, X), of_net_input)
         return out.astype(np.longdouble) if wide else out
 
     def __sklearn_tags__(self):

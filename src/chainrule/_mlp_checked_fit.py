@@ -21,6 +21,7 @@ from sklearn.utils.validation import validate_data
 
 from ._class_weight import checked_sample_weight
 from ._mlp_data_scale import warn_if_overflowing
+from ._mlp_fitted import named_network
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_image_rows import (
     check_rows_given,
@@ -198,7 +199,8 @@ class _CheckedFit:
         """
         put_back, release = _in_place_state(self)
         try:
-            with restored_on_error(self, keep=(TrainingDiverged,)):
+            # a NaN parameter of a warm start: est.network_.layers[i].W, est.coefs_[k]
+            with restored_on_error(self, keep=(TrainingDiverged,)), named_network(self):
                 try:
                     return self._checked_fit(X, y, sample_weight, incremental, classes)
                 except TrainingDiverged:

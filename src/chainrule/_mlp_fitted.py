@@ -8,6 +8,7 @@ import numbers
 import os
 import warnings
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ._class_weight import class_weight_to_json
 from ._estimators_loss_types import _loss_types_json
 from ._mlp_params import _names_a_file
 from ._mlp_state import training_record
+from ._network_nonfinite import naming
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .layers import Dense
@@ -106,6 +108,22 @@ class _ParameterList(list):
     def __reduce_ex__(self, protocol: Any) -> tuple:
         # copies and pickles are plain lists (copy.deepcopy(est.coefs_) gives copies)
         return (list, (list(self),))
+
+
+def named_network(est: Any) -> AbstractContextManager:
+    """Inside it, a NaN parameter or running statistic of ``est.network_`` is refused by
+    the name the user can type, ``est.network_.layers[i].W``, and by ``est.coefs_[k]``
+    (``est.intercepts_[k]``) where the estimator has a view of it, not by the network's
+    ``net.layers[i].W``, which no name of the user's holds (no network yet: nothing)."""
+    net = vars(est).get("network_")
+    if net is None:
+        return nullcontext()
+    views: dict[tuple[int, str], str] = {}
+    for i, layer in enumerate(net.layers):
+        if isinstance(layer, Dense):  # coefs_ and intercepts_ are the Dense layers' W, b
+            k = len(views) // 2
+            views[i, "W"], views[i, "b"] = f"est.coefs_[{k}]", f"est.intercepts_[{k}]"
+    return naming("est.network_", views)
 
 
 def _json_value(value: object) -> object:
@@ -318,4 +336,6 @@ class _FittedNetwork:
         # counters, the generator (see _mlp_state), so that a reloaded estimator continues
         # exactly as this one would
         meta["training"], training_arrays = training_record(self)
-        return io.write_file(path, meta, {**io.network_arrays(net), **training_arrays}, net=net)
+        with named_network(self):  # a NaN parameter: est.network_.layers[i].W, est.coefs_[k]
+            return io.write_file(path, meta, {**io.network_arrays(net), **training_arrays},
+                                 net=net)

@@ -206,6 +206,10 @@ class _Fitting:
         ``_fit`` puts the estimator back as it was.
         """
         method = _SCIPY_METHOD[self.solver]
+        # a warm start from parameters made NaN in place (est.coefs_[0][...] = np.nan): named,
+        # as the mini-batch solvers' run does, where SciPy's first cost was NaN and the
+        # refusal blamed X ("the cost at the initial parameters is nan")
+        self.network_._check_params_finite("train")
         # no validation record, as after a fresh fit of theirs (which ignores early_stopping):
         # a warm start after a mini-batch fit with early stopping keeps none of its scores
         self.validation_scores_ = self.best_validation_score_ = None

@@ -20,12 +20,19 @@ a pass's outputs are not finite, a floating-point error was recorded, or
 looked at only where that product is not finite, so that huge finite statistics cost no
 second pass) says a buffer is not finite: an infinite running variance normalises every
 row to ``beta`` (1 / sqrt(inf) = 0), a finite output as wrong as a NaN.
+
+Both refusals name the array as the user can type it: ``net.layers[i].W`` for a network,
+and inside :func:`naming` (an estimator's predict, score, save and fit) from the handle
+the user holds, ``est.network_.layers[i].W``, with the estimator's own view of it
+(``est.coefs_[k]``, ``est.intercepts_[k]``) to set it again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -33,6 +40,70 @@ import numpy as np
 from ._layers_base import Layer
 
 _NO_BUFFERS = Layer.buffers  # the method of the layers that have none
+
+# (the network's handle, {(layer index, array name): the owner's view}) inside naming()
+_HANDLE: ContextVar[tuple[str, Mapping[tuple[int, str], str]] | None] = ContextVar(
+    "chainrule_network_handle", default=None)
+
+
+@contextmanager
+def naming(handle: str, views: Mapping[tuple[int, str], str]) -> Iterator[None]:
+    """Inside it, the refusals of NaN parameters and running statistics name the network
+    ``handle`` (``"est.network_"``), and a parameter of ``views`` by its view there too.
+
+    Parameters
+    ----------
+    handle : str
+        How the user reaches the network (``"est.network_"``).
+    views : mapping of (int, str) to str
+        ``(i, "W")`` -> ``"est.coefs_[k]"``: the owner's name for layer ``i``'s array.
+    """
+    token = _HANDLE.set((handle, views))
+    try:
+        yield
+    finally:
+        _HANDLE.reset(token)
+
+
+def array_words(i: int, layer: Layer, name: str, method: str,
+                of_layer: bool) -> tuple[str, str, str]:
+    """How a refusal names layer ``i``'s array ``name``, writes into it, and sets it again.
+
+    Parameters
+    ----------
+    i : int
+        The layer's index in the network.
+    layer : Layer
+    name : str
+        The parameter's or the buffer's name ("W", "running_mean").
+    method : str
+        The method that sets it again, ``"set_params(...)"``.
+    of_layer : bool
+        Whether ``method`` is the layer's (``set_buffers``), not the network's.
+
+    Returns
+    -------
+    where : str
+        ``"net.layers[0].W (Dense)"``, or inside :func:`naming`
+        ``"est.network_.layers[0].W (Dense, est.coefs_[0])"``.
+    written : str
+        ``"layer.W"``, or the owner's view (``"est.coefs_[0]"``) where it has one.
+    again : str
+        ``"layer.W = ..., net.set_params(...)"``, or from the handle.
+    """
+    kind = type(layer).__name__
+    named = _HANDLE.get()
+    if named is None:
+        owner = "layer" if of_layer else "net"
+        return (f"net.layers[{i}].{name} ({kind})", f"layer.{name}",
+                f"layer.{name} = ..., {owner}.{method}")
+    handle, views = named
+    full = f"{handle}.layers[{i}].{name}"
+    owner = f"{handle}.layers[{i}]" if of_layer else handle
+    view = views.get((i, name))
+    if view is None:
+        return f"{full} ({kind})", full, f"{full} = ..., {owner}.{method}"
+    return f"{full} ({kind}, {view})", view, f"{view} = ..., {owner}.{method}"
 
 
 def checked_pass(net: Any, doing: str, run: Callable[[], np.ndarray]) -> np.ndarray:
@@ -145,14 +216,14 @@ def check_buffers(net: Any, doing: str) -> None:
             bad, what = invalid_entries(name, values)
             count = np.count_nonzero(bad)
             if count:
+                where, written, again = array_words(i, layer, name, "set_buffers(...)", True)
                 raise ValueError(
-                    f"{doing}: net.layers[{i}].{name} ({type(layer).__name__}) holds {count} "
+                    f"{doing}: {where} holds {count} "
                     f"{what} value(s) of {values.size} (the first: {values[bad][0]}), "
                     f"written into it since it was set (an in-place "
-                    f"layer.{name}[...] = ..., or a training-mode step of a loop of your own "
+                    f"{written}[...] = ..., or a training-mode step of a loop of your own "
                     f"on values that were not finite, writes into the running statistics "
-                    f"before any check); set valid values again (layer.{name} = ..., "
-                    f"layer.set_buffers(...)) first")
+                    f"before any check); set valid values again ({again}) first")
 
 
 def invalid_entries(name: str, values: np.ndarray) -> tuple[np.ndarray, str]:

@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from ._names import did_you_mean
-from ._network_nonfinite import check_buffers
+from ._network_nonfinite import array_words, check_buffers
 from ._validation import check_nonneg_float
 from ._validation_arrays import all_finite
 from .activations import Activation
@@ -187,12 +187,13 @@ class _Settings:
                 part = theta[offset:offset + n]
                 offset += n
                 bad = np.count_nonzero(~np.isfinite(part))
-                if bad:
+                if bad:  # named as the user holds it (an estimator's: _network_nonfinite)
+                    where, written, again = array_words(i, layer, spec.name,
+                                                        "set_params(...)", False)
                     raise ValueError(
-                        f"{doing}: net.layers[{i}].{spec.name} ({type(layer).__name__}) holds "
+                        f"{doing}: {where} holds "
                         f"{bad} NaN or infinite value(s) of {n} (the first: "
                         f"{part[~np.isfinite(part)][0]}), written into it since it was set "
-                        f"(an in-place layer.{spec.name} -= ..., or a step of a loop of "
+                        f"(an in-place {written} -= ..., or a step of a loop of "
                         f"your own, writes into the network's parameters before any "
-                        f"check); set finite values again "
-                        f"(layer.{spec.name} = ..., net.set_params(...)) first")
+                        f"check); set finite values again ({again}) first")
