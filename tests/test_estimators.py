@@ -387,8 +387,10 @@ def test_partial_fit_continues_the_optimizer(iris):
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     with pytest.raises(ValueError, match="not seen"):
         clf.partial_fit(X, y + 5)
-    with pytest.raises(ValueError, match=r"^classes=\[0, 1, 2, 3\] differs from the classes of "
-                                         r"the first call to partial_fit, \[0, 1, 2\]$"):
+    with pytest.raises(ValueError, match=r"^`classes=array\(\[0, 1, 2, 3\]\)` is not the same as "
+                                         r"on last call to partial_fit, was: array\(\[0, 1, 2\]\) "
+                                         r"\(classes=\[0, 1, 2, 3\] differs from the classes of "
+                                         r"the first call to partial_fit, \[0, 1, 2\]\)$"):
         clf.partial_fit(X, y, classes=np.array([0, 1, 2, 3]))
     with pytest.raises(ValueError, match="features"):
         clf.partial_fit(X[:, :3], y)
@@ -1908,9 +1910,9 @@ def test_continuing_with_other_features_or_outputs_says_what_to_do(how):
     snap = _snapshot(reg)
     go = reg.fit if how == "warm_start" else reg.partial_fit
     lead = "partial_fit" if how == "partial_fit" else r"a warm start \(warm_start=True\)"
-    with pytest.raises(ValueError, match=r"X: X has 3 features, but MLPRegressor is expecting 4 "
+    with pytest.raises(ValueError, match=r"^X has 3 features, but MLPRegressor is expecting 4 "
                                          rf"features as input\. \({lead} goes on with the fitted "
-                                         r"network; .*fit a new network.*\)\.$"):
+                                         r"network; .*fit a new network.*\)$"):
         go(X[:, :3], Y)
     _assert_unchanged(reg, snap)
     with pytest.raises(ValueError, match=r"y has 2 output\(s\) but the fitted network has 3; "

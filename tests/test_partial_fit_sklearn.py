@@ -48,8 +48,9 @@ def test_a_multilabel_y_of_another_width_is_named_as_y(iris, how):
     ([None, 1], r"^classes must be class labels \(integers or strings\), got \[None, 1\] "
                 r"\(type 'unknown'\)$"),
     ([0, 1, np.nan], r"^classes must be class labels, got NaN or infinity in "),
-    ([0, 1, 2, 3], r"^classes=\[0, 1, 2, 3\] differs from the classes of the first call to "
-                   r"partial_fit, \[0, 1, 2\]$"),
+    ([0, 1, 2, 3], r"^`classes=\[0, 1, 2, 3\]` is not the same as on last call to partial_fit, "
+                   r"was: array\(\[0, 1, 2\]\) \(classes=\[0, 1, 2, 3\] differs from the "
+                   r"classes of the first call to partial_fit, \[0, 1, 2\]\)$"),
 ])
 def test_a_later_calls_classes_are_checked_as_the_first_calls(iris, classes, match):
     """classes=[[0, 1, 2]] passed on a later call was flattened and taken (the first call

@@ -34,7 +34,8 @@ from ._proba_rows import (
 class _ClassifierOutputs:
     """The methods of :class:`~chainrule.estimators.MLPClassifier` that read its classes."""
 
-    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+    def _targets(self, y: np.ndarray, first: bool, classes: object,
+                 incremental: bool = False) -> np.ndarray:
         if not first:
             self._check_loss_kept()
         if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
@@ -43,7 +44,7 @@ class _ClassifierOutputs:
             lb = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):
                 lb.fit(_checked_classes(classes))
-                _check_known(y, lb.classes_, "in the classes passed")
+                _check_known(y, lb.classes_, "in the classes passed", True)
             else:
                 lb.fit(y)
             if len(lb.classes_) < 2:
@@ -65,7 +66,7 @@ class _ClassifierOutputs:
                         f"{len(self.classes_)} (a multi-label indicator matrix of shape "
                         f"(n_samples, {len(self.classes_)}) was expected)")
             else:
-                _check_known(y, self.classes_, "seen in the first fit")
+                _check_known(y, self.classes_, "seen in the first fit", incremental)
                 if y.ndim == 1 and _same_kind(y, self.classes_):
                     return _one_hot(y, self.classes_, lb.y_type_)
         return lb.transform(y)
@@ -244,16 +245,24 @@ def _one_hot(y: np.ndarray, classes: np.ndarray, y_type: str) -> np.ndarray:
     return out
 
 
-def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
+def _check_known(y: np.ndarray, classes: np.ndarray, source: str,
+                 incremental: bool) -> None:
     """Raise when ``y`` holds a label outside ``classes``, which ``source`` names.
 
     Compared as Python values, so labels of another type (the strings "0", "1"
-    against the integer classes 0, 1) are unknown too.
+    against the integer classes 0, 1) are unknown too.  In scikit-learn's MLP's words,
+    its ``partial_fit``'s or, for a warm start (``incremental`` False), its ``fit``'s
+    (which asks for the same classes, where a subset is fine here), then the labels.
     """
     known = set(classes.tolist())
-    unknown = [label for label in np.unique(y).tolist() if label not in known]
+    labels = np.unique(y)
+    unknown = [label for label in labels.tolist() if label not in known]
     if unknown:
-        raise ValueError(
-            f"y contains classes not {source}: {unknown}; expected a subset of "
-            f"{classes.tolist()}"
-        )
+        detail = f"y contains classes not {source}: {unknown}; expected a subset of " \
+                 f"{classes.tolist()}"
+        if incremental:
+            raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                             f"{classes}. 'y' has {labels}. ({detail})")
+        raise ValueError(f"warm_start can only be used where `y` has the same classes as in "
+                         f"the previous call to fit. Previously got {classes}, `y` has "
+                         f"{labels} ({detail})")

@@ -59,7 +59,7 @@ def _check_classes_argument(est: MLPClassifier, y: object, classes: object,
     if not hasattr(est, "network_") and classes is None:
         y_arr = np.asarray(y)
         if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
-            raise ValueError("classes must be passed on the first call to partial_fit")
+            raise ValueError("classes must be passed on the first call to partial_fit.")
 
 
 # how the messages below say that the two arguments' order is not scikit-learn's
@@ -146,7 +146,9 @@ def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
     """
     given = _checked_classes(classes)
     if not np.array_equal(np.unique(given), fitted):
+        # scikit-learn's MLP's words (the argument as given, classes_ as its repr), then ours
         raise ValueError(
-            f"classes={given.tolist()} differs from the classes of the first call to "
-            f"partial_fit, {fitted.tolist()}"
+            f"`classes={classes!r}` is not the same as on last call to partial_fit, was: "
+            f"{fitted!r} (classes={given.tolist()} differs from the classes of the first call "
+            f"to partial_fit, {fitted.tolist()})"
         )

@@ -76,7 +76,8 @@ class _RegressorOutputs:
                 f"goes on with the fitted network, so set huber_delta={trained!r} again, or "
                 "fit a new network (warm_start=False)")
 
-    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+    def _targets(self, y: np.ndarray, first: bool, classes: object,
+                 incremental: bool = False) -> np.ndarray:
         loss = self.loss
         if not first:
             self._check_loss_kept()

@@ -256,8 +256,8 @@ class _CheckedFit:
         except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
             if first or "features, but" not in str(exc):
                 raise
-            # the hint starts with a name in code ("partial_fit"): not capitalised
-            raise ValueError(f"X: {exc} ({self._continuing(incremental)}).") from None
+            # scikit-learn's words (of validate_data, as its MLP's), the way out after them
+            raise ValueError(f"{exc} ({self._continuing(incremental)})") from None
         if y.ndim == 2 and y.shape[1] == 1:
             # one target (a class, or a single-output regression), as scikit-learn's MLP
             # estimators take it, with their warning
@@ -280,7 +280,7 @@ class _CheckedFit:
                        else dtype)
         sw = checked_sample_weight(sample_weight, X.shape[0])
         with naming_conversion(y, "y"):  # a regression's text of no number
-            Y = _converted(self._targets(y, first, classes), dtype, "y")
+            Y = _converted(self._targets(y, first, classes, incremental), dtype, "y")
         # class_weight (MLPClassifier): the training rows' weights times their class's; the
         # validation rows of early stopping keep sample_weight alone, as scikit-learn's
         # SGDClassifier scores them (and Keras applies class_weight to training only)

@@ -58,7 +58,8 @@ class _Fitting:
     continues, and runs the SciPy solvers."""
 
     # -- fitting ---------------------------------------------------------------------------------
-    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+    def _targets(self, y: np.ndarray, first: bool, classes: object,
+                 incremental: bool = False) -> np.ndarray:
         raise NotImplementedError  # pragma: no cover - per subclass
 
     def _output(self) -> tuple[str, str]:
