@@ -95,7 +95,8 @@ def test_a_multilayer_perceptron_refuses_images_saying_how_to_give_them(digits):
     """Without input_shape the estimator takes rows alone: scikit-learn's "Found array
     with dim 4" now says what to pass instead."""
     _, images, y = digits
-    message = ("X must have shape (n_samples, n_features), got shape (240, 1, 8, 8); for "
+    message = ("Found array with dim 4, while dim <= 2 is required by MLPClassifier. (X must "
+               "have shape (n_samples, n_features), got shape (240, 1, 8, 8); for "
                "images, give their flat rows, X.reshape(len(X), -1)")
     with pytest.raises(ValueError, match=re.escape(message)):
         cr.MLPClassifier((8,), max_iter=2, random_state=0).fit(images, y)

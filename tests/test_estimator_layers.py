@@ -265,8 +265,9 @@ NO_DROPOUT = (r"^The 'layers' parameter of MLPClassifier must be a list of layer
     (dict(layers=CNN, input_shape=(1, 8)), r"^The 'input_shape' parameter of MLPClassifier "
      r"must be None or a tuple \(channels, height, width\) of three ints in the range "
      r"\[1, inf\)\. Got \(1, 8\) instead\.$"),
-    (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give X of "
-     r"images of shape \(n_samples, C, H, W\), or input_shape=\(C, H, W\)"),
+    (dict(layers=CNN), r"^Found array with dim 2, while dim 3 or 4 is required by MLPClassifier "
+     r"with layers of images and no input_shape\. \(layers\[0\] \(Conv2D\) takes images; "
+     r"give X of images of shape \(n_samples, C, H, W\), or input_shape=\(C, H, W\)"),
     (dict(input_shape=(1, 8, 8)), r"^The 'input_shape' parameter of MLPClassifier must be None "
      r"without layers\. Got \(1, 8, 8\) instead\. \(input_shape is the shape of the images "
      r"that layers takes; hidden_layer_sizes builds a multilayer perceptron"),

@@ -88,8 +88,9 @@ def test_images_of_another_shape_are_refused_naming_both(images):
 def test_rows_without_input_shape_are_refused_by_name(images):
     X, y = images
     with pytest.raises(ValueError, match=re.escape(
-            "layers: layers[0] (Conv2D) takes images; give X of images of shape "
-            "(n_samples, C, H, W), or input_shape=(C, H, W)")):
+            "Found array with dim 2, while dim 3 or 4 is required by MLPClassifier with layers "
+            "of images and no input_shape. (layers[0] (Conv2D) takes images; give X of images "
+            "of shape (n_samples, C, H, W), or input_shape=(C, H, W)")):
         MLPClassifier(layers=LAYERS).fit(X.reshape(len(X), -1), y)
 
 

@@ -25,6 +25,7 @@ from ._mlp_fitted import named_network
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_image_rows import (
     check_rows_given,
+    dims_of,
     fitted_image_rows,
     images_of_X,
     refuse_channels_last,
@@ -213,12 +214,14 @@ class _CheckedFit:
             # holding ~3 x the parameters' memory for as long as the network lives
             release(keep=incremental)
             self.__dict__.pop("_images_of_X", None)
+            self.__dict__.pop("_X_dims", None)
             if hasattr(self, "network_"):
                 _release_caches(self.network_)
 
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:
         # without input_shape, images X give theirs (read by _image_shape until the fit ends)
+        self._X_dims = dims_of(X)  # for layers of images and X of rows: its words (layers)
         self._images_of_X = images_of_X(self, X, hasattr(self, "network_") and (
             incremental or bool(self.warm_start)))
         self._validate_params()

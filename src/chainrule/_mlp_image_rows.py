@@ -44,7 +44,8 @@ def check_rows_given(X: object) -> None:
 
 
 def image_rows(X: object, shape: tuple[int, int, int] | None, *,
-               from_fit: bool = False, given_at_fit: bool = False) -> object:
+               from_fit: bool = False, given_at_fit: bool = False,
+               owner: str = "MLPClassifier") -> object:
     """``X`` of images (n_samples, \\*shape) as its rows (n_samples, C*H*W); else as it is.
 
     Parameters
@@ -64,6 +65,8 @@ def image_rows(X: object, shape: tuple[int, int, int] | None, *,
         Whether ``shape`` is the fitted network's, given as ``input_shape`` at
         fit, where the estimator's ``input_shape`` is now None or another: a
         refusal names the shape as given then.
+    owner : str, default="MLPClassifier"
+        The estimator's class name, for scikit-learn's words.
 
     Returns
     -------
@@ -93,12 +96,13 @@ def image_rows(X: object, shape: tuple[int, int, int] | None, *,
         # the row length written out: -1 cannot be inferred from no images (n = 0), which
         # scikit-learn's check then refuses by name ("Found array with 0 sample(s)")
         return arr.reshape(arr.shape[0], int(np.prod(shape)))
-    if shape is None:
+    if shape is None:  # scikit-learn's MLP's words (check_array's), then the way out
         raise ValueError(
-            f"X must have shape (n_samples, n_features), got shape {arr.shape}; for images, "
+            f"Found array with dim {arr.ndim}, while dim <= 2 is required by {owner}. (X "
+            f"must have shape (n_samples, n_features), got shape {arr.shape}; for images, "
             "give their flat rows, X.reshape(len(X), -1) (a multilayer perceptron takes the "
             "pixels as features), or layers with input_shape=(C, H, W) for a convolutional "
-            "network, which takes images of shape (n_samples, C, H, W) too")
+            "network, which takes images of shape (n_samples, C, H, W) too)")
     c, h, w = shape
     # images (n, H, W, C) of this shape: the advice SavedModel and the CLI give
     hint = channels_last_hint(arr.shape[1:], shape, saved=False)
@@ -150,12 +154,29 @@ def fitted_image_rows(est: object, X: object, shape: tuple[int, int, int] | None
     network's shape named again), else the fitted network's, taken from X or given as
     ``input_shape`` at fit (:func:`shape_from_X`)."""
     asked = getattr(est, "input_shape", None)
+    owner = type(est).__name__
     if shape is None or (asked is not None and _same_shape(asked, shape)):
-        return image_rows(X, shape)
+        return image_rows(X, shape, owner=owner)
     if not continuing:  # a first fit without input_shape: the shape of these images X
-        return image_rows(X, shape, from_fit=True)
+        return image_rows(X, shape, from_fit=True, owner=owner)
     from_X = shape_from_X(est)
-    return image_rows(X, shape, from_fit=from_X, given_at_fit=not from_X)
+    return image_rows(X, shape, from_fit=from_X, given_at_fit=not from_X, owner=owner)
+
+
+def dims_of(X: object) -> int | None:
+    """How many axes ``X`` has (a sparse matrix 2, a list of images 3 or 4), None where it
+    is no array (scikit-learn's check refuses it later, by its own words)."""
+    if scipy.sparse.issparse(X):
+        return 2
+    if isinstance(X, (list, tuple)):
+        X = _nested(X)
+    ndim = getattr(X, "ndim", None)
+    if isinstance(ndim, int):
+        return ndim
+    try:
+        return int(np.ndim(X))
+    except (TypeError, ValueError):  # ragged
+        return None
 
 
 def images_of_X(est: object, X: object, continuing: bool) -> tuple[int, int, int] | None:

@@ -231,10 +231,17 @@ class _Parameters:
         image = next((i for i, spec in enumerate(specs)
                       if spec.get("type") in _IMAGE_LAYERS), None)
         if shape is None and image is not None:
-            raise ValueError(f"layers: layers[{image}] ({specs[image]['type']}) takes images; "
-                             "give X of images of shape (n_samples, C, H, W), or "
-                             "input_shape=(C, H, W) (each row of X is then an image of "
-                             "C*H*W values, channel by channel, each row by row)")
+            detail = (f"layers[{image}] ({specs[image]['type']}) takes images; give X of "
+                      "images of shape (n_samples, C, H, W), or input_shape=(C, H, W) (each "
+                      "row of X is then an image of C*H*W values, channel by channel, each "
+                      "row by row)")
+            dims = self.__dict__.get("_X_dims")  # a fit's X (_checked_fit)
+            if dims is None:
+                raise ValueError(f"layers: {detail}")
+            # scikit-learn's words for X of the wrong number of axes (check_array's)
+            raise ValueError(f"Found array with dim {dims}, while dim 3 or 4 is required by "
+                             f"{type(self).__name__} with layers of images and no "
+                             f"input_shape. ({detail})")
         if self.solver not in _STOCHASTIC:
             for i, spec in enumerate(specs):
                 # a Dropout layer of rate 0 too: scipy_fit.minimize refuses any Dropout layer
