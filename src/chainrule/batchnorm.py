@@ -377,16 +377,16 @@ class BatchNorm(Layer):
                 raise ValueError(f"BatchNorm {name} must be finite, got {value}")
             checked[name] = value
         if np.any(checked["running_var"] < 0):
-            raise ValueError(
-                f"BatchNorm running_var must be >= 0, got {checked['running_var']}"
-            )
+            raise ValueError(f"BatchNorm running_var must be >= 0, got {checked['running_var']}")
         for name, value in checked.items():
             getattr(self, name)[...] = value
 
     def __repr__(self) -> str:
         act = "" if self.activation.name == "identity" else f", activation={self.activation.name!r}"
-        biased = "" if self.unbiased_running_var else ", unbiased_running_var=False"
-        return f"BatchNorm({self.n_in}{act}{biased})"
+        extra = "".join(f", {k}={v!r}" for k, v, default in (  # settings not the defaults
+            ("momentum", self.momentum, 0.9), ("eps", self.eps, 1e-5),
+            ("unbiased_running_var", self.unbiased_running_var, True)) if v != default)
+        return f"BatchNorm({self.n_in}{act}{extra})"
 
 
 def _channels_last(X: np.ndarray) -> np.ndarray:
