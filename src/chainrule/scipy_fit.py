@@ -21,10 +21,10 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._network_blocks import RowBlocks, block_rows
+from ._scipy_fit_params import _full, _put, _put_result, _trainable_mask
 from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
 from ._training_data import _check_sparse, _is_sparse, _sparse_batch
-from ._training_frozen import frozen_slices
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
@@ -62,26 +62,6 @@ def _check_bfgs_size(method: str, n: int) -> None:
             f"{n} parameters need {8 * n * n / 2**30:.3g} GiB for it in float64 (and more as "
             f"it is updated), past the {_BFGS_MAX_BYTES / 2**30:g} GiB allowed for it; use "
             "method='L-BFGS-B' (or 'CG'), which keeps a few vectors of the parameters' size")
-
-
-def _trainable_mask(net: Network) -> np.ndarray | None:
-    """The mask of the parameters not frozen, or None when none is (refused: all are)."""
-    frozen = frozen_slices(net)
-    if frozen is None:
-        return None
-    keep = np.ones(net.n_params, dtype=bool)
-    for sl in frozen:
-        keep[sl] = False
-    return keep
-
-
-def _full(net: Network, theta: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
-    """The whole parameter vector (float64) of an iterate over the trainable ones."""
-    if keep is None:
-        return theta
-    full = net.params.astype(np.float64)
-    full[keep] = theta
-    return full
 
 
 # the clock max_time is measured on (a name of this module, so that a test can advance it)
@@ -139,29 +119,6 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
         return J, (grad if keep is None else grad[keep]).astype(np.float64)
 
     return fun
-
-
-def _put(net: Network, theta: np.ndarray, keep: np.ndarray | None) -> None:
-    """Write ``theta`` into the network's parameters: the entries ``keep`` (the trainable
-    ones) alone when some are frozen."""
-    if keep is None:
-        net.params[...] = theta
-    else:
-        net.params[keep] = theta
-
-
-def _put_result(net: Network, result: scipy.optimize.OptimizeResult,
-                keep: np.ndarray | None) -> None:
-    """Write SciPy's final iterate into the network; with frozen parameters, make
-    ``result.x`` (and ``result.jac``, zeros at the frozen entries, which SciPy does not
-    hold) whole vectors, as they are without."""
-    _put(net, result.x, keep)
-    if keep is not None:
-        result.x = net.params.astype(np.float64)
-        if "jac" in result:
-            jac = np.zeros_like(result.x)
-            jac[keep] = result.jac
-            result.jac = jac
 
 
 def minimize(
@@ -257,7 +214,9 @@ def minimize(
         parameters), a ``maxiter``, ``tol`` or ``max_time`` out of range, or
         ``options`` holding ``maxiter`` (an argument of this function); a
         ``class_weight`` for a network without class targets, naming a class
-        it does not have, or giving every example weight 0.
+        it does not have, or giving every example weight 0; a parameter made NaN
+        or infinite in place (``layer.W[0, 0] = np.nan``), named as
+        :func:`~chainrule.training.train` names it, before SciPy starts.
     TypeError
         If ``net`` is not a :class:`~chainrule.Network`, ``callback`` not
         callable, ``options`` not a dict, or ``maxiter``, ``tol`` or ``max_time``
@@ -285,6 +244,9 @@ def minimize(
     if not isinstance(net, Network):
         raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
                         f"got {type(net).__name__}")
+    # a parameter made NaN in place (layer.W[0, 0] = np.nan): named as train names it, not
+    # a TrainingDiverged blaming X or Y for the NaN cost SciPy's first call would see
+    net._check_params_finite("minimize")
     scipy_method = _scipy_method(method)
     _check_bfgs_size(method, net.params.size)
     maxiter = check_positive_int(maxiter, "maxiter")
