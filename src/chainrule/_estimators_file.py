@@ -1,9 +1,11 @@
 """The checks :func:`chainrule.load_estimator` makes on an estimator file's ``fitted``
 record (:func:`_fitted_problem`): its keys, counts, curves and classes against the
-network read from the same file."""
+network read from the same file; and on its ``training`` record's optimizer rate
+(:func:`_training_rate_problem`), which only a schedule takes to infinity."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -132,3 +134,45 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
                 f"activation), found {fitted['out_activation_']!r}")
     return None
 
+
+
+def _training_rate_problem(training: object) -> str | None:
+    """What is wrong with the optimizer's rate in an estimator file's ``training`` record.
+
+    ``training.optimizer.config.lr`` is the rate the next :meth:`partial_fit` steps at.
+    ``inf`` is one only a schedule reaches (an exponential decay with ``gamma > 1`` past
+    the float range), which :meth:`Optimizer.from_config` takes for that reason; without
+    a ``training.schedule_run`` (no schedule ran), the rules' rates (constant,
+    invscaling, adaptive) are never above ``learning_rate_init``, and an ``inf`` there is
+    damage that the next fit would meet as a divergence at its first step.  Refused in
+    the words of the rule's own constructor.  Anything else of the record is
+    :func:`~chainrule._mlp_state.restore_training`'s to check (NaN and negative rates,
+    ``momentum = 1.5``, ``beta2 = 1``: from_config refuses them in the same words).
+
+    Parameters
+    ----------
+    training : object
+        The file's ``training`` record, as read.
+
+    Returns
+    -------
+    str or None
+        ``"training.optimizer.config: lr must be a finite float > 0, got inf (...)"``.
+    """
+    from .optimizers import OPTIMIZERS
+
+    if not isinstance(training, dict) or training.get("schedule_run") is not None:
+        return None
+    record = training.get("optimizer")
+    config = record.get("config") if isinstance(record, dict) else None
+    if not isinstance(config, dict) or config.get("name") not in OPTIMIZERS:
+        return None  # (refused by restore_training, naming what it found)
+    rate = config.get("lr")
+    if not (type(rate) in (int, float) and math.isinf(rate)):
+        return None
+    try:  # the rule's constructor, which takes no infinite rate: its words
+        OPTIMIZERS[config["name"]](**{k: v for k, v in config.items() if k != "name"})
+    except (TypeError, ValueError) as exc:
+        return (f"training.optimizer.config: {exc} (a rate only a schedule reaches, and "
+                "the file records no training.schedule_run)")
+    return None  # pragma: no cover  (every rule refuses lr = inf)

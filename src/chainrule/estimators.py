@@ -56,7 +56,7 @@ from ._estimators_file import _CLASSIFIER_KEYS as _CLASSIFIER_KEYS
 from ._estimators_file import _FITTED_KEYS as _FITTED_KEYS
 from ._estimators_file import _SK_OUTPUT as _SK_OUTPUT
 from ._estimators_file import _Y_TYPES as _Y_TYPES
-from ._estimators_file import _fitted_problem, _is_count
+from ._estimators_file import _fitted_problem, _is_count, _training_rate_problem
 from ._estimators_file import _is_finite as _is_finite
 from ._estimators_loss_types import _typed_losses
 from ._estimators_mlp_classifier import MLPClassifier
@@ -237,6 +237,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(repr(exc)) from None
     if "training" in meta:  # the state partial_fit and a warm start go on from
+        problem = _training_rate_problem(meta["training"])  # lr = inf, without a schedule
+        if problem is not None:
+            raise bad(problem)
         try:
             restore_training(est, meta["training"], arrays, net)
         except (TypeError, ValueError) as exc:
