@@ -17,8 +17,20 @@ from ._tabular_categories import MAX_CATEGORIES, one_hot_mask
 def categorical_options(args: argparse.Namespace) -> dict:
     """``read_data``'s options of train's categorical columns: DATA's columns of text, and
     those of ``--categorical``, one-hot encoded, at most ``--max-categories`` categories
-    each (a file that is not CSV: only ``--categorical`` is checked, and refused)."""
+    each (a file that is not CSV: only ``--categorical`` is checked, and refused).  With
+    an Embedding first layer (its columns are indices): none, ``--categorical`` refused."""
+    from ._cli_models_train_prepare import indices_first  # (that module imports this one)
+
     forced = getattr(args, "categorical", None)
+    if indices_first(args):  # an Embedding's input columns are indices: none one-hot encoded
+        if forced:
+            raise ValueError(
+                f"--categorical {' '.join(forced)}: an Embedding first layer (--layers) "
+                "takes its columns as indices into its table; one-hot encoded, a column "
+                "would become 0/1 columns, read as the indices 0 and 1 at positions of "
+                "their own; leave --categorical out (the column's values, integers from 0, "
+                "are the indices)")
+        return {"categorical": False}  # a column of text: refused by read_data, by name
     return {"categorical": list(forced) if forced else True,
             "max_categories": getattr(args, "max_categories", MAX_CATEGORIES)}
 
