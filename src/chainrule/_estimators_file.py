@@ -5,7 +5,6 @@ network read from the same file; and on its ``training`` record's optimizer rate
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy as np
 from . import io
 from ._estimators_loss_types import _loss_types_problem
 from ._estimators_regressor import _REGRESSOR_LOSSES, _network_loss
+from ._optimizers_rate_record import unscheduled_rate_problem
 
 # What each estimator's network ends with: output activation and loss (see ``_output``)
 _Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
@@ -159,20 +159,10 @@ def _training_rate_problem(training: object) -> str | None:
     str or None
         ``"training.optimizer.config: lr must be a finite float > 0, got inf (...)"``.
     """
-    from .optimizers import OPTIMIZERS
-
     if not isinstance(training, dict) or training.get("schedule_run") is not None:
         return None
     record = training.get("optimizer")
-    config = record.get("config") if isinstance(record, dict) else None
-    if not isinstance(config, dict) or config.get("name") not in OPTIMIZERS:
-        return None  # (refused by restore_training, naming what it found)
-    rate = config.get("lr")
-    if not (type(rate) in (int, float) and math.isinf(rate)):
-        return None
-    try:  # the rule's constructor, which takes no infinite rate: its words
-        OPTIMIZERS[config["name"]](**{k: v for k, v in config.items() if k != "name"})
-    except (TypeError, ValueError) as exc:
-        return (f"training.optimizer.config: {exc} (a rate only a schedule reaches, and "
-                "the file records no training.schedule_run)")
-    return None  # pragma: no cover  (every rule refuses lr = inf)
+    return unscheduled_rate_problem(
+        record.get("config") if isinstance(record, dict) else None,
+        "training.optimizer.config",
+        "a rate only a schedule reaches, and the file records no training.schedule_run")

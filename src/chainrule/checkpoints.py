@@ -38,6 +38,7 @@ from ._checkpoints_checks import (
     _recorded_schedule,
 )
 from ._class_weight import class_weight_from_json, class_weight_to_json
+from ._optimizers_rate_record import unscheduled_rate_problem
 from ._rng_links import network_states
 from ._schedules_span import past_end, span
 from ._training_ema import averaged_payload, read_averaged, read_buffers
@@ -204,6 +205,12 @@ def trainer_from_checkpoint(
         class_weight = class_weight_from_json(t.pop("class_weight", None))
         ema = t.pop("ema", None)  # missing in older checkpoints and in runs without it
         record = meta["optimizer"]
+        if (meta["schedule"].get("config") == {"name": "constant"}  # its rate: lr0's
+                and meta["schedule"].get("class") is None):  # (not a class of one's own)
+            problem = unscheduled_rate_problem(record["config"], "optimizer.config",
+                                               "the run's schedule is 'constant'")
+            if problem is not None:  # lr = inf: a divergence at the resumed run's 1st step
+                raise ValueError(problem)
         opt = _checked_optimizer(record["config"], "optimizer.config")
         opt.t = _checked_count(record["t"], "optimizer.t")
         opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
