@@ -11,6 +11,7 @@ from ._impute import imputer_problem, n_indicators
 from ._io_files import finite_number
 from ._saved_model_range import range_problem
 from ._saved_model_threshold import threshold_problem
+from ._saved_model_training import rule_settings_problem
 from ._saved_model_tune import tune_problem
 from ._table_labels import _text
 from ._tabular_categories import categories_problem
@@ -159,6 +160,10 @@ def _metadata_problem(model: SavedModel) -> str | None:
         # as 0 instead, they scored another draw than the model's, silently
         return (f"training.seed: expected null or an int >= 0 (the --seed train drew its "
                 f"data and weights from), got {seed!r:.40}")
+    # the update rule's settings: lr = inf, momentum = 1.5 were shown by info as the run's
+    problem = rule_settings_problem(meta.get("training") or {})
+    if problem:
+        return problem
     history = meta.get("history")
     if history is not None:
         if not isinstance(history, dict):
