@@ -2,7 +2,9 @@
 (``--pool``) step on a small image, every number printed as an explicit sum by
 :func:`chainrule.tracing.trace_conv2d` / :func:`chainrule.tracing.trace_maxpool2d`; or
 one Embedding step (``--table``) on a few rows of indices, the lookups and the table
-gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`.
+gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`; or one BatchNorm
+training step (``--batchnorm``) on a batch (n, D), the statistics and dx both step by step
+and by the compact formula, by :func:`chainrule.tracing.trace_batchnorm`.
 """
 
 from __future__ import annotations
@@ -19,26 +21,39 @@ __all__ = ["_add_trace_conv"]
 
 def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "trace-conv", help="print every number of one convolution, max-pooling or "
-        "embedding step",
+        "trace-conv", help="print every number of one convolution, max-pooling, "
+        "embedding or batch-normalisation step",
         description="One forward and backward pass of a Conv2D layer (--kernel) or a "
         "MaxPool2D layer (--pool) on a small image: each output as its sum of x*w terms, "
         "each dW, db and dX entry as its sum of dZ*x, dZ and dZ*w terms; for pooling, each "
         "window's winner and where dout goes; for an Embedding layer (--table), each "
         "example's rows of the table and, for each row of dW, the slices of dout it "
-        "sums (the scatter-add).",
+        "sums (the scatter-add); for a BatchNorm layer in training mode (--batchnorm), "
+        "each feature's mean, variance, xhat and y, then dgamma, dbeta, the graph's "
+        "dxhat, dvar, dmu and dx's three terms, and the compact formula for dx.",
         epilog="example: chainrule trace-conv --input '[[1,2,3],[4,5,6],[7,8,9]]' "
         "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2; chainrule trace-conv --input "
-        "'[[2,0],[1,1]]' --table '[[0,1],[2,3],[4,5]]'")
+        "'[[2,0],[1,1]]' --table '[[0,1],[2,3],[4,5]]'; chainrule trace-conv --input "
+        "'[[1,2],[3,5],[4,0]]' --batchnorm --dout '[[1,0.5],[-2,1],[0.5,3]]'")
     p.add_argument("--input", required=True, metavar="JSON",
                    help="the image(s): nested lists of shape (H, W), (C, H, W) or (n, C, H, "
-                   "W); with --table, the indices, of shape (block,) or (n, block)")
+                   "W); with --table, the indices, of shape (block,) or (n, block); with "
+                   "--batchnorm, the batch, of shape (n, D), n >= 2")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--kernel", metavar="JSON",
                       help="convolution kernels of shape (kh, kw), (C, kh, kw) or (F, C, kh, kw)")
     what.add_argument("--pool", type=positive_int, metavar="K", help="max pooling, K x K windows")
     what.add_argument("--table", metavar="JSON", help="an Embedding layer's table W, of shape "
                       "(num_embeddings, embedding_dim): --input holds indices into it")
+    what.add_argument("--batchnorm", action="store_true",
+                      help="a BatchNorm layer in training mode (batch mean and 1/n variance) "
+                      "on the batch --input")
+    p.add_argument("--gamma", metavar="JSON",
+                   help="with --batchnorm: the scales, a number or D numbers (default 1)")
+    p.add_argument("--beta", metavar="JSON",
+                   help="with --batchnorm: the shifts, a number or D numbers (default 0)")
+    p.add_argument("--eps", type=float, metavar="E",
+                   help="with --batchnorm: added to the variance, > 0 (default 1e-5)")
     p.add_argument("--bias", metavar="JSON", help="the biases, a number or F numbers (default 0)")
     p.add_argument("--stride", type=positive_int, help="step between windows (default: 1 for "
                    "--kernel, K for --pool)")
@@ -48,7 +63,8 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", default="identity",
                    help="the convolution's activation (default: identity, as cs231n's layer)")
     p.add_argument("--dout", metavar="JSON",
-                   help="upstream gradient dJ/dA of the output's shape (default: all ones)")
+                   help="upstream gradient dJ/dA of the output's shape (default: all ones; "
+                   "with --batchnorm, all ones make dx 0)")
     p.add_argument("--digits", type=integer(1), default=6,
                    help="significant digits of the printed numbers (default: 6)")
     p.add_argument("--format", choices=("text", "json"), default="text",
@@ -107,11 +123,50 @@ def _trace_embedding(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trace_batchnorm(args: argparse.Namespace) -> int:
+    from .batchnorm import BatchNorm
+    from .tracing import trace_batchnorm
+
+    for name, default in (("bias", None), ("stride", None), ("padding", "0"),
+                          ("activation", "identity")):
+        if getattr(args, name) != default:
+            raise ValueError(f"--{name}: the traced BatchNorm layer has none; drop it, or "
+                             "give --kernel or --pool")
+    X = _array(args.input, "--input", (2,))
+    if X.shape[0] < 2:
+        raise ValueError(f"--input: a batch of at least 2 rows, got {X.shape[0]}: one row has "
+                         "no variance (BatchNorm normalises it with its running statistics)")
+    try:
+        layer = BatchNorm(X.shape[1], eps=1e-5 if args.eps is None else args.eps)
+    except ValueError as exc:
+        raise ValueError(f"--eps: {exc}") from None
+    for name in ("gamma", "beta"):
+        if getattr(args, name) is not None:
+            v = _array(getattr(args, name), f"--{name}", (0, 1))
+            try:
+                setattr(layer, name, np.broadcast_to(v, (X.shape[1],)) if v.ndim == 0 else v)
+            except ValueError as exc:
+                raise ValueError(f"--{name}: {exc}") from None
+    dout = np.ones(X.shape) if args.dout is None else _array(args.dout, "--dout", (2,))
+    if dout.shape != X.shape:
+        raise ValueError(f"--dout: expected --input's shape {X.shape}, got {dout.shape}")
+    trace = trace_batchnorm(layer, X, dout, digits=min(args.digits, 17))
+    print(json.dumps(trace.to_dict()) if args.format == "json" else trace.text(), end="")
+    if args.format == "json":
+        print()
+    return 0
+
+
 def _trace_conv(args: argparse.Namespace) -> int:
     from .conv import Conv2D
     from .pooling import MaxPool2D
     from .tracing import trace_conv2d, trace_maxpool2d
 
+    if args.batchnorm:
+        return _trace_batchnorm(args)
+    for name in ("gamma", "beta", "eps"):
+        if getattr(args, name) is not None:
+            raise ValueError(f"--{name}: only --batchnorm takes it; drop it, or give --batchnorm")
     if args.table is not None:
         return _trace_embedding(args)
     X = _array(args.input, "--input", (2, 3, 4))

@@ -23,7 +23,9 @@ The package keeps computing and formatting apart:
   (:func:`trace_conv2d`, :func:`trace_maxpool2d`): every output, gradient and input
   gradient as the explicit sum of the entries that make it; :mod:`.embedding_trace`
   one Embedding layer (:func:`trace_embedding`): each lookup, and which rows of ``dW``
-  receive which slices of ``dout`` (the scatter-add).
+  receive which slices of ``dout`` (the scatter-add); :mod:`.batchnorm_trace` one
+  BatchNorm layer in training mode (:func:`trace_batchnorm`): the batch statistics,
+  and ``dx`` both through the graph's steps and by the compact formula.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from . import render
 from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
 from ._sparsity import check_sparsity
 from .batch import BatchStepTrace, compute_batch_step
+from .batchnorm_trace import BatchNormTrace, trace_batchnorm
 from .compute import LayerStep, StepTrace, compute_step
 from .conv_trace import ConvTrace, trace_conv2d
 from .embedding_trace import EmbeddingTrace, trace_embedding
@@ -51,6 +54,7 @@ __all__ = [
     "FORMATS",
     "NOTATIONS",
     "PRESETS",
+    "BatchNormTrace",
     "BatchStepTrace",
     "ConvTrace",
     "EmbeddingTrace",
@@ -64,6 +68,7 @@ __all__ = [
     "load_spec",
     "spec_network",
     "trace",
+    "trace_batchnorm",
     "trace_conv2d",
     "trace_embedding",
     "trace_maxpool2d",
