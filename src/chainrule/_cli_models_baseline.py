@@ -27,6 +27,29 @@ ALPHAS = np.logspace(-3, 3, 13)
 # train's note compares R^2 on this many validation rows at least
 _FEWEST = 20
 
+# RidgeCV's leave-one-out costs about rows * features * min(rows, features) flops (an SVD
+# of the rows, or the eigendecomposition of their Gram matrix): 14 s for 45,000 rows of
+# 784 features on one core of the development machine, beside a network whose epoch of
+# those rows takes under a second.  Above this budget (under half a second there) the
+# line is fitted on a random subset of the training rows that fits it, said in its line.
+_RIDGE_FLOPS = 1e9
+
+
+def _ridge_rows(n_rows: int, n_features: int) -> int:
+    """How many of ``n_rows`` training rows RidgeCV is fitted on: all of them where
+    ``rows * features * min(rows, features)`` is within :data:`_RIDGE_FLOPS`, else the
+    most that are (and at least 2)."""
+    def cost(m: int) -> float:
+        return float(m) * n_features * min(m, n_features)
+
+    if cost(n_rows) <= _RIDGE_FLOPS:
+        return n_rows
+    lo, hi = 2, n_rows  # the largest m with cost(m) within the budget
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if cost(mid) <= _RIDGE_FLOPS else (lo, mid - 1)
+    return lo
+
 
 def _features(train: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``train`` and ``held`` as 2-D float arrays (images flattened), each missing cell
@@ -54,16 +77,24 @@ def _scored(y: np.ndarray, pred: np.ndarray, w: np.ndarray | None) -> dict[str, 
 def _fold(train, held) -> dict:
     """The two baselines' scores on one fold (``train`` and ``held``: its
     :class:`~chainrule.tabular.Table` s, categories already encoded), and RidgeCV's
-    penalty; None where the standardisation overflows (values near the float64 limit)."""
+    penalty; None where the standardisation overflows (values near the float64 limit).
+    The mean is of every training row; the line's standardisation and fit are of the
+    rows :func:`_ridge_rows` allows (all of them, or a fixed random subset)."""
     from sklearn.linear_model import RidgeCV
     from sklearn.preprocessing import StandardScaler
 
-    X, X_held = _features(train.X, held.X)
-    y = np.asarray(train.y, dtype=np.float64)
+    n = len(train.X)
+    rows = _ridge_rows(n, int(np.prod(np.shape(train.X)[1:], dtype=np.int64)))
+    pick = (slice(None) if rows == n  # a fixed draw: the same subset on every run
+            else np.sort(np.random.default_rng(0).choice(n, rows, replace=False)))
+    X, X_held = _features(np.asarray(train.X)[pick], held.X)
+    y_all = np.asarray(train.y, dtype=np.float64)
+    y = y_all[pick]
     y_held = np.asarray(held.y, dtype=np.float64)
-    w, w_held = train.sample_weight, held.sample_weight
+    w_all, w_held = train.sample_weight, held.sample_weight
+    w = None if w_all is None else np.asarray(w_all)[pick]
     with np.errstate(all="ignore"):  # values near the float64 limit: said below, not warned
-        mean = np.average(y, axis=0, weights=w)
+        mean = np.average(y_all, axis=0, weights=w_all)
         scaler = StandardScaler().fit(X, sample_weight=w)
         Z, Z_held = scaler.transform(X), scaler.transform(X_held)
     if not (np.all(np.isfinite(Z)) and np.all(np.isfinite(Z_held))
@@ -72,7 +103,7 @@ def _fold(train, held) -> dict:
     ridge = RidgeCV(alphas=ALPHAS).fit(Z, y, sample_weight=w)
     return {"mean": _scored(y_held, np.broadcast_to(mean, y_held.shape).copy(), w_held),
             "ridge": _scored(y_held, ridge.predict(Z_held), w_held),
-            "alpha": float(ridge.alpha_)}
+            "alpha": float(ridge.alpha_), "rows": rows, "of": n}
 
 
 def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict:
@@ -96,7 +127,9 @@ def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict
         ``{"training_mean": {"mean": ..., "per_fold": [...]}, "ridge": {"mean": ...,
         "per_fold": [...], "alphas": [...]}}``: each fold's scores (mse, rmse, mae, r2;
         no r2 of a fold of one held-out example), their means (of the folds that have
-        the score), and each fold's RidgeCV penalty.
+        the score), and each fold's RidgeCV penalty, the number of training rows it
+        was fitted on and the fold's number of training rows (fewer where the fit would
+        exceed its budget: :func:`_ridge_rows`).
     """
     from ._cli_models_categorical import fold_tables
     from ._cli_models_cv_folds import _rows
@@ -118,7 +151,9 @@ def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict
                 "per_fold": rows}
 
     return {"training_mean": of("mean"),
-            "ridge": {**of("ridge"), "alphas": [d["alpha"] for d in done]}}
+            "ridge": {**of("ridge"), "alphas": [d["alpha"] for d in done],
+                      "fitted_rows": [d["rows"] for d in done],
+                      "training_rows": [d["of"] for d in done]}}
 
 
 def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]:
@@ -130,9 +165,13 @@ def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]
                  if key in scores]
         return ", ".join(shown)
 
+    ridge = baseline["ridge"]
+    subset = ("" if ridge.get("fitted_rows") == ridge.get("training_rows") else
+              f", fitted on a random {max(ridge['fitted_rows'])} of each fold's "
+              f"{max(ridge['training_rows'])} training rows at most")
     lines = [f"baseline, the same folds: the training rows' mean "
              f"{words(baseline['training_mean']['mean'])}; a linear model (RidgeCV on the "
-             f"standardised features) {words(baseline['ridge']['mean'])}"]
+             f"standardised features{subset}) {words(ridge['mean'])}"]
     net, line = mean.get("r2"), baseline["ridge"]["mean"].get("r2")
     if net is not None and line is not None and net < line:
         lines.append(f"the network's mean r2 {net:.6g} is below the linear model's "
@@ -189,8 +228,10 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
     line = None if found is None else found["ridge"].get("r2")
     if line is None or not net_r2 < line:
         return None
+    fitted = (f"the {len(train_idx)}" if found["rows"] == len(train_idx)
+              else f"a random {found['rows']} of the {len(train_idx)}")
     return (f"chainrule train: note: on the {len(val_idx)} validation rows a linear model "
-            f"(RidgeCV on the standardised features, fitted on the {len(train_idx)} "
+            f"(RidgeCV on the standardised features, fitted on {fitted} "
             f"training rows) scores r2 {line:.4g}, the network {net_r2:.4g}: it does no "
             "better than a line here; chainrule cv with the same options compares them over "
             "folds")
