@@ -124,6 +124,28 @@ def cli_out(capsys: Any, argv: list) -> str:
     return capsys.readouterr().out
 
 
+def cli_ok(capsys: Any, argv: list) -> tuple[str, str]:
+    """``chainrule ARGV`` run in-process (each item through str), asserted to succeed
+    (stderr shown when it does not); its standard output and standard error."""
+    from chainrule.cli import main
+
+    capsys.readouterr()
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    return out, err
+
+
+def sorted_blobs(path: object, classes: int = 4, per: int = 30) -> str:
+    """A .npz of ``classes`` well separated 2-D blobs of ``per`` rows each, its rows sorted
+    by class (0 first): the file a time-ordered split or a quiet run is tried on."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(classes), per)
+    X = rng.normal(size=(y.size, 2)) + 4.0 * y[:, None]
+    np.savez(path, X=X, y=y)
+    return str(path)
+
+
 def cli_fails(capsys: Any, argv: list) -> str:
     """``chainrule ARGV`` run in-process (each item through str), asserted to fail (a
     non-zero status, or argparse's SystemExit with one); its standard error."""

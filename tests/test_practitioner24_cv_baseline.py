@@ -14,17 +14,10 @@ from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
-from chainrule.cli import main
+from file_helpers import cli_ok
 
 _ALPHAS = np.logspace(-3, 3, 13)  # 1e-3 .. 1e3, two a decade: the penalties cv tries
 
-
-def _run(capsys, argv: list) -> tuple[str, str]:
-    capsys.readouterr()
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert status == 0, err
-    return out, err
 
 
 def _r2(y: np.ndarray, pred: np.ndarray) -> float:
@@ -52,7 +45,7 @@ def _references(X: np.ndarray, y: np.ndarray, k: int, seed: int) -> dict:
 
 def test_diabetes_baselines_match_ridgecv_and_numpy(capsys):
     X, y = load_diabetes(return_X_y=True)
-    out, _ = _run(capsys, ["cv", "diabetes", "--hidden", "2", "--epochs", "1", "-q",
+    out, _ = cli_ok(capsys, ["cv", "diabetes", "--hidden", "2", "--epochs", "1", "-q",
                            "--json"])
     got = json.loads(out)["baseline"]
     ref = _references(X, y, 5, 0)
@@ -68,7 +61,7 @@ def test_diabetes_baselines_match_ridgecv_and_numpy(capsys):
 def test_linnerud_three_targets_baselines(capsys, tmp_path):
     X, Y = load_linnerud(return_X_y=True)
     np.savez(tmp_path / "l.npz", X=X, Y=Y)
-    out, _ = _run(capsys, ["cv", tmp_path / "l.npz", "--target", "Y", "--task",
+    out, _ = cli_ok(capsys, ["cv", tmp_path / "l.npz", "--target", "Y", "--task",
                            "regression", "--hidden", "2", "--epochs", "1", "--folds", "4",
                            "--seed", "3", "-q", "--json"])
     got = json.loads(out)["baseline"]
@@ -81,7 +74,7 @@ def test_linnerud_three_targets_baselines(capsys, tmp_path):
 def test_text_says_when_the_network_is_below_the_line(capsys):
     X, y = load_diabetes(return_X_y=True)
     ref = _references(X, y, 5, 0)
-    out, _ = _run(capsys, ["cv", "diabetes", "--hidden", "2", "--epochs", "1", "-q"])
+    out, _ = cli_ok(capsys, ["cv", "diabetes", "--hidden", "2", "--epochs", "1", "-q"])
     lines = out.splitlines()
     base = next(line for line in lines if line.startswith("baseline, the same folds:"))
     assert f"r2 {ref['ridge'][0]:.6g}, rmse {ref['ridge'][1]:.6g}" in base
@@ -98,19 +91,19 @@ def test_no_below_line_where_the_network_beats_it(capsys, tmp_path):
     X = rng.uniform(-2, 2, size=(200, 1))
     y = np.sin(2.5 * X[:, 0]) + 0.05 * rng.normal(size=200)  # no line fits a sine
     np.savez(tmp_path / "s.npz", X=X, y=y)
-    out, _ = _run(capsys, ["cv", tmp_path / "s.npz", "--hidden", "32", "--epochs", "60",
+    out, _ = cli_ok(capsys, ["cv", tmp_path / "s.npz", "--hidden", "32", "--epochs", "60",
                            "--activation", "tanh", "-q", "--json"])
     got = json.loads(out)
     ref = _references(X, y, 5, 0)
     assert got["baseline"]["ridge"]["mean"]["r2"] == pytest.approx(ref["ridge"][0], rel=1e-9)
     assert got["mean"]["r2"] > 0.9 > ref["ridge"][0]
-    text, _ = _run(capsys, ["cv", tmp_path / "s.npz", "--hidden", "32", "--epochs", "60",
+    text, _ = cli_ok(capsys, ["cv", tmp_path / "s.npz", "--hidden", "32", "--epochs", "60",
                             "--activation", "tanh", "-q"])
     assert "baseline, the same folds:" in text and "below the linear model" not in text
 
 
 def test_no_baseline_for_a_classifier(capsys):
-    out, _ = _run(capsys, ["cv", "iris", "--hidden", "2", "--epochs", "1", "--folds", "3",
+    out, _ = cli_ok(capsys, ["cv", "iris", "--hidden", "2", "--epochs", "1", "--folds", "3",
                            "-q", "--json"])
     assert "baseline" not in json.loads(out)
 
@@ -119,7 +112,7 @@ def test_sample_weight_weighs_the_baselines(capsys, tmp_path):
     X, y = load_diabetes(return_X_y=True)
     w = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
     np.savez(tmp_path / "d.npz", X=X, y=y, w=w)
-    out, _ = _run(capsys, ["cv", tmp_path / "d.npz", "--sample-weight", "w", "--hidden", "2",
+    out, _ = cli_ok(capsys, ["cv", tmp_path / "d.npz", "--sample-weight", "w", "--hidden", "2",
                            "--epochs", "1", "--folds", "3", "-q", "--json"])
     got = json.loads(out)["baseline"]
     r2s, rmses = {"training_mean": [], "ridge": []}, {"training_mean": [], "ridge": []}

@@ -4,63 +4,44 @@ warnings on stderr."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from chainrule.cli import main
 from chainrule.io import load_metadata
-
-
-def _run(capsys, argv: list) -> tuple[str, str]:
-    """``chainrule ARGV`` in-process, asserted to succeed: its stdout and stderr."""
-    capsys.readouterr()
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert status == 0, err
-    return out, err
-
-
-def _sorted_blobs(path, classes: int = 4, per: int = 30) -> str:
-    """A .npz of ``classes`` well separated blobs, its rows sorted by class (0 first)."""
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(classes), per)
-    X = rng.normal(size=(y.size, 2)) + 4.0 * y[:, None]
-    np.savez(path, X=X, y=y)
-    return str(path)
+from file_helpers import cli_ok, sorted_blobs
 
 
 def test_tune_quiet_refit_prints_nothing_on_stderr(capsys, tmp_path):
-    data = _sorted_blobs(tmp_path / "b.npz")
+    data = sorted_blobs(tmp_path / "b.npz")
     out = tmp_path / "best.npz"
     argv = ["tune", data, "--hidden", "4", "--epochs", "2", "--folds", "2",
             "--grid", "lr=0.01,0.1", "-q", "-o", out]
-    stdout, err = _run(capsys, argv)
+    stdout, err = cli_ok(capsys, argv)
     assert err == ""  # no "refitting the best ..." line
     assert "best: chainrule train" in stdout and "model written to" in stdout
     assert load_metadata(out)["tune"]["combinations"] == 2
 
 
 def test_tune_without_quiet_says_refit(capsys, tmp_path):
-    data = _sorted_blobs(tmp_path / "b.npz")
-    _, err = _run(capsys, ["tune", data, "--hidden", "4", "--epochs", "2", "--folds", "2",
+    data = sorted_blobs(tmp_path / "b.npz")
+    _, err = cli_ok(capsys, ["tune", data, "--hidden", "4", "--epochs", "2", "--folds", "2",
                            "--grid", "lr=0.01,0.1", "-o", tmp_path / "m.npz"])
     assert "refitting the best on all of DATA: chainrule train" in err
 
 
 def test_tune_threshold_quiet_refit_prints_nothing_on_stderr(capsys, tmp_path):
-    data = _sorted_blobs(tmp_path / "b.npz", classes=2, per=40)
+    data = sorted_blobs(tmp_path / "b.npz", classes=2, per=40)
     argv = ["tune-threshold", data, "--hidden", "4", "--epochs", "2", "--folds", "2",
             "-o", tmp_path / "t.npz"]
-    stdout, err = _run(capsys, [*argv, "-q"])
+    stdout, err = cli_ok(capsys, [*argv, "-q"])
     assert err == ""
     assert "model written to" in stdout
-    assert "refitting on all of DATA, threshold" in _run(capsys, argv)[1]  # without -q
+    assert "refitting on all of DATA, threshold" in cli_ok(capsys, argv)[1]  # without -q
 
 
 @pytest.mark.parametrize("command", [["train", "-o", "m.npz"], ["cv", "--folds", "2"]])
 def test_train_and_cv_quiet_print_nothing_on_stderr(capsys, tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
-    data = _sorted_blobs(tmp_path / "b.npz")
-    stdout, err = _run(capsys, [command[0], data, "--hidden", "4", "--epochs", "2", "-q",
+    data = sorted_blobs(tmp_path / "b.npz")
+    stdout, err = cli_ok(capsys, [command[0], data, "--hidden", "4", "--epochs", "2", "-q",
                                 *command[1:]])
     assert err == "" and stdout  # the results on stdout, nothing else

@@ -7,30 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.cli import main
-
-
-def _run(capsys, argv: list) -> tuple[str, str]:
-    """``chainrule ARGV`` in-process, asserted to succeed: its stdout and stderr."""
-    capsys.readouterr()
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert status == 0, err
-    return out, err
-
-
-def _sorted_blobs(path, classes: int = 4, per: int = 30) -> str:
-    """A .npz of ``classes`` well separated blobs, its rows sorted by class (0 first)."""
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(classes), per)
-    X = rng.normal(size=(y.size, 2)) + 4.0 * y[:, None]
-    np.savez(path, X=X, y=y)
-    return str(path)
+from file_helpers import cli_ok, sorted_blobs
 
 
 def test_time_ordered_tail_of_some_classes_warns(capsys, tmp_path):
-    data = _sorted_blobs(tmp_path / "b.npz")  # 120 rows: classes 0..3, 30 rows each
-    _, err = _run(capsys, ["train", data, "--time-ordered", "--val-fraction", "0.2",
+    data = sorted_blobs(tmp_path / "b.npz")  # 120 rows: classes 0..3, 30 rows each
+    _, err = cli_ok(capsys, ["train", data, "--time-ordered", "--val-fraction", "0.2",
                            "--hidden", "4", "--epochs", "1", "-q", "-o", tmp_path / "m.npz"])
     # the last ceil(0.2 * 120) = 24 rows, all of class 3: classes 0, 1, 2 missing
     assert "warning: --time-ordered: the 24 validation rows" in err
@@ -43,6 +25,6 @@ def test_no_warning_where_the_tail_holds_every_class(capsys, tmp_path, extra):
     rng = np.random.default_rng(1)
     y = np.tile(np.arange(3), 40)  # classes interleaved: any tail holds all three
     np.savez(tmp_path / "i.npz", X=rng.normal(size=(y.size, 2)) + y[:, None], y=y)
-    _, err = _run(capsys, ["train", tmp_path / "i.npz", *extra, "--hidden", "4", "--epochs",
+    _, err = cli_ok(capsys, ["train", tmp_path / "i.npz", *extra, "--hidden", "4", "--epochs",
                            "1", "-q", "-o", tmp_path / "m.npz"])
     assert err == ""

@@ -10,15 +10,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
-from chainrule.cli import main
-
-
-def _run(capsys, argv: list) -> tuple[str, str]:
-    capsys.readouterr()
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert status == 0, err
-    return out, err
+from file_helpers import cli_ok
 
 
 def _ridge_r2(X: np.ndarray, y: np.ndarray, n_val: int) -> float:
@@ -33,7 +25,7 @@ def test_train_says_a_line_does_better_on_the_validation_rows(capsys, tmp_path):
     X, y = load_diabetes(return_X_y=True)
     n_val = int(np.ceil(0.1 * len(y)))  # 45
     ref = _ridge_r2(X, y, n_val)
-    out, err = _run(capsys, ["train", "diabetes", "--time-ordered", "--hidden", "2",
+    out, err = cli_ok(capsys, ["train", "diabetes", "--time-ordered", "--hidden", "2",
                              "--epochs", "1", "-q", "-o", tmp_path / "m.npz"])
     net = float(out.split("validation ")[-1].split("r2 ")[-1].split()[0])
     assert net < ref  # one epoch of two units
@@ -47,7 +39,7 @@ def test_no_note_where_the_network_beats_the_line(capsys, tmp_path):
     X = rng.uniform(-2, 2, size=(200, 1))
     y = np.sin(2.5 * X[:, 0]) + 0.05 * rng.normal(size=200)
     np.savez(tmp_path / "s.npz", X=X, y=y)
-    out, err = _run(capsys, ["train", tmp_path / "s.npz", "--time-ordered", "--hidden", "32",
+    out, err = cli_ok(capsys, ["train", tmp_path / "s.npz", "--time-ordered", "--hidden", "32",
                              "--activation", "tanh", "--epochs", "60", "-q", "-o",
                              tmp_path / "m.npz"])
     net = float(out.split("validation ")[-1].split("r2 ")[-1].split()[0])
@@ -62,9 +54,9 @@ def test_no_note_of_fewer_than_20_validation_rows(capsys, tmp_path):
     np.savez(tmp_path / "l.npz", X=X, y=y)
     base = ["train", tmp_path / "l.npz", "--time-ordered", "--hidden", "2", "--epochs", "1",
             "-q", "-o", tmp_path / "m.npz"]
-    _, err = _run(capsys, [*base, "--val-fraction", "0.19"])  # ceil(0.19 x 100) = 19 rows
+    _, err = cli_ok(capsys, [*base, "--val-fraction", "0.19"])  # ceil(0.19 x 100) = 19 rows
     assert "linear model" not in err
-    out, err = _run(capsys, [*base, "--val-fraction", "0.2"])  # 20 rows: compared
+    out, err = cli_ok(capsys, [*base, "--val-fraction", "0.2"])  # 20 rows: compared
     net = float(out.split("validation ")[-1].split("r2 ")[-1].split()[0])
     ref = _ridge_r2(X, y, 20)
     assert net < ref and "on the 20 validation rows" in err
