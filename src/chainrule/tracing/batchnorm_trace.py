@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..batchnorm import BatchNorm
+from ._text_trace import TextTrace
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_ENTRIES", "BatchNormTrace", "trace_batchnorm"]
@@ -46,7 +47,7 @@ _ARRAYS = ("X", "gamma", "beta", "mu", "var", "std", "xhat", "y", "dout", "dgamm
 
 
 @dataclass(eq=False)
-class BatchNormTrace:
+class BatchNormTrace(TextTrace):
     """One BatchNorm training step's numbers, the layer's and the trace's.
 
     Attributes
@@ -164,9 +165,6 @@ class BatchNormTrace:
                      f"{m['dx_steps']:.2g} (steps), {m['dx_compact']:.2g} (compact); dgamma "
                      f"{m['dgamma']:.2g}, dbeta {m['dbeta']:.2g}")
         return "\n".join(lines) + "\n"
-
-    def __str__(self) -> str:
-        return self.text()
 
     def to_dict(self) -> dict[str, Any]:
         """Every array (nested lists, full precision), ``eps`` and ``max_diff``.

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..conv import Conv2D
+from ._text_trace import TextTrace
 
 __all__ = ["MAX_TERMS", "ConvTrace", "trace_conv2d"]
 
@@ -65,7 +66,7 @@ def _ix(name: str, index: tuple[int, ...]) -> str:
 
 
 @dataclass(eq=False)
-class ConvTrace:
+class ConvTrace(TextTrace):
     """One Conv2D step's numbers and, for each entry, the terms of its sum.
 
     Attributes
@@ -157,9 +158,6 @@ class ConvTrace:
             num = [f"{_fmt(dZ[zi], d)}*{_fmt(W[wi], d)}" for zi, wi in terms]
             lines += _sum_lines(_ix("dX", xi), sym, num, _val(self.dX[xi], d))
         return "\n".join(lines) + "\n"
-
-    def __str__(self) -> str:
-        return self.text()
 
     def to_dict(self) -> dict[str, Any]:
         """Every array (nested lists, full precision) and the sums' index lists.

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._layers_embedding import Embedding
+from ._text_trace import TextTrace
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_LOOKUPS", "EmbeddingTrace", "trace_embedding"]
@@ -40,7 +41,7 @@ def _vec(v: np.ndarray, digits: int) -> str:
 
 
 @dataclass(eq=False)
-class EmbeddingTrace:
+class EmbeddingTrace(TextTrace):
     """One Embedding step's numbers and, for each row of ``dW``, the positions it sums.
 
     Attributes
@@ -99,9 +100,6 @@ class EmbeddingTrace:
                 for n, t in where) or "0"
             lines += [f"dW[{v}] = {sym}", f"  = {num} = {_vec(self.dW[v], d)}"]
         return "\n".join(lines) + "\n"
-
-    def __str__(self) -> str:
-        return self.text()
 
     def to_dict(self) -> dict[str, Any]:
         """Every array (nested lists, full precision) and each row's positions.

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..pooling import MaxPool2D
+from ._text_trace import TextTrace
 from .conv_trace import (
     MAX_TERMS,
     _check_digits,
@@ -32,7 +33,7 @@ __all__ = ["PoolTrace", "trace_maxpool2d"]
 
 
 @dataclass(eq=False)
-class PoolTrace:
+class PoolTrace(TextTrace):
     """One MaxPool2D step: windows, winners and the routed gradient.
 
     Attributes
@@ -82,9 +83,6 @@ class PoolTrace:
             lines += _sum_lines(_ix("dX", xi), [_ix("dout", o) for o in outs],
                                 [_fmt(self.dout[o], d) for o in outs], _val(self.dX[xi], d))
         return "\n".join(lines) + "\n"
-
-    def __str__(self) -> str:
-        return self.text()
 
     def to_dict(self) -> dict[str, Any]:
         """Every array (nested lists) and the windows, winners and routes.
