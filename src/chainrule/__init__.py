@@ -114,6 +114,9 @@ __all__ += [
     "preprocessing",
 ]
 
+# exact Hessian-vector products (Pearlmutter's R-operator), loaded on first use
+__all__ += ["gauss_newton_vector_product", "hessian_vector_product"]
+
 # The names whose modules build on scikit-learn are imported on first use (PEP 562): importing
 # scikit-learn (with SciPy's statistics and pandas) takes about a second, which ``import
 # chainrule`` and commands such as ``chainrule --version`` or ``chainrule trace`` need not pay.
@@ -129,6 +132,8 @@ _LAZY = {
     "SparseAutoencoder": "autoencoder",
     "StackedAutoencoder": "autoencoder",
     "load_autoencoder": "autoencoder",
+    "hessian_vector_product": "hessian",
+    "gauss_newton_vector_product": "hessian",
 }
 
 
