@@ -21,6 +21,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._network_blocks import RowBlocks, block_rows
+from ._scipy_fit_newton import SECOND_ORDER, make_hessp, second_order_method
 from ._scipy_fit_params import _full, _put, _put_result, _trainable_mask
 from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
@@ -46,7 +47,8 @@ _BFGS_MAX_BYTES = 2**30
 
 def _scipy_method(method: object) -> str:
     """SciPy's name of ``method``, given in any of :func:`minimize`'s spellings (any case,
-    "lbfgs"), which the autoencoders take too; anything else refused naming them."""
+    "lbfgs"), which the autoencoders take too; anything else refused naming them (and not
+    the second-order methods of minimize alone, ``_scipy_fit_newton``)."""
     if not isinstance(method, str) or method.lower() not in _METHODS:  # a list is not hashable
         raise ValueError(f"method: unknown method {method!r}; valid methods are: {_VALID}")
     return _METHODS[method.lower()]
@@ -146,12 +148,15 @@ def minimize(
     X, Y : as in :func:`train`
         A sparse ``X`` goes whole to a first Dense layer as it is (CSR); for any
         other first layer it is densified once.
-    method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+    method : {"L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov"}, optional
         SciPy's names, in any case as SciPy takes them ("l-bfgs-b", "cg",
-        "bfgs"); "lbfgs" is L-BFGS-B.  BFGS keeps a dense estimate of the
-        inverse Hessian, ``n_params ** 2`` float64 values: it is refused for
-        networks whose estimate would pass 1 GiB (more than 11585 parameters);
-        L-BFGS-B keeps a few vectors instead.
+        "bfgs"); "lbfgs" is L-BFGS-B.  The last three get SciPy's ``hessp=``, the exact
+        Hessian-vector product of :func:`chainrule.hessian.hessian_vector_product`
+        (networks of Dense layers and the losses it covers; others are refused), and
+        report the number of products as ``result.nhev``.  Default "L-BFGS-B".
+        BFGS keeps a dense estimate of the inverse Hessian, ``n_params ** 2``
+        float64 values: it is refused for networks whose estimate would pass
+        1 GiB (more than 11585 parameters); L-BFGS-B keeps a few vectors instead.
     maxiter : int, default 400
     tol : float >= 0, optional
         Passed to SciPy.
@@ -247,8 +252,10 @@ def minimize(
     # a parameter made NaN in place (layer.W[0, 0] = np.nan): named as train names it, not
     # a TrainingDiverged blaming X or Y for the NaN cost SciPy's first call would see
     net._check_params_finite("minimize")
-    scipy_method = _scipy_method(method)
-    _check_bfgs_size(method, net.params.size)
+    scipy_method = second_order_method(method, net)  # None: a first-order method
+    if scipy_method is None:
+        scipy_method = _scipy_method(method)
+        _check_bfgs_size(method, net.params.size)
     maxiter = check_positive_int(maxiter, "maxiter")
     for i, layer in enumerate(net.layers):
         if isinstance(layer, (BatchNorm, Dropout)):
@@ -289,6 +296,9 @@ def minimize(
     if keep is not None:
         theta0 = theta0[keep]
     fun = _objective(net, X, Yt, sw, keep=keep)
+    # Newton-CG, trust-ncg, trust-krylov: the exact H p (_scipy_fit_newton)
+    second = ({"hessp": make_hessp(net, X, Yt, sw, keep)}
+              if scipy_method in SECOND_ORDER.values() else {})
     curve: list[float] = []
     last_good = theta0  # the last iterate with a finite cost
     history = History()
@@ -324,6 +334,7 @@ def minimize(
             result = scipy.optimize.minimize(
                 fun, theta0, jac=True, method=scipy_method, tol=tol,
                 options={**(options or {}), "maxiter": maxiter}, callback=on_iteration,
+                **second,
             )
         if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
             _put(net, last_good, keep)
@@ -351,7 +362,7 @@ def minimize(
         # the workspace's buffers) are of no use once SciPy is done: release them, and the
         # workspace with the objective, so that the network holds nothing data-sized
         _release_caches(net)
-        fun = None
+        fun = second = None
     _put_result(net, result, keep)
     result["loss_curve"] = curve
     result["timed_out"] = timed_out
