@@ -1,7 +1,7 @@
 """The checks :func:`chainrule.load_estimator` makes on an estimator file's ``fitted``
 record (:func:`_fitted_problem`): its keys, counts, curves and classes against the
 network read from the same file; and on its ``training`` record's optimizer rate
-(:func:`_training_rate_problem`), which only a schedule takes to infinity."""
+(:func:`_training_rate_problem`), which only a schedule takes to infinity or to 0."""
 
 from __future__ import annotations
 
@@ -140,11 +140,13 @@ def _training_rate_problem(training: object) -> str | None:
     """What is wrong with the optimizer's rate in an estimator file's ``training`` record.
 
     ``training.optimizer.config.lr`` is the rate the next :meth:`partial_fit` steps at.
-    ``inf`` is one only a schedule reaches (an exponential decay with ``gamma > 1`` past
-    the float range), which :meth:`Optimizer.from_config` takes for that reason; without
-    a ``training.schedule_run`` (no schedule ran), the rules' rates (constant,
-    invscaling, adaptive) are never above ``learning_rate_init``, and an ``inf`` there is
-    damage that the next fit would meet as a divergence at its first step.  Refused in
+    ``inf`` and 0 are rates only a schedule reaches (an exponential decay with ``gamma >
+    1`` past the float range; a cosine to ``eta_min = 0``), which
+    :meth:`Optimizer.from_config` takes for that reason; without a
+    ``training.schedule_run`` (no schedule ran), the rules' rates (constant, invscaling,
+    adaptive) are never above ``learning_rate_init`` nor 0 (:func:`_zero_rate_problem`),
+    and an ``inf`` there is damage that the next fit would meet as a divergence at its
+    first step, a 0 one that it would train nothing with, silently.  Refused in
     the words of the rule's own constructor.  Anything else of the record is
     :func:`~chainrule._mlp_state.restore_training`'s to check (NaN and negative rates,
     ``momentum = 1.5``, ``beta2 = 1``: from_config refuses them in the same words).
@@ -162,7 +164,32 @@ def _training_rate_problem(training: object) -> str | None:
     if not isinstance(training, dict) or training.get("schedule_run") is not None:
         return None
     record = training.get("optimizer")
+    config = record.get("config") if isinstance(record, dict) else None
     return unscheduled_rate_problem(
-        record.get("config") if isinstance(record, dict) else None,
-        "training.optimizer.config",
-        "a rate only a schedule reaches, and the file records no training.schedule_run")
+        config, "training.optimizer.config",
+        "a rate only a schedule reaches, and the file records no training.schedule_run"
+    ) or _zero_rate_problem(config)
+
+
+def _zero_rate_problem(config: object) -> str | None:
+    """``lr = 0`` in an optimizer record no schedule set: refused in the rule's words.
+
+    ``learning_rate_init`` is > 0 (0 is refused by the constructor, as scikit-learn's
+    MLP refuses it); "constant" keeps that rate, "adaptive" divides it by 5 only while it
+    is above 1e-6, and "invscaling" records its rate as ``training.lr``, which the reader
+    requires > 0.  Only a schedule (cosine to ``eta_min = 0``) takes the rate to 0.
+    """
+    from .optimizers import OPTIMIZERS
+
+    if not isinstance(config, dict) or config.get("name") not in OPTIMIZERS:
+        return None
+    rate = config.get("lr")
+    if type(rate) not in (int, float) or rate != 0:
+        return None
+    why = ("learning_rate_init is > 0, no rule without a schedule takes the rate to 0, and "
+           "the file records no training.schedule_run")
+    try:  # the rule's constructor refuses a rate of 0: its words
+        OPTIMIZERS[config["name"]](**{k: v for k, v in config.items() if k != "name"})
+    except (TypeError, ValueError) as exc:
+        return f"training.optimizer.config: {exc} ({why})"
+    return f"training.optimizer.config: lr must be > 0, got {rate} ({why})"  # (all refuse it)
