@@ -173,7 +173,7 @@ def _set_meta(*keys, value):
     (None, _set_meta("epoch", value="2"), r"epoch: expected a non-negative integer"),
     (None, _set_meta("early", "wait", value="1"), r"early\.wait: expected a non-negative"),
     (None, _set_meta("early", "best_value", value="x"), r"early\.best_value: expected"),
-    (None, _set_meta("optimizer", "lr0", value="0.1"), r"optimizer\.lr0: expected a positive"),
+    (None, _set_meta("optimizer", "lr0", value="0.1"), r"optimizer\.lr0: expected a finite number"),
     (None, _set_meta("trainer", "batch_size", value=0), r"the 'trainer' record: batch_size"),
     (None, _set_meta("stopped", value="epochs"), r"stopped: expected null or one of "
                                                  r"\['early_stopping', .*'callback'\], found "

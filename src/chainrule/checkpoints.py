@@ -215,8 +215,9 @@ def trainer_from_checkpoint(
         opt.t = _checked_count(record["t"], "optimizer.t")
         opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
         lr0 = record["lr0"]
-        if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
-            raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
+        # 0: a run given an optimizer object whose lr was set to 0, which Trainer takes
+        if not (_is_real(lr0) and math.isfinite(lr0) and lr0 >= 0):
+            raise ValueError(f"optimizer.lr0: expected a finite number >= 0, found {lr0!r}")
         if not isinstance(meta["schedule"]["config"], dict):
             raise ValueError(f"schedule.config: expected a dict, found "
                              f"{meta['schedule']['config']!r}")
