@@ -93,6 +93,9 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     for key in ("best_loss_", "best_validation_score_"):
         if fitted[key] is not None and not _is_finite(fitted[key]):
             return f"{key}: expected a finite number or null, found {fitted[key]!r}"
+    problem = _curves_problem(fitted)
+    if problem is not None:
+        return problem
     if "_loss_types" in fitted:
         problem = _loss_types_problem(fitted["_loss_types"], fitted)
         if problem is not None:
@@ -134,6 +137,30 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
                 f"activation), found {fitted['out_activation_']!r}")
     return None
 
+
+def _curves_problem(fitted: dict) -> str | None:
+    """What is wrong with the lengths of the per-epoch lists of a ``fitted`` record.
+
+    Every epoch (an lbfgs iteration) appends one loss to ``loss_curve_``, which goes on
+    over warm starts and ``partial_fit``; ``n_iter_`` counts the last fit's, so it is at
+    most the curve's length.  ``validation_scores_`` (early stopping) is a list from the
+    first fit with it on, one score per epoch of it: from ``n_iter_`` (the last fit's,
+    which had it) to the curve's length; ``best_validation_score_`` is the best of them.
+    (Fitted so: sgd, adam and lbfgs, early stopping turned on and off between warm
+    starts, partial_fit.)
+    """
+    n_iter, curve, scores = fitted["n_iter_"], fitted["loss_curve_"], fitted["validation_scores_"]
+    if len(curve) < n_iter:
+        return (f"loss_curve_: {len(curve)} losses, fewer than n_iter_ = {n_iter} (each epoch "
+                f"or iteration of the last fit appends one)")
+    if scores is not None and not n_iter <= len(scores) <= len(curve):
+        return (f"validation_scores_: {len(scores)} scores, expected from n_iter_ = {n_iter} "
+                f"to len(loss_curve_) = {len(curve)} (one per epoch of the fits with early "
+                f"stopping, the last fit's included)")
+    if fitted["best_validation_score_"] is not None and not scores:
+        return (f"best_validation_score_: {fitted['best_validation_score_']!r}, the best of "
+                f"validation_scores_, which holds none ({scores!r})")
+    return None
 
 
 def _training_rate_problem(training: object) -> str | None:
