@@ -6,7 +6,8 @@
 ``centered``).  ``chainrule info`` shows them as the run's; a damaged file's ``lr = inf``
 or ``momentum = 1.5`` was shown so, though no run could have trained with them.
 :func:`rule_settings_problem` checks each by the rule's own constructor (a setting alone,
-so that the words are its own), as the file is read.
+so that the words are its own), as the file is read, and ``optimizer`` against the names
+train's ``--optimizer`` takes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ _SETTINGS = {"lr": "lr", "momentum": "momentum", "dampening": "dampening",
              "amsgrad": "amsgrad", "centered": "centered"}
 
 
+# the names train's --optimizer takes besides those of OPTIMIZERS (its choices are
+# _cli_args_optimizer.TRAIN_OPTIMIZER_NAMES, read there at parse time)
+_OTHER_NAMES = ("nesterov", "lbfgs")
+
+
 def rule_settings_problem(training: dict[str, Any]) -> str | None:
     """What is wrong with the update rule's settings of a model file's training record.
 
@@ -34,15 +40,21 @@ def rule_settings_problem(training: dict[str, Any]) -> str | None:
     -------
     str or None
         ``"training.lr: lr must be a finite float > 0, got inf (the optimizer 'adam')"``
-        for a setting the rule's constructor refuses; None where every one is taken, or
-        the record names no built-in rule (lbfgs, whose line search has no rate; a name
-        of a later version), whose settings are left as they are.
+        for a setting the rule's constructor refuses, ``"training.optimizer: expected one
+        of adagrad, adam, ... got 'adamm'"`` for a name train's ``--optimizer`` does not
+        take; None where every one is taken, or the record names no rule of settings
+        (lbfgs, whose line search has no rate; none recorded), left as they are.
     """
     from .optimizers import OPTIMIZERS, _settings_of
 
     name = training.get("optimizer")
+    known = sorted([*OPTIMIZERS, *_OTHER_NAMES])
+    if name is not None and (not isinstance(name, str) or name not in known):
+        # info showed it as the run's rule, and --resume, --init-from met it later
+        return (f"training.optimizer: expected one of {', '.join(known)} (train's "
+                f"--optimizer), got {name!r:.60}")
     rule = "sgd" if name == "nesterov" else name  # (SGD with nesterov=True: the same ranges)
-    if not isinstance(rule, str) or rule not in OPTIMIZERS:
+    if rule not in OPTIMIZERS:  # lbfgs (its line search has no rate), or none recorded
         return None
     cls = OPTIMIZERS[rule]
     for key, setting in _SETTINGS.items():
