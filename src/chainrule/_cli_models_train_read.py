@@ -39,7 +39,8 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     Table
         Every example of DATA: ``X`` of shape (n_samples, n_features), raw targets ``y``.
     """
-    from ._tabular_table import MissingValueError
+    from ._cli_models_train_prepare import indices_first  # (it imports this module)
+    from ._tabular_table import MissingValueError, NotANumberError
     from .tabular import read_data
 
     _time.check_options(args)  # --time-ordered: not with --groups, --val-data
@@ -54,6 +55,11 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
                 **missing_options(args)))
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
+    except NotANumberError as exc:  # not "one-hot encode it" nor --categorical: indices
+        if exc.target or not indices_first(args):
+            raise
+        raise NotANumberError(exc.bare, _index_words(args, True), exc.lookalike, exc.cell,
+                              exc.target) from None
     table = _groups.with_groups(args, table)  # its column no target
     y = table.y
     if not isinstance(args.target, list) and getattr(y, "ndim", 1) == 2 and y.shape[1] > 1:
@@ -77,4 +83,45 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
             f"are named by position, x0 to x{table.X.shape[1] - 1}")
     table = _weights.with_sample_weight(args, table, weights)  # its column no feature
     check_features(args, table.X.shape[1], table.source)
+    if indices_first(args):
+        _check_indices(args, table)
     return table
+
+
+def _embedding_size(args: argparse.Namespace) -> int | None:
+    """The ``num_embeddings`` of ``--layers``' Embedding first layer, None where it is no
+    positive int (refused where the network is built)."""
+    size = args.layers[0].get("num_embeddings")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+
+
+def _index_words(args: argparse.Namespace, text: bool = False) -> str:
+    """What an Embedding first layer takes, for the refusal of a cell that is no index
+    (``text``: a cell of text, whose column of categories wants writing as indices)."""
+    size = _embedding_size(args)
+    whole = f"whole numbers 0 to {size - 1} (num_embeddings {size})" if size else \
+        "whole numbers from 0"
+    words = (f"an Embedding first layer (--layers) takes each column's values as indices "
+             f"into its table, {whole}")
+    return words + (": write the column's categories as those indices (text is neither an "
+                    "index nor one-hot encoded for it; --categorical is refused)" if text else "")
+
+
+def _check_indices(args: argparse.Namespace, table: Table) -> None:
+    """Refuse DATA's first feature cell that is no index of ``--layers``' Embedding first
+    layer (a fraction, a negative number, one past ``num_embeddings``), naming its column
+    and line (its row of an NPZ file), before the network is built: the layer refused it
+    only as the run began, at its position in a shuffled training batch.  Missing cells
+    (NaN, filled by --impute) are left to the imputation."""
+    import numpy as np
+
+    X, size = table.X, _embedding_size(args)
+    bad = ~np.isnan(X) & ((X != np.floor(X)) | (X < 0) | (X >= (size or np.inf)))
+    if not bad.any():
+        return
+    row, col = (int(i) for i in np.argwhere(bad)[0])
+    names = table.columns or table.feature_names
+    where = (f"{table.source} line {int(table.lines[row])}" if table.lines is not None else
+             f"{table.source} row {row}")
+    raise ValueError(f"{where}, column {names[col]!r}: {float(X[row, col])!r} is no index; "
+                     f"{_index_words(args)}")
