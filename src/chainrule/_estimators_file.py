@@ -208,7 +208,9 @@ def _zero_rate_problem(config: object) -> str | None:
     """
     from .optimizers import OPTIMIZERS
 
-    if not isinstance(config, dict) or config.get("name") not in OPTIMIZERS:
+    # (a name of a list or an object: no dict key, left to from_config, which names it)
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str) or (
+            config["name"] not in OPTIMIZERS):
         return None
     rate = config.get("lr")
     if type(rate) not in (int, float) or rate != 0:

@@ -35,7 +35,9 @@ def unscheduled_rate_problem(config: object, where: str, why: str) -> str | None
     """
     from .optimizers import OPTIMIZERS
 
-    if not isinstance(config, dict) or config.get("name") not in OPTIMIZERS:
+    # (a name of a list or an object: no dict key, left to from_config, which names it)
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str) or (
+            config["name"] not in OPTIMIZERS):
         return None
     rate = config.get("lr")
     if not (type(rate) in (int, float) and math.isinf(rate)):
