@@ -295,8 +295,10 @@ def test_batchnorm_wrong_input_is_refused_before_any_state_changes(shape):
     np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * X.var(axis=0, ddof=1), rtol=1e-14)
 
 
-def test_batchnorm_one_row_batch_leaves_running_statistics():
-    """65 rows in batches of 32: the last batch (1 row) has no variance to blend in."""
+def test_batchnorm_one_row_left_over_joins_the_last_batch():
+    """65 rows in batches of 32: the row left over joins the last batch (33 rows), as a
+    one-row batch has no variance (student32; it used to be normalised with the running
+    statistics and left them unchanged)."""
     import chainrule
 
     rng = np.random.default_rng(7)
@@ -306,7 +308,7 @@ def test_batchnorm_one_row_batch_leaves_running_statistics():
     chainrule.train(net, X, Y, optimizer="sgd", lr=0.01, epochs=1, batch_size=32,
                     shuffle=False, seed=0)
     rm, rv = np.zeros(3), np.ones(3)
-    for batch in (X[:32], X[32:64]):  # the batches of more than one row only
+    for batch in (X[:32], X[32:65]):  # 32 rows, then 33
         rm = 0.9 * rm + 0.1 * batch.mean(axis=0)
         rv = 0.9 * rv + 0.1 * batch.var(axis=0, ddof=1)
     bn = net.layers[0]
@@ -314,26 +316,28 @@ def test_batchnorm_one_row_batch_leaves_running_statistics():
     np.testing.assert_allclose(bn.running_var, rv, rtol=1e-13)
 
 
-def test_batchnorm_one_row_batch_uses_running_statistics():
+def test_batchnorm_one_row_batch_in_training_is_refused_and_evaluation_takes_it():
     bn = BatchNorm(2, eps=1e-5)
     bn.running_mean[...] = [0.5, -1.0]
     bn.running_var[...] = [4.0, 0.25]
     bn.gamma[...] = [2.0, 1.0]
     bn.beta[...] = [0.0, 3.0]
     x = np.array([[2.5, 0.0]])
-    out = bn.forward(x, training=True)
-    want = [[2.0 * 2.0 / np.sqrt(4.0 + 1e-5), 1.0 / np.sqrt(0.25 + 1e-5) + 3.0]]
-    np.testing.assert_allclose(out, want, rtol=1e-14)
+    # one value per feature has no variance: refused, as PyTorch's BatchNorm1d (student32)
+    for X in (x, x.reshape(1, 2, 1, 1)):  # one 1x1 image: one value per channel as well
+        with pytest.raises(ValueError, match="more than 1 value per feature"):
+            bn.forward(X, training=True)
     np.testing.assert_array_equal(bn.running_mean, [0.5, -1.0])
     np.testing.assert_array_equal(bn.running_var, [4.0, 0.25])
+    out = bn.forward(x)  # evaluation mode: the running statistics
+    want = [[2.0 * 2.0 / np.sqrt(4.0 + 1e-5), 1.0 / np.sqrt(0.25 + 1e-5) + 3.0]]
+    np.testing.assert_allclose(out, want, rtol=1e-14)
     # the input gradient is that of a fixed affine map: gamma / sqrt(running_var + eps)
     g = bn.backward(np.ones((1, 2)))
     np.testing.assert_allclose(g, [[2.0 / np.sqrt(4.0 + 1e-5), 1.0 / np.sqrt(0.25 + 1e-5)]],
                                rtol=1e-14)
-    # one 1x1 image: one value per channel as well
-    img = x.reshape(1, 2, 1, 1)
-    np.testing.assert_allclose(bn.forward(img, training=True).reshape(1, 2), want, rtol=1e-14)
-    np.testing.assert_array_equal(bn.running_var, [4.0, 0.25])
+    np.testing.assert_allclose(bn.forward(x.reshape(1, 2, 1, 1)).reshape(1, 2), want,
+                               rtol=1e-14)
 
 
 def test_batchnorm_network_eval_vs_training():

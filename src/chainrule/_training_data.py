@@ -150,13 +150,15 @@ class _Gather:
 
 def _batch_of(X: Any, Y: np.ndarray, sw: np.ndarray | None, order: np.ndarray | None,
               batch: int, bs: int, sparse: bool, gather: _Gather,
-              net: Network) -> tuple[Any, np.ndarray, np.ndarray | None]:
-    """The rows of mini-batch ``batch`` (of ``bs`` rows; in the epoch's ``order``, or in
-    the data's), the targets' and the weights' (``sw``, or None), in the network's dtype."""
+              net: Network, stop: int | None = None,
+              ) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """The rows of mini-batch ``batch`` (of ``bs`` rows, or up to row ``stop``; in the
+    epoch's ``order``, or in the data's), the targets' and the weights' (``sw``, or None), in
+    the network's dtype."""
     if order is None and bs == X.shape[0]:
         Xb, Yb, swb = X, Y, sw
     else:
-        idx = slice(batch * bs, (batch + 1) * bs)
+        idx = slice(batch * bs, (batch + 1) * bs if stop is None else stop)
         if order is None:
             Xb, Yb = X[idx], Y[idx]  # views, no copy
             swb = None if sw is None else sw[idx]

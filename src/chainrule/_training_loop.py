@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from . import io
+from ._batchnorm_rows import folds_last_row
 from ._checkpoints_data import check_data_record
 from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
 from ._symmetry import choose_products
@@ -149,6 +150,9 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         if bs == m and not sparse and X.dtype != net.dtype:
             X = X.astype(net.dtype)
         n_batches = math.ceil(m / bs)
+        # a last batch of one row, which a BatchNorm cannot normalise: it joins the one before
+        fold = folds_last_row(net, X, bs)
+        n_batches -= fold
         classify = self._count_accuracy and _accuracy_rule(net)[0]
         # a per-step schedule's rate of each step (OneCycle), or None
         step_lr = self._check_schedule(n_batches, classify, val is not None)
@@ -243,8 +247,9 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                             fast = snapshot is not None and 0 < batch < n_batches - 1
                             state.epoch, state.batch = epoch, batch
                             try:
-                                Xb, Yb, swb = _batch_of(X, Y, sw, order, batch, bs, sparse,
-                                                        gather, net)
+                                Xb, Yb, swb = _batch_of(
+                                    X, Y, sw, order, batch, bs, sparse, gather, net,
+                                    m if fold and batch == n_batches - 1 else None)
                                 if step_lr is not None:  # this step's rate (OneCycle)
                                     opt.lr = step_lr(steps + batch, lr0, n_batches)
                                 with batch_blocks:

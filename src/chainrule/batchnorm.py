@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._batchnorm_rows import channels_first as _channels_first
+from ._batchnorm_rows import channels_last as _channels_last
+from ._batchnorm_rows import refuse_one_value as _refuse_one_value
 from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_grad_out
 from ._validation import (
@@ -35,8 +38,7 @@ class BatchNorm(Layer):
         Applied after normalising, scaling and shifting.
     momentum : float in [0, 1), default 0.9
         ``running = momentum * running + (1 - momentum) * batch_statistic``,
-        after each training batch of more than one row per feature (a batch
-        of one row is normalised with the running statistics; see
+        after each training batch (of more than one value per feature: see
         :meth:`forward`).
     eps : float, default 1e-5
     dtype : {float32, float64}, optional
@@ -216,18 +218,18 @@ class BatchNorm(Layer):
         -------
         A : ndarray of the shape of X
 
-        In training, a batch with a single row per feature (one example; one
-        image of 1x1 pixels) is normalised with the running statistics, as in
-        evaluation, and does not update them: one value has no variance, and
-        blending a variance of 0 into ``running_var`` would shrink it.
-
         Raises
         ------
         ValueError
-            If X is not of one of the shapes above; the layer (its running
-            statistics included) is then left as it was.  The running
-            statistics are only updated once the whole forward pass has
-            succeeded.
+            If X is not of one of the shapes above, or in training with one
+            value per feature (one example; one image of 1x1 pixels), which
+            has no variance to normalise with, as PyTorch's BatchNorm1d/2d
+            refuse it (evaluation mode normalises it with the running
+            statistics); the layer (its running statistics included) is then
+            left as it was.  The running statistics are only updated once the
+            whole forward pass has succeeded.  (The training loop never gives
+            a one-row batch: see :func:`~chainrule.training.train`'s
+            ``batch_size``.)
         """
         X = as_array(X, self, "X")
         if X.ndim not in (2, 4) or X.shape[1] != self.n_in:
@@ -240,16 +242,13 @@ class BatchNorm(Layer):
             # NumPy's promotion with the parameters, as Dense's and Conv2D's products make
             # it: float16 to a float32 layer is float32, int64 is float64
             X = X.astype(np.result_type(X.dtype, self.gamma.dtype))
+        if training and X.shape[0] * int(np.prod(X.shape[2:])) == 1:
+            _refuse_one_value(self, X.shape)
         if X.ndim == 4:
             A = _channels_first(self.forward(_channels_last(X), training), X.shape)
             self._forward_shape = X.shape  # (the rows' pass recorded theirs)
             return A
-        # One value per feature (a 1-row batch, or one 1x1 image) has no variance to
-        # estimate: it is normalised with the running statistics, as in evaluation, and
-        # leaves them unchanged (torch refuses such a batch; a last mini-batch of one
-        # example must not stop training, nor pull the running variance towards 0).
         m = X.shape[0]
-        training = training and m > 1
         if training:
             mean = X.mean(axis=0)
             var = X.var(axis=0)
@@ -387,14 +386,3 @@ class BatchNorm(Layer):
             ("momentum", self.momentum, 0.9), ("eps", self.eps, 1e-5),
             ("unbiased_running_var", self.unbiased_running_var, True)) if v != default)
         return f"BatchNorm({self.n_in}{act}{extra})"
-
-
-def _channels_last(X: np.ndarray) -> np.ndarray:
-    """(n, c, h, w) -> rows (n * h * w, c)."""
-    return X.transpose(0, 2, 3, 1).reshape(-1, X.shape[1])
-
-
-def _channels_first(A: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Rows (n * h * w, c) -> (n, c, h, w), the inverse of :func:`_channels_last`."""
-    n, c, h, w = shape
-    return A.reshape(n, h, w, c).transpose(0, 3, 1, 2)

@@ -141,6 +141,11 @@ def train(
         them).  "full": one update per epoch on the whole training set with any
         rule, such as ``optimizer=SGD(momentum=0.9, dampening=0.5)`` or "adam"
         (full-batch Adam); "gd" is always full batch and refuses an int.
+        In a network with a BatchNorm layer on vectors (or 1x1 images), whose
+        batches need 2 rows or more for a variance, a row left over after the
+        whole batches (``n_samples % batch_size == 1``) joins the epoch's last
+        batch (``batch_size + 1`` rows; another row each epoch when shuffled),
+        and ``batch_size=1`` is refused.
     epochs : int, default 100
         Maximum number of epochs.
     seed : int, Generator or None
