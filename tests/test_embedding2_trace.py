@@ -81,7 +81,9 @@ def test_the_command_line_refuses_by_name(capsys, argv, said):
     assert said in err
 
 
-def test_trace_of_a_network_points_to_the_embedding_trace():
+def test_the_dense_step_points_to_the_trace_and_the_embedding_trace():
+    # (cr.tracing.trace shows a first Embedding since student32: test_student32_trace_*)
     net = Network([Embedding(3, 2, block_size=2), Dense(4, 1, "sigmoid")])
-    with pytest.raises(ValueError, match=r"Dense layers only.*trace_embedding"):
-        cr.tracing.trace(net, [1, 2], [1])
+    with pytest.raises(ValueError, match=r"Dense layers only.*trace\(net, x, y\)"
+                       r".*trace_embedding"):
+        cr.tracing.compute_step(net, [1, 2], [1])

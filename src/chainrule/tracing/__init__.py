@@ -40,6 +40,12 @@ import numpy as np
 from ..network import Network
 from . import render
 from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
+from ._embedding_first import (
+    EmbeddingFirstStep,
+    compute_embedding_step,
+    embedding_blocks,
+    embedding_dict,
+)
 from ._sparsity import check_sparsity
 from .batch import BatchStepTrace, compute_batch_step
 from .batchnorm_trace import BatchNormTrace, trace_batchnorm
@@ -95,11 +101,11 @@ class Trace:
         Significant digits of the printed numbers (JSON keeps full precision).
     """
 
-    def __init__(self, step: StepTrace | BatchStepTrace, notation: str = "transfer",
-                 digits: int = 6) -> None:
+    def __init__(self, step: StepTrace | BatchStepTrace | EmbeddingFirstStep,
+                 notation: str = "transfer", digits: int = 6) -> None:
         if notation not in NOTATIONS:
             raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
-        if isinstance(step, BatchStepTrace):
+        if isinstance(getattr(step, "dense", step), BatchStepTrace):
             check_batch_notation(notation)
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
@@ -124,6 +130,9 @@ class Trace:
         return render.markdown(self._blocks(), self.digits)
 
     def _blocks(self) -> list:
+        if isinstance(self.step, EmbeddingFirstStep):  # the lookup first, the table last
+            dense = Trace(self.step.dense, self.notation, self.digits)._blocks()
+            return embedding_blocks(self.step, dense)
         if isinstance(self.step, BatchStepTrace):
             return batch_blocks(self.step, self.notation, self.digits)
         return blocks(self.step, self.notation, self.digits)
@@ -136,6 +145,8 @@ class Trace:
         dict
             JSON-serialisable: numbers, names, and matrices as nested lists.
         """
+        if isinstance(self.step, EmbeddingFirstStep):
+            return embedding_dict(self.step, Trace(self.step.dense, self.notation).to_dict())
         if isinstance(self.step, BatchStepTrace):
             return batch_dict(self.step, self.notation)
         return to_dict(self.step, self.notation)
@@ -196,6 +207,9 @@ class Trace:
         """
         from .diagram import plot_step
 
+        if isinstance(self.step, EmbeddingFirstStep):
+            raise ValueError("plot: the picture draws Dense layers' connections; this trace "
+                             "starts with an Embedding's lookup (print it instead)")
         if isinstance(self.step, BatchStepTrace):
             raise ValueError(f"plot: the picture shows the numbers of one example on the "
                              f"network's graph; this trace has m = {self.step.m} examples "
@@ -246,8 +260,13 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     Parameters
     ----------
     net : Network
-        Dense layers with differentiable activations.
+        Dense layers with differentiable activations, after an optional first
+        Embedding: its lookup is then the first step shown (the rows looked up, the
+        Dense layers' input), and its table's gradient (each row the sum of the
+        ``dJ/dA`` slices that looked it up) and update the last
+        (:mod:`._embedding_first`; no weight decay, no picture).
     x : array-like of shape (n_inputs,), or (m, n_inputs)
+        (Of int indices, (block_size,) or (m, block_size), after an Embedding.)
         The example, or ``m`` examples, one per row: with ``m > 1`` the trace
         shows each example's forward values, deltas and gradient ``dE_i/dW``,
         their mean ``(1/m) sum_i``, the decay added once, the update and the
@@ -290,6 +309,13 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     """
     if notation not in NOTATIONS:
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+    if isinstance(net, Network) and getattr(net.layers[0], "takes_indices", False):
+        if rho is not None or beta is not None:
+            raise ValueError("rho, beta: the sparse autoencoder's penalty is not traced "
+                             "through an Embedding; leave them out")
+        if np.ndim(x) == 2 and np.shape(x)[0] > 1:
+            check_batch_notation(notation)
+        return Trace(compute_embedding_step(net, x, y, lr, digits), notation, digits)
     if np.ndim(x) == 2 and np.shape(x)[0] > 1:  # m examples, one per row
         check_batch_notation(notation)
         return Trace(compute_batch_step(net, x, y, lr, rho=rho, beta=beta), notation, digits)

@@ -288,10 +288,10 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         if not isinstance(layer, Dense):
             raise ValueError(
                 f"net.layers[{i}]: a trace shows Dense layers only (one weight per connection), "
-                f"got {layer!r}" + ("; an Embedding's lookup and table gradient (which rows "
-                "of dW receive which slices of dout) are traced on their own by "
-                "chainrule.tracing.trace_embedding, or chainrule trace-conv --table W "
-                "--input X" if type(layer).__name__ == "Embedding" else "")
+                f"got {layer!r}" + ("; chainrule.tracing.trace(net, x, y) shows a first "
+                "Embedding's lookup and table gradient with the Dense layers' step, and "
+                "chainrule.tracing.trace_embedding (chainrule trace-conv --table W --input X) "
+                "the layer alone" if type(layer).__name__ == "Embedding" else "")
             )
         if not layer.activation.differentiable:
             raise ValueError(
