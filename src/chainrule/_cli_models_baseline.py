@@ -31,7 +31,8 @@ _FEWEST = 20
 # of the rows, or the eigendecomposition of their Gram matrix): 14 s for 45,000 rows of
 # 784 features on one core of the development machine, beside a network whose epoch of
 # those rows takes under a second.  Above this budget (under half a second there) the
-# line is fitted on a random subset of the training rows that fits it, said in its line.
+# line is fitted on a random subset of the training rows that fits it, said in its line,
+# drawn from the run's --seed (as the split, the folds and the initial weights are).
 _RIDGE_FLOPS = 1e9
 
 
@@ -74,19 +75,20 @@ def _scored(y: np.ndarray, pred: np.ndarray, w: np.ndarray | None) -> dict[str, 
     return _regression_scores(y, pred, w)
 
 
-def _fold(train, held) -> dict:
+def _fold(train, held, seed: int = 0) -> dict:
     """The two baselines' scores on one fold (``train`` and ``held``: its
     :class:`~chainrule.tabular.Table` s, categories already encoded), and RidgeCV's
     penalty; None where the standardisation overflows (values near the float64 limit).
     The mean is of every training row; the line's standardisation and fit are of the
-    rows :func:`_ridge_rows` allows (all of them, or a fixed random subset)."""
+    rows :func:`_ridge_rows` allows (all of them, or a random subset drawn from ``seed``,
+    the run's ``--seed``: the same seed, the same subset)."""
     from sklearn.linear_model import RidgeCV
     from sklearn.preprocessing import StandardScaler
 
     n = len(train.X)
     rows = _ridge_rows(n, int(np.prod(np.shape(train.X)[1:], dtype=np.int64)))
-    pick = (slice(None) if rows == n  # a fixed draw: the same subset on every run
-            else np.sort(np.random.default_rng(0).choice(n, rows, replace=False)))
+    pick = (slice(None) if rows == n  # the run's seed: the same subset for the same seed
+            else np.sort(np.random.default_rng(seed).choice(n, rows, replace=False)))
     X, X_held = _features(np.asarray(train.X)[pick], held.X)
     y_all = np.asarray(train.y, dtype=np.float64)
     y = y_all[pick]
@@ -106,7 +108,8 @@ def _fold(train, held) -> dict:
             "alpha": float(ridge.alpha_), "rows": rows, "of": n}
 
 
-def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict:
+def fold_baselines(table, folds: list, fill_category: str | None = None,
+                   seed: int = 0) -> dict:
     """The training mean's and RidgeCV's scores of each of ``folds`` of ``table`` (a
     regression's), and their means over the folds.
 
@@ -118,6 +121,9 @@ def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict
         Each fold's training rows and held-out rows.
     fill_category : str, optional
         ``--impute constant``'s fill category, as the network's folds encode it.
+    seed : int, default 0
+        cv's ``--seed``: where a fold's rows exceed RidgeCV's budget, the random subset
+        it is fitted on is drawn from it.
 
     Returns
     -------
@@ -137,7 +143,8 @@ def fold_baselines(table, folds: list, fill_category: str | None = None) -> dict
     done = []
     for tr, he in folds:
         try:
-            found = _fold(*fold_tables(_rows(table, tr), _rows(table, he), fill_category)[:2])
+            found = _fold(*fold_tables(_rows(table, tr), _rows(table, he), fill_category)[:2],
+                          seed=seed)
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # a refused fit
             found = None
         if found is None:  # a baseline of some folds only would be of other rows
@@ -183,17 +190,19 @@ def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]
 
 def cv_baseline(args, table, task: str, folds: list) -> dict | None:
     """:func:`fold_baselines` of a regression's ``folds`` (``args``: cv's options, for
-    ``--impute constant``'s fill category); None for a classifier, or where no baseline
-    can be had."""
+    ``--impute constant``'s fill category and ``--seed``); None for a classifier, or where
+    no baseline can be had."""
     if task != "regression":
         return None
     from ._cli_models_train_prepare import missing_options
 
-    return fold_baselines(table, folds, missing_options(args).get("missing_category"))
+    return fold_baselines(table, folds, missing_options(args).get("missing_category"),
+                          seed=args.seed)
 
 
 def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray,
-               sample_weight: np.ndarray | None, net_r2: float | None) -> str | None:
+               sample_weight: np.ndarray | None, net_r2: float | None,
+               seed: int = 0) -> str | None:
     """train's note where a linear model, RidgeCV fitted on the training rows, scores a
     higher R^2 than the network on the validation rows; None where it does not, or
     where there is nothing to compare (fewer than 20 validation rows, no R^2 of them, a
@@ -211,6 +220,9 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
         ``--sample-weight``'s.
     net_r2 : float or None
         The network's R^2 of the validation rows, as train's line prints it.
+    seed : int, default 0
+        train's ``--seed``: the random subset of the training rows RidgeCV is fitted on,
+        where they exceed its budget, is drawn from it.
     """
     from types import SimpleNamespace
 
@@ -222,7 +234,7 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
             None if sample_weight is None else sample_weight[idx]))
 
     try:
-        found = _fold(part(train_idx), part(val_idx))
+        found = _fold(part(train_idx), part(val_idx), seed=seed)
     except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
         return None
     line = None if found is None else found["ridge"].get("r2")

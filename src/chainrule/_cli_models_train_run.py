@@ -340,7 +340,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if task == "regression" and len(val_idx):  # below a line fitted on the same rows: said
         from ._cli_models_baseline import train_note
 
-        note = train_note(table.X, y, train_idx, val_idx, p.sample_weight, scores.get("r2"))
+        note = train_note(table.X, y, train_idx, val_idx, p.sample_weight, scores.get("r2"),
+                          seed=args.seed)
         if note is not None:
             print(note, file=sys.stderr)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
