@@ -3,38 +3,84 @@
 Every number of a training step can be followed (forward values, error terms,
 gradients), and training is fast on the CPU.  The public face of the package:
 everything here is re-exported from the modules that define it.
+
+Each public name (and each submodule: ``chainrule.training``, ``chainrule.tracing``,
+...) is imported on its first use (PEP 562's module ``__getattr__``): ``import
+chainrule`` itself imports NumPy and nothing else of weight, so that a command such as
+``chainrule predict`` pays only for the modules it calls.  ``from chainrule import X``,
+``chainrule.X``, ``from chainrule import *`` and ``dir(chainrule)`` see every name;
+static tools read the imports under ``TYPE_CHECKING`` below.
 """
 
-from . import (
-    activations,
-    datasets,
-    diagnostics,
-    initializers,
-    losses,
-    notation,
-    optimizers,
-    reference,
-    schedules,
-)
-from ._layers_embedding import Embedding
-from .activations import register_activation
-from .architecture import network_from_layers
-from .batchnorm import BatchNorm
-from .callbacks import Callback, History, TrainState
-from .conv import Conv2D
-from .dropout import Dropout
-from .gradcheck import GradientCheck, gradient_check
-from .io import load
-from .layernorm import LayerNorm
-from .layers import Dense, Layer
-from .network import Network, mlp
-from .optimizers import SGD, AdaGrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSProp
-from .pooling import AvgPool2D, Flatten, MaxPool2D
-from .scipy_fit import minimize
-from .training import Trainer, TrainingDiverged, resume, train
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+# public name -> the module (under chainrule) that defines it
+_LAZY: dict[str, str] = {
+    "Embedding": "_layers_embedding",
+    "register_activation": "activations",
+    "network_from_layers": "architecture",
+    "BatchNorm": "batchnorm",
+    "Callback": "callbacks",
+    "History": "callbacks",
+    "TrainState": "callbacks",
+    "Conv2D": "conv",
+    "Dropout": "dropout",
+    "GradientCheck": "gradcheck",
+    "gradient_check": "gradcheck",
+    "load": "io",
+    "LayerNorm": "layernorm",
+    "Dense": "layers",
+    "Layer": "layers",
+    "Network": "network",
+    "mlp": "network",
+    "SGD": "optimizers",
+    "AdaGrad": "optimizers",
+    "Adam": "optimizers",
+    "Adamax": "optimizers",
+    "AdamW": "optimizers",
+    "NAdam": "optimizers",
+    "Optimizer": "optimizers",
+    "RAdam": "optimizers",
+    "RMSProp": "optimizers",
+    "AvgPool2D": "pooling",
+    "Flatten": "pooling",
+    "MaxPool2D": "pooling",
+    "minimize": "scipy_fit",
+    "Trainer": "training",
+    "TrainingDiverged": "training",
+    "resume": "training",
+    "train": "training",
+    "SavedModel": "saved_model",
+    "load_model": "saved_model",
+    # teaching tools: step-by-step trace, perceptron rule, model selection (issue 7)
+    "Trace": "tracing",
+    "trace": "tracing",
+    "trace_preset": "tracing",
+    "select_hidden_units": "model_selection",
+    "train_perceptron": "perceptron",
+    # scikit-learn estimators (issue 5): scikit-learn, SciPy's statistics, pandas
+    "MLPClassifier": "estimators",
+    "MLPRegressor": "estimators",
+    "load_estimator": "estimators",
+    # sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
+    "SoftmaxRegression": "autoencoder",
+    "SparseAutoencoder": "autoencoder",
+    "StackedAutoencoder": "autoencoder",
+    "load_autoencoder": "autoencoder",
+    # exact Hessian-vector products (Pearlmutter's R-operator)
+    "hessian_vector_product": "hessian",
+    "gauss_newton_vector_product": "hessian",
+}
+
+# the public submodules
+_MODULES = ("activations", "datasets", "diagnostics", "images", "initializers", "losses",
+            "notation", "optimizers", "preprocessing", "reference", "schedules", "tracing")
+
+# every name above (a literal: static tools read it); a test checks it against _LAZY
 __all__ = [
     "SGD",
     "AdaGrad",
@@ -53,6 +99,8 @@ __all__ = [
     "History",
     "Layer",
     "LayerNorm",
+    "MLPClassifier",
+    "MLPRegressor",
     "MaxPool2D",
     "NAdam",
     "Network",
@@ -60,6 +108,10 @@ __all__ = [
     "RAdam",
     "RMSProp",
     "SavedModel",
+    "SoftmaxRegression",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+    "Trace",
     "TrainState",
     "Trainer",
     "TrainingDiverged",
@@ -67,9 +119,14 @@ __all__ = [
     "activations",
     "datasets",
     "diagnostics",
+    "gauss_newton_vector_product",
     "gradient_check",
+    "hessian_vector_product",
+    "images",
     "initializers",
     "load",
+    "load_autoencoder",
+    "load_estimator",
     "load_model",
     "losses",
     "minimize",
@@ -77,84 +134,86 @@ __all__ = [
     "network_from_layers",
     "notation",
     "optimizers",
+    "preprocessing",
     "reference",
     "register_activation",
     "resume",
     "schedules",
-    "train",
-]
-
-# teaching tools: step-by-step trace, perceptron rule, model selection (issue 7)
-from . import tracing
-from .model_selection import select_hidden_units
-from .perceptron import train_perceptron
-from .tracing import Trace, trace, trace_preset
-
-__all__ += [
-    "Trace",
     "select_hidden_units",
     "trace",
     "trace_preset",
     "tracing",
+    "train",
     "train_perceptron",
 ]
 
-# scikit-learn estimators (issue 5)
-__all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]
-
-# sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
-from . import images, preprocessing  # noqa: E402
-
-__all__ += [
-    "SoftmaxRegression",
-    "SparseAutoencoder",
-    "StackedAutoencoder",
-    "images",
-    "load_autoencoder",
-    "preprocessing",
-]
-
-# exact Hessian-vector products (Pearlmutter's R-operator), loaded on first use
-__all__ += ["gauss_newton_vector_product", "hessian_vector_product"]
-
-# The names whose modules build on scikit-learn are imported on first use (PEP 562): importing
-# scikit-learn (with SciPy's statistics and pandas) takes about a second, which ``import
-# chainrule`` and commands such as ``chainrule --version`` or ``chainrule trace`` need not pay.
-# So are those of saved_model (with the tables' label code it reads: about 4 % of ``import
-# chainrule``), which only a model file of ``chainrule train`` needs.
-_LAZY = {
-    "SavedModel": "saved_model",
-    "load_model": "saved_model",
-    "MLPClassifier": "estimators",
-    "MLPRegressor": "estimators",
-    "load_estimator": "estimators",
-    "SoftmaxRegression": "autoencoder",
-    "SparseAutoencoder": "autoencoder",
-    "StackedAutoencoder": "autoencoder",
-    "load_autoencoder": "autoencoder",
-    "hessian_vector_product": "hessian",
-    "gauss_newton_vector_product": "hessian",
-}
-
 
 def __getattr__(name: str) -> object:
-    """The scikit-learn-based names (``chainrule.MLPClassifier``, ...) and ``SavedModel``,
-    ``load_model``, on first use.
+    """A public name (``chainrule.Network``, ``chainrule.train``, ...) or a submodule
+    (``chainrule.training``), imported on first use and kept in the package's namespace.
 
-    Also their modules, ``chainrule.estimators``, ``chainrule.autoencoder`` and
-    ``chainrule.saved_model``.
+    Raises
+    ------
+    AttributeError
+        ``name`` is neither a public name nor a module of the package.
     """
-    module = _LAZY.get(name, name)
-    if module not in _LAZY.values():
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
+    import importlib.util
 
-    value = importlib.import_module(f".{module}", __name__)  # sets chainrule.<module>
-    if name != module:
-        value = getattr(value, name)
-        globals()[name] = value  # later look-ups find it without calling this again
+    module = _LAZY.get(name)
+    if module is None:
+        if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return importlib.import_module(f".{name}", __name__)  # sets chainrule.<name>
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups find it without calling this again
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(_LAZY.values()))
+    return sorted(set(globals()) | set(__all__) | set(_LAZY.values()))
+
+
+if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
+    from . import (
+        activations,
+        datasets,
+        diagnostics,
+        images,
+        initializers,
+        losses,
+        notation,
+        optimizers,
+        preprocessing,
+        reference,
+        schedules,
+        tracing,
+    )
+    from ._layers_embedding import Embedding
+    from .activations import register_activation
+    from .architecture import network_from_layers
+    from .autoencoder import (
+        SoftmaxRegression,
+        SparseAutoencoder,
+        StackedAutoencoder,
+        load_autoencoder,
+    )
+    from .batchnorm import BatchNorm
+    from .callbacks import Callback, History, TrainState
+    from .conv import Conv2D
+    from .dropout import Dropout
+    from .estimators import MLPClassifier, MLPRegressor, load_estimator
+    from .gradcheck import GradientCheck, gradient_check
+    from .hessian import gauss_newton_vector_product, hessian_vector_product
+    from .io import load
+    from .layernorm import LayerNorm
+    from .layers import Dense, Layer
+    from .model_selection import select_hidden_units
+    from .network import Network, mlp
+    from .optimizers import SGD, AdaGrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSProp
+    from .perceptron import train_perceptron
+    from .pooling import AvgPool2D, Flatten, MaxPool2D
+    from .saved_model import SavedModel, load_model
+    from .scipy_fit import minimize
+    from .tracing import Trace, trace, trace_preset
+    from .training import Trainer, TrainingDiverged, resume, train
