@@ -97,3 +97,22 @@ def test_help_info_predict_evaluate_import_no_heavy_module(model_files):
     )
     assert fresh_python(code) == ["--help 0 [] True", "info 0 [] True", "predict 0 [] True",
                                   "evaluate 0 [] True"]
+
+
+def test_the_parser_alone_imports_no_network_module():
+    """``chainrule --help`` (every command's parser built) imported the network, its
+    layers, losses, optimizers and callbacks through train's modules (the checkpoints'
+    clock, the L-BFGS run, the architecture's type hints): they are the commands'."""
+    code = ("import contextlib, io, sys\n"
+            "from chainrule.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    try:\n"
+            "        main(['--help'])\n"
+            "    except SystemExit as exc:\n"
+            "        code = exc.code\n"
+            "print(code)\n"
+            "names = ('network', 'layers', 'losses', 'optimizers', 'callbacks', 'activations',\n"
+            "         '_training_guards', 'tabular', 'saved_model')\n"
+            "print(sorted(n for n in names if 'chainrule.' + n in sys.modules))\n"
+            "print('predict' in out.getvalue())\n")
+    assert fresh_python(code) == ["0", "[]", "True"]

@@ -32,8 +32,6 @@ from ._cli_resume_checks import resolved_loss as resolved_loss
 from ._cli_resume_checks import resolved_options as resolved_options
 from ._cli_resume_checks import run_options as run_options
 from ._cli_resume_data import check_data as check_data
-from ._cli_training_clock import TrainingClock as TrainingClock
-from ._training_guards import _StopFlag
 from .cli_args import _check_parent, _is_dir, _not_empty, positive_float, positive_int
 
 if TYPE_CHECKING:
@@ -94,7 +92,10 @@ class SigtermAsCtrlC:
 
     def _handle(self, signum: int, frame: object) -> None:
         self.received = True
-        flag = _StopFlag.active
+        # the training loop's flag; none can be active before its module is imported (the
+        # training modules are imported by the commands that train, not by every command)
+        guards = sys.modules.get("chainrule._training_guards")
+        flag = None if guards is None else guards._StopFlag.active
         if flag is not None:  # the training loop's, also where SIGINT is ignored or C's
             flag._handle(signal.SIGTERM, frame)  # it names the signal it got
             return

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
-from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
-from .callbacks import History
-from .network import Network
+
+if TYPE_CHECKING:  # the network's modules: imported by a run, not by the parser
+    from .callbacks import History
+    from .network import Network
 
 # (dest, the option as typed, why L-BFGS has no use for it): refused when given
 _NOT_LBFGS = (
@@ -98,6 +100,8 @@ def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndar
             or not np.array_equal(net.params, theta.astype(net.params.dtype, copy=False))):
         net.params[...] = theta
         return net.evaluate(X, T, sample_weight=sample_weight)["accuracy"]
+    from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
+
     _, labels, cut = _accuracy_rule(net)  # as Network.evaluate counts the examples right
     right = _correct_rows(A, Y, labels, cut)
     if sample_weight is None:
@@ -165,8 +169,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         As :func:`~chainrule.minimize` does (the cost or the parameters end NaN
         or infinite).
     """
+    from ._network_inference import _accuracy_rule
     from ._training_epochs import _bar_drawn, _epoch_line
     from ._training_guards import _say, _StopFlag
+    from .callbacks import History
     from .scipy_fit import minimize
 
     history = History()

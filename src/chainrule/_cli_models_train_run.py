@@ -23,7 +23,6 @@ from ._cli_checkpoint import (
     EXIT_SIGINT,
     EXIT_SIGTERM,
     SigtermAsCtrlC,
-    TrainingClock,
     check_checkpoint_options,
     check_data,
     check_options,
@@ -210,6 +209,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if trainer is not None:
         trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
     if args.checkpoint is not None:  # the checkpoints count the run's training time
+        from ._cli_training_clock import TrainingClock  # callbacks: the network's modules
+
         clock = TrainingClock(trainer)
         trainer.callbacks = [*trainer.callbacks, clock]
         before = clock.before

@@ -15,9 +15,10 @@ import argparse
 
 import numpy as np
 
+import chainrule  # the package alone (PEP 562): the hints' chainrule.network on use
+
 from ._cli_statistics import _constant, _mean_std
 from .cli_args import fraction, hidden_activation_name, positive_int
-from .network import Network
 
 __all__ = ["add_architecture_args", "build_network", "check_architecture", "check_features",
            "image_statistics",
@@ -236,7 +237,7 @@ def cli_loss(args: argparse.Namespace, output: str) -> str | dict | None:
 
 
 def build_network(args: argparse.Namespace, n_features: int, n_out: int,
-                  output: str) -> Network:
+                  output: str) -> chainrule.network.Network:
     """The network of the architecture options with the output layer appended.
 
     ``--hidden``: :func:`chainrule.network.mlp` (``--dropout``: a Dropout layer
@@ -269,7 +270,8 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     return net
 
 
-def _built(args: argparse.Namespace, n_features: int, n_out: int, output: str) -> Network:
+def _built(args: argparse.Namespace, n_features: int, n_out: int,
+           output: str) -> chainrule.network.Network:
     """build_network's network, before --freeze marks its layers."""
     from .dropout import Dropout
     from .network import Network, mlp
@@ -292,7 +294,8 @@ def _built(args: argparse.Namespace, n_features: int, n_out: int, output: str) -
 
 
 def _network(args: argparse.Namespace, shape: int | tuple[int, int, int], n_out: int,
-             output: str, seed: int, loss: str | None = None) -> Network:
+             output: str, seed: int,
+             loss: str | None = None) -> chainrule.network.Network:
     """network_from_layers of --layers and the output layer; errors name --layers."""
     from .architecture import network_from_layers
 
