@@ -74,6 +74,8 @@ _LAZY: dict[str, str] = {
     # exact Hessian-vector products (Pearlmutter's R-operator)
     "hessian_vector_product": "hessian",
     "gauss_newton_vector_product": "hessian",
+    "hessian_eigenvalues": "hessian",
+    "hessian_trace": "hessian",
 }
 
 # the public submodules
@@ -121,6 +123,8 @@ __all__ = [
     "diagnostics",
     "gauss_newton_vector_product",
     "gradient_check",
+    "hessian_eigenvalues",
+    "hessian_trace",
     "hessian_vector_product",
     "images",
     "initializers",
@@ -204,7 +208,8 @@ if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
     from .dropout import Dropout
     from .estimators import MLPClassifier, MLPRegressor, load_estimator
     from .gradcheck import GradientCheck, gradient_check
-    from .hessian import gauss_newton_vector_product, hessian_vector_product
+    from .hessian import (gauss_newton_vector_product, hessian_eigenvalues, hessian_trace,
+                          hessian_vector_product)
     from .io import load
     from .layernorm import LayerNorm
     from .layers import Dense, Layer

@@ -13,9 +13,16 @@ Covered: networks of :class:`~chainrule.Dense` layers with the built-in elementw
 activations (their second derivatives are in ``_activations_second``) and the loss / output
 pairs of ``_hessian_rop.SUPPORTED``, with sample weights and either weight decay.  Anything
 else is refused naming the layer or the loss.  The equations are in ``_hessian_rop``.
+
+On these products: :func:`hessian_eigenvalues` (the extreme eigenvalues of ``H`` by ARPACK's
+Lanczos iteration, SciPy's ``eigsh``; LeCun, Bottou, Orr & Mueller 1998, "Efficient
+BackProp", sections 5 and 9: gradient descent converges iff ``lr < 2 / lambda_max``) and
+:func:`hessian_trace` (Hutchinson's estimator).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,7 +30,10 @@ from ._hessian_rop import Point, check_network
 from ._validation_arrays import check_finite_array
 from .network import Network
 
-__all__ = ["gauss_newton_vector_product", "hessian_vector_product", "hessian_vector_products"]
+__all__ = ["TraceEstimate", "gauss_newton_vector_product", "hessian_eigenvalues", "hessian_trace",
+           "hessian_vector_product", "hessian_vector_products"]
+
+_WHICH = ("LA", "SA", "LM")
 
 
 def _point(network: object, X: object, y: object, sample_weight: object,
@@ -153,3 +163,157 @@ def hessian_vector_products(network: Network, X: object, y: object, V: object,
     for j in range(V.shape[1]):
         out[:, j] = point.product(np.ascontiguousarray(V[:, j]), gauss_newton=bool(gauss_newton))
     return out
+
+
+def _count(value: object, name: str, low: int, high: int, note: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}: expected an integer from {low} to {high}{note}, got {value}")
+    return int(value)
+
+
+def hessian_eigenvalues(network: Network, X: object, y: object, k: int = 1,
+                        which: str = "LA", sample_weight: object = None,
+                        return_eigenvectors: bool = False, gauss_newton: bool = False,
+                        tol: float = 0.0, maxiter: int | None = None,
+                        seed: int = 0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The ``k`` extreme eigenvalues of the cost's Hessian at the network's parameters.
+
+    SciPy's ``eigsh`` (ARPACK's implicitly restarted Lanczos) on a ``LinearOperator`` whose
+    product is :func:`hessian_vector_product` at one point: the gradient's passes once, then
+    two ``R{.}`` passes per product; ``H`` is never formed.  ``lambda_max`` bounds the
+    learning rate of full-batch gradient descent near a minimum: on a quadratic cost it
+    converges iff ``lr < 2 / lambda_max`` and ``lr = 1 / lambda_max`` removes the error along
+    the top eigenvector in one step (LeCun, Bottou, Orr & Mueller 1998, "Efficient
+    BackProp", sections 5 and 9; ``examples/lecun_efficient_backprop.py``).
+
+    Parameters
+    ----------
+    network, X, y
+        As :func:`hessian_vector_product` takes them.
+    k : int, default 1
+        How many eigenvalues: from 1 to ``network.n_params - 1`` (ARPACK's limit; for all
+        of them stack ``hessian_vector_products(net, X, y, np.eye(net.n_params))`` and use
+        ``np.linalg.eigvalsh``).
+    which : {"LA", "SA", "LM"}, default "LA"
+        Largest algebraic, smallest algebraic (negative curvature), or largest magnitude.
+    sample_weight : array-like of shape (n_samples,), optional
+        As :func:`hessian_vector_product` takes it.
+    return_eigenvectors : bool, default False
+        Also return the unit eigenvectors, in the layout of ``network.params``.
+    gauss_newton : bool, default False
+        Of the Gauss-Newton matrix ``G`` instead (see :func:`gauss_newton_vector_product`).
+    tol : float, default 0.0
+        ARPACK's relative accuracy (0: machine precision).
+    maxiter : int, optional
+        ARPACK's limit on restarts (its default: ``10 * n_params``).
+    seed : int, default 0
+        Seeds the starting vector (NumPy's ``default_rng``), so results repeat exactly.
+
+    Returns
+    -------
+    eigenvalues : ndarray of shape (k,)
+        float64: largest first for "LA", smallest first for "SA", by decreasing ``|lambda|``
+        for "LM".
+    eigenvectors : ndarray of shape (n_params, k)
+        Only with ``return_eigenvectors``: column ``j`` belongs to ``eigenvalues[j]``.
+
+    Raises
+    ------
+    ValueError
+        For ``k`` out of range, an unknown ``which``, a negative ``tol``, or a network
+        :func:`hessian_vector_product` does not cover.
+    TypeError
+        If ``k`` is not an integer or ``network`` is not a :class:`~chainrule.Network`.
+    RuntimeError
+        If ARPACK does not converge within ``maxiter`` restarts.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule
+    >>> net = chainrule.mlp([2, 3, 1], hidden="tanh", seed=0)
+    >>> X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([1.0, 0.0])
+    >>> lam = chainrule.hessian_eigenvalues(net, X, y, k=2)
+    >>> lam.shape
+    (2,)
+    """
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+    what = "hessian_eigenvalues"
+    if not isinstance(network, Network):
+        raise TypeError(f"network: expected a chainrule Network, got {type(network).__name__}")
+    n = network.n_params
+    if n < 2:
+        raise ValueError(f"network: ARPACK needs at least 2 parameters, the network has {n}")
+    k = _count(k, "k", 1, n - 1, f" (network.n_params - 1: ARPACK's limit; for all {n} "
+               "eigenvalues use np.linalg.eigvalsh on hessian_vector_products(net, X, y, "
+               "np.eye(net.n_params)))")
+    if which not in _WHICH:
+        raise ValueError(f"which: expected one of {', '.join(map(repr, _WHICH))}, got {which!r}")
+    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol: expected a finite number >= 0, got {tol!r}")
+    if maxiter is not None:
+        maxiter = _count(maxiter, "maxiter", 1, 2**31 - 1, "")
+    network, point = _point(network, X, y, sample_weight, what)
+    dt, gn = network.dtype, bool(gauss_newton)
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        v = np.ascontiguousarray(np.ravel(v), dtype=dt)
+        return point.product(v, gauss_newton=gn).astype(np.float64)
+
+    op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    v0 = np.random.default_rng(seed).uniform(-1.0, 1.0, n)
+    try:
+        vals, vecs = eigsh(op, k=k, which=which, v0=v0, tol=tol, maxiter=maxiter)
+    except ArpackNoConvergence as exc:
+        raise RuntimeError(f"{what}: ARPACK did not converge ({exc}); raise maxiter or tol, "
+                           "or ask for a smaller k") from None
+    order = {"LA": np.argsort(-vals), "SA": np.argsort(vals),
+             "LM": np.argsort(-np.abs(vals))}[which]
+    vals, vecs = vals[order], vecs[:, order]
+    return (vals, vecs) if return_eigenvectors else vals
+
+
+class TraceEstimate(NamedTuple):
+    """Hutchinson's estimate of ``trace(H)``: ``trace`` (the mean of ``z^T H z``),
+    ``stderr`` (its standard error, ``std(ddof=1) / sqrt(n_probes)``) and ``n_probes``."""
+
+    trace: float
+    stderr: float
+    n_probes: int
+
+
+def hessian_trace(network: Network, X: object, y: object, n_probes: int = 100,
+                  sample_weight: object = None, gauss_newton: bool = False,
+                  seed: int = 0) -> TraceEstimate:
+    """``trace(H)`` by Hutchinson's estimator: the mean of ``z^T H z`` over Rademacher ``z``.
+
+    ``E[z^T H z] = trace(H)`` for ``z`` of independent +-1 entries (Hutchinson 1990, "A
+    stochastic estimator of the trace of the influence matrix for Laplacian smoothing
+    splines"); each probe costs one ``H z`` at one point.  The probes are the rows of
+    ``np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_probes, n_params))``.
+
+    Parameters
+    ----------
+    network, X, y
+        As :func:`hessian_eigenvalues` takes them.
+    n_probes : int, default 100
+        At least 2 (for the standard error).
+    sample_weight, gauss_newton
+        As :func:`hessian_eigenvalues` takes them.
+    seed : int, default 0
+        Seeds the probes.
+
+    Returns
+    -------
+    TraceEstimate
+        ``(trace, stderr, n_probes)``; ``trace(H)`` lies within ``2 * stderr`` of ``trace``
+        about 95 % of the time.
+    """
+    n_probes = _count(n_probes, "n_probes", 2, 10**9, "")
+    network, point = _point(network, X, y, sample_weight, "hessian_trace")
+    Z = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_probes, network.n_params))
+    Z = Z.astype(network.dtype)
+    q = np.array([float(z @ point.product(z, gauss_newton=bool(gauss_newton))) for z in Z])
+    return TraceEstimate(float(q.mean()), float(q.std(ddof=1) / np.sqrt(n_probes)), n_probes)
