@@ -90,6 +90,100 @@ def predicted_spreads(activation: str, depth: int = 10) -> np.ndarray:
     return np.array(out)
 
 
+def linear_unit(m: int = 200, seed: int = 0) -> tuple[Network, np.ndarray, np.ndarray]:
+    """A linear unit ``a = x w + b`` with squared error on m correlated 2-D inputs of mean
+    (1, 0.5) (a non-zero mean makes lambda_max large: LeCun's section 4.3), set to its
+    least-squares minimum."""
+    rng = np.random.default_rng(seed)
+    X = rng.multivariate_normal([1.0, 0.5], [[1.0, 0.8], [0.8, 1.0]], size=m)
+    y = X @ np.array([2.0, -1.0]) + 0.5 + 0.1 * rng.standard_normal(m)
+    net = Network([Dense(2, 1, activation="identity", seed=seed)], loss="squared_error")
+    A = np.column_stack([X, np.ones(m)])
+    net.params[:] = np.linalg.lstsq(A, y, rcond=None)[0]  # W row by row, then b
+    return net, X, y
+
+
+def tanh_net(seed: int = 0) -> tuple[Network, np.ndarray, np.ndarray]:
+    """A 2-4-1 tanh net with weight decay 0.01 fitted to y = sin(x1) x2 on 100 points by
+    trust-ncg (exact H v): a strict minimum (H positive definite there)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, size=(100, 2))
+    y = np.sin(X[:, 0]) * X[:, 1]
+    net = cr.mlp([2, 4, 1], hidden="tanh", seed=seed, weight_decay=0.01)
+    cr.minimize(net, X, y, method="trust-ncg", maxiter=2000, tol=1e-14)
+    return net, X, y
+
+
+def power_method(net: Network, X: np.ndarray, y: np.ndarray, iters: int = 500,
+                 tol: float = 1e-12, seed: int = 0) -> tuple[float, np.ndarray, list[float]]:
+    """Section 9's power method: ``v <- H v / ||H v||`` until the Rayleigh quotient
+    ``v^T H v`` settles.  Returns lambda_max, its unit eigenvector and the estimates."""
+    v = np.random.default_rng(seed).standard_normal(net.n_params)
+    v /= np.linalg.norm(v)
+    history: list[float] = []
+    for _ in range(iters):
+        hv = cr.hessian_vector_product(net, X, y, v)
+        history.append(float(v @ hv))
+        v = hv / np.linalg.norm(hv)
+        if len(history) > 1 and abs(history[-1] - history[-2]) <= tol * abs(history[-1]):
+            break
+    return history[-1], v, history
+
+
+def descent_losses(net: Network, X: np.ndarray, y: np.ndarray, lr: float, steps: int,
+                   start: np.ndarray) -> np.ndarray:
+    """Full-batch gradient descent ``theta <- theta - lr grad J`` from ``start``: the
+    cost before each step and after the last (steps + 1 values).  Leaves ``net``
+    unchanged."""
+    theta, losses = net.params.copy(), []
+    net.params[:] = start
+    for _ in range(steps):
+        J, grad = net.loss_and_grad(X, y)
+        losses.append(J)
+        net.params[:] -= lr * grad
+    losses.append(net.loss_and_grad(X, y)[0])
+    net.params[:] = theta
+    return np.array(losses)
+
+
+def critical_factor(net: Network, X: np.ndarray, y: np.ndarray, eps: float = 1e-3,
+                    steps: int = 200) -> float:
+    """The c, to 1e-4, above which gradient descent at ``lr = c * 2 / lambda_max`` from
+    ``theta* + eps u_1`` ends ``steps`` steps with a larger cost than it began."""
+    lam, u = cr.hessian_eigenvalues(net, X, y, return_eigenvectors=True)
+    start = net.params + eps * u[:, 0]
+    lo, hi = 0.5, 1.5
+    while hi - lo > 1e-4:
+        c = (lo + hi) / 2
+        J = descent_losses(net, X, y, c * 2 / lam[0], steps, start)
+        lo, hi = (c, hi) if J[-1] < J[0] else (lo, c)
+    return (lo + hi) / 2
+
+
+def section5(net: Network, X: np.ndarray, y: np.ndarray, steps: int = 50,
+             eps: float = 0.1) -> dict:
+    """lambda_max both ways, descent at 0.9 and 1.1 times 2 / lambda_max from
+    ``theta* + eps (u_1 + r)`` (r: a fixed random unit direction), and the factor
+    ``|1 - lr lambda_max|`` one step applies to an error along u_1 for several lr."""
+    lam, u = cr.hessian_eigenvalues(net, X, y, return_eigenvectors=True)
+    lam, u = float(lam[0]), u[:, 0]
+    lam_power, _, history = power_method(net, X, y)
+    theta = net.params.copy()
+    r = np.random.default_rng(1).standard_normal(net.n_params)
+    start = theta + eps * (u + r / np.linalg.norm(r))
+    J_min = net.loss_and_grad(X, y)[0]
+    descent = {c: descent_losses(net, X, y, c * 2 / lam, steps, start) - J_min
+               for c in (0.9, 1.1)}
+    one_step = {}
+    for lr_lam in (0.5, 1.0, 1.5, 1.9, 2.1):
+        net.params[:] = theta + 1e-4 * u
+        net.params[:] -= lr_lam / lam * net.loss_and_grad(X, y)[1]
+        one_step[lr_lam] = float(u @ (net.params - theta)) / 1e-4
+        net.params[:] = theta
+    return {"lambda_max": lam, "power_method": lam_power, "power_history": history,
+            "excess": descent, "one_step": one_step}
+
+
 def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="lecun_efficient_backprop.png")
@@ -106,7 +200,26 @@ def main() -> dict:
         print(f"std of layers 1..10 ({a}): {np.round(s, 3).tolist()}; predicted "
               f"{np.round(predicted_spreads(a), 3).tolist()}")
     print(f"picture written to {plot(spreads, args.out)}")
-    return {"figures": fig, "weights": weights, "spreads": spreads}
+    out = {"figures": fig, "weights": weights, "spreads": spreads}
+    for name, make, eps in (("linear unit", linear_unit, 0.1),
+                            ("2-4-1 tanh net", tanh_net, 0.01)):
+        net, X, y = make()
+        s5 = section5(net, X, y, eps=eps)
+        h = s5["power_history"]
+        print(f"{name}: lambda_max = {s5['lambda_max']:.10g} (eigsh), {s5['power_method']:.10g}"
+              f" (power method, {len(h)} products; estimates {h[0]:.4g}, {h[1]:.4g}, "
+              f"{h[4]:.6g}, ...)")
+        for c, ex in s5["excess"].items():
+            print(f"  lr = {c} * 2/lambda_max: J - J* = {ex[0]:.3g} at the start, "
+                  f"{ex[10]:.3g} after 10 steps, {ex[-1]:.3g} after {len(ex) - 1}")
+        print("  one step at lr * lambda_max = " + ", ".join(
+            f"{k}: error along u_1 x {v:+.4f}" for k, v in s5["one_step"].items()))
+        if name != "linear unit":
+            s5["critical"] = {e: critical_factor(net, X, y, eps=e) for e in (0.1, 0.01, 0.001)}
+            print("  an error eps u_1 stops shrinking over 200 steps at lr = c * 2/lambda_max, "
+                  "c = " + ", ".join(f"{c:.4f} (eps {e})" for e, c in s5["critical"].items()))
+        out[name] = s5
+    return out
 
 
 def plot(spreads: dict, path: str) -> str:
