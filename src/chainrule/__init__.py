@@ -208,8 +208,12 @@ if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
     from .dropout import Dropout
     from .estimators import MLPClassifier, MLPRegressor, load_estimator
     from .gradcheck import GradientCheck, gradient_check
-    from .hessian import (gauss_newton_vector_product, hessian_eigenvalues, hessian_trace,
-                          hessian_vector_product)
+    from .hessian import (
+        gauss_newton_vector_product,
+        hessian_eigenvalues,
+        hessian_trace,
+        hessian_vector_product,
+    )
     from .io import load
     from .layernorm import LayerNorm
     from .layers import Dense, Layer
