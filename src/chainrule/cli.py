@@ -167,11 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "Ctrl-C stops training after the mini-batch, reports the epochs "
                           "trained and exits with status 130 (SIGTERM: the same, 143).")
     _add_demo_args(demo)
+    from ._cli_hessian import add_parser as add_hessian_parser
     from .cli_gradcheck import add_parser as add_gradcheck_parser
     from .cli_models import add_parsers as add_model_parsers
     from .cli_teaching import add_parsers as add_teaching_parsers
 
     add_gradcheck_parser(sub)  # gradcheck (sets args.handler)
+    add_hessian_parser(sub)  # hessian: a model file's curvature (sets args.handler)
 
     add_model_parsers(sub)  # train, cv, evaluate, importance, predict, info, plot
     add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
