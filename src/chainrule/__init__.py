@@ -76,6 +76,7 @@ _LAZY: dict[str, str] = {
     "gauss_newton_vector_product": "hessian",
     "hessian_eigenvalues": "hessian",
     "hessian_trace": "hessian",
+    "hessian_vector_products": "hessian",
 }
 
 # the public submodules
@@ -126,6 +127,7 @@ __all__ = [
     "hessian_eigenvalues",
     "hessian_trace",
     "hessian_vector_product",
+    "hessian_vector_products",
     "images",
     "initializers",
     "load",
@@ -213,6 +215,7 @@ if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
         hessian_eigenvalues,
         hessian_trace,
         hessian_vector_product,
+        hessian_vector_products,
     )
     from .io import load
     from .layernorm import LayerNorm
