@@ -192,10 +192,28 @@ def _training_rate_problem(training: object) -> str | None:
         return None
     record = training.get("optimizer")
     config = record.get("config") if isinstance(record, dict) else None
-    return unscheduled_rate_problem(
+    problem = unscheduled_rate_problem(
         config, "training.optimizer.config",
-        "a rate only a schedule reaches, and the file records no training.schedule_run"
-    ) or _zero_rate_problem(config)
+        "a rate only a schedule reaches, and the file records no training.schedule_run")
+    if problem is None and not _invscaling_reached_zero(training, config):
+        problem = _zero_rate_problem(config)
+    return problem
+
+
+def _invscaling_reached_zero(training: dict, config: object) -> bool:
+    """Whether the record is an "invscaling" SGD whose rate underflowed to 0.
+
+    ``learning_rate_init / (t + 1) ** power_t`` is 0.0 in floating point once it falls
+    below 2.5e-324 (a subnormal ``learning_rate_init``, a large ``power_t``); scikit-learn
+    trains on at that rate, and so does :meth:`partial_fit` after a reload.  The record
+    says so consistently: the rule is "invscaling" and its own rate ``training.lr`` is 0
+    as well as the optimizer's.
+    """
+    rule = training.get("rule")
+    return (isinstance(rule, dict) and rule.get("learning_rate") == "invscaling"
+            and type(training.get("lr")) in (int, float) and training["lr"] == 0
+            and isinstance(config, dict) and type(config.get("lr")) in (int, float)
+            and config["lr"] == 0)
 
 
 def _zero_rate_problem(config: object) -> str | None:

@@ -40,7 +40,12 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
         The rate of the next steps (> 0).
     """
     velocity = optimizer.state.get("velocity") if isinstance(optimizer, SGD) else None
-    if velocity is not None and lr_new != lr_used:
+    # A rate that underflows to 0 ("invscaling" with a huge power_t or a subnormal
+    # learning_rate_init, "adaptive" dividing 5e-324 by 5) leaves v as it is: every step at
+    # rate 0 is 0, and both rules never raise the rate again.  scikit-learn's u = mu u
+    # would still coast by at most mu / (1 - mu) times the last u, which at the rate
+    # before (< 1e-290 whenever the next one underflows) moves no weight of ordinary size.
+    if velocity is not None and lr_new != lr_used and lr_new != 0.0:
         velocity *= lr_used / lr_new
         # and the divergence guard's copy of the velocity before the last step, which it
         # puts back if the next loss is not finite: in the units of the new rate as well

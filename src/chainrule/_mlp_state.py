@@ -162,8 +162,11 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
             # "lr" is the rate of the learning-rate rules (invscaling, adaptive), never 0:
             # adaptive divides it by 5 only while it is above 1e-6, and _set_rate divides
             # by it.  A schedule's rate, which may be 0, is the optimizer config's "lr".
+            # "invscaling"'s rate is 0 once it underflows (learning_rate_init / (t + 1)
+            # ** power_t below 2.5e-324); it never rises again, and _set_rate skips it.
+            low_ok = value == 0 if key == "lr" and _invscaling(record) else False
             if not _is_real(value) or math.isnan(value) or (
-                    key == "lr" and not (math.isfinite(value) and value > 0)):
+                    key == "lr" and not (math.isfinite(value) and (value > 0 or low_ok))):
                 raise ValueError(f"training.{key}: expected a "
                                  f"{'positive number' if key == 'lr' else 'number'}, found "
                                  f"{value!r:.40}")
@@ -274,3 +277,9 @@ def link_rng_layers(est: Any, indices: list[int]) -> None:
     """Make the layers at ``indices`` draw from ``est._rng`` again (see :func:`rng_layers`)."""
     for i in indices:
         est.network_.layers[i].rng = est._rng
+
+
+def _invscaling(record: dict) -> bool:
+    """Whether a ``training`` record's SGD rule is "invscaling" (whose rate may be 0)."""
+    rule = record.get("rule")
+    return isinstance(rule, dict) and rule.get("learning_rate") == "invscaling"
