@@ -172,3 +172,46 @@ def check_data_record(recorded: object, given: dict, origin: str) -> None:
                 f"{name}: {origin} holds a run trained on other values of {name} (the same "
                 f"shape {tuple(now['shape'])}, another SHA-256 of its values{dtypes}). "
                 f"Continuing it needs {advice}")
+
+
+def check_steps_per_epoch(trainer: object, n_batches: int, fold: bool) -> None:
+    """Refuse a checkpoint whose run took more optimizer steps per epoch than this one takes.
+
+    Since the training loop folds a last one-row batch into the batch before for a
+    network whose BatchNorm normalises one value per feature (``n_samples % batch_size ==
+    1``), such a run takes ``n_batches = n_samples // batch_size`` steps per epoch; a
+    checkpoint written before took one more (the lone row trained by the running
+    statistics).  Continuing it exactly is impossible: the lone-row step is refused now,
+    and a per-step schedule (OneCycle's ``epochs * steps_per_epoch``) would count the run's
+    steps anew, a schedule the run did not follow, silently.  Read once, by the first fit
+    after :meth:`~chainrule.training.Trainer.from_checkpoint`; a new optimizer given there
+    starts its count again and is not checked.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The resumed Trainer (its ``_resumed_steps``: the checkpoint's epoch and step count).
+    n_batches : int
+        Optimizer steps per epoch of this run.
+    fold : bool
+        Whether this run folds a last one-row batch into the batch before.
+
+    Raises
+    ------
+    ValueError
+        Naming the checkpoint, both step counts and what to do.
+    """
+    recorded = getattr(trainer, "_resumed_steps", None)
+    trainer._resumed_steps = None
+    if recorded is None or not fold or getattr(trainer, "_restart_optimizer", False):
+        return
+    epoch, steps = recorded
+    if epoch > 0 and steps > epoch * n_batches and trainer.epoch < trainer.epochs:
+        raise ValueError(
+            f"{trainer._origin} holds a run that took {steps} optimizer steps in {epoch} "
+            f"epoch(s), {n_batches + 1} per epoch with a last batch of one row, as chainrule "
+            f"trained it before a BatchNorm on vectors needed 2 rows a batch; this run folds "
+            f"that row into the batch before and takes {n_batches} steps per epoch, so it "
+            f"cannot continue the checkpoint's batches, step count or per-step schedule. "
+            f"Start the run again with chainrule.train (or a batch_size that leaves no "
+            f"last batch of one row)")

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import io
 from ._batchnorm_rows import folds_last_row
-from ._checkpoints_data import check_data_record
+from ._checkpoints_data import check_data_record, check_steps_per_epoch
 from ._network_inference import _accuracy_rule, _correct_rows, _weighted_mean
 from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
@@ -153,6 +153,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         # a last batch of one row, which a BatchNorm cannot normalise: it joins the one before
         fold = folds_last_row(net, X, bs)
         n_batches -= fold
+        check_steps_per_epoch(self, n_batches, bool(fold))  # a checkpoint from before the fold
         classify = self._count_accuracy and _accuracy_rule(net)[0]
         # a per-step schedule's rate of each step (OneCycle), or None
         step_lr = self._check_schedule(n_batches, classify, val is not None)

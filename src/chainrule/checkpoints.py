@@ -273,6 +273,9 @@ def trainer_from_checkpoint(
             raise ValueError(f"data: expected an object or nothing, found {data!r:.40}")
         trainer._data_record = trainer._resumed_data = data
         trainer._origin = f"the checkpoint {path}"
+        # epochs and optimizer steps the run had taken: a checkpoint from before the
+        # BatchNorm one-row fold took one more step per epoch (check_steps_per_epoch)
+        trainer._resumed_steps = (trainer.epoch, opt.t)
         set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)
         trainer.history.stop_reason = None
