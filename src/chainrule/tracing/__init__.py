@@ -25,7 +25,9 @@ The package keeps computing and formatting apart:
   one Embedding layer (:func:`trace_embedding`): each lookup, and which rows of ``dW``
   receive which slices of ``dout`` (the scatter-add); :mod:`.batchnorm_trace` one
   BatchNorm layer in training mode (:func:`trace_batchnorm`): the batch statistics,
-  and ``dx`` both through the graph's steps and by the compact formula.
+  and ``dx`` both through the graph's steps and by the compact formula;
+  :mod:`.hvp_trace` an exact Hessian-vector product (:func:`trace_hvp`): the forward,
+  backward, R-forward and R-backward passes of Pearlmutter's R-operator.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from .batchnorm_trace import BatchNormTrace, trace_batchnorm
 from .compute import LayerStep, StepTrace, compute_step
 from .conv_trace import ConvTrace, trace_conv2d
 from .embedding_trace import EmbeddingTrace, trace_embedding
+from .hvp_trace import HvpTrace, trace_hvp
 from .notations import NOTATIONS, blocks, to_dict
 from .pool_trace import PoolTrace, trace_maxpool2d
 from .spec import PRESETS, TraceSpec, load_spec, spec_network
@@ -64,6 +67,7 @@ __all__ = [
     "BatchStepTrace",
     "ConvTrace",
     "EmbeddingTrace",
+    "HvpTrace",
     "LayerStep",
     "PoolTrace",
     "StepTrace",
@@ -77,6 +81,7 @@ __all__ = [
     "trace_batchnorm",
     "trace_conv2d",
     "trace_embedding",
+    "trace_hvp",
     "trace_maxpool2d",
     "trace_preset",
 ]
