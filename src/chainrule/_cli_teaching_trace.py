@@ -122,6 +122,9 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", type=picture_named("trace.png"), metavar="PNG",
                    help="also draw the step on the network's graph (each weight, its "
                    "gradient and its new value) to PNG; a name without a suffix gets .png")
+    p.add_argument("--hvp", metavar="V", help="trace H v (Pearlmutter's R-operator: forward, "
+                   "backward, R-forward and R-backward passes) instead of the step: V a JSON "
+                   "list in the layout of net.params, a JSON file of one, or random")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
@@ -271,8 +274,18 @@ def _trace(args: argparse.Namespace) -> int:
         raise ValueError(f"{whose}: net/out writes every sum of one example out; a trace of "
                          f"m = {rows} examples needs --notation transfer or ufldl")
     sparsity = _sparsity_settings(args, built, rows, stdin)
-    out = trace(built.network, built.x, built.y, built.lr, notation, args.digits, **sparsity)
-    m = getattr(out.step, "m", 1)
+    if args.hvp is not None:  # H v at the network's point, not a training step
+        from .tracing._hvp_direction import hvp_direction
+        from .tracing.hvp_trace import trace_hvp
+
+        if args.plot or sparsity.get("rho") is not None:
+            raise ValueError("--hvp: traces H v of the cost without --plot, --rho or --beta")
+        out = trace_hvp(built.network, built.x, built.y,
+                        hvp_direction(args.hvp, built.network), digits=args.digits)
+    else:
+        out = trace(built.network, built.x, built.y, built.lr, notation, args.digits,
+                    **sparsity)
+    m = getattr(getattr(out, "step", None), "m", 1)
     if args.plot and m > 1:  # refused before anything is written
         raise ValueError(f"--plot: the picture shows one example's numbers on the network's "
                          f"graph; this trace has m = {m} examples (give one --input to draw it)")

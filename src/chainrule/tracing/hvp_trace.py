@@ -183,6 +183,32 @@ class HvpTrace(TextTrace):
         out.append(f"  H v = {mat(self.hv)}")
         return "\n".join(out) + "\n"
 
+    def render(self, format: str = "text") -> str:
+        """The trace as "text", "markdown" (the text in a code block) or "json".
+
+        Parameters
+        ----------
+        format : {"text", "markdown", "json"}, default "text"
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ValueError
+            If ``format`` is not one of these.
+        """
+        import json
+
+        if format == "json":
+            return json.dumps(self.to_dict(), indent=2)
+        if format == "markdown":
+            return "```text\n" + self.text() + "```\n"
+        if format == "text":
+            return self.text()
+        raise ValueError(f"format must be text, markdown or json, got {format!r}")
+
     def _parts(self, vec: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """``vec`` of the params' layout cut into ``(name, W or b)`` pieces."""
         parts, off = [], 0
