@@ -133,7 +133,8 @@ _FITTED_DOC = """Attributes
     intercepts_ : list of ndarray, ``intercepts_[i]`` of shape (fan_out,)
         The Dense layers' biases: views, assignable like ``coefs_``.
     loss_curve_ : list of float
-        Loss per epoch (mini-batch solvers) or per iteration (lbfgs, cg).
+        Loss per epoch (mini-batch solvers) or per iteration (lbfgs, cg,
+        newton-cg, trust-ncg).
     loss_ : float
         The last loss.
     best_loss_ : float or None
@@ -148,7 +149,7 @@ _FITTED_DOC = """Attributes
         ``partial_fit``, as in scikit-learn (``loss_curve_`` and ``t_`` go on
         over warm starts and ``partial_fit`` calls).
     t_ : int
-        Training examples seen, over all calls (for lbfgs and cg, the rows times
+        Training examples seen, over all calls (for the SciPy solvers, the rows times
         the iterations; scikit-learn's lbfgs leaves ``t_`` at 0).  Counted at
         each epoch's end, as scikit-learn counts them (its ``n_iter_`` times the
         rows): the mini-batches of an epoch that ``max_time`` or a Ctrl-C cut

@@ -119,7 +119,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         X : array-like or sparse matrix of shape (n_samples, n_features)
             A sparse matrix goes to a first Dense layer as it is (CSR), which
             multiplies it by its weights; any other first layer gets it densified,
-            one batch at a time by the mini-batch solvers, once by "lbfgs" and "cg".
+            one batch at a time by the mini-batch solvers, once by the SciPy solvers.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multi-label targets.
             At least two classes: ``y`` of one class raises a ValueError

@@ -162,7 +162,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
             A sparse matrix goes to a first Dense layer as it is (CSR); any other
-            first layer gets it densified one batch at a time ("lbfgs", "cg": once).
+            first layer gets it densified one batch at a time (the SciPy solvers: once).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             A column of shape (n_samples, 1) (a DataFrame of one column too) is
             one target, as a 1-D ``y``: ``predict`` returns shape (n_samples,),

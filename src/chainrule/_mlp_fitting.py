@@ -1,5 +1,6 @@
 """Fitting an estimator: its targets and outputs, the checks that a warm start or
-``partial_fit`` continues the network it has, and the SciPy solvers ("lbfgs", "cg");
+``partial_fit`` continues the network it has, and the SciPy solvers ("lbfgs", "cg",
+"newton-cg", "trust-ncg");
 :class:`_Fitting`, a mixin base of :class:`~chainrule._mlp_base._BaseMLP`, holds
 those methods of the class (the fit itself, ``_fit`` and ``_checked_fit``, is in
 ``_mlp_checked_fit``, and the stochastic solvers' run, ``_fit_stochastic``, in
@@ -17,6 +18,7 @@ from sklearn.utils import check_random_state
 
 from ._mlp_image_rows import shape_from_X, shape_words
 from ._mlp_rules import _reported_loss
+from ._mlp_second_order import SECOND_ORDER_SOLVERS, check_second_order_network, scipy_options
 from ._training_data import _is_sparse, _sparse_batch
 from ._training_epochs import _epoch_line
 from ._training_guards import _say, _StopFlag
@@ -31,7 +33,7 @@ from .training import TrainingDiverged
 if TYPE_CHECKING:
     from .network import Network
 
-_SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
+_SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG", **SECOND_ORDER_SOLVERS}
 # scikit-learn's names for the output activations (out_activation_)
 _SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 
@@ -196,9 +198,10 @@ class _Fitting:
         return None
 
     def _fit_scipy(self, X: Any, Y: np.ndarray, sw: np.ndarray | None) -> None:
-        """Train ``network_`` with "lbfgs" or "cg" on ``X`` of shape (n_samples, n_features)
-        (an ndarray, or a CSR matrix that :func:`~chainrule.scipy_fit.minimize` keeps sparse)
-        and ``Y`` of shape (n_samples, n_outputs), ``sw`` the training weights or None.
+        """Train ``network_`` with "lbfgs", "cg", "newton-cg" or "trust-ncg" on ``X`` of
+        shape (n_samples, n_features) (an ndarray, or a CSR matrix that
+        :func:`~chainrule.scipy_fit.minimize` keeps sparse) and ``Y`` of shape
+        (n_samples, n_outputs), ``sw`` the training weights or None.
 
         One Ctrl-C stops the run after the iteration under way (a KeyboardInterrupt
         raised elsewhere, e.g. in an evaluation, at the last completed iterate): the
@@ -207,6 +210,8 @@ class _Fitting:
         ``_fit`` puts the estimator back as it was.
         """
         method = _SCIPY_METHOD[self.solver]
+        if self.solver in SECOND_ORDER_SOLVERS:  # refused before anything changes
+            check_second_order_network(self, self.network_)
         # a warm start from parameters made NaN in place (est.coefs_[0][...] = np.nan): named,
         # as the mini-batch solvers' run does, where SciPy's first cost was NaN and the
         # refusal blamed X ("the cost at the initial parameters is nan")
@@ -217,7 +222,7 @@ class _Fitting:
         # they ignore ema, as clip_norm: no steps to average; a mini-batch fit's average
         # is not this network's
         self.__dict__.pop("_ema_run", None)
-        options = {"gtol": float(self.tol)}
+        options = scipy_options(self.solver, self.tol)
         if self.solver == "lbfgs":
             options["maxfun"] = int(self.max_fun)
         net, k = self.network_, self._outputs_averaged()

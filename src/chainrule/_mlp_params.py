@@ -34,7 +34,7 @@ from .layers import Layer
 from .schedules import Schedule, get_schedule, length_from_run
 
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax", "lbfgs",
-           "cg")
+           "cg", "newton-cg", "trust-ncg")
 _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam", "radam", "adamax")
 _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take images
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
@@ -256,8 +256,9 @@ class _Parameters:
 
     def _dtype(self, data: np.dtype | None = None) -> np.dtype:
         """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64)
-        for the mini-batch solvers, float64 for "lbfgs" and "cg" (SciPy's float64 vector,
-        which scikit-learn's lbfgs keeps as its weights, on float32 data too).
+        for the mini-batch solvers, float64 for the SciPy ones ("lbfgs", "cg", "newton-cg",
+        "trust-ncg": SciPy's float64 vector, which scikit-learn's lbfgs keeps as its weights,
+        on float32 data too).
 
         ``data`` is the dtype of the checked training data (float32 or float64);
         ``None`` only checks the setting.

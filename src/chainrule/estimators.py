@@ -8,7 +8,8 @@ They take scikit-learn's parameter names where the meaning is the same
 cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
-"rmsprop", "adagrad", "cg" and PyTorch's "adamw", "nadam", "radam" and
+"rmsprop", "adagrad", "cg", the second-order "newton-cg" and "trust-ncg" (exact
+``H v``, :mod:`chainrule.hessian`) and PyTorch's "adamw", "nadam", "radam" and
 "adamax" (with ``amsgrad``, ``decoupled_decay`` of AdamW, NAdam and RAdam, RMSProp's
 ``rmsprop_momentum`` and ``centered``, NAdam's ``momentum_decay``), a choice of
 initialiser, ``dtype``, a learning-rate ``schedule``, gradient clipping
