@@ -70,6 +70,18 @@ def _load_model(path: str):
         return loader(path)
 
 
+def trained_targets(model, net, y: np.ndarray) -> np.ndarray:
+    """A model file's targets ``y`` as its network was trained on them: class targets as
+    they are (a single sigmoid output's labels as a column), a regression's standardised
+    with the file's ``y_mean`` and ``y_scale``, shape (n_samples, n_outputs)."""
+    if model.task == "classification":
+        return y.astype(np.float64)[:, None] if y.ndim == 1 and net.n_outputs == 1 else y
+    meta = model.metadata
+    Y = ((y - np.asarray(meta.get("y_mean", 0.0), dtype=np.float64))
+         / np.asarray(meta.get("y_scale", 1.0), dtype=np.float64))
+    return Y if Y.ndim == 2 else Y[:, None]
+
+
 def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     from ._layers_embedding import Embedding
     from .autoencoder import SparseAutoencoder, StackedAutoencoder
@@ -123,13 +135,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
             n = min(args.samples, table.n_samples)
             X = model._inputs(table.X[:n])
             y = _targets(model, table)[:n]
-        if model.task == "classification":
-            Y = y.astype(np.float64)[:, None] if y.ndim == 1 and net.n_outputs == 1 else y
-        else:  # the standardised target(s) the network was trained on
-            meta = model.metadata
-            Y = ((y - np.asarray(meta.get("y_mean", 0.0), dtype=np.float64))
-                 / np.asarray(meta.get("y_scale", 1.0), dtype=np.float64))
-            Y = Y if Y.ndim == 2 else Y[:, None]
+        Y = trained_targets(model, net, y)
         where = f"the first {n} of {table.n_samples} examples of {table.source}"
     return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
 

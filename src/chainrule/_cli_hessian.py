@@ -92,6 +92,7 @@ def model_point(args: argparse.Namespace):
         Class indices, 0/1 columns, or the standardised regression targets.
     source : str
     """
+    from ._cli_gradcheck_model import trained_targets
     from ._cli_models_load import _load
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import (
@@ -113,13 +114,7 @@ def model_point(args: argparse.Namespace):
         _refuse_one_of_several(model, args.model, target)
         X = model._inputs(table.X)
         y = _targets(model, table)
-    if model.task == "classification":
-        Y = y.astype(np.float64)[:, None] if y.ndim == 1 and net.n_outputs == 1 else y
-    else:  # the standardised target(s) the network was trained on
-        meta = model.metadata
-        Y = ((y - np.asarray(meta.get("y_mean", 0.0), dtype=np.float64))
-             / np.asarray(meta.get("y_scale", 1.0), dtype=np.float64))
-        Y = Y if Y.ndim == 2 else Y[:, None]
+    Y = trained_targets(model, net, y)  # a regression's standardised, as trained
     return model, net, X, Y, table.source
 
 
