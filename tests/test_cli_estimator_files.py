@@ -220,11 +220,14 @@ def test_evaluate_reads_the_class_nan_of_an_estimator_that_knows_it(tmp_path, ca
     assert "target 'y': missing value ('nan')" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("solver, xlabel", [("lbfgs", "iteration (lbfgs)"), ("adam", "epoch")])
+@pytest.mark.parametrize("solver, xlabel", [("lbfgs", "iteration (lbfgs)"), ("adam", "epoch"),
+                                           ("trust-ncg", "iteration (trust-ncg)"),
+                                           ("newton-cg", "iteration (newton-cg)")])
 def test_plot_loss_of_an_estimator_names_what_each_value_is(tmp_path, iris, monkeypatch,
                                                              solver, xlabel):
     """plot loss drew an lbfgs estimator's loss_curve_, one value per L-BFGS iteration,
-    on an axis labelled 'epoch'; the axis now says iteration for lbfgs and cg."""
+    on an axis labelled 'epoch'; the axis now says iteration for the SciPy solvers (lbfgs,
+    cg, and the second-order newton-cg and trust-ncg)."""
     from chainrule import plots
 
     X, y = iris

@@ -197,9 +197,11 @@ def _plot(args: argparse.Namespace) -> int:
                              "does)")
         # validation_scores_ are scores (accuracy, R^2), not losses: not drawn on this axis
         title = args.title or f"Training loss of the {type(model.estimator).__name__} (loss_curve_)"
-        # lbfgs and cg record one loss per iteration, the mini-batch solvers one per epoch
+        # the SciPy solvers record one loss per iteration, the mini-batch solvers one per epoch
+        from ._mlp_second_order import SECOND_ORDER_SOLVERS
         solver = getattr(model.estimator, "solver", None)
-        xlabel = f"iteration ({solver})" if solver in ("lbfgs", "cg") else "epoch"
+        per_iteration = solver in ("lbfgs", "cg") or solver in SECOND_ORDER_SOLVERS
+        xlabel = f"iteration ({solver})" if per_iteration else "epoch"
         path = plots.plot_loss({"loss": list(curve)}, out, title=title, xlabel=xlabel)
     elif args.kind == "loss":
         history = model.metadata.get("history") or {}
