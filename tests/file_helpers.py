@@ -198,3 +198,25 @@ def fresh_python(code: str) -> list[str]:
                          env={**os.environ, "PYTHONPATH": src}, timeout=120)
     assert run.returncode == 0, run.stderr
     return run.stdout.splitlines()
+
+
+def assert_model_file_refused(capsys: Any, path: object, folder: object, expected: str) -> None:
+    """A damaged model file at ``path`` is refused with a message ending in ``expected`` by
+    load_model, by ``chainrule info`` and by ``chainrule train --init-from`` (on
+    ``folder``/d.csv, target y), each exit 2, with no model written."""
+    import pytest
+
+    from chainrule.cli import main
+    from chainrule.saved_model import load_model
+
+    with pytest.raises(ValueError) as info:
+        load_model(path)
+    assert str(info.value).endswith(expected)
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 2
+    assert expected in capsys.readouterr().err
+    out = os.path.join(str(folder), "tuned.npz")
+    assert main(["train", os.path.join(str(folder), "d.csv"), "--target", "y", "--init-from",
+                 str(path), "--epochs", "1", "-q", "-o", out]) == 2
+    assert expected in capsys.readouterr().err
+    assert not os.path.exists(out)

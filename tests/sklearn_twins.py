@@ -48,3 +48,27 @@ def twin_pair(task: str, drawn: dict, settings: dict, **kw):
     kw = {**settings, **kw}
     return theirs(**kw), ours(init=lambda rng, fan_in, fan_out: drawn[fan_in, fan_out],
                               bias_init="zeros", **kw)
+
+
+def linear_regression_data(n: int = 400, p: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed linear regression, X (n, p) and y (n,) = X @ w + noise (seed 3): what the
+    regression baseline's tests fit."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(n, p))
+    return X, X @ rng.normal(size=p) + 0.5 * rng.normal(size=n)
+
+
+def ridge_subset_r2(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray,
+                    rows: int, seed: int = 0) -> float:
+    """scikit-learn's RidgeCV (alphas 1e-3 .. 1e3, 13 of them) on the standardised features
+    of ``rows`` training rows drawn by ``default_rng(seed)`` (sorted), scored by R^2 written
+    in NumPy on the validation rows: the reference for chainrule's regression baseline."""
+    from sklearn.linear_model import RidgeCV
+
+    pick = np.sort(np.random.default_rng(seed).choice(len(train_idx), rows, replace=False))
+    Xt, yt = X[train_idx][pick], y[train_idx][pick]
+    scaler = StandardScaler().fit(Xt)
+    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(scaler.transform(Xt), yt).predict(
+        scaler.transform(X[val_idx]))
+    t = y[val_idx]
+    return float(1.0 - np.sum((t - pred) ** 2) / np.sum((t - t.mean()) ** 2))

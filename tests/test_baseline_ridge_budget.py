@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.linear_model import RidgeCV
-from sklearn.preprocessing import StandardScaler
 
 from chainrule import _cli_models_baseline as baseline
 from chainrule.cli import main
+from sklearn_twins import linear_regression_data, ridge_subset_r2
 
 
 @pytest.mark.parametrize("n, p", [(10, 3), (45_000, 784), (100_000, 5_000), (3, 10**6)])
@@ -29,42 +28,26 @@ def test_the_rows_are_the_most_the_budget_allows(n, p):
         assert cost(n) <= baseline._RIDGE_FLOPS
 
 
-def _data(n: int = 400, p: int = 6):
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(n, p))
-    return X, X @ rng.normal(size=p) + 0.5 * rng.normal(size=n)
-
-
-def _subset_r2(X, y, train_idx, val_idx, rows: int) -> float:
-    pick = np.sort(np.random.default_rng(0).choice(len(train_idx), rows, replace=False))
-    Xt, yt = X[train_idx][pick], y[train_idx][pick]
-    scaler = StandardScaler().fit(Xt)
-    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(scaler.transform(Xt), yt).predict(
-        scaler.transform(X[val_idx]))
-    t = y[val_idx]
-    return float(1.0 - np.sum((t - pred) ** 2) / np.sum((t - t.mean()) ** 2))
-
-
 def test_train_note_over_the_budget_is_of_the_subset_and_says_so(monkeypatch):
-    X, y = _data()
+    X, y = linear_regression_data()
     train_idx, val_idx = np.arange(300), np.arange(300, 400)
     monkeypatch.setattr(baseline, "_RIDGE_FLOPS", 50 * 6 * 6)  # 50 rows of 6 features
     note = baseline.train_note(X, y, train_idx, val_idx, None, -5.0)
-    ref = _subset_r2(X, y, train_idx, val_idx, 50)
+    ref = ridge_subset_r2(X, y, train_idx, val_idx, 50)
     assert ("fitted on a random 50 of the 300 training rows) scores "
             f"r2 {ref:.4g}, the network -5") in note
 
 
 def test_train_note_within_the_budget_is_of_every_row(monkeypatch):
-    X, y = _data()
+    X, y = linear_regression_data()
     train_idx, val_idx = np.arange(300), np.arange(300, 400)
     note = baseline.train_note(X, y, train_idx, val_idx, None, -5.0)
-    ref = _subset_r2(X, y, train_idx, val_idx, 300)  # the "subset" of every row, in order
+    ref = ridge_subset_r2(X, y, train_idx, val_idx, 300)  # the "subset" of every row, in order
     assert f"fitted on the 300 training rows) scores r2 {ref:.4g}" in note
 
 
 def test_cv_line_over_the_budget_says_the_subset(monkeypatch, capsys, tmp_path):
-    X, y = _data()
+    X, y = linear_regression_data()
     np.savez(tmp_path / "d.npz", X=X, y=y)
     monkeypatch.setattr(baseline, "_RIDGE_FLOPS", 50 * 6 * 6)
     capsys.readouterr()

@@ -10,38 +10,20 @@ the same run follow ``--seed``.  The references are scikit-learn's ``StandardSca
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import RidgeCV
-from sklearn.preprocessing import StandardScaler
 
 from chainrule import _cli_models_baseline as baseline
 from chainrule.cli import main
 from chainrule.tabular import Table
+from sklearn_twins import linear_regression_data, ridge_subset_r2
 
 _BUDGET = 50 * 6 * 6  # RidgeCV's budget: 50 rows of 6 features
 
 
-def _data(n: int = 400, p: int = 6):
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(n, p))
-    return X, X @ rng.normal(size=p) + 0.5 * rng.normal(size=n)
-
-
-def _r2_of_subset(X, y, train_idx, val_idx, seed: int) -> float:
-    """RidgeCV on the standardised features of 50 training rows drawn from ``seed``."""
-    pick = np.sort(np.random.default_rng(seed).choice(len(train_idx), 50, replace=False))
-    Xt, yt = X[train_idx][pick], y[train_idx][pick]
-    scaler = StandardScaler().fit(Xt)
-    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(scaler.transform(Xt), yt).predict(
-        scaler.transform(X[val_idx]))
-    t = y[val_idx]
-    return float(1.0 - np.sum((t - pred) ** 2) / np.sum((t - t.mean()) ** 2))
-
-
 def test_train_note_subset_is_drawn_from_the_seed(monkeypatch):
-    X, y = _data()
+    X, y = linear_regression_data()
     train_idx, val_idx = np.arange(300), np.arange(300, 400)
     monkeypatch.setattr(baseline, "_RIDGE_FLOPS", _BUDGET)
-    refs = {s: _r2_of_subset(X, y, train_idx, val_idx, s) for s in (1, 2)}
+    refs = {s: ridge_subset_r2(X, y, train_idx, val_idx, 50, s) for s in (1, 2)}
     assert f"{refs[1]:.4g}" != f"{refs[2]:.4g}"  # two seeds, two subsets, two lines
     for seed, ref in refs.items():
         note = baseline.train_note(X, y, train_idx, val_idx, None, -5.0, seed=seed)
@@ -51,7 +33,7 @@ def test_train_note_subset_is_drawn_from_the_seed(monkeypatch):
 
 
 def test_cv_baselines_subset_is_drawn_from_the_seed(monkeypatch):
-    X, y = _data()
+    X, y = linear_regression_data()
     table = Table(X=X, y=y, feature_names=[f"x{i}" for i in range(6)], target_name="y", source="d",
                   task="regression")
     folds = [(np.arange(300), np.arange(300, 400)), (np.arange(100, 400), np.arange(100))]
@@ -59,7 +41,7 @@ def test_cv_baselines_subset_is_drawn_from_the_seed(monkeypatch):
     got = {s: baseline.fold_baselines(table, folds, seed=s) for s in (1, 2)}
     for seed, found in got.items():
         r2 = [f["r2"] for f in found["ridge"]["per_fold"]]
-        ref = [_r2_of_subset(X, y, tr, he, seed) for tr, he in folds]
+        ref = [ridge_subset_r2(X, y, tr, he, 50, seed) for tr, he in folds]
         np.testing.assert_allclose(r2, ref, rtol=1e-10)
         assert baseline.fold_baselines(table, folds, seed=seed) == found
     assert got[1]["ridge"]["per_fold"] != got[2]["ridge"]["per_fold"]
@@ -67,7 +49,7 @@ def test_cv_baselines_subset_is_drawn_from_the_seed(monkeypatch):
 
 def test_the_commands_pass_their_seed(monkeypatch, tmp_path, capsys):
     """train and cv hand their --seed to the baseline's draw."""
-    X, y = _data()
+    X, y = linear_regression_data()
     np.savez(tmp_path / "d.npz", X=X, y=y)
     monkeypatch.setattr(baseline, "_RIDGE_FLOPS", _BUDGET)
     seeds = []

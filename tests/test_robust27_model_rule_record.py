@@ -16,7 +16,7 @@ import pytest
 
 from chainrule.cli import main
 from chainrule.saved_model import load_model
-from file_helpers import edit_saved_meta, small_data
+from file_helpers import assert_model_file_refused, edit_saved_meta, small_data
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +52,7 @@ def test_a_setting_out_of_range_is_refused_at_load(data, capsys, optimizer, key,
     edit_saved_meta(path, lambda meta: meta["metadata"]["training"].__setitem__(key, value))
     expected = (f"corrupted chainrule model file (training.{key}: {words} (the optimizer "
                 f"{optimizer!r}))")
-    with pytest.raises(ValueError) as info:
-        load_model(path)
-    assert str(info.value).endswith(expected)
-    capsys.readouterr()
-    assert main(["info", str(path)]) == 2
-    assert expected in capsys.readouterr().err
-    assert main(["train", str(data / "d.csv"), "--target", "y", "--init-from", str(path),
-                 "--epochs", "1", "-q", "-o", str(data / "tuned.npz")]) == 2
-    assert expected in capsys.readouterr().err
-    assert not (data / "tuned.npz").exists()
+    assert_model_file_refused(capsys, path, data, expected)
 
 
 @pytest.mark.parametrize("options", [

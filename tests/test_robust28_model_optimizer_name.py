@@ -16,7 +16,7 @@ import pytest
 from chainrule._cli_args_optimizer import TRAIN_OPTIMIZER_NAMES
 from chainrule.cli import main
 from chainrule.saved_model import load_model
-from file_helpers import edit_saved_meta, small_data
+from file_helpers import assert_model_file_refused, edit_saved_meta, small_data
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +44,7 @@ def test_an_unknown_optimizer_is_refused_at_load(model, capsys, value):
     listed = ", ".join(sorted(TRAIN_OPTIMIZER_NAMES))  # --optimizer's own choices
     expected = (f"corrupted chainrule model file (training.optimizer: expected one of "
                 f"{listed} (train's --optimizer), got {value!r})")
-    with pytest.raises(ValueError) as info:
-        load_model(path)
-    assert str(info.value).endswith(expected)
-    capsys.readouterr()
-    assert main(["info", str(path)]) == 2
-    assert expected in capsys.readouterr().err
-    assert main(["train", str(model / "d.csv"), "--target", "y", "--init-from", str(path),
-                 "--epochs", "1", "-q", "-o", str(model / "tuned.npz")]) == 2
-    assert expected in capsys.readouterr().err
-    assert not (model / "tuned.npz").exists()
+    assert_model_file_refused(capsys, path, model, expected)
 
 
 @pytest.mark.parametrize("value", sorted(TRAIN_OPTIMIZER_NAMES))
