@@ -62,6 +62,8 @@ _LAZY: dict[str, str] = {
     "trace_preset": "tracing",
     "select_hidden_units": "model_selection",
     "train_perceptron": "perceptron",
+    # backprop on a graph of scalars, micrograd's Value (chainrule.scalar)
+    "Value": "scalar",
     # scikit-learn estimators (issue 5): scikit-learn, SciPy's statistics, pandas
     "MLPClassifier": "estimators",
     "MLPRegressor": "estimators",
@@ -81,7 +83,8 @@ _LAZY: dict[str, str] = {
 
 # the public submodules
 _MODULES = ("activations", "datasets", "diagnostics", "images", "initializers", "losses",
-            "notation", "optimizers", "preprocessing", "reference", "schedules", "tracing")
+            "notation", "optimizers", "preprocessing", "reference", "scalar", "schedules",
+            "tracing")
 
 # every name above (a literal: static tools read it); a test checks it against _LAZY
 __all__ = [
@@ -118,6 +121,7 @@ __all__ = [
     "TrainState",
     "Trainer",
     "TrainingDiverged",
+    "Value",
     "__version__",
     "activations",
     "datasets",
@@ -144,6 +148,7 @@ __all__ = [
     "reference",
     "register_activation",
     "resume",
+    "scalar",
     "schedules",
     "select_hidden_units",
     "trace",
@@ -192,6 +197,7 @@ if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
         optimizers,
         preprocessing,
         reference,
+        scalar,
         schedules,
         tracing,
     )
@@ -226,6 +232,7 @@ if TYPE_CHECKING:  # what static tools (type checkers, editors' completion) see
     from .perceptron import train_perceptron
     from .pooling import AvgPool2D, Flatten, MaxPool2D
     from .saved_model import SavedModel, load_model
+    from .scalar import Value
     from .scipy_fit import minimize
     from .tracing import Trace, trace, trace_preset
     from .training import Trainer, TrainingDiverged, resume, train
