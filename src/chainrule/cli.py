@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_hessian_parser(sub)  # hessian: a model file's curvature (sets args.handler)
 
     add_model_parsers(sub)  # train, cv, evaluate, importance, predict, info, plot
-    add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
+    add_teaching_parsers(sub)  # trace, graph, perceptron, select, experiment (args.handler)
     # --hidden before a command takes every word up to the next option, the command's
     # name among them: that is the command, not a width the option was given
     hidden = next(a for a in parser._actions if a.dest == _BEFORE + "--hidden")

@@ -1,10 +1,11 @@
-"""Command-line glue for the teaching tools: ``trace``, ``perceptron``, ``select``, ``experiment``.
+"""Command-line glue for the teaching tools: ``trace``, ``graph``, ``perceptron``, ``select``,
+``experiment``.
 
 Each subcommand is one parser-setup function and one handler; the handlers
 parse nothing themselves and only call the library and print.  :func:`add_parsers`
 registers them on the main parser's subcommands (``handler`` default); ``trace``'s,
 the largest, are in :mod:`chainrule._cli_teaching_trace`, ``trace-conv``'s in
-:mod:`chainrule._cli_teaching_trace_conv`.
+:mod:`chainrule._cli_teaching_trace_conv`, ``graph``'s in :mod:`chainrule._cli_scalar`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ._cli_args_files import picture_named
+from ._cli_scalar import add_parser as _add_graph
 from ._cli_teaching_trace import _add_trace
 from ._cli_teaching_trace_conv import _add_trace_conv
 from .cli_args import (
@@ -150,12 +152,13 @@ def _experiment(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register trace, trace-conv, perceptron, select and experiment as subcommands.
+    """Register trace, trace-conv, graph, perceptron, select and experiment as subcommands.
 
     Parameters
     ----------
     sub : argparse._SubParsersAction
         What the main parser's ``add_subparsers`` returned.
     """
-    for add in (_add_trace, _add_trace_conv, _add_perceptron, _add_select, _add_experiment):
+    for add in (_add_trace, _add_trace_conv, _add_graph, _add_perceptron, _add_select,
+                _add_experiment):
         add(sub)
