@@ -95,7 +95,7 @@ def draw(root: Value, path: str | os.PathLike, title: str | None = None,
             if child.op == "const":
                 continue
             x0, y0 = where[id(child)]
-            ax.annotate("", xy=(x1 - 0.36, y1), xytext=(x0 + 0.36, y0),
+            ax.annotate("", xy=(x1 - 0.27, y1), xytext=(x0 + 0.27, y0),
                         arrowprops={"arrowstyle": "->", "color": "0.45", "lw": 1.0})
     for node in order:
         x, y = where[id(node)]

@@ -20,13 +20,13 @@ def number(value: float, digits: int = 6) -> str:
 
 
 def node_names(order: list[Value]) -> dict[int, str]:
-    """A distinct name per node (by ``id``): its label, or ``n1, n2, ...``; a number
-    taken into an operation (``op == "const"``) is named by its value.
+    """A distinct name per node (by ``id``): its label, or ``n1, n2, ...`` (an unnamed
+    root ``f``); a number taken into an operation (``op == "const"``) is named by its value.
 
     Parameters
     ----------
     order : list of Value
-        The graph's nodes in topological order.
+        The graph's nodes in topological order (the root last).
 
     Returns
     -------
@@ -42,6 +42,8 @@ def node_names(order: list[Value]) -> dict[int, str]:
             names[id(node)] = number(node.data, 17)
             continue
         base = node.label
+        if not base and node is order[-1] and "f" not in used:
+            base = "f"  # an unnamed root: cs231n's f
         if not base:
             k += 1
             base = f"n{k}"
