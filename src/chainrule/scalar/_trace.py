@@ -131,8 +131,6 @@ class GraphTrace:
                 rows.append([n.name if i == 0 else "", f"{u.by} = {u.by_formula}", local,
                              f"d{L}/d{u.by} = {self._n(u.upstream)}", self._n(u.product),
                              total])
-            if not n.uses:  # not used by the root (a leaf the root does not depend on)
-                rows.append([n.name, "(unused)", "", "", "", f"d{L}/d{n.name} = 0"])
         return rows
 
     _HEAD = ("node", "used in", "local gradient", "upstream gradient", "product",
