@@ -19,8 +19,8 @@ PUBLIC_MODULES = [
     "chainrule.layers", "chainrule.losses", "chainrule.model_selection", "chainrule.network",
     "chainrule.notation", "chainrule.optimizers", "chainrule.perceptron", "chainrule.plots",
     "chainrule.pooling", "chainrule.preprocessing", "chainrule.reference",
-    "chainrule.saved_model", "chainrule.schedules", "chainrule.scipy_fit", "chainrule.tracing",
-    "chainrule.training",
+    "chainrule.saved_model", "chainrule.scalar", "chainrule.schedules", "chainrule.scipy_fit",
+    "chainrule.tracing", "chainrule.training",
 ]
 
 # "name : type" or "a, b : type" or "**kwargs" at the section's own indentation
