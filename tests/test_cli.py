@@ -213,7 +213,8 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
     (["demo", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, sgd, "
      "nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, got 'bogus'"),
     (["train", "DATA", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, "
-     "sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, lbfgs, got 'bogus'"),
+     "sgd, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, lbfgs, newton-cg, "
+     "trust-ncg, trust-krylov, got 'bogus'"),
 ])
 def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys,
                                                    monkeypatch):

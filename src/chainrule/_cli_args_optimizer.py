@@ -12,6 +12,7 @@ import argparse
 
 # the rule's settings (--momentum, --batch-size, --amsgrad ...), importable from here as before
 from ._cli_args_rule import ADAMW_DECAY as ADAMW_DECAY
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS as FULL_BATCH_OPTIMIZERS
 from ._cli_args_rule import RULE_SETTINGS as RULE_SETTINGS
 from ._cli_args_rule import OptimizerSettings as OptimizerSettings
 from ._cli_args_rule import add_rule_options as add_rule_options
@@ -56,8 +57,9 @@ def _one_of(text: str, names: tuple[str, ...]) -> str:
 optimizer_name.__name__ = "optimizer name"
 
 #: The optimizers ``chainrule train --optimizer`` takes: :data:`OPTIMIZER_NAMES` and
-#: "lbfgs" (full-batch L-BFGS through :func:`chainrule.minimize`).
-TRAIN_OPTIMIZER_NAMES = (*OPTIMIZER_NAMES, "lbfgs")
+#: :data:`FULL_BATCH_OPTIMIZERS` ("lbfgs", "newton-cg", "trust-ncg", "trust-krylov": the
+#: full-batch methods of :func:`chainrule.minimize`).
+TRAIN_OPTIMIZER_NAMES = (*OPTIMIZER_NAMES, *FULL_BATCH_OPTIMIZERS)
 
 
 def train_optimizer_name(text: str) -> str:

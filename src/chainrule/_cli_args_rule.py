@@ -43,6 +43,10 @@ _DEFAULTS = {"decoupled_decay": ADAMW_DECAY, "dampening": 0.0, "lr_decay": 0.0,
              "initial_accumulator_value": 0.0, "momentum_decay": NADAM_MOMENTUM_DECAY}
 #: the settings a run's training record holds when given (info shows them, --json too)
 RULE_SETTINGS = tuple(_FLAG_RULES)
+#: train's full-batch optimizers, each a ``method`` of :func:`chainrule.minimize` by that
+#: name: L-BFGS, and the second-order methods given the exact ``H v``
+#: (``_scipy_fit_newton.SECOND_ORDER``); no momentum, batch size or rate of their own
+FULL_BATCH_OPTIMIZERS = ("lbfgs", "newton-cg", "trust-ncg", "trust-krylov")
 
 
 def add_rule_options(p: argparse.ArgumentParser, add: Callable[..., object] | None = None
@@ -116,8 +120,8 @@ def optimizer_settings(optimizer: str, momentum: float | None, batch_size: int |
     to a rule that does not use it is refused rather than ignored, as the library refuses
     it.  ``--optimizer nesterov --momentum 0`` is refused too (Nesterov's rule needs a
     momentum > 0).  All are checked before any data is read.  ``lbfgs`` (full batch, no
-    momentum) gets None for all: the train command refuses its options
-    (``_cli_models_train_lbfgs``).
+    momentum) and the other :data:`FULL_BATCH_OPTIMIZERS` get None for all: the train
+    command refuses their options (``_cli_models_train_lbfgs``).
 
     Parameters
     ----------
@@ -176,7 +180,7 @@ or None
         raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
                          "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
                          "momentum")
-    if optimizer == "lbfgs":  # its options are checked by the train command
+    if optimizer in FULL_BATCH_OPTIMIZERS:  # their options are checked by the train command
         return {"momentum": None, "batch_size": None,  # type: ignore[typeddict-item]
                 **dict.fromkeys(_FLAG_RULES)}
     if batch_size is not None and optimizer == "gd":

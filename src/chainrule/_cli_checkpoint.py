@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._cli_args_files import refuse_stdout
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
 from ._cli_resume_checks import check_options as check_options
 from ._cli_resume_checks import check_resolved as check_resolved
 from ._cli_resume_checks import fingerprint as fingerprint
@@ -253,9 +254,10 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     if path is None:
         for option, given in (("--resume", args.resume),
                               ("--checkpoint-every", args.checkpoint_every is not None),
-                              # lbfgs: a budget of its own run (no checkpoint)
+                              # lbfgs ...: a budget of its own run (no checkpoint)
                               ("--max-time", args.max_time is not None
-                               and getattr(args, "optimizer", None) != "lbfgs")):
+                               and getattr(args, "optimizer", None)
+                               not in FULL_BATCH_OPTIMIZERS)):
             if given:
                 why = (" (a run stopped by it continues from its checkpoint)"
                        if option == "--max-time" else "")

@@ -34,8 +34,12 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
         args.command, "no loss curve was written")
     fold = getattr(exc, "fold", None)  # cv: "fold 2 of 5"
     diverged = f"training diverged{f' in {fold}' if fold else ''}"
-    if getattr(args, "optimizer", None) == "lbfgs":  # no step size to shrink: no hint
-        return (f"{diverged}: L-BFGS's cost or parameters became NaN or infinite "
+    from ._cli_models_train_newton import SCIPY_NAMES
+
+    full = SCIPY_NAMES.get(getattr(args, "optimizer", None))  # L-BFGS, Newton-CG ...
+    if full is not None:  # no step size to shrink: no hint
+        return (f"{diverged}: {full.removesuffix('-B')}'s cost or parameters became NaN or "
+                "infinite "
                 + (f"after iteration {exc.epoch}" if exc.epoch else
                    "at the initial parameters or in the first iteration")
                 + f"; {lost}.")

@@ -139,7 +139,7 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, p.class_weight,
                             verbose=False, max_time=None, sample_weight=w_fit,
-                            val_weight=w_val)
+                            val_weight=w_val, optimizer=args.optimizer)
     else:
         trainer = new_trainer(args, net, steps, p.class_weight, {})
         trainer._refit = False  # fit once, as train's

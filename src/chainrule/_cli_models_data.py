@@ -155,9 +155,12 @@ def _old_pipe(meta: dict) -> bool:
 def _history_unit(model) -> str:
     """What one value of a model file's loss history is the loss of, as the loss curve's
     axis says it: "iteration (lbfgs)" for ``chainrule train --optimizer lbfgs`` (a value per
-    L-BFGS iteration), else "epoch"."""
-    training = model.metadata.get("training") or {}
-    return "iteration (lbfgs)" if training.get("optimizer") == "lbfgs" else "epoch"
+    L-BFGS iteration; "iteration (newton-cg)" ... for the other full-batch methods), else
+    "epoch"."""
+    from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
+
+    name = (model.metadata.get("training") or {}).get("optimizer")
+    return f"iteration ({name})" if name in FULL_BATCH_OPTIMIZERS else "epoch"
 
 
 def _preview(labels: list, n: int = 6) -> str:

@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
 from .cli_args import positive_float, positive_int, print_written
 
 # the options of a run (dest, option, why) that the range test does not take
@@ -87,10 +88,10 @@ def check_find_lr(args: argparse.Namespace) -> None:
                                  f"runs with --find-lr; give --find-lr too, or leave {option} "
                                  "out")
         return
-    if args.optimizer == "lbfgs":
+    if args.optimizer in FULL_BATCH_OPTIMIZERS:
         raise ValueError("--find-lr: the range test steps a mini-batch rule at growing rates; "
-                         "--optimizer lbfgs has no learning rate: use a rule such as adam or "
-                         "sgd")
+                         f"--optimizer {args.optimizer} has no learning rate: use a rule such "
+                         "as adam or sgd")
     for dest, option, why in _NOT_FIND_LR:
         value = getattr(args, dest, None)
         if value is not None and value is not False:

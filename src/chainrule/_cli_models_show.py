@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
 from ._cli_models_data import _cost_words, _preview
 from ._cli_models_show_range import features_line, range_text
 from ._cli_models_show_tune import _chosen as _chosen
@@ -368,7 +369,7 @@ def _info(args: argparse.Namespace) -> int:
         # the mean over the last epoch's batches, each taken before its update (train
         # prints the cost of the final parameters, which differs a little)
         last = (f"last iteration's training cost {h['loss'][-1]:.4g}"  # full batch
-                if (t or {}).get("optimizer") == "lbfgs" else
+                if (t or {}).get("optimizer") in FULL_BATCH_OPTIMIZERS else
                 f"last epoch's mean training cost {h['loss'][-1]:.4g}")
         if h.get("val_loss"):
             last += f", validation cost {h['val_loss'][-1]:.4g}"

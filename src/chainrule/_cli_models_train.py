@@ -76,7 +76,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "A run that must fit time slots (or may be interrupted) writes a --checkpoint; "
         "--max-time ends a slot, and the same command with --resume continues the run. "
         "Ctrl-C, or SIGTERM (a scheduler ending the job), stops training after the "
-        "mini-batch (lbfgs: the iteration; one in the iteration after which it converges "
+        "mini-batch (lbfgs, newton-cg ...: the iteration; one in the iteration after which "
+        "it converges "
         "stops nothing) and writes the model so far (a second one "
         "aborts: no model written). "
         "Exit status: 0 when the run finished and its model is written, 1 when training "
@@ -190,7 +191,11 @@ def add_train_options(p: argparse.ArgumentParser, init_from: str | None = None) 
                    help=f"{', '.join(OPTIMIZER_NAMES)} (mini-batch rules), or lbfgs: "
                    "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
-                   "--clip-norm, --ema, --dropout, --patience and the checkpoint options; adamw "
+                   "--clip-norm, --ema, --dropout, --patience and the checkpoint options; "
+                   "newton-cg, trust-ncg, trust-krylov: minimize's second-order methods, "
+                   "given the exact Hessian-vector product, taken as lbfgs (Dense networks "
+                   "whose activations and output/loss pair the hessian module covers; "
+                   "others are refused); adamw "
                    "is PyTorch's AdamW, its decoupled decay --decoupled-decay (--weight-decay "
                    "is the network's L2 penalty, another thing); nadam, radam, adamax are "
                    "PyTorch's NAdam, RAdam, Adamax (default: adam)")
@@ -229,8 +234,9 @@ def add_train_options(p: argparse.ArgumentParser, init_from: str | None = None) 
                    help="mini-batch size, for every optimizer but gd (default: 32); at least "
                    "the training rows' count: one batch of all rows, full batch as gd's")
     p.add_argument("--epochs", type=positive_int, default=100, action=GivenOption,
-                   help="epochs; with --optimizer lbfgs, the most iterations (it stops "
-                   "sooner once converged, or once its line search finds no lower cost) "
+                   help="epochs; with --optimizer lbfgs (newton-cg, trust-ncg, "
+                   "trust-krylov), the most iterations (it stops sooner once converged, or "
+                   "once its line search or trust region finds no lower cost) "
                    "(default: 100)")
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, multistep "

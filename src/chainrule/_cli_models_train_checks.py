@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._cli_args_optimizer import rule_options
+from ._cli_args_optimizer import FULL_BATCH_OPTIMIZERS, rule_options
 from ._cli_class_weight import class_weight_option
 from ._cli_image_layout import file_image_shape
 from ._cli_models_train_freeze import check_freeze
@@ -45,7 +45,8 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
     several : bool
         Whether there are several targets (one output per target).
     lbfgs : bool
-        Whether the optimizer is L-BFGS.
+        Whether the optimizer is L-BFGS or another full-batch method of
+        :func:`chainrule.minimize` (newton-cg, trust-ncg, trust-krylov).
     steps : dict
         :func:`~chainrule.cli_args.optimizer_settings` (momentum and batch size in force).
     given_shape : list of int or None
@@ -61,7 +62,7 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
         # an NPZ array Y (n, k): k targets
         args.target = npz_targets(args.data, args.target) or args.target
     several = isinstance(args.target, list)  # --target a b ...: one output per target
-    lbfgs = args.optimizer == "lbfgs"
+    lbfgs = args.optimizer in FULL_BATCH_OPTIMIZERS
     if lbfgs:
         refuse_lbfgs_options(args)
     elif args.lr is None:  # None: not given, which lbfgs must know

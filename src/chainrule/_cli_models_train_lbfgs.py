@@ -1,6 +1,8 @@
-"""``chainrule train --optimizer lbfgs``: full-batch L-BFGS through :func:`chainrule.minimize`.
+"""``chainrule train --optimizer lbfgs``: full-batch L-BFGS through :func:`chainrule.minimize`,
+and the second-order methods newton-cg, trust-ncg and trust-krylov the same way (what they
+add: :mod:`chainrule._cli_models_train_newton`).
 
-The options of the mini-batch optimizers that L-BFGS has no use for are refused
+The options of the mini-batch optimizers that these have no use for are refused
 by name before any data is read (:func:`refuse_lbfgs_options`), and
 :func:`fit_lbfgs` trains with ``--epochs`` as the most iterations, recording a
 :class:`~chainrule.callbacks.History` as the other optimizers' runs do.
@@ -15,21 +17,28 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
+from ._cli_models_train_newton import (
+    STEP_CHOOSER,
+    refuse_network,
+    second_order_converged,
+    stop_reason,
+)
 
 if TYPE_CHECKING:  # the network's modules: imported by a run, not by the parser
     from .callbacks import History
     from .network import Network
 
-# (dest, the option as typed, why L-BFGS has no use for it): refused when given
+# (dest, the option as typed, why L-BFGS (or {steps}: another full-batch method's step
+# chooser) has no use for it): refused when given
 _NOT_LBFGS = (
-    ("lr", "--lr", "its line search chooses each step's length"),
+    ("lr", "--lr", "{steps} chooses each step's length"),
     ("momentum", "--momentum", "a setting of sgd, gd, nesterov and rmsprop"),
     ("batch_size", "--batch-size", "it steps on the whole training set"),
     ("schedule", "--schedule", "it has no learning rate to schedule"),
-    ("clip_norm", "--clip-norm", "its line search chooses each step's length, whatever "
+    ("clip_norm", "--clip-norm", "{steps} chooses each step's length, whatever "
      "the gradient's norm"),
     ("ema", "--ema", "it has no steps of a learning rate to average; its iterates descend"),
-    ("divergence_threshold", "--divergence-threshold", "its line search takes no step that "
+    ("divergence_threshold", "--divergence-threshold", "{steps} takes no step that "
      "raises the cost"),
     ("dropout", "--dropout", "it minimises a deterministic cost, where dropout is inactive"),
     ("patience", "--patience", "it has no early stopping; --epochs bounds its iterations"),
@@ -40,7 +49,8 @@ _NOT_LBFGS = (
 
 
 def refuse_lbfgs_options(args: argparse.Namespace) -> None:
-    """Refuse, for ``--optimizer lbfgs``, the options that mean nothing to it.
+    """Refuse, for ``--optimizer lbfgs`` (or newton-cg, trust-ncg, trust-krylov), the
+    options that mean nothing to it.
 
     Checked before any data is read: ``--lr``, ``--momentum``, ``--batch-size``,
     ``--schedule``, ``--clip-norm``, ``--ema``, ``--dropout`` (and Dropout or BatchNorm layers in
@@ -50,18 +60,20 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
     Raises
     ------
     ValueError
-        Naming the first such option given, and why L-BFGS has no use for it.
+        Naming the first such option given, and why the optimizer has no use for it.
     """
+    name = args.optimizer
     for dest, option, why in _NOT_LBFGS:
         value = getattr(args, dest, None)
         if value is not None and value is not False:  # --momentum 0 is given, too
-            raise ValueError(f"{option}: --optimizer lbfgs takes no {option} ({why}); "
+            why = why.format(steps=STEP_CHOOSER[name])
+            raise ValueError(f"{option}: --optimizer {name} takes no {option} ({why}); "
                              f"leave {option} out, or use a mini-batch optimizer such as adam")
     for i, spec in enumerate(args.layers or []):
         kind = spec.get("type") if isinstance(spec, dict) else None
         if kind in ("Dropout", "BatchNorm"):
             raise ValueError(
-                f"--layers: --optimizer lbfgs minimises a deterministic cost in evaluation "
+                f"--layers: --optimizer {name} minimises a deterministic cost in evaluation "
                 f"mode, where a {kind} layer would be silently inactive or frozen; got one "
                 f"as layer {i}: leave it out, or use a mini-batch optimizer such as adam")
 
@@ -113,8 +125,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
               class_weight: str | dict | None, verbose: bool = False,
               max_time: float | None = None, sample_weight: np.ndarray | None = None,
-              val_weight: np.ndarray | None = None) -> History:
-    """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B) for at most ``iterations``.
+              val_weight: np.ndarray | None = None, optimizer: str = "lbfgs") -> History:
+    """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B, or the second-order method
+    ``optimizer``) for at most ``iterations``.
 
     Parameters
     ----------
@@ -143,6 +156,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     val_weight : ndarray of shape (n_val,), optional
         The validation rows' weights: ``val_loss`` and ``val_accuracy`` weighted, as
         the Trainer's history weighs them.
+    optimizer : {"lbfgs", "newton-cg", "trust-ncg", "trust-krylov"}, default "lbfgs"
+        :func:`~chainrule.minimize`'s ``method``; the last three take the exact ``H v``
+        of :mod:`chainrule.hessian`, and a network it does not cover is refused before
+        the first iteration.
 
     Returns
     -------
@@ -156,7 +173,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         "max_time" when ``max_time`` was spent before either,
         "line_search" when SciPy's line search found no lower cost before either
         (status 2, "ABNORMAL", the result not converged; its ``message`` is kept
-        as ``history.message``), or "interrupted"
+        as ``history.message``; the second-order methods': "line_search", "trust_region"
+        or "solver", :func:`~chainrule._cli_models_train_newton.stop_reason`), or
+        "interrupted"
         on Ctrl-C (or SIGTERM), which stops the run once the iteration under way
         ends, the network keeping that iterate (a second one aborts: the
         KeyboardInterrupt goes on to the caller); one that comes in the last
@@ -168,6 +187,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     TrainingDiverged
         As :func:`~chainrule.minimize` does (the cost or the parameters end NaN
         or infinite).
+    ValueError
+        For a second-order ``optimizer`` and a network its exact ``H v`` does not
+        cover (:func:`~chainrule._cli_models_train_newton.refuse_network`).
     """
     from ._network_inference import _accuracy_rule
     from ._training_epochs import _bar_drawn, _epoch_line
@@ -175,6 +197,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     from .callbacks import History
     from .scipy_fit import minimize
 
+    refuse_network(net, optimizer)  # before the first iteration: hessian's words
     history = History()
     bar = None
     if verbose and _bar_drawn():
@@ -205,10 +228,13 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         # one Ctrl-C (or SIGTERM): stop at this iterate, which minimize keeps; after the
         # last iteration, or at an iterate SciPy then finds converged, there is nothing
         # left to stop, and the run ends as it would have
-        if ctrl_c.set and history.epochs < iterations and not converged(theta, J):
+        stop = ctrl_c.set and history.epochs < iterations and not converged(theta, J)
+        previous[0] = theta.copy()  # Newton-CG's test: the step from it to the next
+        if stop:
             raise KeyboardInterrupt
 
     theta0 = net.params.astype(np.float64)  # the cost before the first iteration: its fold
+    previous = [theta0]  # the iterate before the one called back with
     weights: list = []  # the training weights of class_weight, made once when needed
 
     def converged(theta: np.ndarray, J: float) -> bool:
@@ -219,6 +245,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         if not weights:
             weights.append(_training_weights(net, X, T, class_weight, sample_weight))
         _, grad = net.cost(theta, X, T, sample_weight=weights[0])
+        if optimizer != "lbfgs":  # the second-order methods' own tests
+            return second_order_converged(optimizer, net, theta, previous[0], grad)
         if float(np.max(np.abs(grad))) <= _GTOL:
             return True
         fold = (history["loss"][-2] if history.epochs > 1 else
@@ -232,10 +260,11 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         try:
             # --epochs is the run's one bound: SciPy's maxfun (15000 evaluations by
             # default) would end a long run early, as if it had converged
-            result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
+            # (the second-order methods have no such bound)
+            result = minimize(net, X, T, method=optimizer, maxiter=iterations,
                               callback=record, class_weight=class_weight,
-                              sample_weight=sample_weight,
-                              options={"maxfun": sys.maxsize}, max_time=max_time)
+                              sample_weight=sample_weight, options={"maxfun": sys.maxsize}
+                              if optimizer == "lbfgs" else None, max_time=max_time)
         except KeyboardInterrupt:  # minimize has put the last iterate back into the network
             if ctrl_c.aborted:
                 raise
@@ -246,9 +275,6 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
                 bar.close()
     # SciPy tests convergence before each iteration but the first: an iterate that is
     # both the last allowed and converged has status 1 (the limit), stop_reason "epochs"
-    history.stop_reason = ("max_time" if result.timed_out else
-                           "converged" if result.success else
-                           "epochs" if result.nit >= iterations else
-                           "line_search" if result.status == 2 else "evaluations")
+    history.stop_reason = stop_reason(optimizer, result, iterations)
     history.message = str(result.message)  # SciPy's reason, said when it is not ours
     return history

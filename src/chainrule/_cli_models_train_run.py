@@ -53,6 +53,7 @@ from ._cli_models_train_init import (
     prepare_from_model,
 )
 from ._cli_models_train_lbfgs import fit_lbfgs
+from ._cli_models_train_newton import SCIPY_NAMES
 from ._cli_models_train_prepare import indices_first, prepare
 from ._cli_models_train_read import read_table
 from ._cli_models_train_task import _several_words, loss_settings, whole_numbers_note
@@ -218,7 +219,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight,
                             verbose=not args.quiet, max_time=args.max_time,
-                            sample_weight=w_fit, val_weight=w_val)
+                            sample_weight=w_fit, val_weight=w_val, optimizer=args.optimizer)
     else:
         # val_loss weighted as the training cost (--patience's): (X_val, T_val, w_val)
         history = trainer.fit(X_fit, T_fit, val if val is None or w_val is None
@@ -352,7 +353,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             print(note, file=sys.stderr)
     if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted", "max_time"):
         # a run that ended by itself without converging: said, as the estimators warn
-        print(f"chainrule train: L-BFGS-B stopped after iteration {history.epochs} of "
+        print(f"chainrule train: {SCIPY_NAMES[args.optimizer]} stopped after iteration "
+              f"{history.epochs} of "
               f"{args.epochs} without converging (SciPy: {history.message})", file=sys.stderr)
     written = model.save(args.out)
     print(f"model written to {written}")

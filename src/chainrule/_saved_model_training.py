@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
+
 # the record's keys of the rule's settings, by the constructor's keyword (train's
 # --decoupled-decay is the decoupled rules' weight_decay; the record's "weight_decay" is
 # the network's L2 term, --weight-decay, checked with the network)
@@ -25,7 +27,7 @@ _SETTINGS = {"lr": "lr", "momentum": "momentum", "dampening": "dampening",
 
 # the names train's --optimizer takes besides those of OPTIMIZERS (its choices are
 # _cli_args_optimizer.TRAIN_OPTIMIZER_NAMES, read there at parse time)
-_OTHER_NAMES = ("nesterov", "lbfgs")
+_OTHER_NAMES = ("nesterov", *FULL_BATCH_OPTIMIZERS)
 
 
 def rule_settings_problem(training: dict[str, Any]) -> str | None:
@@ -43,7 +45,8 @@ def rule_settings_problem(training: dict[str, Any]) -> str | None:
         for a setting the rule's constructor refuses, ``"training.optimizer: expected one
         of adagrad, adam, ... got 'adamm'"`` for a name train's ``--optimizer`` does not
         take; None where every one is taken, or the record names no rule of settings
-        (lbfgs, whose line search has no rate; none recorded), left as they are.
+        (lbfgs and the other full-batch methods, which have no rate; none recorded), left
+        as they are.
     """
     from .optimizers import OPTIMIZERS, _settings_of
 
@@ -54,7 +57,7 @@ def rule_settings_problem(training: dict[str, Any]) -> str | None:
         return (f"training.optimizer: expected one of {', '.join(known)} (train's "
                 f"--optimizer), got {name!r:.60}")
     rule = "sgd" if name == "nesterov" else name  # (SGD with nesterov=True: the same ranges)
-    if rule not in OPTIMIZERS:  # lbfgs (its line search has no rate), or none recorded
+    if rule not in OPTIMIZERS:  # lbfgs, newton-cg ... (no rate), or none recorded
         return None
     cls = OPTIMIZERS[rule]
     for key, setting in _SETTINGS.items():
