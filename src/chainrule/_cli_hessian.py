@@ -8,8 +8,11 @@ Hessian (or of the Gauss-Newton matrix) by :func:`chainrule.hessian_eigenvalues`
 LeCun's bound ``2 / lambda_max`` on the learning rate of full-batch gradient descent near a
 minimum beside the model's own optimizer and ``lr`` (LeCun, Bottou, Orr & Mueller 1998,
 "Efficient BackProp", sections 5 and 9).  ``--trace`` adds Hutchinson's estimate of the
-trace (:func:`chainrule.hessian_trace`).  Nothing here imports SciPy or the hessian module
-until the command runs (``chainrule --help`` stays light).
+trace (:func:`chainrule.hessian_trace`).  ``--sample-weight COLUMN`` weighs the rows, read
+as ``chainrule evaluate`` reads them: every figure is then of the weighted cost (the
+weighted mean loss, as training with ``--sample-weight`` minimises it).
+Nothing here imports SciPy or the hessian module until the command runs (``chainrule
+--help`` stays light).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import argparse
 
 import numpy as np
 
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
+from ._cli_sample_weight_evaluate import EVALUATE_HELP
 from .cli_args import column_name, positive_int, seed_int
 
 __all__ = ["add_parser"]
@@ -75,12 +80,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="Rademacher probes of --trace (default: 100)")
     p.add_argument("--seed", type=seed_int, default=0,
                    help="seeds ARPACK's starting vector and the probes (default: 0)")
+    p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   type=column_name, help="weigh the cost's examples by this column, read "
+                   "as evaluate reads it: J, the gradient, the eigenvalues and the trace "
+                   "are then of the weighted cost (the weighted mean loss, plus the weight "
+                   "decay), as training with --sample-weight minimises it. evaluate's "
+                   + EVALUATE_HELP[EVALUATE_HELP.index("Not taken"):])
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(handler=_hessian)
 
 
 def model_point(args: argparse.Namespace):
-    """The model file's network and the ``X``, ``Y`` its cost takes on DATA.
+    """The model file's network and the ``X``, ``Y`` (and weights) its cost takes on DATA.
 
     Returns
     -------
@@ -91,6 +102,8 @@ def model_point(args: argparse.Namespace):
     Y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Class indices, 0/1 columns, or the standardised regression targets.
     source : str
+    weights : ndarray of shape (n_samples,) or None
+        ``--sample-weight``'s column (None without the option), as evaluate reads it.
     """
     from ._cli_gradcheck_model import trained_targets
     from ._cli_models_load import _load
@@ -100,6 +113,7 @@ def model_point(args: argparse.Namespace):
         _refuse_one_of_several,
         default_target_said,
     )
+    from ._cli_sample_weight_evaluate import evaluation_weights
     from ._hessian_rop import check_network
     from .cli_models import _model_data, _model_first, _targets
 
@@ -110,24 +124,26 @@ def model_point(args: argparse.Namespace):
                               else [args.target])
     seed = _data_seed(model, args.data, None)
     with default_target_said(model, args.model, target):
-        table = _model_data(model, args.data, target, True, seed)
+        table = _model_data(model, args.data, target, True, seed,
+                            weight_column=args.sample_weight)
         _refuse_one_of_several(model, args.model, target)
+        weights = evaluation_weights(args, model, table, seed)  # evaluate's, or None
         X = model._inputs(table.X)
         y = _targets(model, table)
     Y = trained_targets(model, net, y)  # a regression's standardised, as trained
-    return model, net, X, Y, table.source
+    return model, net, X, Y, table.source, weights
 
 
 def _hessian(args: argparse.Namespace) -> int:
     from .hessian import hessian_eigenvalues, hessian_trace
 
-    model, net, X, Y, source = model_point(args)
+    model, net, X, Y, source, w = model_point(args)
     n = net.n_params
     if args.k > n - 1:
         raise ValueError(f"--k: expected an integer from 1 to {n - 1} (the model's {n} "
                          f"parameters less one, ARPACK's limit), got {args.k}")
-    J, grad = net.loss_and_grad(X, Y)
-    common = dict(gauss_newton=args.gauss_newton, seed=args.seed)
+    J, grad = net.loss_and_grad(X, Y, sample_weight=w)
+    common = dict(gauss_newton=args.gauss_newton, seed=args.seed, sample_weight=w)
     vals = hessian_eigenvalues(net, X, Y, k=args.k, which=args.which, **common)
     lam_max = float(vals[0]) if args.which == "LA" else float(
         hessian_eigenvalues(net, X, Y, k=1, which="LA", **common)[0])
@@ -142,7 +158,12 @@ def _hessian(args: argparse.Namespace) -> int:
         "eigenvalues": [float(v) for v in vals], "lambda_max": lam_max, "lr_bound": bound,
         "optimizer": training.get("optimizer"), "lr": training.get("lr"),
         "batch_size": training.get("batch_size"),
+        "sample_weight": args.sample_weight,  # the weight column: the cost is weighted
     }
+    if w is not None:
+        figures["weights_sum"] = float(np.sum(w))
+    if training.get("sample_weight") is not None:  # the column the model was trained with
+        figures["trained_sample_weight"] = training["sample_weight"]
     if trace is not None:
         figures["trace"] = {"estimate": trace.trace, "stderr": trace.stderr,
                             "probes": trace.n_probes}
@@ -161,9 +182,13 @@ def _lines(f: dict, vals: np.ndarray) -> list[str]:
     name = "Gauss-Newton matrix" if f["matrix"] == "gauss_newton" else "Hessian"
     decay = f" + weight decay {f['weight_decay']:g}" if f["weight_decay"] else ""
     which = {"LA": "largest", "SA": "smallest", "LM": "largest in magnitude"}[f["which"]]
+    weighted = ("" if f["sample_weight"] is None else
+                f" weighted by the column {f['sample_weight']!r} (--sample-weight; the "
+                f"weights sum to {f['weights_sum']:.6g})")
     lines = [f"{f['data']}: {f['samples']} example{'' if f['samples'] == 1 else 's'}, "
              f"{f['n_params']} parameters",
-             f"cost J: {f['J']:.6g} (mean {f['loss']}{decay}, as training computes it)",
+             f"cost J: {f['J']:.6g} (mean {f['loss']}{weighted}{decay}, as training "
+             "computes it)",
              f"gradient norm: {f['grad_norm']:.6g}",
              f"{name} eigenvalues, {which}: " + ", ".join(f"{v:.6g}" for v in vals)]
     if f["which"] != "LA":
@@ -171,6 +196,8 @@ def _lines(f: dict, vals: np.ndarray) -> list[str]:
     trained = (f"the model was trained with {f['optimizer']} at lr {f['lr']:g}"
                + (f", batch size {f['batch_size']}" if f["batch_size"] else "")
                if f["optimizer"] and f["lr"] is not None else
+               f"the model was trained with {f['optimizer']}, which has no lr (full batch)"
+               if f["optimizer"] in FULL_BATCH_OPTIMIZERS else
                "the model file records no training lr")
     if f["lr_bound"] is None:
         lines.append(f"2/lambda_max: none (lambda_max {f['lambda_max']:.6g} <= 0); {trained}")
@@ -183,6 +210,11 @@ def _lines(f: dict, vals: np.ndarray) -> list[str]:
     if np.min(vals) < 0:
         lines.append(f"a negative eigenvalue ({np.min(vals):.6g}): the parameters are not "
                      "at a minimum of J on this data")
+    trained_weights = f.get("trained_sample_weight")
+    if trained_weights is not None and f["sample_weight"] is None:
+        lines.append(f"note: J is unweighted, but the model was trained with --sample-weight "
+                     f"{trained_weights}: give --sample-weight {trained_weights} for the "
+                     "curvature of its training cost")
     if "trace" in f:
         t = f["trace"]
         lines.append(f"trace (Hutchinson, {t['probes']} probes): {t['estimate']:.6g} "
