@@ -218,8 +218,8 @@ CUBE = Activation("cube", lambda z: z**3, lambda z: 3 * z**2)
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda: Network([Dense(3, 4, "tanh"), chainrule.Dropout(0.5), Dense(4, 2)]),
-     r"net\.layers\[1\] is a Dropout layer .*supported: Dense layers"),
+    (lambda: Network([Dense(3, 4, "tanh"), chainrule.BatchNorm(4), Dense(4, 2)]),
+     r"net\.layers\[1\] is a BatchNorm layer .*supported: Dense layers"),
     (lambda: Network([Dense(3, 4, CUBE), Dense(4, 2)]),
      r"net\.layers\[0\] has activation 'cube', which has no second derivative here "
      r"\(a registered activation gives f and f' only\); supported: .*silu"),

@@ -1,4 +1,4 @@
-"""Pearlmutter's R-operator on a network of Dense layers (private; see :mod:`chainrule.hessian`).
+"""Pearlmutter's R-operator on a network (private; see :mod:`chainrule.hessian`).
 
 ``R{x} = d/dr x(theta + r v)`` at ``r = 0``: the directional derivative of every quantity of
 the forward and backward passes along ``v``.  Applied to backpropagation's equations it gives
@@ -21,14 +21,21 @@ Schraudolph's Gauss-Newton product ``G v = J^T H_out J v`` (positive semi-defini
 
 :class:`Point` holds what the products at one ``theta`` share: the forward pass, the deltas,
 ``f'`` and ``g f''``, and copies of the weights (an optimiser may move the network's between
-two products at the same point).
+two products at the same point).  Each layer's part of the two passes is an object of its
+class's R-operator (:func:`_handlers`): the equations above for Dense and Conv2D
+(``_hessian_rop_affine``, a convolution being bilinear in input and kernels as a matrix
+product is), the layers' own passes for those linear in their input (Flatten, the pools,
+Dropout in evaluation mode) and the table's rows for Embedding (``_hessian_rop_linear``).
+BatchNorm and LayerNorm are refused.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._activations_second import PIECEWISE_LINEAR, SECOND_DERIVATIVES
+from ._activations_second import SECOND_DERIVATIVES
 from ._scipy_special import lazy_special
 from .layers import Dense
 
@@ -39,31 +46,64 @@ _CANONICAL = {("identity", "squared_error"), ("sigmoid", "log_loss"), ("exp", "p
               ("softmax", "cross_entropy")}
 # the losses sum_j c (a_j - y_j)^2 / 2 of any elementwise output f: c by the number of outputs
 _SQUARED = {"squared_error": lambda k: 1.0, "mean_squared_error": lambda k: 2.0 / k}
-SUPPORTED = ("Dense layers whose activations are " + ", ".join(sorted(SECOND_DERIVATIVES))
-             + " (softmax at the output only); losses: identity + squared_error, "
+_LAYERS_TEXT = ("Dense layers, Conv2D (elementwise activations with a second derivative: "
+                + ", ".join(sorted(SECOND_DERIVATIVES))
+                + "; softmax on a Dense output), Flatten, MaxPool2D, AvgPool2D, Dropout "
+                "(evaluation mode, the identity) and a first Embedding; the last layer Dense")
+SUPPORTED = (_LAYERS_TEXT + "; losses: identity + squared_error, "
              "softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or squared_error / "
              "mean_squared_error after any of those elementwise outputs")
+# the layers whose second derivatives are not written here, and why
+_NOT_COVERED = {"BatchNorm": "its R-operator through the batch's mean and variance is not "
+                "implemented", "LayerNorm": "its R-operator through each row's mean and "
+                "variance is not implemented"}
 
 
-def check_network(net: object, what: str) -> None:
-    """Refuse a network the R-operator does not cover, naming the layer or the loss."""
+def _handlers() -> dict[type, type]:
+    """The R-operator of each layer class (imported on first use: conv, pooling)."""
+    from ._hessian_rop_affine import RConv2D, RDense
+    from ._hessian_rop_linear import REmbedding, RLinear, RMaxPool2D
+    from ._layers_embedding import Embedding
+    from .conv import Conv2D
+    from .dropout import Dropout
+    from .pooling import AvgPool2D, Flatten, MaxPool2D
+
+    return {Dense: RDense, Conv2D: RConv2D, Flatten: RLinear, Dropout: RLinear,
+            AvgPool2D: RLinear, MaxPool2D: RMaxPool2D, Embedding: REmbedding}
+
+
+def check_network(net: object, what: str, dense_only: bool = False) -> None:
+    """Refuse a network the R-operator does not cover, naming the layer or the loss.
+
+    ``dense_only``: Dense layers alone (the step-by-step trace of ``tracing.hvp_trace``).
+    """
     n = len(net.layers)
+    handlers = {Dense: None} if dense_only else _handlers()
+    supported = ("Dense layers only (the trace writes their formulas)" if dense_only
+                 else SUPPORTED)
     for i, layer in enumerate(net.layers):
-        if type(layer) is not Dense:
-            raise ValueError(f"{what}: net.layers[{i}] is a {type(layer).__name__} layer "
-                             f"({layer!r}); supported: {SUPPORTED}")
+        kind = type(layer).__name__
+        if type(layer) not in handlers:
+            why = _NOT_COVERED.get(kind, "it has no R-operator here")
+            raise ValueError(f"{what}: net.layers[{i}] is a {kind} layer ({layer!r}): {why}; "
+                             f"supported: {supported}")
+        if i == n - 1 and type(layer) is not Dense:
+            raise ValueError(f"{what}: net.layers[{i}] is a {kind} layer ({layer!r}); the "
+                             f"output layer must be Dense; supported: {supported}")
+        if not hasattr(layer, "activation"):
+            continue
         act = layer.activation
         output_softmax = i == n - 1 and act.builtin and act.name == "softmax"
         if not output_softmax and not (act.builtin and act.name in SECOND_DERIVATIVES):
             note = "" if act.builtin else " (a registered activation gives f and f' only)"
             raise ValueError(f"{what}: net.layers[{i}] has activation {act.name!r}, which has "
-                             f"no second derivative here{note}; supported: {SUPPORTED}")
+                             f"no second derivative here{note}; supported: {supported}")
     act, loss = net.layers[-1].activation.name, net.loss
     built = getattr(loss, "_built_in", False)
     if not built or ((act, loss.name) not in _CANONICAL and (
             loss.name not in _SQUARED or act == "softmax")):
         raise ValueError(f"{what}: the output {act!r} with loss {loss.name!r} has no "
-                         f"second-order path here; supported: {SUPPORTED}")
+                         f"second-order path here; supported: {supported}")
 
 
 class Point:
@@ -91,22 +131,33 @@ class Point:
                 m_decay = float(np.sum(sample_weight))
         self.c = net.weight_decay / (m_decay if net.decay == "per_sample" else 1)
         self.decay_slices = net._decay_slices
-        layers = net.layers
-        self.X = [layer.X for layer in layers]
-        self.A = [layer.A for layer in layers]
-        self.delta = [layer.delta for layer in layers]
-        self.W = [layer.W.copy() for layer in layers]
-        self.has_b = [layer.b is not None for layer in layers]
-        self.fp = [layer.activation.derivative(layer.Z, layer.A) for layer in layers[:-1]]
-        # g_l f''(Z_l) of the hidden layers (None where f'' = 0): g_l = delta_{l+1} W_{l+1}^T
-        self.gfpp: list[np.ndarray | None] = []
-        for i, layer in enumerate(layers[:-1]):
-            name = layer.activation.name
-            if name in PIECEWISE_LINEAR:
-                self.gfpp.append(None)
-            else:
-                g = self.delta[i + 1] @ self.W[i + 1].T
-                self.gfpp.append(g * SECOND_DERIVATIVES[name](layer.Z, layer.A))
+        layers, n = net.layers, len(net.layers)
+        table = _handlers()
+        self.rop = [table[type(layer)](layer, i == n - 1) for i, layer in enumerate(layers)]
+        self.slots: list[dict] = []  # per layer {name: (slice of v, shape)}
+        offset = 0
+        for layer in layers:
+            slots = {}
+            for spec in layer.param_specs():
+                size = int(math.prod(spec.shape))
+                slots[spec.name] = (slice(offset, offset + size), spec.shape)
+                offset += size
+            self.slots.append(slots)
+        # g = dJ/dA of each hidden layer (for g f''): the gradient's backward pass again,
+        # from the deltas kept, down to the lowest layer with parameters
+        lowest = next((i for i, slots in enumerate(self.slots) if slots), n)
+        g = None
+        for i in range(n - 1, -1, -1):
+            self.rop[i].set_grad(g)
+            if i > lowest:
+                g = self.rop[i].input_grad(g)
+        # what the step-by-step trace (tracing.hvp_trace) reads of a Dense network
+        self.X = [getattr(layer, "X", None) for layer in layers]
+        self.A = [getattr(layer, "A", None) for layer in layers]
+        self.delta = [getattr(layer, "delta", None) for layer in layers]
+        self.W = [getattr(h, "W", None) for h in self.rop]
+        self.has_b = ["b" in slots for slots in self.slots]
+        self.fp = [getattr(h, "fp", None) for h in self.rop[:-1]]
         # H_out: R{delta_L} = r * (d out / d z) R{Z_L}; elementwise D, or softmax's rows
         out = layers[-1]
         act, loss = out.activation.name, net.loss
@@ -134,55 +185,22 @@ class Point:
 
     def product(self, v: np.ndarray, gauss_newton: bool = False) -> np.ndarray:
         """``H v`` (or ``G v``) at this point: ``v`` of shape (n_params,) in the net's dtype."""
-        n = len(self.W)
-        views, offset = [], 0
-        for W, has_b in zip(self.W, self.has_b, strict=True):
-            V = v[offset:offset + W.size].reshape(W.shape)
-            offset += W.size
-            c = None
-            if has_b:
-                c = v[offset:offset + W.shape[1]]
-                offset += W.shape[1]
-            views.append((V, c))
-        # forward: R{Z_l}, R{A_l}
-        RZ, RA, prev = [], [], None
-        for i, (V, c) in enumerate(views):
-            rz = np.asarray(self.X[i] @ V)  # (a sparse first X gives a dense product)
-            if prev is not None:
-                rz += prev @ self.W[i]
-            if c is not None:
-                rz += c
-            RZ.append(rz)
-            prev = self.fp[i] * rz if i < n - 1 else None
-            RA.append(prev)
-        # backward: R{delta_L}, then each layer's R{dW}, R{db} and the R{delta} before it
-        rz = RZ[-1]
+        views = [{name: v[s].reshape(shape) for name, (s, shape) in slots.items()}
+                 for slots in self.slots]
+        R = None  # R{A} layer by layer (None: no parameter below, R{A} = 0)
+        for rop, P in zip(self.rop, views, strict=True):
+            R = rop.forward(R, P)
+        rz = R  # the output layer's R{Z}
         if self.D is None:  # softmax: s r p * (R{Z} - <p, R{Z}>)
             p = self.A[-1]
-            rd = self.softmax_scale * p * (rz - np.sum(p * rz, axis=1, keepdims=True))
+            R = self.softmax_scale * p * (rz - np.sum(p * rz, axis=1, keepdims=True))
         else:
-            rd = (self.D_gn if gauss_newton else self.D) * rz
-        parts: list[np.ndarray] = []
-        for i in range(n - 1, -1, -1):
-            V, c = views[i]
-            hw = np.asarray(self.X[i].T @ rd)
-            if i > 0 and not gauss_newton:
-                hw += RA[i - 1].T @ self.delta[i]
-            layer_parts = [hw.ravel()]
-            if c is not None:
-                layer_parts.append(np.add.reduce(rd, axis=0))
-            parts[:0] = layer_parts
-            if i > 0:
-                rg = rd @ self.W[i].T  # R{g}: a new array, multiplied in place from here
-                if not gauss_newton:
-                    rg += self.delta[i] @ V.T
-                rg *= self.fp[i - 1]
-                if not gauss_newton and self.gfpp[i - 1] is not None:
-                    rz = RZ[i - 1]  # not read again: g f'' R{Z} over it
-                    rz *= self.gfpp[i - 1]
-                    rg += rz
-                rd = rg
-        hv = np.concatenate(parts).astype(v.dtype, copy=False)
+            R = (self.D_gn if gauss_newton else self.D) * rz
+        hv = np.empty(v.shape, dtype=v.dtype)
+        for i in range(len(self.rop) - 1, -1, -1):
+            parts, R = self.rop[i].backward(R, views[i], gauss_newton)
+            for name, part in parts.items():
+                hv[self.slots[i][name][0]] = part.ravel()
         if self.c:
             for s in self.decay_slices:
                 hv[s] += self.c * v[s]

@@ -9,10 +9,15 @@ second-order gradient descent"), which is positive semi-definite, as Martens' He
 optimisation (2010) uses it.  :func:`chainrule.minimize` hands ``H v`` to SciPy's
 Newton-CG, trust-ncg and trust-krylov.
 
-Covered: networks of :class:`~chainrule.Dense` layers with the built-in elementwise
-activations (their second derivatives are in ``_activations_second``) and the loss / output
-pairs of ``_hessian_rop.SUPPORTED``, with sample weights and either weight decay.  Anything
-else is refused naming the layer or the loss.  The equations are in ``_hessian_rop``.
+Covered: networks of :class:`~chainrule.Dense` and :class:`~chainrule.Conv2D` layers with
+the built-in elementwise activations (their second derivatives are in
+``_activations_second``), :class:`~chainrule.Flatten`, :class:`~chainrule.MaxPool2D`,
+:class:`~chainrule.AvgPool2D`, :class:`~chainrule.Dropout` (the identity: the products are
+of the evaluation-mode cost) and a first :class:`~chainrule.Embedding`, a Dense output, and
+the loss / output pairs of ``_hessian_rop.SUPPORTED``, with sample weights and either weight
+decay.  Anything else (BatchNorm, LayerNorm) is refused naming the layer or the loss.  The
+equations are in ``_hessian_rop`` and its per-layer modules ``_hessian_rop_affine`` and
+``_hessian_rop_linear``.
 
 On these products: :func:`hessian_eigenvalues` (the extreme eigenvalues of ``H`` by ARPACK's
 Lanczos iteration, SciPy's ``eigsh``; LeCun, Bottou, Orr & Mueller 1998, "Efficient
@@ -37,10 +42,10 @@ _WHICH = ("LA", "SA", "LM")
 
 
 def _point(network: object, X: object, y: object, sample_weight: object,
-           what: str) -> tuple[Network, Point]:
+           what: str, dense_only: bool = False) -> tuple[Network, Point]:
     if not isinstance(network, Network):
         raise TypeError(f"network: expected a chainrule Network, got {type(network).__name__}")
-    check_network(network, what)
+    check_network(network, what, dense_only)
     X, Y = network._check_xy(X, y)
     sw = network.check_sample_weight(sample_weight, X.shape[0])
     return network, Point(network, X, Y, sw)
@@ -66,19 +71,21 @@ def hessian_vector_product(network: Network, X: object, y: object, v: object,
     Parameters
     ----------
     network : Network
-        Dense layers only, with built-in activations that have a second derivative
+        Dense and Conv2D layers with built-in activations that have a second derivative
         (identity, relu, leaky_relu, sigmoid, tanh, lecun_tanh, softplus, elu, gelu, silu,
-        exp, square; softmax at the output); output and loss one of identity +
+        exp, square; softmax at the output), Flatten, MaxPool2D, AvgPool2D, Dropout (the
+        identity, as in evaluation) and a first Embedding; a Dense output layer; output
+        and loss one of identity +
         squared_error, softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or
         squared_error / mean_squared_error after an elementwise output.  Its weight decay
         (either ``decay``) is part of ``H``.  The network's parameters are not changed; its
         layers hold the gradient pass's arrays afterwards, as after ``loss_and_grad``.
-    X : array-like of shape (n_samples, n_inputs)
+    X : array-like of shape (n_samples, n_inputs) or (n_samples, channels, height, width)
     y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
         As :meth:`~chainrule.Network.loss_and_grad` takes them.
     v : array-like of shape (n_params,)
-        A direction in the layout of ``network.params`` (each layer's ``W`` row by row,
-        then ``b``).
+        A direction in the layout of ``network.params`` (each layer's parameters in
+        turn: a Dense layer's ``W`` row by row, then ``b``).
     sample_weight : array-like of shape (n_samples,), optional
         As :meth:`~chainrule.Network.loss_and_grad` weighs the examples.
 

@@ -310,7 +310,7 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
                          f"max_params={max_params}; the trace is for tiny networks")
     work = copy.deepcopy(net)
     X, y = _rows(work, x, y)
-    work, point = _point(work, X, y, None, "trace_hvp")
+    work, point = _point(work, X, y, None, "trace_hvp", dense_only=True)
     v = _check_v(work, v)
     Y = np.asarray(work._check_xy(X, y)[1], dtype=float)
     L = len(work.layers)
