@@ -58,7 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Lanczos iteration), and LeCun's bound 2/lambda_max beside the model's own "
         "optimizer and lr: full-batch gradient descent converges near a minimum iff lr < "
         "2/lambda_max (LeCun et al. 1998, Efficient BackProp). A negative eigenvalue means "
-        "the parameters are not at a minimum. Dense networks only (the hessian module's).",
+        "the parameters are not at a minimum. Models of Dense, Conv2D, MaxPool2D, AvgPool2D, "
+        "Flatten, Dropout and Embedding layers (the hessian module's); BatchNorm and LayerNorm "
+        "are refused.",
         epilog="example: chainrule hessian model.npz train.csv --k 3 --trace")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train "
                    "or Network.save")
@@ -119,7 +121,7 @@ def model_point(args: argparse.Namespace):
 
     model = _model_first(_load, args, "hessian")
     net = model.network
-    check_network(net, "hessian")  # a Conv2D model ...: refused before DATA is read
+    check_network(net, "hessian")  # a BatchNorm model ...: refused before DATA is read
     target = _evaluate_target(model, args.model, None if args.target is None
                               else [args.target])
     seed = _data_seed(model, args.data, None)
