@@ -116,9 +116,9 @@ def test_unsupported_loss_is_refused_naming_the_solver():
 
 def test_unsupported_layer_is_refused_naming_it():
     X, _, y = digit_images()
-    layers = [LAYERS_CNN[0], {"type": "LayerNorm"}, *LAYERS_CNN[1:]]
+    layers = [LAYERS_CNN[0], {"type": "BatchNorm"}, *LAYERS_CNN[1:]]
     est = MLPClassifier(layers=layers, solver="newton-cg", input_shape=(1, 8, 8),
                         max_iter=2, random_state=0)
-    with pytest.raises(ValueError, match=r"Got 'newton-cg' instead.*network_\.layers\[1\] "
-                       r"is a LayerNorm layer.*supported: Dense layers"):
+    with pytest.raises(ValueError, match=r"without BatchNorm or Dropout with "
+                       r"solver='newton-cg'.*layers\[1\] \(BatchNorm\)"):
         est.fit(X, y)

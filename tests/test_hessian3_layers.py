@@ -3,7 +3,7 @@ Dropout (evaluation mode) and Embedding, each in a tiny network, checked against
 differences of chainrule's own gradient along v, the whole Hessian stacked from H e_i
 (symmetric), the Gauss-Newton matrix (symmetric, positive semi-definite, and J^T H_out J
 built in NumPy from a Jacobian of differences), and ARPACK's eigenvalues against eigvalsh
-of the stacked matrix.  BatchNorm and LayerNorm stay refused, naming the layer."""
+of the stacked matrix; LayerNorm likewise.  BatchNorm stays refused, naming the layer."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from chainrule import (
     Dropout,
     Embedding,
     Flatten,
+    LayerNorm,
     MaxPool2D,
     Network,
 )
@@ -63,17 +64,40 @@ def _embedding():
                    weight_decay=0.1, decay="per_sample")
 
 
+def _layernorm():  # gamma and beta moved off 1 and 0 in _moved
+    return Network([Dense(3, 5, "identity", seed=1), LayerNorm(5, activation="tanh"),
+                    Dense(5, 3, "softmax", seed=2)], loss="cross_entropy")
+
+
+def _layernorm_images():  # over each image's channels and pixels; no affine in the second
+    return Network([Conv2D(1, 2, 3, activation="identity", seed=1),
+                    LayerNorm((2, 4, 4), activation="softplus"), Flatten(),
+                    Dense(32, 4, "tanh", seed=3),
+                    LayerNorm(4, activation="sigmoid", elementwise_affine=False),
+                    Dense(4, 3, "softmax", seed=2)], loss="cross_entropy",
+                   input_shape=(1, 6, 6))
+
+
 NETS = {"conv_flatten": _cnn_tanh, "conv_maxpool_dropout": _cnn_maxpool,
         "conv_avgpool_decay": _cnn_avgpool, "conv_dilated": _cnn_dilated,
-        "embedding": _embedding}
+        "embedding": _embedding, "layernorm": _layernorm,
+        "layernorm_images": _layernorm_images}
+
+
+def _moved(net, rng):
+    """The network with gamma, beta (ones, zeros) and every weight moved at random."""
+    net.params[...] += 0.3 * rng.normal(size=net.n_params)
+    return net
 
 
 def _data(net, rng, m=5):
+    _moved(net, rng)
     first = net.layers[0]
     if isinstance(first, Embedding):
         X = rng.integers(0, first.num_embeddings, (m, 3)).astype(float)
     else:
-        X = rng.normal(size=(m, first.in_channels, 6, 6))  # (every net here: 6 x 6 images)
+        X = rng.normal(size=(m, getattr(first, "in_channels", 3), 6, 6)
+                       if isinstance(first, Conv2D) else (m, 3))  # (every net here: 6 x 6 images)
     k, loss = net.layers[-1].n_out, net.loss.name
     if loss == "cross_entropy":
         return X, rng.integers(0, k, m)
@@ -147,7 +171,8 @@ def test_gauss_newton_is_jt_hout_j_from_a_jacobian_of_differences():
     assert np.allclose(gv, G_ref @ v, rtol=0, atol=1e-7)
 
 
-@pytest.mark.parametrize("name", ["conv_maxpool_dropout", "conv_avgpool_decay"])
+@pytest.mark.parametrize("name", ["conv_maxpool_dropout", "conv_avgpool_decay",
+                                  "layernorm_images"])
 def test_eigenvalues_match_eigvalsh_of_the_stacked_hessian(name):
     rng = np.random.default_rng(4)
     net = NETS[name]()
@@ -176,9 +201,8 @@ def test_the_network_is_left_as_loss_and_grad_leaves_it():
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: Network([Dense(3, 4, "tanh"), chainrule.BatchNorm(4), Dense(4, 2)]),
      r"^hessian_vector_product: net\.layers\[1\] is a BatchNorm layer .*batch's mean and "
-     r"variance is not implemented; supported: Dense layers, Conv2D"),
-    (lambda: Network([Dense(3, 4, "tanh"), chainrule.LayerNorm(4), Dense(4, 2)]),
-     r"net\.layers\[1\] is a LayerNorm layer .*not implemented; supported: .*MaxPool2D"),
+     r"variance \(in training; the running ones in evaluation\) is not implemented; "
+     r"supported: Dense layers, Conv2D and LayerNorm .*MaxPool2D"),
 ])
 def test_layers_without_an_r_operator_are_refused_naming_them(make, message):
     net = make()

@@ -1,14 +1,25 @@
 """H v of small CNNs and an Embedding network (chainrule.hessian) against PyTorch's
 torch.autograd.functional.hvp on the same networks written in torch as functions of the
 flat parameter vector (chainrule's layout: a Conv2D's W (out, in, kh, kw) then b, a Dense
-layer's W (in, out) then b, an Embedding's table), weight decay (c/2) sum W^2 included."""
+layer's W (in, out) then b, a LayerNorm's gamma then beta, an Embedding's table), weight
+decay (c/2) sum W^2 included."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from chainrule import AvgPool2D, Conv2D, Dense, Dropout, Embedding, Flatten, MaxPool2D, Network
+from chainrule import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    LayerNorm,
+    MaxPool2D,
+    Network,
+)
 from chainrule.hessian import hessian_vector_product
 
 torch = pytest.importorskip("torch")
@@ -48,6 +59,12 @@ def _torch_cost(net, X, y, theta):
             a = a @ W + take(layer.b.shape)
             if layer.activation.name != "softmax":  # (the output's: in the loss)
                 a = _activation(layer.activation.name, a)
+        elif isinstance(layer, LayerNorm):
+            shape = tuple(a.shape[1:])
+            gamma = take(shape) if layer.elementwise_affine else None
+            beta = take(shape) if layer.elementwise_affine else None
+            a = _activation(layer.activation.name,
+                            F.layer_norm(a, shape, gamma, beta, eps=layer.eps))
         elif isinstance(layer, Embedding):
             W = take(layer.W.shape)
             decayed.append(W)
@@ -81,6 +98,11 @@ NETS = {
         [Conv2D(2, 2, 3, padding="same", dilation=2, activation="sigmoid", seed=1),
          MaxPool2D(2), Flatten(), Dense(2 * 3 * 3, 3, "softmax", seed=2)],
         loss="cross_entropy", input_shape=(2, 6, 6)),
+    "layernorm": lambda: Network(
+        [Conv2D(2, 2, 3, activation="identity", seed=1),
+         LayerNorm((2, 4, 4), activation="softplus"), Flatten(), Dense(32, 4, "tanh", seed=3),
+         LayerNorm(4, activation="sigmoid", elementwise_affine=False),
+         Dense(4, 3, "softmax", seed=2)], loss="cross_entropy", input_shape=(2, 6, 6)),
     "embedding": lambda: Network(
         [Embedding(5, 2, block_size=3, seed=0), Dense(6, 4, "tanh", seed=1),
          Dense(4, 5, "softmax", seed=2)], loss="cross_entropy", input_shape=3,
@@ -92,6 +114,7 @@ NETS = {
 def test_hv_matches_torch_autograd_hvp(name):
     rng = np.random.default_rng(7)
     net = NETS[name]()
+    net.params[...] += 0.3 * rng.normal(size=net.n_params)  # gamma, beta off 1, 0
     if name == "embedding":
         X = rng.integers(0, 5, (6, 3)).astype(float)
     else:

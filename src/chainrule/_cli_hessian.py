@@ -58,9 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Lanczos iteration), and LeCun's bound 2/lambda_max beside the model's own "
         "optimizer and lr: full-batch gradient descent converges near a minimum iff lr < "
         "2/lambda_max (LeCun et al. 1998, Efficient BackProp). A negative eigenvalue means "
-        "the parameters are not at a minimum. Models of Dense, Conv2D, MaxPool2D, AvgPool2D, "
-        "Flatten, Dropout and Embedding layers (the hessian module's); BatchNorm and LayerNorm "
-        "are refused.",
+        "the parameters are not at a minimum. Models of Dense, Conv2D, LayerNorm, MaxPool2D, "
+        "AvgPool2D, Flatten, Dropout and Embedding layers (the hessian module's); BatchNorm "
+        "is refused.",
         epilog="example: chainrule hessian model.npz train.csv --k 3 --trace")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train "
                    "or Network.save")

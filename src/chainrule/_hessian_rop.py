@@ -25,8 +25,8 @@ two products at the same point).  Each layer's part of the two passes is an obje
 class's R-operator (:func:`_handlers`): the equations above for Dense and Conv2D
 (``_hessian_rop_affine``, a convolution being bilinear in input and kernels as a matrix
 product is), the layers' own passes for those linear in their input (Flatten, the pools,
-Dropout in evaluation mode) and the table's rows for Embedding (``_hessian_rop_linear``).
-BatchNorm and LayerNorm are refused.
+Dropout in evaluation mode) and the table's rows for Embedding (``_hessian_rop_linear``),
+LayerNorm's per-example normalisation (``_hessian_rop_norm``).  BatchNorm is refused.
 """
 
 from __future__ import annotations
@@ -46,30 +46,32 @@ _CANONICAL = {("identity", "squared_error"), ("sigmoid", "log_loss"), ("exp", "p
               ("softmax", "cross_entropy")}
 # the losses sum_j c (a_j - y_j)^2 / 2 of any elementwise output f: c by the number of outputs
 _SQUARED = {"squared_error": lambda k: 1.0, "mean_squared_error": lambda k: 2.0 / k}
-_LAYERS_TEXT = ("Dense layers, Conv2D (elementwise activations with a second derivative: "
-                + ", ".join(sorted(SECOND_DERIVATIVES))
+_LAYERS_TEXT = ("Dense layers, Conv2D and LayerNorm (elementwise activations with a second "
+                "derivative: " + ", ".join(sorted(SECOND_DERIVATIVES))
                 + "; softmax on a Dense output), Flatten, MaxPool2D, AvgPool2D, Dropout "
                 "(evaluation mode, the identity) and a first Embedding; the last layer Dense")
 SUPPORTED = (_LAYERS_TEXT + "; losses: identity + squared_error, "
              "softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or squared_error / "
              "mean_squared_error after any of those elementwise outputs")
 # the layers whose second derivatives are not written here, and why
-_NOT_COVERED = {"BatchNorm": "its R-operator through the batch's mean and variance is not "
-                "implemented", "LayerNorm": "its R-operator through each row's mean and "
-                "variance is not implemented"}
+_NOT_COVERED = {"BatchNorm": "its R-operator through the batch's mean and variance (in "
+                "training; the running ones in evaluation) is not implemented"}
 
 
 def _handlers() -> dict[type, type]:
     """The R-operator of each layer class (imported on first use: conv, pooling)."""
     from ._hessian_rop_affine import RConv2D, RDense
     from ._hessian_rop_linear import REmbedding, RLinear, RMaxPool2D
+    from ._hessian_rop_norm import RLayerNorm
     from ._layers_embedding import Embedding
     from .conv import Conv2D
     from .dropout import Dropout
+    from .layernorm import LayerNorm
     from .pooling import AvgPool2D, Flatten, MaxPool2D
 
     return {Dense: RDense, Conv2D: RConv2D, Flatten: RLinear, Dropout: RLinear,
-            AvgPool2D: RLinear, MaxPool2D: RMaxPool2D, Embedding: REmbedding}
+            AvgPool2D: RLinear, MaxPool2D: RMaxPool2D, Embedding: REmbedding,
+            LayerNorm: RLayerNorm}
 
 
 def check_network(net: object, what: str, dense_only: bool = False) -> None:

@@ -46,10 +46,14 @@ class RAffine:
     """
 
     def __init__(self, layer: object, last: bool) -> None:
-        self.last = last
+        self._init_activation(layer, last)
         self.X, self.delta = layer.X, layer.delta
         self.W = layer.W.copy()  # an optimiser may move the network's between products
         self.has_b = layer.b is not None
+
+    def _init_activation(self, layer: object, last: bool) -> None:
+        """``f'(Z)`` and what ``set_grad`` needs for ``g f''(Z)``."""
+        self.last = last
         act = layer.activation
         self.fp = self.gfpp = self._fpp = None
         if not last:
@@ -87,7 +91,7 @@ class RAffine:
             if not gauss_newton and self.gfpp is not None:
                 self.RZ *= self.gfpp  # (not read again: g f'' R{Z} over it)
                 rd += self.RZ
-        return self._back(rd, P["W"], gauss_newton)
+        return self._back(rd, P, gauss_newton)
 
 
 class RDense(RAffine):
@@ -103,7 +107,8 @@ class RDense(RAffine):
         """``dJ/dX`` at the point: ``delta W^T``."""
         return self.delta @ self.W.T
 
-    def _back(self, rd: np.ndarray, V: np.ndarray, gn: bool) -> tuple[dict, np.ndarray | None]:
+    def _back(self, rd: np.ndarray, P: dict, gn: bool) -> tuple[dict, np.ndarray | None]:
+        V = P["W"]
         hw = np.asarray(self.X.T @ rd)
         if self.RX is not None and not gn:
             hw += self.RX.T @ self.delta
@@ -146,8 +151,8 @@ class RConv2D(RAffine):
         self.on_x._W = self.W
         return self.on_x.backward_delta(self.delta, True)
 
-    def _back(self, rd: np.ndarray, V: np.ndarray, gn: bool) -> tuple[dict, np.ndarray | None]:
-        below = self.RX is not None
+    def _back(self, rd: np.ndarray, P: dict, gn: bool) -> tuple[dict, np.ndarray | None]:
+        V, below = P["W"], self.RX is not None
         self.on_x._W = self.W  # dW(X, R{delta}), lin^T(R{delta}, W)
         rg = self.on_x.backward_delta(rd, below)
         hw = self.on_x.dW.copy()

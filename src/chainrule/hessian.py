@@ -9,15 +9,16 @@ second-order gradient descent"), which is positive semi-definite, as Martens' He
 optimisation (2010) uses it.  :func:`chainrule.minimize` hands ``H v`` to SciPy's
 Newton-CG, trust-ncg and trust-krylov.
 
-Covered: networks of :class:`~chainrule.Dense` and :class:`~chainrule.Conv2D` layers with
-the built-in elementwise activations (their second derivatives are in
-``_activations_second``), :class:`~chainrule.Flatten`, :class:`~chainrule.MaxPool2D`,
-:class:`~chainrule.AvgPool2D`, :class:`~chainrule.Dropout` (the identity: the products are
-of the evaluation-mode cost) and a first :class:`~chainrule.Embedding`, a Dense output, and
-the loss / output pairs of ``_hessian_rop.SUPPORTED``, with sample weights and either weight
-decay.  Anything else (BatchNorm, LayerNorm) is refused naming the layer or the loss.  The
-equations are in ``_hessian_rop`` and its per-layer modules ``_hessian_rop_affine`` and
-``_hessian_rop_linear``.
+Covered: networks of :class:`~chainrule.Dense`, :class:`~chainrule.Conv2D` and
+:class:`~chainrule.LayerNorm` layers with the built-in elementwise activations (their
+second derivatives are in ``_activations_second``), :class:`~chainrule.Flatten`,
+:class:`~chainrule.MaxPool2D`, :class:`~chainrule.AvgPool2D`, :class:`~chainrule.Dropout`
+(the identity: the products are of the evaluation-mode cost) and a first
+:class:`~chainrule.Embedding`, a Dense output, and the loss / output pairs of
+``_hessian_rop.SUPPORTED``, with sample weights and either weight decay.  Anything else
+(BatchNorm) is refused naming the layer or the loss.  The equations are in ``_hessian_rop``
+and its per-layer modules ``_hessian_rop_affine``, ``_hessian_rop_linear`` and
+``_hessian_rop_norm``.
 
 On these products: :func:`hessian_eigenvalues` (the extreme eigenvalues of ``H`` by ARPACK's
 Lanczos iteration, SciPy's ``eigsh``; LeCun, Bottou, Orr & Mueller 1998, "Efficient
@@ -71,9 +72,9 @@ def hessian_vector_product(network: Network, X: object, y: object, v: object,
     Parameters
     ----------
     network : Network
-        Dense and Conv2D layers with built-in activations that have a second derivative
-        (identity, relu, leaky_relu, sigmoid, tanh, lecun_tanh, softplus, elu, gelu, silu,
-        exp, square; softmax at the output), Flatten, MaxPool2D, AvgPool2D, Dropout (the
+        Dense, Conv2D and LayerNorm layers with built-in activations that have a second
+        derivative (identity, relu, leaky_relu, sigmoid, tanh, lecun_tanh, softplus, elu,
+        gelu, silu, exp, square; softmax at the output), Flatten, MaxPool2D, AvgPool2D, Dropout (the
         identity, as in evaluation) and a first Embedding; a Dense output layer; output
         and loss one of identity +
         squared_error, softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or
