@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines", "train_note"]
+__all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines", "remedies",
+           "train_note"]
 
 # RidgeCV's penalties tried on each fold (efficient leave-one-out, scikit-learn's default
 # cv=None): 1e-3 to 1e3, two a decade
@@ -200,9 +201,41 @@ def cv_baseline(args, table, task: str, folds: list) -> dict | None:
                           seed=args.seed)
 
 
+# train's optimizers that take no --patience (full batch, a SciPy method's iterations)
+_NO_PATIENCE = ("lbfgs", "newton-cg", "trust-ncg")
+
+
+def remedies(args) -> str | None:
+    """The options train's baseline note names for a network below the linear model,
+    those of them the run did not give (``args``: train's parsed options), or None.
+
+    On the bundled diabetes data (``chainrule train diabetes``, seed 0: the network's
+    validation R^2 0.206, RidgeCV's 0.349) each closes the gap: ``--weight-decay 0.1``
+    0.355, with ``--patience 10`` too 0.364, ``--hidden`` with no width 0.352
+    (``benchmarks/bench_defaults.py`` has them over five seeds).
+    """
+    from ._cli_models_overfit import SUGGESTED_PATIENCE, SUGGESTED_WEIGHT_DECAY
+
+    named = []
+    if not getattr(args, "weight_decay", 0.0):
+        named.append(f"--weight-decay {SUGGESTED_WEIGHT_DECAY:g} (an L2 penalty on the "
+                     "weights, default 0)")
+    if getattr(args, "patience", None) is None and (
+            getattr(args, "optimizer", "adam") not in _NO_PATIENCE):
+        named.append(f"--patience {SUGGESTED_PATIENCE} (keep the epoch of the lowest "
+                     "validation loss)")
+    if getattr(args, "init_from", None) is None and getattr(args, "layers", None) is None \
+            and getattr(args, "hidden", None) != []:
+        named.append("--hidden with no width (the linear model, the output layer alone)")
+    if not named:
+        return None
+    return (", ".join(named[:-1]) + " or " + named[-1] if len(named) > 1 else named[0]) + \
+        (" may close the gap" if len(named) > 1 else " may close it")
+
+
 def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray,
                sample_weight: np.ndarray | None, net_r2: float | None,
-               seed: int = 0) -> str | None:
+               seed: int = 0, remedy: str | None = None) -> str | None:
     """train's note where a linear model, RidgeCV fitted on the training rows, scores a
     higher R^2 than the network on the validation rows; None where it does not, or
     where there is nothing to compare (fewer than 20 validation rows, no R^2 of them, a
@@ -223,6 +256,8 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
     seed : int, default 0
         train's ``--seed``: the random subset of the training rows RidgeCV is fitted on,
         where they exceed its budget, is drawn from it.
+    remedy : str, optional
+        :func:`remedies`' words, which the note adds (the options that may help).
     """
     from types import SimpleNamespace
 
@@ -245,5 +280,5 @@ def train_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, val_idx: np.
     return (f"chainrule train: note: on the {len(val_idx)} validation rows a linear model "
             f"(RidgeCV on the standardised features, fitted on {fitted} "
             f"training rows) scores r2 {line:.4g}, the network {net_r2:.4g}: it does no "
-            "better than a line here; chainrule cv with the same options compares them over "
-            "folds")
+            "better than a line here; " + (f"{remedy}; " if remedy else "")
+            + "chainrule cv with the same options compares them over folds")

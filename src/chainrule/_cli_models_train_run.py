@@ -340,10 +340,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                        kept.get("proba"))
     print(line)
     if task == "regression" and len(val_idx):  # below a line fitted on the same rows: said
-        from ._cli_models_baseline import train_note
+        from ._cli_models_baseline import remedies, train_note
 
         note = train_note(table.X, y, train_idx, val_idx, p.sample_weight, scores.get("r2"),
-                          seed=args.seed)
+                          seed=args.seed, remedy=remedies(args))
         if note is not None:
             print(note, file=sys.stderr)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
