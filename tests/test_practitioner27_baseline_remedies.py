@@ -40,6 +40,10 @@ def _args(**given) -> SimpleNamespace:
     ({"weight_decay": 0.03}, [_PATIENCE, _LINEAR]),
     ({"patience": 5, "hidden": [16]}, [_WD, _LINEAR]),
     ({"optimizer": "lbfgs"}, [_WD, _LINEAR]),  # lbfgs takes no --patience
+    # nor do minimize's second-order methods (train refuses --patience for each)
+    ({"optimizer": "newton-cg"}, [_WD, _LINEAR]),
+    ({"optimizer": "trust-ncg"}, [_WD, _LINEAR]),
+    ({"optimizer": "trust-krylov"}, [_WD, _LINEAR]),
     ({"hidden": []}, [_WD, _PATIENCE]),  # already the linear model
     ({"layers": [{"type": "Dense", "fan_out": 8}]}, [_WD, _PATIENCE]),
     ({"init_from": "m.npz"}, [_WD, _PATIENCE]),  # fine-tuning refuses --hidden

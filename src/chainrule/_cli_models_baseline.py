@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._cli_args_rule import FULL_BATCH_OPTIMIZERS
+
 __all__ = ["ALPHAS", "baseline_lines", "cv_baseline", "fold_baselines", "remedies",
            "train_note"]
 
@@ -202,7 +204,6 @@ def cv_baseline(args, table, task: str, folds: list) -> dict | None:
 
 
 # train's optimizers that take no --patience (full batch, a SciPy method's iterations)
-_NO_PATIENCE = ("lbfgs", "newton-cg", "trust-ncg")
 
 
 def remedies(args) -> str | None:
@@ -221,7 +222,7 @@ def remedies(args) -> str | None:
         named.append(f"--weight-decay {SUGGESTED_WEIGHT_DECAY:g} (an L2 penalty on the "
                      "weights, default 0)")
     if getattr(args, "patience", None) is None and (
-            getattr(args, "optimizer", "adam") not in _NO_PATIENCE):
+            getattr(args, "optimizer", "adam") not in FULL_BATCH_OPTIMIZERS):
         named.append(f"--patience {SUGGESTED_PATIENCE} (keep the epoch of the lowest "
                      "validation loss)")
     if getattr(args, "init_from", None) is None and getattr(args, "layers", None) is None \
