@@ -55,6 +55,23 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     optimizer.lr = lr_new
 
 
+def _invscaling(lr: float, seen: int, power_t: float) -> float:
+    """``lr / seen ** power_t``, "invscaling"'s rate after ``seen - 1`` training examples.
+
+    A ``seen ** power_t`` beyond the largest float raised Python's bare "(34, 'Numerical
+    result out of range')" (scikit-learn's MLP raises an OverflowError there too): the
+    OverflowError raised here names ``power_t`` and the count it was too large for.
+    """
+    try:
+        return lr / seen ** power_t
+    except OverflowError:
+        raise OverflowError(
+            f"power_t={power_t:g} is too large for learning_rate='invscaling' after "
+            f"{seen - 1} training examples: (t + 1) ** power_t = {seen} ** {power_t:g} "
+            f"overflows a float (above 1.8e308); give a smaller power_t (such as the "
+            f"default 0.5)") from None
+
+
 def _reported_loss(cost: float, decay: float, k: int) -> np.float64:
     """scikit-learn's loss from the network's ``cost`` whose weight-decay part is ``decay``.
 
@@ -261,8 +278,8 @@ class _EpochRules:
         def rule(state: Any, loss: float) -> None:
             lr_used = float(state.logs["lr"])  # the rate of the epoch just run
             if schedule == "invscaling":
-                self._lr = float(settings["learning_rate_init"]) / (
-                    t0 + n * state.epoch + 1) ** float(settings["power_t"])
+                self._lr = _invscaling(float(settings["learning_rate_init"]),
+                                       t0 + n * state.epoch + 1, float(settings["power_t"]))
             stopping_rule(state, loss)  # partial_fit too: an "adaptive" rate falls
             if rule_lr:  # the next epoch's rate (the Trainer's constant schedule leaves it)
                 _set_rate(state.optimizer, lr_used, self._lr)
