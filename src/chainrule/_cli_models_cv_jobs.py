@@ -61,6 +61,8 @@ def run_jobs(jobs: list[tuple], n_jobs: int | None,
     from ._cli_models_cv import _fold
 
     fold = fold or _fold
+    if n_jobs is not None and n_jobs > max(len(jobs), 2):  # a worker per fold at most:
+        n_jobs = max(len(jobs), 2)  # --n-jobs 10**30 failed in C ("too large to convert")
     if n_jobs is None or n_jobs == 1:
         for job in jobs:
             yield functools.partial(fold, *job)

@@ -281,7 +281,8 @@ def select_hidden_units(
             raise (ValueError if integer else TypeError)(
                 "n_jobs must be None, a number of workers >= 1, or -1 (every core; -2 all "
                 f"but one, ...), got {n_jobs!r}")
-        n_jobs = int(n_jobs)
+        # a worker per run at most: n_jobs=10**30 failed in C ("too large to convert")
+        n_jobs = min(int(n_jobs), max(len(sizes) * n_starts, 2))
     runs = Parallel(n_jobs=n_jobs, return_as="generator")(  # in order, one at a time
         delayed(_fit_one)(X, Y, Xv, Yv, m, activation, [seed, m, s], scale, weight_decay,
                           maxiter)
