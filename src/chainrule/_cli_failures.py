@@ -10,7 +10,7 @@ import os
 
 from .cli_args import optimizer_settings
 
-__all__ = ["_SIZE_OPTIONS", "_diverged", "_out_of_memory"]
+__all__ = ["_SIZE_OPTIONS", "_diverged", "_out_of_memory", "_too_large"]
 
 
 def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
@@ -126,8 +126,9 @@ _SIZE_OPTIONS = {
     "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
     "cv": ("--hidden", "--layers", "--batch-size"),
     "tune": ("--hidden", "--layers", "--batch-size"),
-    "tune-threshold": ("--hidden", "--layers", "--batch-size"),
+    "tune-threshold": ("--hidden", "--layers", "--batch-size", "--thresholds"),
     "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
+    "importance": ("--repeats",),
     "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
     "trace": ("--network", "--weights"),
 }
@@ -155,3 +156,27 @@ def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
     if files:
         return f"{message}; is {' or '.join(files)} too large for this machine's memory?"
     return f"{message}; this machine has too little free memory for chainrule {args.command}"
+
+
+# NumPy's words for an array whose shape or byte count no machine could hold (a ValueError,
+# raised before any memory is asked for): "Maximum allowed dimension exceeded" (np.empty
+# of a 10**30 rows), "Maximum allowed size exceeded" (np.linspace), "array is too big"
+_TOO_LARGE = ("maximum allowed dimension exceeded", "maximum allowed size exceeded",
+              "array is too big")
+
+
+def _too_large(exc: ValueError, args: argparse.Namespace) -> str | None:
+    """The one line of NumPy's refusal of an array too large to exist, naming the options
+    that size it as :func:`_out_of_memory` does (None: another ValueError).
+
+    ``chainrule gradcheck --samples 10**30`` said only "Maximum allowed dimension
+    exceeded", naming no option.
+    """
+    words = str(exc).strip().lower()
+    if not words.startswith(_TOO_LARGE):
+        return None
+    options = _SIZE_OPTIONS.get(args.command)
+    said = f"an array too large to exist ({str(exc).strip()})"
+    if options:
+        return f"{said}; is a size among the options ({', '.join(options)}) too large?"
+    return f"{said}; is a size given on the command line too large?"

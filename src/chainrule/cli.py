@@ -17,7 +17,7 @@ from typing import TextIO
 import numpy as np
 
 from ._cli_args_optimizer import add_rule_options, rule_options, trainer_rule
-from ._cli_failures import _diverged, _out_of_memory
+from ._cli_failures import _diverged, _out_of_memory, _too_large
 from ._cli_parsing import CommandParser, Parser, no_command, parse_known
 from .cli_args import (
     OPTIMIZER_NAMES,
@@ -355,6 +355,8 @@ def _run(args: argparse.Namespace) -> int:
         message = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
         if isinstance(exc, ArithmeticError):
             message = _diverged(exc, args) or message
+        if isinstance(exc, ValueError):  # NumPy's "Maximum allowed dimension exceeded"
+            message = _too_large(exc, args) or message
         if isinstance(exc, OSError) and exc.strerror and exc.filename:
             message = f"{exc.filename}: {exc.strerror}"
         print(f"chainrule: error: {' '.join(message.split())}", file=sys.stderr)
