@@ -58,12 +58,14 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     became = ("became NaN or infinite" if threshold is None else
               f"{exc.loss:.4g} was above --divergence-threshold {threshold:g}")
     if not getattr(exc, "stepped", True):  # the starting parameters' loss: no step to blame
+        decay = getattr(args, "weight_decay", None)  # its penalty is part of that loss
+        decay = f", or a smaller --weight-decay (this run: {decay:g})" if decay else ""
         return (f"{diverged}: the {what} {became} at the parameters the run started from, "
                 f"before any step; {lost}. "
                 + ("Give a --divergence-threshold above that loss (a smaller --lr or "
                    "--clip-norm would not change it)." if threshold is not None else
                    "No step was taken (a smaller --lr or --clip-norm would not change it): "
-                   "look for huge or non-finite values in the data."))
+                   f"look for huge or non-finite values in the data{decay}."))
     hints = [*_rule_hints(args, getattr(exc, "lr", None))]
     if args.command in ("train", "cv", "tune", "tune-threshold"):  # the demo: no clipping
         clip = getattr(args, "clip_norm", None)
