@@ -30,6 +30,11 @@ def hvp_direction(text: str, network: Network, name: str = "--hvp") -> np.ndarra
         except OSError as exc:
             raise ValueError(f"{name}: expected random, a JSON list of {n} numbers or a JSON "
                              f"file of one, got {text!r} ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:  # a model file, an image: Python's bare words
+            byte = exc.object[exc.start:exc.start + 1]
+            raise ValueError(f"{name}: expected a JSON file of a list of {n} numbers, got "
+                             f"{text!r}, which is not UTF-8 text (byte {byte!r} at offset "
+                             f"{exc.start}): a binary file?") from None
     try:
         v = np.asarray(json.loads(source), dtype=float)
     except (json.JSONDecodeError, TypeError, ValueError) as exc:
