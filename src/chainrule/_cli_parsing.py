@@ -15,8 +15,9 @@ import argparse
 import re
 from collections.abc import Callable, Collection
 
-_VALUE = re.compile(r"^-[.]?[0-9]")
-"""A word that starts with ``-`` and is a value, not an option (see :class:`Parser`)."""
+_VALUE = re.compile(r"^-([.]?[0-9]|(inf|infinity|nan)$)", re.IGNORECASE)
+"""A word that starts with ``-`` and is a value, not an option (see :class:`Parser`):
+``-1``, ``-.5``, ``-1e-3``, and ``-inf``, ``-infinity``, ``-nan`` (float's words)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,7 +28,10 @@ class Parser(argparse.ArgumentParser):
     ``chainrule trace --input 0.5 -1e-3`` was refused as "unrecognized arguments: -1e-3",
     and ``--lr -1e-3`` as "expected one argument", not as a learning rate that is not
     > 0.  Here ``-`` followed by a digit, or by a point and a digit, is a value on every
-    Python: no option of chainrule is spelt so.
+    Python: no option of chainrule is spelt so.  So are ``-inf``, ``-infinity`` and
+    ``-nan`` (any case): ``--lr -inf`` was "expected one argument", and ``evaluate -inf
+    iris`` "the following arguments are required: DATA"; they now reach the option's
+    check ("argument --lr: expected a finite number > 0, got '-inf'") or the file's.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
