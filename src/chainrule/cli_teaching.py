@@ -86,6 +86,8 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
 
 
 def _select(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from .datasets import sinusoid
     from .model_selection import MAX_RUNS, select_hidden_units
     from .plots import plot_model_selection
@@ -99,6 +101,10 @@ def _select(args: argparse.Namespace) -> int:
     Xv, yv = sinusoid(args.n_val, args.noise, seed=args.seed + 1000)
     result = select_hidden_units(X, y, Xv, yv, range(1, args.max_hidden + 1), args.starts,
                                  n_jobs=args.n_jobs, seed=args.seed)
+    if not np.isfinite(result.val_errors).any():  # was the plot's words, naming no option
+        raise ValueError(f"--noise {args.noise:g}: every run's validation error is inf or "
+                         "NaN (targets with noise of that scale overflow the sum of squared "
+                         "errors); give a smaller --noise")
     print(result.summary())
     # the data in the title, as examples/model_selection.py gives it
     title = (f"sin(2 pi x) + noise {args.noise:g}, {args.n_train} training points: "
