@@ -279,6 +279,7 @@ def _seed(args: argparse.Namespace) -> int:
 # what the verdicts advise, in this command's options (gradcheck._judgement words them)
 _ADVICE = {
     "eps": "a smaller --eps",
+    "larger_eps": "a larger --eps (1e-4 to 1e-6 suit float64; the default is 1e-4)",
     "examples": "other examples (more --samples, or another --seed for random inputs)",
     "elsewhere": "on random examples (leave out --data), or on other examples",
 }
@@ -299,8 +300,11 @@ def _gradcheck(args: argparse.Namespace) -> int:
     # parameters whose +-eps steps cross a ReLU kink are reported apart, not judged: there
     # the central difference is no derivative (smooth networks have none); the verdict is
     # the result's own (GradientCheck.verdict), worded with this command's options
-    result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
-                            tolerance=args.tolerance, measure=args.measure, **in_mode)
+    # the verdict names NaN or infinite central differences (a step of a huge --eps that
+    # overflowed): NumPy's overflow warnings from inside the steps would only repeat it
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
+                                tolerance=args.tolerance, measure=args.measure, **in_mode)
     print(about)
     for note in _constant_softmax_notes(model):
         print(note)

@@ -24,9 +24,14 @@ if TYPE_CHECKING:
 # central differences: around 1e-16 they are the rounding of the forward pass itself.
 _TINY = 1e-10
 
+# below this eps the rounding of J(theta + eps) - J(theta - eps), about 1e-16 |J| / eps,
+# outweighs the eps^2 truncation of a cost of ordinary size: its growth is blamed on eps
+_SMALL_EPS = 1e-7
+
 # what the verdicts advise, in Python's words (the command line passes its options' words)
 _ADVICE = {
     "eps": "a smaller eps",
+    "larger_eps": "a larger eps (1e-4 to 1e-6 suit float64)",
     "examples": "other examples (more rows of X, or other rows)",
     "elsewhere": "on random examples, or on other examples",
     "kinks": "exclude_kinks=True",
@@ -48,7 +53,23 @@ def _needs_series(result: GradientCheck) -> bool:
             and _largest_compared(result) >= _TINY * max(1.0, abs(result.cost)))
 
 
-def _not_finite(r: GradientCheck) -> str:
+def _below_resolution(r: GradientCheck) -> bool:
+    """Whether ``eps`` is too small for the central differences to see the cost move: the
+    largest change the analytical gradient predicts for a step, ``2 eps max|g_i|``, is
+    within a few float64 spacings of ``J`` (``np.spacing(J)``), and no step moved it:
+    every ``J(theta + eps e_i) - J(theta - eps e_i)`` is exactly 0.  (At an exact fit the
+    gradient is tiny but the steps move J by their truncation error: not this.)  A cost
+    that truly ignores its parameters at a sane eps still FAILs: there ``2 eps |g|`` is far
+    above the spacing."""
+    keep = slice(None) if r.near_kink is None else ~r.near_kink
+    g = np.abs(r.analytical[keep])
+    if (not g.size or not np.all(np.isfinite(g)) or not np.isfinite(r.cost)
+            or np.any(r.numerical[keep])):  # a step that moved J: eps was seen
+        return False
+    return bool(2.0 * r.eps * g.max() < 4.0 * np.spacing(abs(r.cost)))
+
+
+def _not_finite(r: GradientCheck, advice: dict[str, str] | None = None) -> str:
     """What of the compared entries is NaN or infinite, naming the first such parameter
     (empty when all are finite): no relative difference can be measured there."""
     keep = np.ones(r.numerical.size, dtype=bool) if r.near_kink is None else ~r.near_kink
@@ -63,9 +84,15 @@ def _not_finite(r: GradientCheck) -> str:
                          f"the first at parameter {i}{where}: {g[i]:g}")
     if not found:
         return ""
-    return ("; ".join(found) + ". Backpropagation (for the analytical gradient) or the cost "
+    text = ("; ".join(found) + ". Backpropagation (for the analytical gradient) or the cost "
             "(for the central differences) is not a number there: look for an overflow, a "
             "log of 0 or a division by 0 at these parameters")
+    if (advice is not None and len(found) == 1 and "central" in found[0]
+            and np.isfinite(r.cost) and r.eps > 1.0):
+        # the cost is finite at theta and backprop's gradient too: the steps broke it
+        text += (f"; the cost is finite at the parameters themselves, so a step of eps = "
+                 f"{r.eps:g} may be what overflowed: try {advice['eps']}")
+    return text
 
 
 def _richardson(coarse: GradientCheck, fine: GradientCheck) -> tuple[np.ndarray, np.ndarray]:
@@ -133,15 +160,31 @@ def _rule(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
         return "FAIL", (f"{note}FAIL: every one of the {r.numerical.size} parameters is near "
                         f"a kink, so nothing could be compared; try {advice['eps']} or other "
                         "examples")
-    bad = _not_finite(r)
+    bad = _not_finite(r, advice)
     if bad:
         return "FAIL", f"{note}FAIL: relative difference {r.rel_diff:.3e}: {bad}"
     ok = r.rel_diff < tol
+    if not ok and not zero and _below_resolution(r):
+        return "INCONCLUSIVE", (
+            f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but eps = "
+            f"{r.eps:g} is too small for float64 here: a step of +-eps changes the cost J = "
+            f"{r.cost:.6g} by at most {2 * r.eps * np.abs(r.analytical).max():.2e} (2 eps "
+            f"times the largest gradient entry), below the spacing of float64 numbers at J "
+            f"({np.spacing(abs(r.cost)):.2e}): no step moved J, and the central differences "
+            f"of all {r.compared} parameters compared are exactly 0; try "
+            f"{advice.get('larger_eps', _ADVICE['larger_eps'])}")
     checks = (r, *r.series)
     if len(checks) == 3 and all(c.compared for c in checks):  # only when _needs_series
         diffs = [c.rel_diff for c in checks]
         shown = ", ".join(f"{d:.2e}" for d in diffs)
         if all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
+            if r.eps < _SMALL_EPS:  # the rounding is eps's, not the gradient's size
+                return "INCONCLUSIVE", (
+                    f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, "
+                    "but it is the rounding error of the central differences: with eps, "
+                    f"eps/2 and eps/4 it grew ({shown}), as rounding divided by 2 eps does, "
+                    f"and eps = {r.eps:g} is below the steps that suit float64; try "
+                    f"{advice.get('larger_eps', _ADVICE['larger_eps'])}")
             return "INCONCLUSIVE", (
                 f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but it "
                 "is the rounding error of the central differences: with eps, eps/2 and eps/4 "
