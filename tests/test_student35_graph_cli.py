@@ -150,6 +150,11 @@ def test_cli_graph_text_markdown_json_and_plot(capsys, tmp_path):
     (["graph", "open('f')", "--values", "x=1"], "unknown function 'open'"),
     (["graph", "x", "--values", "x=1;y=2"], "--values: x='1;y=2' is not a number"),
     (["graph", "log(x)", "--values", "x=0"], "log of x = 0"),
+    # undefined or overflowing at the values given: refused as log of 0 is (was exit 1)
+    (["graph", "x / y", "--values", "x=1,y=0"],
+     "--values x=1,y=0: division by zero: the divisor y of x / y is 0"),
+    (["graph", "x ** -1", "--values", "x=0"], "--values x=0: x ** -1: 0 to a negative power"),
+    (["graph", "exp(x)", "--values", "x=1000"], "--values x=1000: exp(x = 1000) overflowed"),
 ])
 def test_cli_graph_refusals_exit_2(capsys, argv, message):
     from chainrule.cli import main

@@ -64,8 +64,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _graph(args: argparse.Namespace) -> int:
     from .scalar import build, parse_values, trace
 
-    root = build(args.expr, parse_values(args.values))
-    t = trace(root, digits=args.digits)
+    values = parse_values(args.values)
+    try:
+        root = build(args.expr, values)
+        t = trace(root, digits=args.digits)
+    except ArithmeticError as exc:
+        # x / y at y = 0, 0 ** -1, exp(1000): EXPR is undefined or overflows at the values
+        # given, a refusal of the input (exit 2, as log of 0 is), not a failure of the run
+        raise ValueError(f"--values {args.values}: {exc}") from None
     print({"text": t.text, "markdown": t.markdown, "json": t.to_json}[args.format]())
     if args.plot is not None:
         path = t.plot(args.plot)
