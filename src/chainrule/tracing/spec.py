@@ -28,6 +28,10 @@ layer, ``[["b"], ["b"]]`` for Mazur's biases), as a saved model's network record
 them: the step keeps those parameters as training does, showing their gradients
 (:attr:`chainrule.layers.Layer.trainable`, :attr:`~chainrule.layers.Layer.frozen`).
 
+``embedding`` (``{"table": [[0, 1], [2, 3], [4, 5]], "block_size": 2}``) puts an
+:class:`~chainrule.Embedding` with that table before the Dense layers of ``weights``;
+``input`` is then its indices (see :mod:`._spec_embedding`).
+
 The worked examples of the SPEC ship as :data:`PRESETS`.
 """
 
@@ -48,6 +52,7 @@ from .._validation import check_positive_float
 from ..network import Network
 from ..notation import check_not_one_matrix, from_transfer_matrices, from_ufldl
 from ._batch_spec import batch_rows, check_class_rows, no_labels
+from ._spec_embedding import check_indices, embedding_network
 from ._spec_files import _EXPONENT_FLOAT as _EXPONENT_FLOAT
 from ._spec_files import _AliasRefused as _AliasRefused
 from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
@@ -88,7 +93,7 @@ _REQUIRED = ("weights", "input", "target")
 _OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_error",
              "lr": 1.0, "biases": None, "weight_decay": 0.0, "decay": "ufldl",
              "notation": None, "description": None, "rho": None, "beta": None,
-             "trainable": None, "frozen": None}
+             "trainable": None, "frozen": None, "embedding": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,6 +306,9 @@ def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    if spec.get("embedding") is not None:  # a first Embedding: "input" holds its indices
+        net = embedding_network(spec["embedding"], net)
+        check_indices(spec["input"], net.layers[0], options)
     _set_frozen(net, spec["trainable"], spec["frozen"])  # parameters the step keeps
     batch = batch_rows(spec, net, options)  # m > 1 examples: their rows, checked
     if batch is not None:
