@@ -365,6 +365,8 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         output_new = work.forward(X)[0].copy()
     bad = sum(int(np.count_nonzero(~np.isfinite(v))) for layer in layers
               for v in (layer.Z, layer.A))
+    if not np.isfinite(cost_new) and not bad and work.weight_decay > 0:
+        _decay_overflow(work, X, Y, lr)
     if not np.isfinite(cost_new) or bad:
         raise ValueError(
             f"lr: after the update theta - lr * grad with lr = {lr:g} the forward pass "
@@ -384,3 +386,24 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         dtype=str(np.dtype(net.dtype)),
         loss_params=dict(work.loss.params),
     )
+
+
+def _decay_overflow(work: Network, X: np.ndarray, Y: np.ndarray, lr: float) -> None:
+    """Refuse a step whose new cost is infinite through its weight-decay term alone (the
+    new forward pass and its loss finite), naming weight_decay: a decay of lambda moves each
+    decayed weight to ``w (1 - lr c) - lr dE/dw`` (``c`` lambda, or lambda / m per sample),
+    and with ``lr c`` of 1e308 the new ``(c/2) sum W^2`` overflows, however small ``lr``
+    looks beside it."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss_new = float(np.mean(work._output_terms(Y)))
+        decay_new = work._decay_term(X.shape[0])
+    if not np.isfinite(loss_new) or np.isfinite(decay_new):
+        return
+    c = work.weight_decay / (X.shape[0] if work.decay == "per_sample" else 1)
+    raise ValueError(
+        f"weight_decay: after the update theta - lr * grad with lr = {lr:g} the new cost is "
+        f"inf through its weight-decay term alone ((lambda/2) sum W^2 with weight_decay = "
+        f"{work.weight_decay:g}; the loss term is {loss_new:g}): the update multiplies each "
+        f"decayed weight by about 1 - lr lambda = {1 - lr * c:g}; expected a weight_decay "
+        "(times lr) far smaller, e.g. below 2 / lr for a step that shrinks the weights")
+
