@@ -102,10 +102,11 @@ def test_no_below_line_where_the_network_beats_it(capsys, tmp_path):
     assert "baseline, the same folds:" in text and "below the linear model" not in text
 
 
-def test_no_baseline_for_a_classifier(capsys):
+def test_no_regression_baseline_for_a_classifier(capsys):
+    # a classifier's baseline is LogisticRegression's (tests/test_practitioner28_*)
     out, _ = cli_ok(capsys, ["cv", "iris", "--hidden", "2", "--epochs", "1", "--folds", "3",
                            "-q", "--json"])
-    assert "baseline" not in json.loads(out)
+    assert list(json.loads(out)["baseline"]) == ["logistic"]
 
 
 def test_sample_weight_weighs_the_baselines(capsys, tmp_path):

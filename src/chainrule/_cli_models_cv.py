@@ -20,6 +20,7 @@ import time
 from ._cli_groups import fewest_groups
 from ._cli_groups_logo import folds_type
 from ._cli_models_baseline import cv_baseline
+from ._cli_models_baseline_logistic import cv_logistic
 from ._cli_models_cv_folds import _folds, _rows, word_fold_options
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import print_scores
@@ -305,8 +306,10 @@ def _cv(args: argparse.Namespace) -> int:
     note = folds_overfit_note(overfit, len(folds))  # once for all folds, not per fold
     if note is not None:
         print(note, file=sys.stderr)
+    # regression: the training mean's and RidgeCV's; a classifier: LogisticRegression's
     print_scores(args, table, task, splitter, folds, rows,
-                 cv_baseline(args, table, task, folds))  # regression: mean and RidgeCV's
+                 cv_baseline(args, table, task, folds)
+                 or cv_logistic(args, table, task, several, folds))
     return 0
 
 

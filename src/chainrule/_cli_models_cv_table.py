@@ -157,7 +157,8 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
     """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
     ``folds``, or those finished before an interrupt (marked as partial); a regression's
     ``baseline`` (:func:`~chainrule._cli_models_baseline.fold_baselines`' of the same
-    folds) after the table (``--json``: its ``baseline``)."""
+    folds; a classifier's: :func:`~chainrule._cli_models_baseline_logistic.fold_logistic`'s)
+    after the table (``--json``: its ``baseline``)."""
     mean, std, counts = summary(rows)
     grouped = group_record(args, table)
     ordered = time_record(args, folds)
@@ -182,7 +183,12 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
                 counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
                 folds_how(splitter, grouped, ordered, args.seed),
                 dtype_line(args, "each fold's network and features"))
-    if baseline:
+    if baseline and "logistic" in baseline:  # a classifier's: LogisticRegression's
+        from ._cli_models_baseline import remedies
+        from ._cli_models_baseline_logistic import logistic_lines
+
+        print("\n".join(logistic_lines(baseline, mean, remedies(args))))
+    elif baseline:
         from ._cli_models_baseline import baseline_lines
 
         tried = bool(args.weight_decay) or args.patience is not None

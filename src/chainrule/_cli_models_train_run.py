@@ -32,6 +32,7 @@ from ._cli_checkpoint import (
     train_options,
 )
 from ._cli_class_weight import balanced_record, class_weight_record
+from ._cli_models_baseline_logistic import baseline_note
 from ._cli_models_clipped import unclipped_note
 from ._cli_models_data import (
     _DATA_EXAMPLE,
@@ -339,13 +340,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                        is None else p.sample_weight[idx], scores["log_loss"],
                                        kept.get("proba"))
     print(line)
-    if task == "regression" and len(val_idx):  # below a line fitted on the same rows: said
-        from ._cli_models_baseline import remedies, train_note
-
-        note = train_note(table.X, y, train_idx, val_idx, p.sample_weight, scores.get("r2"),
-                          seed=args.seed, remedy=remedies(args))
-        if note is not None:
-            print(note, file=sys.stderr)
+    # below a linear model fitted on the same rows (RidgeCV, LogisticRegression): said
+    note = baseline_note(args, task, several, table.X, y, train_idx, val_idx, p.sample_weight,
+                         scores, len(meta.get("labels") or ()), class_weight)
+    if note is not None:
+        print(note, file=sys.stderr)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
         # the last epoch's model written where the validation rows preferred an earlier one
         note = overfit_note(history.get("val_loss") or ())

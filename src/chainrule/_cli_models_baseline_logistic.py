@@ -1,0 +1,405 @@
+"""The linear baseline of a classifier, beside the network's scores in ``chainrule train``
+and ``chainrule cv``: scikit-learn's ``LogisticRegression`` (its defaults, C = 1 and lbfgs,
+at most 1000 iterations) on the standardised features, fitted on the training rows with
+the network's weights (``--sample-weight`` times ``--class-weight``'s, as train weighs
+its cost) and scored on the held-out rows by train's scores: accuracy and log loss.
+
+On the bundled breast_cancer data with train's defaults (seed 0) the network's
+validation accuracy was 0.9474 and its log loss 0.3037, LogisticRegression's 0.9649 and
+0.1104 on the same 57 rows; nothing said that the network did worse than a linear model.
+``LogisticRegressionCV`` (ten values of C, five folds) was measured too: 0.14 s a fit on
+breast_cancer against 0.006 s (and 18 s against 0.52 s on a two-core machine busy with
+tests, 2026-12-07): 24 to 35 times the cost for a baseline; C = 1 it is.
+
+When train says so (:func:`classifier_note`): on 20 validation rows or more, where the
+network's accuracy is below the line's by more than one row can make (two rows of
+equal weight; of weighted rows, more than the heaviest row's share of their weight), or
+where its log loss is above the line's by more than 10 % of it and 0.01, and the
+other score is not better by as much: one row of 57 is 1.75 points of accuracy, which
+says nothing of either model, and on iris's five folds (``chainrule cv iris --hidden 16
+--epochs 50``) a network two rows of 150 below the line's accuracy had a log loss of
+0.112 against its 0.155.  cv compares the means over its folds by the same
+rule, one row being of the mean over the folds.
+
+Left out: a multi-label classifier (its scores, subset accuracy and hamming loss, would
+need one model per label), and features that are an Embedding layer's indices (a linear
+model of token numbers means nothing).
+"""
+
+from __future__ import annotations
+
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+
+__all__ = ["LOGISTIC_FLOPS", "LOG_LOSS_MARGIN", "baseline_note", "classifier_note",
+           "cv_logistic", "fold_logistic", "logistic_fold", "logistic_lines",
+           "logistic_rows", "worse_than_line"]
+
+# lbfgs's pass over the rows costs about rows * features * classes (times a few, for the
+# gradient); most standardised fits take 10 to 100 passes.  45,000 rows of 784 features
+# and 10 classes took 10 s and more on one core of the development machine; within this
+# budget (3188 of those rows) a fit takes about half a second.  Above it the model is
+# fitted on a random subset of the training rows, drawn from the run's --seed, said.
+LOGISTIC_FLOPS = 2.5e7
+
+# the note compares the network with the line on this many validation rows at least
+_FEWEST = 20
+
+# a log loss worse than the line's by more than this fraction of it, and this much (nats)
+LOG_LOSS_MARGIN = (0.1, 0.01)
+
+
+def logistic_rows(n_rows: int, n_features: int, n_classes: int) -> int:
+    """How many of ``n_rows`` training rows LogisticRegression is fitted on: all of them
+    where ``rows * features * classes`` is within :data:`LOGISTIC_FLOPS`, else the most
+    that are (and at least 2)."""
+    per_row = max(n_features, 1) * max(n_classes, 2)
+    return n_rows if n_rows * per_row <= LOGISTIC_FLOPS else max(2, int(LOGISTIC_FLOPS
+                                                                       // per_row))
+
+
+def logistic_fold(train, held, n_classes: int, class_weight: object = None,
+                  seed: int = 0, overwrite: bool = False) -> dict | None:
+    """LogisticRegression's accuracy and log loss of the ``held`` rows, fitted on the
+    ``train`` rows (each with ``X``, ``y`` of class indices and ``sample_weight``;
+    categories already encoded).
+
+    Parameters
+    ----------
+    train, held : object
+        ``X`` of shape (n, ...) (images flattened), ``y`` of shape (n,): class indices
+        into the ``n_classes`` labels, ``sample_weight`` of shape (n,) or None.
+    n_classes : int
+        The classes there are (the network's outputs of a softmax).
+    class_weight : None, "balanced" or dict
+        ``--class-weight`` as :func:`chainrule.train` takes it (class index: weight).
+    seed : int, default 0
+        Where the training rows exceed :func:`logistic_rows`' budget, the random subset
+        fitted on is drawn from it (the same seed, the same subset).
+    overwrite : bool, default False
+        Whether ``train.X`` and ``held.X``, where they are float64, may be standardised
+        in place (the callers' own copies of the rows: no second copy of them).
+
+    Returns
+    -------
+    dict or None
+        ``{"accuracy", "log_loss", "rows", "of", "one_row"}``: the scores, the training
+        rows fitted on and the training rows there were, and the most one held-out row
+        moves the accuracy (its weight's share); None where the standardisation
+        overflows, or the rows fitted on hold one class only.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    from ._class_weight import label_weights, times_sample_weight
+    from ._cli_models_scores import _log_loss_of
+
+    n = len(train.y)
+    rows = logistic_rows(n, int(np.prod(np.shape(train.X)[1:], dtype=np.int64)), n_classes)
+    pick = (slice(None) if rows == n
+            else np.sort(np.random.default_rng(seed).choice(n, rows, replace=False)))
+    y = np.asarray(train.y).astype(np.intp)[pick]
+    y_held = np.asarray(held.y).astype(np.intp)
+    w = None if train.sample_weight is None else np.asarray(train.sample_weight)[pick]
+    if len(np.unique(y)) < 2:
+        return None  # LogisticRegression needs two classes
+    Z, Z_held = _copies(np.asarray(train.X)[pick], np.asarray(held.X), overwrite)
+    if not _standardised(Z, Z_held, w):
+        return None
+    cw = label_weights(class_weight, y, np.arange(max(n_classes, 2)), sample_weight=w)
+    weights = w if cw is None else times_sample_weight(cw, w, class_weight)
+    with warnings.catch_warnings():  # a fit short of convergence is still the baseline
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LogisticRegression(max_iter=1000).fit(Z, y, sample_weight=weights)
+    proba = np.zeros((len(y_held), max(n_classes, 2)))
+    proba[:, model.classes_] = model.predict_proba(Z_held)  # classes the rows lack: 0
+    w_held = held.sample_weight
+    one_row = (1.0 / len(y_held) if w_held is None
+               else float(np.max(w_held) / np.sum(w_held)))
+    return {"accuracy": float(np.average(proba.argmax(axis=1) == y_held, weights=w_held)),
+            "log_loss": _log_loss_of(y_held, proba, max(n_classes, 2), w_held),
+            "rows": rows, "of": n, "one_row": one_row}
+
+
+def _copies(train: np.ndarray, held: np.ndarray,
+            overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``train`` and ``held`` as 2-D float64 arrays (images flattened; lbfgs fits float64),
+    each missing cell (NaN) filled with the training rows' mean of its column (0 for a
+    column of none), as the regression baseline's features: copies, or with
+    ``overwrite`` the arrays themselves where they are float64 already."""
+    train = np.array(train, dtype=np.float64, copy=None if overwrite else True)
+    held = np.array(held, dtype=np.float64, copy=None if overwrite else True)
+    train, held = train.reshape(len(train), -1), held.reshape(len(held), -1)
+    if np.isnan(train).any() or np.isnan(held).any():
+        counts = np.sum(~np.isnan(train), axis=0)
+        fill = np.where(counts > 0, np.nansum(train, axis=0) / np.maximum(counts, 1), 0)
+        for rows in (train, held):
+            gaps = np.isnan(rows)
+            rows[gaps] = np.broadcast_to(fill, rows.shape)[gaps]
+    return train, held
+
+
+def _standardised(Z: np.ndarray, Z_held: np.ndarray, w: np.ndarray | None) -> bool:
+    """Standardise ``Z`` and ``Z_held`` in place by scikit-learn's ``StandardScaler``
+    fitted on ``Z`` (weighted by ``w``), an eighth of the columns at a time: its fit
+    copies what it is given, and a copy of every training row would be the baseline's
+    largest array (cv of 20,000 rows of 20 float32 features, 3 folds: the run's peak
+    5.47 times the features with it, 4.54 without the baseline, 4.56 as here with
+    :func:`_float64_rows`).  False where a value is not finite after (an overflow)."""
+    from sklearn.preprocessing import StandardScaler
+
+    step = max(1, -(-Z.shape[1] // 8))
+    with np.errstate(all="ignore"):  # values near the float64 limit: False, not warned
+        for j in range(0, Z.shape[1], step):
+            scaler = StandardScaler().fit(Z[:, j:j + step], sample_weight=w)
+            for rows in (Z, Z_held):
+                rows[:, j:j + step] -= scaler.mean_
+                rows[:, j:j + step] /= scaler.scale_
+    return bool(np.isfinite(Z).all() and np.isfinite(Z_held).all())
+
+
+def worse_than_line(net: dict, line: dict, one_row: float) -> list[str]:
+    """The scores of the network (``net``: ``accuracy``, and ``log_loss`` but for a
+    margin loss) that are worse than the linear model's (``line``) by more than a few
+    rows' chance makes, where the other score is not clearly better: accuracy lower by
+    more than ``one_row`` (the most one held-out row moves it), log loss higher by more
+    than :data:`LOG_LOSS_MARGIN` (10 % of the line's, and 0.01).  A network whose
+    accuracy is two rows below the line's but whose log loss is lower by more than that
+    margin is not said to be worse, nor is one of a higher log loss but an accuracy
+    more than one row above.
+
+    Returns
+    -------
+    list of str
+        ``"accuracy"``, ``"log loss"``, both or neither.
+    """
+    slack = one_row * (1 + 1e-9)  # a gap of exactly one row, in floating point, is one
+    acc, line_acc = net.get("accuracy"), line["accuracy"]
+    loss, line_loss = net.get("log_loss"), line["log_loss"]
+    relative, absolute = LOG_LOSS_MARGIN
+    margin = max(relative * line_loss, absolute)
+    acc_worse = acc is not None and line_acc - acc > slack
+    acc_better = acc is not None and acc - line_acc > slack
+    loss_worse = loss is not None and loss - line_loss > margin
+    loss_better = loss is not None and line_loss - loss > margin
+    return ((["accuracy"] if acc_worse and not loss_better else [])
+            + (["log loss"] if loss_worse and not acc_better else []))
+
+
+def _shown(net: dict) -> list[tuple[str, str]]:
+    """The scores a note shows of both: those the network has of accuracy and log loss."""
+    return [(name, key) for name, key in (("accuracy", "accuracy"), ("log loss", "log_loss"))
+            if key in net]
+
+
+def classifier_note(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray,
+                    val_idx: np.ndarray, sample_weight: np.ndarray | None, net: dict,
+                    n_classes: int, class_weight: object = None, seed: int = 0,
+                    remedy: str | None = None) -> str | None:
+    """train's note where LogisticRegression, fitted on the training rows, scores the
+    validation rows better than the network (:func:`worse_than_line`: by more than one
+    row's accuracy, or a log loss lower by more than 10 %); None where it does not, or
+    where there is nothing to compare (fewer than 20 validation rows, no baseline to be
+    had).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Every row's features as train's table holds them (categories encoded).
+    y : ndarray of shape (n_samples,)
+        Each row's class index.
+    train_idx, val_idx : ndarray of int
+        The training and the validation rows.
+    sample_weight : ndarray of shape (n_samples,), optional
+        ``--sample-weight``'s.
+    net : dict
+        The network's validation scores as train's line prints them (``accuracy``, and
+        ``log_loss`` but for a margin loss).
+    n_classes : int
+        The classes.
+    class_weight : None, "balanced" or dict
+        ``--class-weight`` by class index, as the network's training takes it.
+    seed : int, default 0
+        train's ``--seed`` (the subset of a training set over the budget).
+    remedy : str, optional
+        :func:`~chainrule._cli_models_baseline.remedies`' words, which the note adds.
+    """
+    if "accuracy" not in net or len(val_idx) < _FEWEST or not len(train_idx):
+        return None
+
+    def part(idx: np.ndarray) -> SimpleNamespace:
+        return SimpleNamespace(X=_float64_rows(X, idx), y=np.asarray(y)[idx], sample_weight=(
+            None if sample_weight is None else sample_weight[idx]))
+
+    try:
+        found = logistic_fold(part(train_idx), part(val_idx), n_classes, class_weight, seed,
+                              overwrite=True)
+    except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
+        return None
+    worse = [] if found is None else worse_than_line(net, found, found["one_row"])
+    if not worse:
+        return None
+    fitted = (f"the {len(train_idx)}" if found["rows"] == len(train_idx)
+              else f"a random {found['rows']} of the {len(train_idx)}")
+    weighted = ", weighted as the network's" if (
+        sample_weight is not None or class_weight is not None) else ""
+    shown = _shown(net)
+    return (f"chainrule train: note: on the {len(val_idx)} validation rows a linear model "
+            f"(LogisticRegression on the standardised features, fitted on {fitted} "
+            f"training rows{weighted}) scores "
+            + ", ".join(f"{name} {found[key]:.4g}" for name, key in shown)
+            + ", the network " + ", ".join(f"{name} {net[key]:.4g}" for name, key in shown)
+            + f": its {' and '.join(worse)} {'are' if len(worse) > 1 else 'is'} worse than "
+            "the linear model's here; " + (f"{remedy}; " if remedy else "")
+            + "chainrule cv with the same options compares them over folds")
+
+
+def baseline_note(args, task: str, several: bool, X: np.ndarray, y: np.ndarray,
+                  train_idx: np.ndarray, val_idx: np.ndarray,
+                  sample_weight: np.ndarray | None, net: dict, n_classes: int,
+                  class_weight: object = None) -> str | None:
+    """train's note of a network below the linear model fitted on its training rows:
+    RidgeCV's for a regression (:func:`~chainrule._cli_models_baseline.train_note`),
+    LogisticRegression's for a single-label classifier (:func:`classifier_note`; not of
+    an Embedding's indices); None where it does no worse, or there is no baseline.
+    ``args``: train's options (``--seed``, and those
+    :func:`~chainrule._cli_models_baseline.remedies` reads); ``net``: the network's
+    validation scores."""
+    from ._cli_models_baseline import remedies, train_note
+    from ._cli_models_train_prepare import indices_first
+
+    if not len(val_idx):
+        return None
+    if task == "regression":
+        return train_note(X, y, train_idx, val_idx, sample_weight, net.get("r2"),
+                          seed=args.seed, remedy=remedies(args))
+    if several or indices_first(args):
+        return None
+    return classifier_note(X, y, train_idx, val_idx, sample_weight, net, n_classes,
+                           class_weight, seed=args.seed, remedy=remedies(args))
+
+
+def fold_logistic(table, folds: list, y: np.ndarray, n_classes: int,
+                  class_weight: object = None, fill_category: str | None = None,
+                  seed: int = 0) -> dict | None:
+    """LogisticRegression's accuracy and log loss of each of ``folds`` of ``table`` (a
+    single-label classifier's), fitted on the fold's training rows, and their means.
+
+    Parameters
+    ----------
+    table : Table
+        Every example.
+    folds : list of (ndarray, ndarray)
+        Each fold's training rows and held-out rows.
+    y : ndarray of shape (n_samples,)
+        Each example's class index.
+    n_classes : int
+        The classes.
+    class_weight : None, "balanced" or dict
+        ``--class-weight`` by class index ("balanced": of each fold's training rows).
+    fill_category : str, optional
+        ``--impute constant``'s fill category, as the network's folds encode it.
+    seed : int, default 0
+        cv's ``--seed`` (the subset of a fold over the budget).
+
+    Returns
+    -------
+    dict or None
+        ``{"logistic": {"mean": {"accuracy", "log_loss"}, "per_fold": [...],
+        "fitted_rows": [...], "training_rows": [...], "one_row": float}}``: ``one_row``
+        the most one held-out row moves the mean accuracy over the folds; None where a
+        fold has no baseline (a fold's training rows of one class, features that
+        cannot be standardised): no baseline rather than one of some folds.
+    """
+    done = []
+    for tr, he in folds:
+        try:
+            found = logistic_fold(*_fold_rows(table, tr, he, y, fill_category), n_classes,
+                                  class_weight, seed, overwrite=True)
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # a refused fit
+            found = None
+        if found is None:
+            return None
+        done.append(found)
+    per_fold = [{"accuracy": d["accuracy"], "log_loss": d["log_loss"]} for d in done]
+    return {"logistic": {
+        "mean": {k: float(np.mean([r[k] for r in per_fold])) for k in ("accuracy",
+                                                                       "log_loss")},
+        "per_fold": per_fold, "fitted_rows": [d["rows"] for d in done],
+        "training_rows": [d["of"] for d in done],
+        "one_row": max(d["one_row"] for d in done) / len(done)}}
+
+
+def _fold_rows(table, tr: np.ndarray, he: np.ndarray, y: np.ndarray,
+               fill_category: str | None) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """A fold's training and held-out rows for :func:`logistic_fold`: their features in
+    float64 (categories encoded over the training rows, as the network's fold), class
+    indices and sample weights; of a table without categories, no float32 copy kept."""
+    from ._cli_models_categorical import fold_tables
+    from ._cli_models_cv_folds import _rows
+
+    w = table.sample_weight
+    if table.categories:
+        X_tr, X_he = (np.asarray(t.X, dtype=np.float64) for t in fold_tables(
+            _rows(table, tr), _rows(table, he), fill_category)[:2])
+    else:  # the rows in float64, a few thousand at a time
+        X_tr, X_he = (_float64_rows(table.X, rows) for rows in (tr, he))
+    return tuple(SimpleNamespace(X=X, y=y[rows], sample_weight=None if w is None else w[rows])
+                 for X, rows in ((X_tr, tr), (X_he, he)))
+
+
+def _float64_rows(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """``X[rows]`` in float64, taken ``chunk`` rows at a time: no whole copy of them in
+    ``X``'s own dtype (float32) beside the float64 one."""
+    out = np.empty((len(rows), *np.shape(X)[1:]), dtype=np.float64)
+    for i in range(0, len(rows), chunk):
+        out[i:i + chunk] = X[rows[i:i + chunk]]
+    return out
+
+
+def logistic_lines(baseline: dict, mean: dict, remedy: str | None = None) -> list[str]:
+    """cv's lines of :func:`fold_logistic`'s ``baseline`` beside the network's ``mean``
+    scores over the folds, and where the network does worse (:func:`worse_than_line`),
+    a line that says so with ``remedy`` (the options that may close the gap)."""
+    line = baseline["logistic"]
+    subset = ("" if line["fitted_rows"] == line["training_rows"] else
+              f", fitted on a random {max(line['fitted_rows'])} of each fold's "
+              f"{max(line['training_rows'])} training rows at most")
+    shown = _shown(mean) or [("accuracy", "accuracy")]
+    lines = ["baseline, the same folds: a linear model (LogisticRegression on the "
+             f"standardised features{subset}) "
+             + ", ".join(f"{name} {line['mean'][key]:.6g}" for name, key in
+                         [("accuracy", "accuracy"), ("log loss", "log_loss")])]
+    worse = worse_than_line(mean, line["mean"], line["one_row"])
+    if worse:
+        lines.append("the network's mean " + ", ".join(
+            f"{name} {mean[key]:.6g}" for name, key in shown)
+            + f": its {' and '.join(worse)} {'are' if len(worse) > 1 else 'is'} worse than "
+            "the linear model's on these folds" + (f"; {remedy}" if remedy else ""))
+    return lines
+
+
+def cv_logistic(args, table, task: str, several: bool, folds: list) -> dict | None:
+    """:func:`fold_logistic` of a single-label classifier's ``folds`` (``args``: cv's
+    options: ``--class-weight``, ``--impute constant``'s fill category, ``--seed``); None
+    for a regression, a multi-label classifier, an Embedding's indices, or where no
+    baseline can be had."""
+    from ._cli_class_weight import resolve_class_weight
+    from ._cli_models_train_prepare import indices_first, missing_options
+    from .saved_model import fit_labels
+
+    if task != "classification" or several or indices_first(args) or table.y is None:
+        return None
+    labels, y = fit_labels(np.asarray(table.y))
+    if len(labels) < 2:
+        return None
+    try:  # by class index, as each fold's network takes them (its loss already checked)
+        class_weight = resolve_class_weight(
+            args.class_weight, task=task, loss="cross_entropy", labels=list(labels),
+            y_train=np.asarray(y), target=table.target_name)[0]
+    except ValueError:
+        return None
+    return fold_logistic(table, folds, np.asarray(y), len(labels), class_weight,
+                         missing_options(args).get("missing_category"), seed=args.seed)
