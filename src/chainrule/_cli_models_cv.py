@@ -20,7 +20,7 @@ import time
 from ._cli_groups import fewest_groups
 from ._cli_groups_logo import folds_type
 from ._cli_models_baseline import cv_baseline
-from ._cli_models_baseline_logistic import cv_logistic
+from ._cli_models_baseline_logistic_cv import cv_logistic
 from ._cli_models_cv_folds import _folds, _rows, word_fold_options
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import print_scores

@@ -157,7 +157,7 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
     """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
     ``folds``, or those finished before an interrupt (marked as partial); a regression's
     ``baseline`` (:func:`~chainrule._cli_models_baseline.fold_baselines`' of the same
-    folds; a classifier's: :func:`~chainrule._cli_models_baseline_logistic.fold_logistic`'s)
+    folds; a classifier's: :func:`~chainrule._cli_models_baseline_logistic_cv.fold_logistic`'s)
     after the table (``--json``: its ``baseline``)."""
     mean, std, counts = summary(rows)
     grouped = group_record(args, table)
@@ -185,7 +185,7 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
                 dtype_line(args, "each fold's network and features"))
     if baseline and "logistic" in baseline:  # a classifier's: LogisticRegression's
         from ._cli_models_baseline import remedies
-        from ._cli_models_baseline_logistic import logistic_lines
+        from ._cli_models_baseline_logistic_cv import logistic_lines
 
         print("\n".join(logistic_lines(baseline, mean, remedies(args))))
     elif baseline:
