@@ -36,9 +36,12 @@ def lbfgs_cost():
 def test_second_order_methods_reach_the_lbfgs_cost(method, options, lbfgs_cost):
     net = _net()
     r = chainrule.minimize(net, X, Y, method=method, maxiter=300, options=options)
-    # the same minimum from the same start, to 1e-8 of the cost (L-BFGS-B: ~960 iterations
-    # there; these: ~80 iterations and ~1000 Hessian-vector products)
-    assert r.fun <= lbfgs_cost * (1 + 1e-8)
+    # the same minimum from the same start, to 1e-7 of the cost (L-BFGS-B: ~960 iterations
+    # there; these: ~80 iterations and ~1000 Hessian-vector products).  Where Newton-CG
+    # stops depends on the BLAS kernels' rounding: below 1e-8 on an Intel Xeon, 1.75e-8
+    # above (max |grad| 1e-7) with OpenBLAS's Haswell kernels on an AMD EPYC, 1.4e-8 with
+    # its Sandybridge ones: each a stationary point to that rounding (the gradient below)
+    assert r.fun <= lbfgs_cost * (1 + 1e-7)
     assert r.nhev > 0 and 0 < r.nit <= 300 and r.nfev > 0  # SciPy's counts, reported
     assert len(r.loss_curve) == r.nit
     J, grad = net.loss_and_grad(X, Y)  # the network holds result.x, a stationary point
