@@ -214,12 +214,16 @@ def test_public_names():
     assert chainrule.gauss_newton_vector_product is gauss_newton_vector_product
 
 
+class _OwnDense(Dense):
+    """A subclass of a covered layer: its passes may differ, so it has no R-operator."""
+
+
 CUBE = Activation("cube", lambda z: z**3, lambda z: 3 * z**2)
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda: Network([Dense(3, 4, "tanh"), chainrule.BatchNorm(4), Dense(4, 2)]),
-     r"net\.layers\[1\] is a BatchNorm layer .*supported: Dense layers"),
+    (lambda: Network([Dense(3, 4, "tanh"), _OwnDense(4, 2)]),
+     r"net\.layers\[1\] is a _OwnDense layer .*no R-operator here; supported: Dense layers"),
     (lambda: Network([Dense(3, 4, CUBE), Dense(4, 2)]),
      r"net\.layers\[0\] has activation 'cube', which has no second derivative here "
      r"\(a registered activation gives f and f' only\); supported: .*silu"),

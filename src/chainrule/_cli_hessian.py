@@ -11,6 +11,9 @@ minimum beside the model's own optimizer and ``lr`` (LeCun, Bottou, Orr & Muelle
 trace (:func:`chainrule.hessian_trace`).  ``--sample-weight COLUMN`` weighs the rows, read
 as ``chainrule evaluate`` reads them: every figure is then of the weighted cost (the
 weighted mean loss, as training with ``--sample-weight`` minimises it).
+A model with BatchNorm layers: every figure is of its training-mode cost, each BatchNorm
+normalising with DATA's mean and variance (the cost training minimises, which the exact
+``H v`` differentiates), not with its running statistics; the report says so.
 Nothing here imports SciPy or the hessian module until the command runs (``chainrule
 --help`` stays light).
 """
@@ -58,9 +61,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Lanczos iteration), and LeCun's bound 2/lambda_max beside the model's own "
         "optimizer and lr: full-batch gradient descent converges near a minimum iff lr < "
         "2/lambda_max (LeCun et al. 1998, Efficient BackProp). A negative eigenvalue means "
-        "the parameters are not at a minimum. Models of Dense, Conv2D, LayerNorm, MaxPool2D, "
-        "AvgPool2D, Flatten, Dropout and Embedding layers (the hessian module's); BatchNorm "
-        "is refused.",
+        "the parameters are not at a minimum. Models of Dense, Conv2D, LayerNorm, BatchNorm, "
+        "MaxPool2D, AvgPool2D, Flatten, Dropout and Embedding layers (the hessian module's); "
+        "with BatchNorm every figure is of the training-mode cost (DATA's mean and variance, "
+        "not the running statistics).",
         epilog="example: chainrule hessian model.npz train.csv --k 3 --trace")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train "
                    "or Network.save")
@@ -121,7 +125,7 @@ def model_point(args: argparse.Namespace):
 
     model = _model_first(_load, args, "hessian")
     net = model.network
-    check_network(net, "hessian")  # a BatchNorm model ...: refused before DATA is read
+    check_network(net, "hessian")  # a hinge loss ...: refused before DATA is read
     target = _evaluate_target(model, args.model, None if args.target is None
                               else [args.target])
     seed = _data_seed(model, args.data, None)
@@ -137,6 +141,7 @@ def model_point(args: argparse.Namespace):
 
 
 def _hessian(args: argparse.Namespace) -> int:
+    from ._hessian_rop_batchnorm import batch_statistics
     from .hessian import hessian_eigenvalues, hessian_trace
 
     model, net, X, Y, source, w = model_point(args)
@@ -144,7 +149,8 @@ def _hessian(args: argparse.Namespace) -> int:
     if args.k > n - 1:
         raise ValueError(f"--k: expected an integer from 1 to {n - 1} (the model's {n} "
                          f"parameters less one, ARPACK's limit), got {args.k}")
-    J, grad = net.loss_and_grad(X, Y, sample_weight=w)
+    with batch_statistics(net) as batch_norm:  # J of the cost the products are of
+        J, grad = net.loss_and_grad(X, Y, sample_weight=w)
     common = dict(gauss_newton=args.gauss_newton, seed=args.seed, sample_weight=w)
     vals = hessian_eigenvalues(net, X, Y, k=args.k, which=args.which, **common)
     lam_max = float(vals[0]) if args.which == "LA" else float(
@@ -161,6 +167,8 @@ def _hessian(args: argparse.Namespace) -> int:
         "optimizer": training.get("optimizer"), "lr": training.get("lr"),
         "batch_size": training.get("batch_size"),
         "sample_weight": args.sample_weight,  # the weight column: the cost is weighted
+        # BatchNorm layers normalise with DATA's statistics (training mode) in every figure
+        "batch_statistics": batch_norm,
     }
     if w is not None:
         figures["weights_sum"] = float(np.sum(w))
@@ -190,7 +198,12 @@ def _lines(f: dict, vals: np.ndarray) -> list[str]:
     lines = [f"{f['data']}: {f['samples']} example{'' if f['samples'] == 1 else 's'}, "
              f"{f['n_params']} parameters",
              f"cost J: {f['J']:.6g} (mean {f['loss']}{weighted}{decay}, as training "
-             "computes it)",
+             "computes it)"]
+    if f["batch_statistics"]:
+        lines.append("BatchNorm layers normalise with this data's mean and variance (training "
+                     "mode), not their running statistics: J, the gradient and the "
+                     f"{name} are of that cost, the one training minimises")
+    lines += [
              f"gradient norm: {f['grad_norm']:.6g}",
              f"{name} eigenvalues, {which}: " + ", ".join(f"{v:.6g}" for v in vals)]
     if f["which"] != "LA":

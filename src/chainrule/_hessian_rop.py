@@ -26,7 +26,10 @@ class's R-operator (:func:`_handlers`): the equations above for Dense and Conv2D
 (``_hessian_rop_affine``, a convolution being bilinear in input and kernels as a matrix
 product is), the layers' own passes for those linear in their input (Flatten, the pools,
 Dropout in evaluation mode) and the table's rows for Embedding (``_hessian_rop_linear``),
-LayerNorm's per-example normalisation (``_hessian_rop_norm``).  BatchNorm is refused.
+LayerNorm's per-example normalisation (``_hessian_rop_norm``) and BatchNorm's per-feature one
+through the batch's mean and variance (``_hessian_rop_batchnorm``: a network with a
+BatchNorm layer is differentiated as training computes its cost, the layer normalising with
+the statistics of the ``X`` given, see :func:`_hessian_rop_batchnorm.batch_statistics`).
 """
 
 from __future__ import annotations
@@ -46,24 +49,24 @@ _CANONICAL = {("identity", "squared_error"), ("sigmoid", "log_loss"), ("exp", "p
               ("softmax", "cross_entropy")}
 # the losses sum_j c (a_j - y_j)^2 / 2 of any elementwise output f: c by the number of outputs
 _SQUARED = {"squared_error": lambda k: 1.0, "mean_squared_error": lambda k: 2.0 / k}
-_LAYERS_TEXT = ("Dense layers, Conv2D and LayerNorm (elementwise activations with a second "
-                "derivative: " + ", ".join(sorted(SECOND_DERIVATIVES))
+_LAYERS_TEXT = ("Dense layers, Conv2D, LayerNorm and BatchNorm (training mode: the batch's "
+                "statistics) with elementwise activations that have a second derivative ("
+                + ", ".join(sorted(SECOND_DERIVATIVES))
                 + "; softmax on a Dense output), Flatten, MaxPool2D, AvgPool2D, Dropout "
                 "(evaluation mode, the identity) and a first Embedding; the last layer Dense")
 SUPPORTED = (_LAYERS_TEXT + "; losses: identity + squared_error, "
              "softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or squared_error / "
              "mean_squared_error after any of those elementwise outputs")
-# the layers whose second derivatives are not written here, and why
-_NOT_COVERED = {"BatchNorm": "its R-operator through the batch's mean and variance (in "
-                "training; the running ones in evaluation) is not implemented"}
 
 
 def _handlers() -> dict[type, type]:
     """The R-operator of each layer class (imported on first use: conv, pooling)."""
     from ._hessian_rop_affine import RConv2D, RDense
+    from ._hessian_rop_batchnorm import RBatchNorm
     from ._hessian_rop_linear import REmbedding, RLinear, RMaxPool2D
     from ._hessian_rop_norm import RLayerNorm
     from ._layers_embedding import Embedding
+    from .batchnorm import BatchNorm
     from .conv import Conv2D
     from .dropout import Dropout
     from .layernorm import LayerNorm
@@ -71,13 +74,14 @@ def _handlers() -> dict[type, type]:
 
     return {Dense: RDense, Conv2D: RConv2D, Flatten: RLinear, Dropout: RLinear,
             AvgPool2D: RLinear, MaxPool2D: RMaxPool2D, Embedding: REmbedding,
-            LayerNorm: RLayerNorm}
+            LayerNorm: RLayerNorm, BatchNorm: RBatchNorm}
 
 
 def check_network(net: object, what: str, dense_only: bool = False) -> None:
     """Refuse a network the R-operator does not cover, naming the layer or the loss.
 
     ``dense_only``: Dense layers alone (the step-by-step trace of ``tracing.hvp_trace``).
+    A layer of another class (a subclass of one of these included) has no R-operator here.
     """
     n = len(net.layers)
     handlers = {Dense: None} if dense_only else _handlers()
@@ -86,9 +90,8 @@ def check_network(net: object, what: str, dense_only: bool = False) -> None:
     for i, layer in enumerate(net.layers):
         kind = type(layer).__name__
         if type(layer) not in handlers:
-            why = _NOT_COVERED.get(kind, "it has no R-operator here")
-            raise ValueError(f"{what}: net.layers[{i}] is a {kind} layer ({layer!r}): {why}; "
-                             f"supported: {supported}")
+            raise ValueError(f"{what}: net.layers[{i}] is a {kind} layer ({layer!r}): it has "
+                             f"no R-operator here; supported: {supported}")
         if i == n - 1 and type(layer) is not Dense:
             raise ValueError(f"{what}: net.layers[{i}] is a {kind} layer ({layer!r}); the "
                              f"output layer must be Dense; supported: {supported}")
@@ -113,12 +116,17 @@ class Point:
 
     ``X``, ``Y``, ``sample_weight``: checked as :meth:`Network._loss_and_grad` takes them.
     Runs that method (so ``J``, ``grad`` and the deltas are chainrule's own), outside any
-    workspace so that the arrays kept here are new ones.
+    workspace so that the arrays kept here are new ones; in evaluation mode, but for
+    BatchNorm layers, which normalise with the statistics of ``X`` (``batch_statistics``:
+    True when the network has one; the running statistics are left as they were).
     """
 
     def __init__(self, net: object, X: object, Y: np.ndarray,
                  sample_weight: np.ndarray | None) -> None:
-        J, grad = net._loss_and_grad(X, Y, False, sample_weight)
+        from ._hessian_rop_batchnorm import batch_statistics
+
+        with batch_statistics(net) as self.batch_statistics:
+            J, grad = net._loss_and_grad(X, Y, False, sample_weight)
         self.J, self.grad = J, grad.copy()
         self.theta = net.params.copy()
         m = Y.shape[0]

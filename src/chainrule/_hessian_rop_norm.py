@@ -14,9 +14,9 @@ Per example, ``<.>`` the mean over its values, ``s = 1 / sqrt(var + eps)`` and
 
 (``R{s} = -s^2 <Xhat R{X}>``).  The Gauss-Newton product keeps ``R{delta} Xhat``,
 ``R{dbeta}`` and ``N (R{delta} gamma)``: the terms without ``delta``.  A LayerNorm is the
-same in training and evaluation, so this is the Hessian of the cost training minimises;
-BatchNorm's (its batch statistics in training, its running ones in evaluation) is not
-written, and BatchNorm is refused.
+same in training and evaluation, so this is the Hessian of the cost training minimises.
+BatchNorm's training mode is the same normalisation over each feature's rows
+(``_hessian_rop_batchnorm``).
 """
 
 from __future__ import annotations

@@ -244,11 +244,17 @@ class _Parameters:
                              f"input_shape. ({detail})")
         if self.solver not in _STOCHASTIC:
             for i, spec in enumerate(specs):
-                # a Dropout layer of rate 0 too: scipy_fit.minimize refuses any Dropout layer
-                if spec.get("type") in ("BatchNorm", "Dropout"):
+                # a Dropout layer of rate 0 too: scipy_fit.minimize refuses any Dropout layer;
+                # BatchNorm: the second-order solvers minimise its training-mode cost
+                kind = spec.get("type")
+                second = self.solver in ("newton-cg", "trust-ncg")
+                if kind == "Dropout" or (kind == "BatchNorm" and not second):
+                    also = (" or a second-order solver ('newton-cg', 'trust-ncg': the "
+                            "training-mode cost, the whole set's batch statistics)"
+                            if kind == "BatchNorm" else "")
                     raise _refused(self, "layers", f"a list of layers without BatchNorm or "
                                    f"Dropout with solver={self.solver!r}", f" (layers[{i}] "
-                                   f"({spec['type']}) needs a stochastic solver {_STOCHASTIC}; "
+                                   f"({kind}) needs a stochastic solver {_STOCHASTIC}{also}; "
                                    f"solver={self.solver!r} minimises one fixed cost function)")
         # for the fit that follows: a .json file (a pipe too) read once, not again
         self._layers_checked = (self.layers, specs)
@@ -372,12 +378,18 @@ class _Parameters:
             n = len(self._hidden_sizes())
             self._activations(n)
             drops = self._dropouts(n)
-            if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
+            # batch_norm with a second-order solver: its training-mode cost (as layers')
+            second = self.solver in ("newton-cg", "trust-ncg")
+            if self.solver not in _STOCHASTIC and (
+                    any(drops) or (self.batch_norm and not second)):
                 name = "dropout" if any(drops) else "batch_norm"
+                also = ("" if name == "dropout" else " (or, for batch_norm, a second-order "
+                        "solver 'newton-cg' or 'trust-ncg', which minimise the training-mode "
+                        "cost)")
                 raise _refused(self, name, f"{0.0 if name == 'dropout' else False} with "
                                f"solver={self.solver!r}", " (dropout and batch_norm need a "
-                               f"stochastic solver {_STOCHASTIC}; solver={self.solver!r} "
-                               "minimises one fixed cost function)")
+                               f"stochastic solver {_STOCHASTIC}{also}; solver="
+                               f"{self.solver!r} minimises one fixed cost function)")
         self._dtype()
 
 

@@ -6,6 +6,11 @@ iterate; the forward and backward passes there are made once per iterate (:class
 and each product costs the two ``R{.}`` passes alone.  The R-operator's modules are imported
 on first use: ``import chainrule`` (which loads this module with ``minimize``) does not pay
 for them.
+
+A network with BatchNorm layers is minimised in training mode, as its products differentiate
+it: :func:`with_batch_statistics` runs the objective with each BatchNorm normalising with the
+whole ``X``'s statistics, and :func:`set_running_statistics` leaves those of the final
+iterate as the running ones.
 """
 
 from __future__ import annotations
@@ -58,3 +63,39 @@ def make_hessp(net: object, X: object, Y: np.ndarray, sample_weight: np.ndarray 
         return (hv if keep is None else hv[keep]).astype(np.float64)
 
     return hessp
+
+
+def with_batch_statistics(net: object, fun: Callable[[np.ndarray], tuple]
+                          ) -> Callable[[np.ndarray], tuple]:
+    """``fun`` (``theta -> (J, grad)``) run with ``net``'s BatchNorm layers normalising
+    with the batch's statistics (the running ones left as they were): the training-mode
+    cost that :class:`~chainrule._hessian_rop.Point` differentiates twice."""
+    from ._hessian_rop_batchnorm import batch_statistics
+
+    def training_mode(theta: np.ndarray) -> tuple:
+        with batch_statistics(net):
+            return fun(theta)
+
+    return training_mode
+
+
+def set_running_statistics(net: object, X: object) -> None:
+    """Set each BatchNorm layer's running mean and variance to those of ``X`` at ``net``'s
+    parameters, as one training pass of momentum 0 sets them (the variance unbiased or not
+    as the layer's ``unbiased_running_var`` says); the other layers in evaluation mode."""
+    from .batchnorm import BatchNorm
+    from .network import _release_caches
+
+    norms = [layer for layer in net.layers if isinstance(layer, BatchNorm)]
+    momenta = [layer.momentum for layer in norms]
+    try:
+        for layer in norms:
+            layer.momentum = 0.0
+        A = X
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in net.layers:
+                A = layer.forward(A, isinstance(layer, BatchNorm))
+    finally:
+        for layer, momentum in zip(norms, momenta, strict=True):
+            layer.momentum = momentum
+        _release_caches(net)

@@ -9,16 +9,20 @@ second-order gradient descent"), which is positive semi-definite, as Martens' He
 optimisation (2010) uses it.  :func:`chainrule.minimize` hands ``H v`` to SciPy's
 Newton-CG, trust-ncg and trust-krylov.
 
-Covered: networks of :class:`~chainrule.Dense`, :class:`~chainrule.Conv2D` and
-:class:`~chainrule.LayerNorm` layers with the built-in elementwise activations (their
-second derivatives are in ``_activations_second``), :class:`~chainrule.Flatten`,
-:class:`~chainrule.MaxPool2D`, :class:`~chainrule.AvgPool2D`, :class:`~chainrule.Dropout`
-(the identity: the products are of the evaluation-mode cost) and a first
+Covered: networks of :class:`~chainrule.Dense`, :class:`~chainrule.Conv2D`,
+:class:`~chainrule.LayerNorm` and :class:`~chainrule.BatchNorm` layers with the built-in
+elementwise activations (their second derivatives are in ``_activations_second``),
+:class:`~chainrule.Flatten`, :class:`~chainrule.MaxPool2D`, :class:`~chainrule.AvgPool2D`,
+:class:`~chainrule.Dropout` (the identity, as in evaluation) and a first
 :class:`~chainrule.Embedding`, a Dense output, and the loss / output pairs of
-``_hessian_rop.SUPPORTED``, with sample weights and either weight decay.  Anything else
-(BatchNorm) is refused naming the layer or the loss.  The equations are in ``_hessian_rop``
-and its per-layer modules ``_hessian_rop_affine``, ``_hessian_rop_linear`` and
-``_hessian_rop_norm``.
+``_hessian_rop.SUPPORTED``, with sample weights and either weight decay.  A network with a
+BatchNorm layer is differentiated in training mode, each BatchNorm normalising with the mean
+and (biased) variance of the ``X`` given, as training computes the cost it minimises
+(``Network.cost(..., training=True)``), not with its running statistics; those are left
+as they were.  Anything else (a loss without a second-order path, an activation without a
+second derivative, a layer class of one's own) is refused naming the layer or the loss.
+The equations are in ``_hessian_rop`` and its per-layer modules ``_hessian_rop_affine``,
+``_hessian_rop_linear``, ``_hessian_rop_norm`` and ``_hessian_rop_batchnorm``.
 
 On these products: :func:`hessian_eigenvalues` (the extreme eigenvalues of ``H`` by ARPACK's
 Lanczos iteration, SciPy's ``eigsh``; LeCun, Bottou, Orr & Mueller 1998, "Efficient
@@ -72,15 +76,19 @@ def hessian_vector_product(network: Network, X: object, y: object, v: object,
     Parameters
     ----------
     network : Network
-        Dense, Conv2D and LayerNorm layers with built-in activations that have a second
-        derivative (identity, relu, leaky_relu, sigmoid, tanh, lecun_tanh, softplus, elu,
-        gelu, silu, exp, square; softmax at the output), Flatten, MaxPool2D, AvgPool2D, Dropout (the
-        identity, as in evaluation) and a first Embedding; a Dense output layer; output
+        Dense, Conv2D, LayerNorm and BatchNorm layers with built-in activations that have
+        a second derivative (identity, relu, leaky_relu, sigmoid, tanh, lecun_tanh,
+        softplus, elu, gelu, silu, exp, square; softmax at the output), Flatten,
+        MaxPool2D, AvgPool2D, Dropout (the identity, as in evaluation) and a first
+        Embedding; a Dense output layer; output
         and loss one of identity +
         squared_error, softmax + cross_entropy, sigmoid + log_loss, exp + poisson, or
         squared_error / mean_squared_error after an elementwise output.  Its weight decay
-        (either ``decay``) is part of ``H``.  The network's parameters are not changed; its
-        layers hold the gradient pass's arrays afterwards, as after ``loss_and_grad``.
+        (either ``decay``) is part of ``H``.  With BatchNorm layers ``H`` is that of the
+        training-mode cost: each normalises with the mean and biased variance of ``X``
+        (``network.cost(theta, X, y, training=True)``), not its running statistics.  The
+        network's parameters and running statistics are not changed; its layers hold the
+        gradient pass's arrays afterwards, as after ``loss_and_grad``.
     X : array-like of shape (n_samples, n_inputs) or (n_samples, channels, height, width)
     y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
         As :meth:`~chainrule.Network.loss_and_grad` takes them.

@@ -21,7 +21,13 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._network_blocks import RowBlocks, block_rows
-from ._scipy_fit_newton import SECOND_ORDER, make_hessp, second_order_method
+from ._scipy_fit_newton import (
+    SECOND_ORDER,
+    make_hessp,
+    second_order_method,
+    set_running_statistics,
+    with_batch_statistics,
+)
 from ._scipy_fit_params import _full, _put, _put_result, _trainable_mask
 from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
@@ -152,8 +158,12 @@ def minimize(
         SciPy's names, in any case as SciPy takes them ("l-bfgs-b", "cg",
         "bfgs"); "lbfgs" is L-BFGS-B.  The last three get SciPy's ``hessp=``, the exact
         Hessian-vector product of :func:`chainrule.hessian.hessian_vector_product`
-        (networks of Dense layers and the losses it covers; others are refused), and
+        (the layers and losses it covers; others are refused), and
         report the number of products as ``result.nhev``.  Default "L-BFGS-B".
+        With a BatchNorm layer these three minimise the training-mode cost (each
+        BatchNorm normalising with the mean and variance of the whole ``X``, which that
+        product differentiates), and set its running statistics at the end to those of
+        ``X`` at ``result.x`` (as one training pass of momentum 0 would), for ``predict``.
         BFGS keeps a dense estimate of the inverse Hessian, ``n_params ** 2``
         float64 values: it is refused for networks whose estimate would pass
         1 GiB (more than 11585 parameters); L-BFGS-B keeps a few vectors instead.
@@ -210,11 +220,12 @@ def minimize(
         last iterate with a finite cost (the last one ``callback`` saw), not the
         point being evaluated when it came (or its initial parameters).
     ValueError
-        If the network has a :class:`BatchNorm` or :class:`Dropout` layer: the
-        cost these solvers minimise is deterministic and computed in
-        evaluation mode, where dropout does nothing and batch normalisation
-        would use running statistics that no step updates (train them with
-        :func:`train` and a stochastic optimizer, as the estimators do); also
+        If the network has a :class:`Dropout` layer, or a :class:`BatchNorm` layer
+        with a first-order method: the cost these solvers minimise is deterministic
+        and computed in evaluation mode, where dropout does nothing and batch
+        normalisation would use running statistics that no step updates (train them
+        with :func:`train` and a stochastic optimizer, as the estimators do; or, for
+        BatchNorm, a second-order method, see ``method``); also
         for an unknown ``method`` (or "BFGS" for a network of more than 11585
         parameters), a ``maxiter``, ``tol`` or ``max_time`` out of range, or
         ``options`` holding ``maxiter`` (an argument of this function); a
@@ -257,14 +268,21 @@ def minimize(
         scipy_method = _scipy_method(method)
         _check_bfgs_size(method, net.params.size)
     maxiter = check_positive_int(maxiter, "maxiter")
+    # the second-order methods minimise a BatchNorm network's training-mode cost (the
+    # statistics of the whole X, as their Hessian-vector product differentiates it)
+    second_order = scipy_method in SECOND_ORDER.values()
     for i, layer in enumerate(net.layers):
-        if isinstance(layer, (BatchNorm, Dropout)):
+        if isinstance(layer, Dropout) or (isinstance(layer, BatchNorm) and not second_order):
+            hint = ("; or method='Newton-CG', 'trust-ncg' or 'trust-krylov', which minimise "
+                    "its training-mode cost (the batch statistics of the whole X)"
+                    if isinstance(layer, BatchNorm) else "")
             raise ValueError(
                 f"net.layers[{i}]: {method} minimises a deterministic cost in evaluation "
                 f"mode, where a {type(layer).__name__} layer would be silently inactive or "
                 "frozen; expected a network without BatchNorm and Dropout, got "
-                f"{layer!r} (train it with chainrule.train and a stochastic optimizer)"
+                f"{layer!r} (train it with chainrule.train and a stochastic optimizer{hint})"
             )
+    batch_norm = second_order and any(isinstance(layer, BatchNorm) for layer in net.layers)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback: expected a callable or None, got {callback!r}")
     if tol is not None:
@@ -295,7 +313,9 @@ def minimize(
     theta0 = net.params.astype(np.float64)
     if keep is not None:
         theta0 = theta0[keep]
-    fun = _objective(net, X, Yt, sw, keep=keep)
+    fun = _objective(net, X, Yt, sw, keep=keep, block=0 if batch_norm else None)
+    if batch_norm:  # one pass over the whole X (blocks would have statistics of their own)
+        fun = with_batch_statistics(net, fun)
     # Newton-CG, trust-ncg, trust-krylov: the exact H p (_scipy_fit_newton)
     second = ({"hessp": make_hessp(net, X, Yt, sw, keep)}
               if scipy_method in SECOND_ORDER.values() else {})
@@ -364,6 +384,8 @@ def minimize(
         _release_caches(net)
         fun = second = None
     _put_result(net, result, keep)
+    if batch_norm:  # for predict: the statistics of the cost minimised, at result.x
+        set_running_statistics(net, X)
     result["loss_curve"] = curve
     result["timed_out"] = timed_out
     if timed_out:  # SciPy's message names the StopIteration, not why it was raised
