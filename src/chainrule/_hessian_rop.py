@@ -34,6 +34,7 @@ the statistics of the ``X`` given, see :func:`_hessian_rop_batchnorm.batch_stati
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -59,8 +60,10 @@ SUPPORTED = (_LAYERS_TEXT + "; losses: identity + squared_error, "
              "mean_squared_error after any of those elementwise outputs")
 
 
+@functools.cache
 def _handlers() -> dict[type, type]:
-    """The R-operator of each layer class (imported on first use: conv, pooling)."""
+    """The R-operator of each layer class (imported on first use: conv, pooling; built
+    once, as every set-up reads it twice)."""
     from ._hessian_rop_affine import RConv2D, RDense
     from ._hessian_rop_batchnorm import RBatchNorm
     from ._hessian_rop_linear import REmbedding, RLinear, RMaxPool2D
@@ -154,12 +157,14 @@ class Point:
                 offset += size
             self.slots.append(slots)
         # g = dJ/dA of each hidden layer (for g f''): the gradient's backward pass again,
-        # from the deltas kept, down to the lowest layer with parameters
+        # from the deltas kept, down to the lowest layer whose f'' is not 0 and that has
+        # parameters at or below it (none in a ReLU network: no product at all)
         lowest = next((i for i, slots in enumerate(self.slots) if slots), n)
+        stop = max(lowest, next((i for i, h in enumerate(self.rop) if h.needs_grad), n))
         g = None
-        for i in range(n - 1, -1, -1):
+        for i in range(n - 1, stop - 1, -1):
             self.rop[i].set_grad(g)
-            if i > lowest:
+            if i > stop:
                 g = self.rop[i].input_grad(g)
         # what the step-by-step trace (tracing.hvp_trace) reads of a Dense network
         self.X = [getattr(layer, "X", None) for layer in layers]

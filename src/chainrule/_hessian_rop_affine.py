@@ -60,6 +60,7 @@ class RAffine:
             self.fp = act.derivative(layer.Z, layer.A)
             if act.name not in PIECEWISE_LINEAR:  # f'', computed in set_grad
                 self._fpp = (SECOND_DERIVATIVES[act.name], layer.Z, layer.A)
+        self.needs_grad = self._fpp is not None  # set_grad needs dJ/dA
         self.RX = self.RZ = None
 
     def set_grad(self, g: np.ndarray | None) -> None:

@@ -22,6 +22,8 @@ from ._hessian_rop_affine import shadow
 class RLinear:
     """A parameter-free layer linear in its input: Flatten, Dropout (evaluation), AvgPool2D."""
 
+    needs_grad = False  # no g f'' term
+
     def __init__(self, layer: object, last: bool) -> None:
         self.twin = shadow(layer)
 
@@ -59,6 +61,8 @@ class RMaxPool2D(RLinear):
 
 class REmbedding:
     """Embedding (first layer): ``R{A} = V[X]``, ``R{dW}`` the scatter-add of ``R{g}``."""
+
+    needs_grad = False  # linear in its table
 
     def __init__(self, layer: object, last: bool) -> None:
         self.X = layer.X
