@@ -125,6 +125,10 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hvp", metavar="V", help="trace H v (Pearlmutter's R-operator: forward, "
                    "backward, R-forward and R-backward passes) instead of the step: V a JSON "
                    "list in the layout of net.params, a JSON file of one, or random")
+    p.add_argument("--sample-weight", type=nonnegative_float, nargs="+", metavar="W",
+                   dest="sample_weight", help="with --hvp: one weight per --input row, "
+                   "H v of the weighted cost (sum_i w_i L_i / sum(w), as training with "
+                   "sample weights minimises it)")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
@@ -280,8 +284,18 @@ def _trace(args: argparse.Namespace) -> int:
 
         if args.plot or sparsity.get("rho") is not None:
             raise ValueError("--hvp: traces H v of the cost without --plot, --rho or --beta")
+        w = args.sample_weight
+        if w is not None and len(w) != rows:
+            raise ValueError(f"--sample-weight: expected one weight per --input row ({rows}), "
+                             f"got {len(w)}")
+        if w is not None and not any(w):
+            raise ValueError("--sample-weight: expected weights with a positive sum, got all 0")
         out = trace_hvp(built.network, built.x, built.y,
-                        hvp_direction(args.hvp, built.network), digits=args.digits)
+                        hvp_direction(args.hvp, built.network), digits=args.digits,
+                        sample_weight=w)
+    elif args.sample_weight is not None:
+        raise ValueError("--sample-weight: weighs the rows of --hvp's cost; the step trace "
+                         "takes no weights (give --hvp V, or leave --sample-weight out)")
     else:
         out = trace(built.network, built.x, built.y, built.lr, notation, args.digits,
                     **sparsity)

@@ -8,7 +8,7 @@ tiny network of Dense layers, one example or a small batch, in chainrule's row c
 1. forward: ``Z_l = A_{l-1} W_l + b_l``, ``A_l = f(Z_l)``;
 2. backward: ``delta_L = dJ/dZ_L``, ``delta_l = (delta_{l+1} W_{l+1}^T) * f'(Z_l)``,
    ``dW_l = A_{l-1}^T delta_l``, ``db_l = sum_rows delta_l`` (the mean over the ``m`` rows is
-   in ``delta``: each row carries ``1/m``);
+   in ``delta``: each row carries ``1/m``, or ``w_i / sum(w)`` with sample weights);
 3. R-forward, ``R{x} = d/dr x(theta + r v)`` at ``r = 0`` (``R{A_0} = 0``; ``V_l``, ``c_l``
    the parts of ``v`` at ``W_l``, ``b_l``): ``R{Z_l} = A_{l-1} V_l + R{A_{l-1}} W_l + c_l``,
    ``R{A_l} = f'(Z_l) * R{Z_l}``;
@@ -76,6 +76,9 @@ class HvpTrace(TextTrace):
     cost : float
     digits : int
         Significant digits printed (:meth:`to_dict` keeps full precision).
+    sample_weight : ndarray of shape (m,) or None
+        The rows' weights (None: unweighted, or weights all 1); each row of ``delta`` and of
+        ``H_out`` then carries ``w_i / sum(w)`` instead of ``1/m``.
     """
 
     X: np.ndarray
@@ -89,6 +92,7 @@ class HvpTrace(TextTrace):
     decay: float = 0.0
     cost: float = 0.0
     digits: int = 6
+    sample_weight: np.ndarray | None = None
 
     def text(self) -> str:
         """The four passes, each with its formula and numbers, then ``H v`` by parameter.
@@ -108,6 +112,12 @@ class HvpTrace(TextTrace):
                "rows are examples: Z = A_prev W + b, W of shape (fan_in, fan_out)",
                f"A0 = X = {mat(self.X)}", f"Y = {mat(self.Y)}", "",
                "1. forward pass: Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l)"]
+        w = self.sample_weight
+        if w is not None:  # the rows' weights, and what each row of delta carries
+            out[4:4] = [f"sample weights w = {mat(w)}: J = sum_i w_i L_i / sum(w) (+ decay)"]
+        share = (f"1/m = {_val(1 / m, d)}" if w is None else
+                 f"w_i / sum(w) = {mat(w / np.sum(w))}")
+        row_s = "1/m" if w is None else "w_i / sum(w)"
         for i, ly in enumerate(self.layers, 1):
             out += [f"  layer {i} ({ly['activation']}): W{i} = {mat(ly['W'])}"
                     + ("" if ly["b"] is None else f", b{i} = {mat(ly['b'])}"),
@@ -115,8 +125,8 @@ class HvpTrace(TextTrace):
                     + f" = {mat(ly['Z'])}",
                     f"    A{i} = {ly['activation']}(Z{i}) = {mat(ly['A'])}"]
         out += [f"  cost J = {_val(self.cost, d)}", "",
-                f"2. backward pass: delta{L} = dJ/dZ{L} (each row carries 1/m = "
-                f"{_val(1 / m, d)}), delta_l = (delta_{{l+1}} W_{{l+1}}^T) * f'(Z_l)"]
+                f"2. backward pass: delta{L} = dJ/dZ{L} (each row carries {share}), "
+                f"delta_l = (delta_{{l+1}} W_{{l+1}}^T) * f'(Z_l)"]
         for i in range(L, 0, -1):
             ly = self.layers[i - 1]
             if i == L:
@@ -155,7 +165,7 @@ class HvpTrace(TextTrace):
                            f"d Z{i}, elementwise)")
             elif i == L:
                 out.append(f"  R{{delta{i}}} = s P * (R{{Z{i}}} - sum_k P_k R{{Z{i}}}_k) = "
-                           f"{mat(ly['Rdelta'])}   (softmax: P = A{i}, s = 1/m per row)")
+                           f"{mat(ly['Rdelta'])}   (softmax: P = A{i}, s = {row_s} per row)")
             else:
                 nxt = self.layers[i]
                 out.append(f"  R{{delta{i}}} = (R{{delta{i + 1}}} W{i + 1}^T + delta{i + 1} "
@@ -229,7 +239,7 @@ class HvpTrace(TextTrace):
         dict
             JSON-serialisable: ``X``, ``Y``, ``v``, ``hv`` (flat), ``hv_parts`` (by parameter
             name), ``layers`` (one dict of arrays per layer), ``loss``, ``output``, ``H_out``,
-            ``decay``, ``cost``.
+            ``decay``, ``cost``, ``sample_weight`` (None when unweighted).
         """
         def lst(a: object) -> object:
             return None if a is None else np.asarray(a, dtype=float).tolist()
@@ -241,6 +251,7 @@ class HvpTrace(TextTrace):
                         for k, val in ly.items()} for ly in self.layers],
             "loss": self.loss, "output": self.output, "H_out": lst(self.H_out),
             "decay": float(self.decay), "cost": float(self.cost),
+            "sample_weight": lst(self.sample_weight),
         }
 
 
@@ -258,7 +269,8 @@ def _rows(net: Network, x: object, y: object) -> tuple[np.ndarray, object]:
 
 
 def trace_hvp(net: Network, x: object, y: object, v: object, *,
-              digits: int = 6, max_params: int = MAX_PARAMS) -> HvpTrace:
+              digits: int = 6, max_params: int = MAX_PARAMS,
+              sample_weight: object = None) -> HvpTrace:
     """Trace ``H v`` of ``net``'s cost on ``x, y``: forward, backward, R-forward, R-backward.
 
     Parameters
@@ -277,6 +289,12 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
         Significant digits printed.
     max_params : int, default MAX_PARAMS
         Refuse a network with more parameters than this (the trace is for tiny ones).
+    sample_weight : array-like of shape (m,), optional
+        The rows' weights: ``H v`` of the weighted cost, as
+        :meth:`chainrule.Network.loss_and_grad` weighs it (``sum_i w_i L_i / sum(w)``, and
+        ``decay="per_sample"`` dividing by ``sum(w)``), as
+        :func:`chainrule.hessian_vector_product` takes them; the trace prints ``w`` and
+        each row's share ``w_i / sum(w)``.
 
     Returns
     -------
@@ -289,7 +307,8 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
         ``net`` is not a Network.
     ValueError
         A layer, activation or loss the R-operator does not cover (named), ``v`` of another
-        shape or not finite, bad ``digits``, or more than ``max_params`` parameters.
+        shape or not finite, bad ``digits``, more than ``max_params`` parameters, or
+        ``sample_weight`` not of shape (m,), negative or summing to 0.
 
     Examples
     --------
@@ -310,8 +329,9 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
                          f"max_params={max_params}; the trace is for tiny networks")
     work = copy.deepcopy(net)
     X, y = _rows(work, x, y)
-    work, point = _point(work, X, y, None, "trace_hvp", dense_only=True)
+    work, point = _point(work, X, y, sample_weight, "trace_hvp", dense_only=True)
     v = _check_v(work, v)
+    sw = work.check_sample_weight(sample_weight, np.shape(X)[0])  # None: all 1, or none
     Y = np.asarray(work._check_xy(X, y)[1], dtype=float)
     L = len(work.layers)
     layers: list[dict] = []
@@ -376,5 +396,5 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
     return HvpTrace(X=np.array(X, dtype=float), Y=Y, v=np.array(v), hv=hv, layers=layers,
                     loss=loss, output=act, H_out=None if point.D is None else
                     np.array(point.D), decay=float(point.c), cost=float(point.J),
-                    digits=digits)
+                    digits=digits, sample_weight=None if sw is None else np.array(sw, float))
 
