@@ -355,3 +355,16 @@ def test_first_order_minimize_still_refuses_batchnorm_naming_the_second_order_me
                        r"deterministic cost in evaluation mode.*or method='Newton-CG', "
                        r"'trust-ncg' or 'trust-krylov', which minimise its training-mode cost"):
         chainrule.minimize(net, X, y, method="L-BFGS-B")
+
+
+def test_one_row_through_a_batchnorm_is_refused_naming_the_function_and_layer():
+    net, X, y, _ = _problem("dense_softmax")
+    before = net.params.copy()
+    message = (r"^{}: X has 1 row, and net\.layers\[1\] BatchNorm\(4, activation='tanh'\) "
+               r"normalises each feature with the batch's variance .* expected X of at least "
+               r"2 rows$")
+    with pytest.raises(ValueError, match=message.format("hessian_vector_product")):
+        hessian_vector_product(net, X[:1], y[:1], np.ones(net.n_params))
+    with pytest.raises(ValueError, match=message.format("method='trust-ncg'")):
+        chainrule.minimize(net, X[:1], y[:1], method="trust-ncg")
+    assert np.array_equal(net.params, before)

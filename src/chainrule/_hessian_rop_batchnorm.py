@@ -36,7 +36,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._batchnorm_rows import channels_first, channels_last
+from ._batchnorm_rows import channels_first, channels_last, one_value_layer
 from ._hessian_rop_affine import shadow
 from ._hessian_rop_norm import RLayerNorm
 from .batchnorm import BatchNorm
@@ -68,6 +68,20 @@ def batch_statistics(net: object) -> Iterator[bool]:
         for layer, (mean, var) in zip(norms, saved, strict=True):
             layer.running_mean[...] = mean
             layer.running_var[...] = var
+
+
+def refuse_one_row(net: object, X: object, what: str) -> None:
+    """Refuse, naming ``what`` and the layer, an ``X`` of one row where a BatchNorm layer of
+    ``net`` normalises one value per feature of it: the training-mode cost the products
+    are of (and the second-order methods minimise) has no batch variance there."""
+    if X.shape[0] != 1:
+        return
+    at = one_value_layer(net, X)
+    if at is not None:
+        raise ValueError(f"{what}: X has 1 row, and net.layers[{at}] {net.layers[at]!r} "
+                         "normalises each feature with the batch's variance in the "
+                         "training-mode cost (that of the Hessian-vector products), which is "
+                         "0 for one row: expected X of at least 2 rows")
 
 
 class RBatchNorm(RLayerNorm):

@@ -37,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._hessian_rop import Point, check_network
+from ._hessian_rop_batchnorm import refuse_one_row
 from ._validation_arrays import check_finite_array
 from .network import Network
 
@@ -53,6 +54,7 @@ def _point(network: object, X: object, y: object, sample_weight: object,
     check_network(network, what, dense_only)
     X, Y = network._check_xy(X, y)
     sw = network.check_sample_weight(sample_weight, X.shape[0])
+    refuse_one_row(network, X, what)  # (a BatchNorm's training-mode cost: 2 rows or more)
     return network, Point(network, X, Y, sw)
 
 

@@ -313,6 +313,10 @@ def minimize(
     theta0 = net.params.astype(np.float64)
     if keep is not None:
         theta0 = theta0[keep]
+    if batch_norm:  # (the R-operator's modules: imported on first use)
+        from ._hessian_rop_batchnorm import refuse_one_row
+
+        refuse_one_row(net, X, f"method={method!r}")
     fun = _objective(net, X, Yt, sw, keep=keep, block=0 if batch_norm else None)
     if batch_norm:  # one pass over the whole X (blocks would have statistics of their own)
         fun = with_batch_statistics(net, fun)
