@@ -125,7 +125,7 @@ def model_point(args: argparse.Namespace):
 
     model = _model_first(_load, args, "hessian")
     net = model.network
-    check_network(net, "hessian")  # a hinge loss ...: refused before DATA is read
+    check_network(net, "hessian")  # a huber loss ...: refused before DATA is read
     target = _evaluate_target(model, args.model, None if args.target is None
                               else [args.target])
     seed = _data_seed(model, args.data, None)
@@ -141,7 +141,7 @@ def model_point(args: argparse.Namespace):
 
 
 def _hessian(args: argparse.Namespace) -> int:
-    from ._hessian_rop_batchnorm import batch_statistics
+    from ._hessian_rop_batchnorm import batch_statistics, refuse_one_row
     from .hessian import hessian_eigenvalues, hessian_trace
 
     model, net, X, Y, source, w = model_point(args)
@@ -149,6 +149,7 @@ def _hessian(args: argparse.Namespace) -> int:
     if args.k > n - 1:
         raise ValueError(f"--k: expected an integer from 1 to {n - 1} (the model's {n} "
                          f"parameters less one, ARPACK's limit), got {args.k}")
+    refuse_one_row(net, X, "hessian")  # (one row through a BatchNorm: no batch variance)
     with batch_statistics(net) as batch_norm:  # J of the cost the products are of
         J, grad = net.loss_and_grad(X, Y, sample_weight=w)
     common = dict(gauss_newton=args.gauss_newton, seed=args.seed, sample_weight=w)

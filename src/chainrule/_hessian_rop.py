@@ -120,15 +120,15 @@ class Point:
     ``X``, ``Y``, ``sample_weight``: checked as :meth:`Network._loss_and_grad` takes them.
     Runs that method (so ``J``, ``grad`` and the deltas are chainrule's own), outside any
     workspace so that the arrays kept here are new ones; in evaluation mode, but for
-    BatchNorm layers, which normalise with the statistics of ``X`` (``batch_statistics``:
-    True when the network has one; the running statistics are left as they were).
+    BatchNorm layers, which normalise with the statistics of ``X`` (``batch_statistics``;
+    the running statistics are left as they were).
     """
 
     def __init__(self, net: object, X: object, Y: np.ndarray,
                  sample_weight: np.ndarray | None) -> None:
         from ._hessian_rop_batchnorm import batch_statistics
 
-        with batch_statistics(net) as self.batch_statistics:
+        with batch_statistics(net):
             J, grad = net._loss_and_grad(X, Y, False, sample_weight)
         self.J, self.grad = J, grad.copy()
         self.theta = net.params.copy()
