@@ -36,8 +36,16 @@ def _line(X, y, tr, te, w=None, class_weight=None):
     network), fitted on rows ``tr``: its accuracy and log loss of rows ``te``."""
     w_tr = None if w is None else w[tr]
     scaler = StandardScaler().fit(X[tr], sample_weight=w_tr)
-    model = LogisticRegression(max_iter=1000, class_weight=class_weight).fit(
-        scaler.transform(X[tr]), y[tr], sample_weight=w_tr)
+    # the fit's weights (sample times class) to a mean of 1: train's cost divides by their
+    # sum, so their scale is no part of the cost, and LogisticRegression's C keeps its
+    # unweighted strength
+    fit_w = np.ones(len(tr)) if w_tr is None else np.array(w_tr, dtype=float)
+    if class_weight is not None:
+        fit_w = fit_w * np.array([class_weight.get(int(c), 1.0) for c in y[tr]])
+    model = LogisticRegression(max_iter=1000).fit(
+        scaler.transform(X[tr]), y[tr],
+        sample_weight=None if w is None and class_weight is None
+        else fit_w * (len(tr) / fit_w.sum()))
     proba = model.predict_proba(scaler.transform(X[te]))
     w_te = None if w is None else w[te]
     return (accuracy_score(y[te], model.classes_[proba.argmax(axis=1)], sample_weight=w_te),
@@ -197,3 +205,27 @@ def test_cv_no_worse_line_where_the_network_wins(capsys):
     text, _ = cli_ok(capsys, ["cv", "moons", "--folds", "3", "-q"])
     assert "a linear model (LogisticRegression" in text
     assert "worse than the linear model's" not in text
+
+
+def test_the_scale_of_the_weights_is_no_part_of_the_line():
+    """train's cost divides by the sum of the weights: weights ten times as large are the
+    same weights, and equal weights are none (the line's figures bit for bit)."""
+    from types import SimpleNamespace as NS
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] + 0.5 * rng.normal(size=120) > 0).astype(int)
+    w = rng.uniform(0.5, 2.0, size=120)
+
+    def fold(weights):
+        return logistic.logistic_fold(NS(X=X[:90], y=y[:90], sample_weight=weights[:90]),
+                                      NS(X=X[90:], y=y[90:], sample_weight=weights[90:]), 2)
+
+    one, ten = fold(w), fold(10 * w)
+    assert one["log_loss"] == pytest.approx(ten["log_loss"], rel=1e-9)
+    assert one["accuracy"] == pytest.approx(ten["accuracy"], rel=1e-12)
+    none = logistic.logistic_fold(NS(X=X[:90], y=y[:90], sample_weight=None),
+                                  NS(X=X[90:], y=y[90:], sample_weight=None), 2)
+    assert fold(np.full(120, 3.0)) == none
+    # and the weights matter where they differ: the unweighted line is another one
+    assert abs(one["log_loss"] - none["log_loss"]) > 1e-4

@@ -101,7 +101,7 @@ def logistic_fold(train, held, n_classes: int, class_weight: object = None,
             else np.sort(np.random.default_rng(seed).choice(n, rows, replace=False)))
     y = np.asarray(train.y).astype(np.intp)[pick]
     y_held = np.asarray(held.y).astype(np.intp)
-    w = None if train.sample_weight is None else np.asarray(train.sample_weight)[pick]
+    w = _weights(None if train.sample_weight is None else np.asarray(train.sample_weight)[pick])
     if len(np.unique(y)) < 2:
         return None  # LogisticRegression needs two classes
     Z, Z_held = _copies(np.asarray(train.X)[pick], np.asarray(held.X), overwrite)
@@ -111,15 +111,32 @@ def logistic_fold(train, held, n_classes: int, class_weight: object = None,
     weights = w if cw is None else times_sample_weight(cw, w, class_weight)
     with warnings.catch_warnings():  # a fit short of convergence is still the baseline
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = LogisticRegression(max_iter=1000).fit(Z, y, sample_weight=weights)
+        model = LogisticRegression(max_iter=1000).fit(Z, y, sample_weight=_mean_one(weights))
     proba = np.zeros((len(y_held), max(n_classes, 2)))
     proba[:, model.classes_] = model.predict_proba(Z_held)  # classes the rows lack: 0
-    w_held = held.sample_weight
+    w_held = _weights(held.sample_weight)
     one_row = (1.0 / len(y_held) if w_held is None
                else float(np.max(w_held) / np.sum(w_held)))
     return {"accuracy": float(np.average(proba.argmax(axis=1) == y_held, weights=w_held)),
             "log_loss": _log_loss_of(y_held, proba, max(n_classes, 2), w_held),
             "rows": rows, "of": n, "one_row": one_row}
+
+
+def _weights(w: np.ndarray | None) -> np.ndarray | None:
+    """``w`` in float64, or None where every weight is the same: train's cost weighs row
+    i by ``w_i m / sum(w)``, so equal weights are no weights, bit for bit (scikit-learn's
+    weighted fit and scores would give them another rounding)."""
+    if w is None:
+        return None
+    w = np.asarray(w, dtype=np.float64)
+    return None if not w.size or np.all(w == w.flat[0]) else w
+
+
+def _mean_one(w: np.ndarray | None) -> np.ndarray | None:
+    """The fit's weights (sample times class) scaled to a mean of 1, as train's cost
+    divides by their sum: LogisticRegression adds ``w_i`` times each loss, so with the
+    weights as given its C = 1 would be another strength for each scale of them."""
+    return None if w is None else w * (w.size / w.sum())
 
 
 def _copies(train: np.ndarray, held: np.ndarray,
