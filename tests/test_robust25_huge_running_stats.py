@@ -54,8 +54,10 @@ def _counted(net: cr.Network) -> list[int]:
 
 
 def test_the_quick_test_s_product_overflows() -> None:  # (what this file is about)
-    with np.errstate(over="ignore"):
-        assert np.dot(MEAN, VAR) == np.inf
+    # inf on an Intel Xeon; NaN with OpenBLAS's Haswell kernels on an AMD EPYC, whose
+    # partial sums meet as inf + -inf: either way not finite, which is what the test reads
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not np.isfinite(np.dot(MEAN, VAR))
 
 
 @pytest.mark.parametrize("call", ["forward", "predict", "evaluate"])
