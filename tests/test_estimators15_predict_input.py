@@ -15,6 +15,7 @@ class of scikit-learn's refusal.  Reference: scikit-learn's estimators."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -100,7 +101,17 @@ def test_bad_input_after_fit_is_refused_as_scikit_learn_refuses_it(fitted, task,
         got = _outcome(ours, method, Xb, Y[task])
         if expected[0] is None:  # accepted by both (the warnings compared): not the case
             assert got[0] is None, (method, got)
-        assert got == expected, method
+        assert _unled(got) == expected, method
+
+
+def _unled(outcome: tuple) -> tuple:
+    """The outcome without the lead "X must have at least one row: " that names the argument
+    before scikit-learn's words of a shape it refuses (robust31)."""
+    raised, caught = outcome
+    if raised is None:
+        return outcome
+    return (raised[0], re.sub(r"^X must (have at least one (row|column)|hold real numbers, "
+                              r"not complex): ", "", raised[1])), caught
 
 
 @pytest.mark.parametrize("task", ["classifier", "regressor"])

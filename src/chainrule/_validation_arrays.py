@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -208,11 +208,66 @@ def naming_conversion(x: object, name: str, y: object = None,
         text = str(exc)
         if not any(s in text for s in ("could not convert", "float() argument",
                                        "Cannot cast array data")):
-            raise
+            shaped = _shape_message(exc, x, name, y, y_name)
+            if shaped is None:
+                raise
+            raise type(exc)(shaped) from None
         if y is not None and _converts(x):
             x, name = y, y_name
         raise type(exc)(f"{name} must hold numbers, could not convert it: {text}"
                         f"{non_numeric_columns(x)}") from None
+
+
+def _shape_message(exc: BaseException, x: object, name: str, y: object,
+                   y_name: str) -> str | None:
+    """scikit-learn's refusals of a shape, NumPy's of ragged rows and of complex numbers,
+    which name no argument ("Found input variables with inconsistent numbers of samples:
+    [17, 20]", "Found array with 0 sample(s) ...", "setting an array element with a
+    sequence", "Complex data not supported"), led by the argument's name and what it
+    must be; their own words kept after it (scikit-learn's estimator checks look for them).
+    None for any other error.  ``x`` is converted first, so that it is named unless it
+    converts without that error and ``y`` is given."""
+    text = str(exc)
+    if "inconsistent numbers of samples" in text:
+        return (None if y is None else
+                f"{name} and {y_name} must have the same number of rows (one per example): "
+                f"{text}")
+    for words, what, fails in (
+            ("0 sample(s)", "have at least one row", _no_rows),
+            ("0 feature(s)", "have at least one column", _no_columns),
+            ("Found array with dim", "be 2-D, one row per example", lambda v: np.ndim(v) > 2),
+            ("array element with a sequence", "have rows of one length (it is ragged)", _ragged),
+            ("Complex data not supported", "hold real numbers, not complex", np.iscomplexobj)):
+        if words in text:
+            culprit = name if y is None or _fails(fails, x) or not _fails(fails, y) else y_name
+            return f"{culprit} must {what}: {text}"
+    return None
+
+
+def _fails(test: Callable[[object], bool], value: object) -> bool:
+    try:
+        return bool(test(value))
+    except Exception:  # a value NumPy cannot shape: not the culprit of this test
+        return False
+
+
+def _no_rows(v: object) -> bool:
+    return np.shape(v)[:1] == (0,) if not hasattr(v, "shape") else v.shape[:1] == (0,)
+
+
+def _no_columns(v: object) -> bool:
+    shape = v.shape if hasattr(v, "shape") else np.shape(v)
+    return len(shape) > 1 and shape[1] == 0
+
+
+def _ragged(v: object) -> bool:
+    try:
+        np.asarray(v, dtype=np.float64)
+    except ValueError as exc:
+        return "sequence" in str(exc)
+    except TypeError:
+        return False
+    return False
 
 
 def too_large_message(name: str, dtype: object, largest: float) -> str:
