@@ -22,6 +22,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._estimators_partial_fit import _checked_classes as _checked_classes
+from ._estimators_score import checked_score
 from ._mlp_param_words import _refused
 from ._proba_rows import (
     _log_sigmoid,
@@ -128,6 +129,26 @@ class _ClassifierOutputs:
 
     def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
         return float(accuracy_score(y, self._decode(out), sample_weight=sw))
+
+    def score(self, X: object, y: object, sample_weight: object = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against the labels ``y``.
+
+        scikit-learn's ``accuracy_score`` (the subset accuracy of multi-label
+        targets), with ``y`` and ``sample_weight`` checked first: one label per
+        row of ``X``, none missing, weights as :meth:`fit` takes them.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels for ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        return checked_score(self, X, y, sample_weight, accuracy_score, labels=True)
 
     def predict(self, X: object) -> np.ndarray:
         """Predicted class labels.

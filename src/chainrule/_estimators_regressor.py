@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.metrics import r2_score
 
 from ._activations_ranges import _rounded_range
+from ._estimators_score import checked_score
 from ._mlp_base import _finite_real, _loss_changed
 from ._mlp_param_words import _among, _refused
 from ._validation import InvalidParameter
@@ -107,6 +108,26 @@ class _RegressorOutputs:
         # PoissonRegressor does, so that its tools and estimator checks give y >= 0
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+    def score(self, X: object, y: object, sample_weight: object = None) -> float:
+        """Coefficient of determination R^2 of :meth:`predict` on ``X`` against ``y``.
+
+        scikit-learn's ``r2_score`` (uniform average over outputs), with ``y``
+        and ``sample_weight`` checked first: one target row per row of ``X``,
+        all finite, weights as :meth:`fit` takes them.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets for ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        return checked_score(self, X, y, sample_weight, r2_score, labels=False)
 
     def predict(self, X: object) -> np.ndarray:
         """Predicted targets.

@@ -220,10 +220,11 @@ def naming_conversion(x: object, name: str, y: object = None,
 
 def _shape_message(exc: BaseException, x: object, name: str, y: object,
                    y_name: str) -> str | None:
-    """scikit-learn's refusals of a shape, NumPy's of ragged rows and of complex numbers,
-    which name no argument ("Found input variables with inconsistent numbers of samples:
-    [17, 20]", "Found array with 0 sample(s) ...", "setting an array element with a
-    sequence", "Complex data not supported"), led by the argument's name and what it
+    """scikit-learn's refusals of a shape, NumPy's of ragged rows, scikit-learn's of complex
+    and of NaN numbers, which name no argument ("Found input variables with inconsistent
+    numbers of samples: [17, 20]", "Found array with 0 sample(s) ...", "setting an array
+    element with a sequence", "Complex data not supported", a metric's "Input contains
+    NaN."), led by the argument's name and what it
     must be; their own words kept after it (scikit-learn's estimator checks look for them).
     None for any other error.  ``x`` is converted first, so that it is named unless it
     converts without that error and ``y`` is given."""
@@ -237,7 +238,9 @@ def _shape_message(exc: BaseException, x: object, name: str, y: object,
             ("0 feature(s)", "have at least one column", _no_columns),
             ("Found array with dim", "be 2-D, one row per example", lambda v: np.ndim(v) > 2),
             ("array element with a sequence", "have rows of one length (it is ragged)", _ragged),
-            ("Complex data not supported", "hold real numbers, not complex", np.iscomplexobj)):
+            ("Complex data not supported", "hold real numbers, not complex", np.iscomplexobj),
+            ("Input contains NaN", "be finite (it holds NaN)", _not_finite),
+            ("Input contains infinity", "be finite (it holds inf)", _not_finite)):
         if words in text:
             culprit = name if y is None or _fails(fails, x) or not _fails(fails, y) else y_name
             return f"{culprit} must {what}: {text}"
@@ -258,6 +261,10 @@ def _no_rows(v: object) -> bool:
 def _no_columns(v: object) -> bool:
     shape = v.shape if hasattr(v, "shape") else np.shape(v)
     return len(shape) > 1 and shape[1] == 0
+
+
+def _not_finite(v: object) -> bool:
+    return not np.all(np.isfinite(np.asarray(v, dtype=np.float64)))
 
 
 def _ragged(v: object) -> bool:
