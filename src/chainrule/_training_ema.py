@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import caller_outside_chainrule
+from ._validation import caller_outside_chainrule, number_text
 from .network import Network
 
 
@@ -46,10 +46,13 @@ def check_ema(value: object, name: str = "ema") -> float | None:
         raise TypeError(f"{name} must be None or the decay of the weights' moving average, "
                         f"a float in (0, 1) such as 0.999, got {value!r} "
                         f"({type(value).__name__})")
-    decay = float(value)
+    try:
+        decay = float(value)
+    except OverflowError:  # an int past float's range (10**400): out of (0, 1) too
+        decay = math.inf
     if not (math.isfinite(decay) and 0.0 < decay < 1.0):
         raise ValueError(f"{name} must be None or the decay of the weights' moving average, "
-                         f"a float in (0, 1) such as 0.999, got {value!r}")
+                         f"a float in (0, 1) such as 0.999, got {number_text(value)}")
     return decay
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._validation import number_text
 from .render import Block, Heading, Line, Note, Num, Sym, Table
 
 if TYPE_CHECKING:
@@ -63,13 +64,13 @@ def check_sparsity(rho: object, beta: object, n_layers: int, m: int,
 
     r, b = names
     if isinstance(rho, bool) or not isinstance(rho, (int, float, np.number)) or not (
-            0 < float(rho) < 1):
+            0 < _as_float(rho) < 1):
         raise ValueError(f"{r}: the sparsity target rho is a mean activation in (0, 1) "
-                         f"(UFLDL's sparsityParam, e.g. 0.05), got {rho!r:.40}")
+                         f"(UFLDL's sparsityParam, e.g. 0.05), got {number_text(rho):.40}")
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.number)) or not (
-            np.isfinite(float(beta)) and float(beta) >= 0):
+            np.isfinite(_as_float(beta)) and _as_float(beta) >= 0):
         raise ValueError(f"{b}: the weight of the sparsity penalty is a finite number >= 0 "
-                         f"(UFLDL's beta, e.g. 3), got {beta!r:.40}")
+                         f"(UFLDL's beta, e.g. 3), got {number_text(beta):.40}")
     if n_layers != 2:
         raise ValueError(f"{r}: the sparsity penalty is traced on the hidden layer of a "
                          f"network with one hidden layer (a sparse autoencoder: input -> "
@@ -82,6 +83,15 @@ def check_sparsity(rho: object, beta: object, n_layers: int, m: int,
                          f"and --target once per example), got m = {m}")
     penalty = KLSparsity(float(rho), float(beta))
     return penalty.rho, penalty.beta
+
+
+def _as_float(value: object) -> float:
+    """``float(value)``, or inf for an int past float's range (``10**400``), whose float()
+    raises an OverflowError: out of every range checked here."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf")
 
 
 def kl_divergence(rho: float, rho_hat: np.ndarray) -> np.ndarray:
