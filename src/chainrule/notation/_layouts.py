@@ -153,7 +153,8 @@ def check_not_one_matrix(mats: object, name: str) -> None:
     """
     try:
         shape = np.shape(np.asarray(mats, dtype=np.float64))
-    except (TypeError, ValueError):  # ragged, or not numbers: each matrix is checked later
+    except (TypeError, ValueError, OverflowError):  # ragged, not numbers (an int past
+        # float's range, 10**400): each matrix is checked later
         return
     if len(shape) == 2 and shape[0] >= 2:
         raise ValueError(

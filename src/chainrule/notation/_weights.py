@@ -5,11 +5,11 @@ Conversions only transpose, slice and stack, so round trips are exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import check_finite_array, check_float_dtype
+from .._validation import check_finite_array, check_float_dtype, given_value
 from ..activations import Activation
 from ..layers import Dense
 from ..network import Network
@@ -51,6 +51,15 @@ def _per_layer_bias(bias: bool | Sequence[bool], n: int) -> list[bool]:
             raise TypeError(f"bias[{i}] must be True or False, got {flag!r} "
                             f"({type(flag).__name__})")
     return [bool(flag) for flag in flags]
+
+
+def _check_sequence(value: object, name: str, what: str) -> None:
+    """Refuse a ``value`` that is no sequence (None, a number, a string, a dict, a 0-d
+    array), whose ``list()`` raised "'int' object is not iterable", naming no argument."""
+    if (isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__")
+            or getattr(value, "ndim", 1) == 0):
+        raise TypeError(f"{name} must be a sequence of {what}, one per layer, got "
+                        f"{given_value(value)}")
 
 
 def from_transfer_matrices(
@@ -97,9 +106,7 @@ def from_transfer_matrices(
     >>> net.n_params
     8
     """
-    if isinstance(mats, (str, bytes)) or not hasattr(mats, "__iter__"):
-        raise TypeError(f"mats must be a sequence of transfer matrices, one per layer, "
-                        f"got {mats!r} ({type(mats).__name__})")
+    _check_sequence(mats, "mats", "transfer matrices")
     check_not_one_matrix(mats, "mats")
     mats = list(mats)
     if not mats:
@@ -184,12 +191,14 @@ def from_ufldl(
     -------
     Network
     """
+    _check_sequence(Ws, "Ws", "weight matrices")
     check_not_one_matrix(Ws, "Ws")
     Ws = list(Ws)
     if not Ws:
         raise ValueError("Ws is empty; give one matrix per layer")
     if bs is None:
         bs = [None] * len(Ws)
+    _check_sequence(bs, "bs", "bias vectors (or None)")
     bs = list(bs)
     if len(bs) != len(Ws):
         raise ValueError(f"bs must have one entry per matrix in Ws ({len(Ws)}), got {len(bs)}")
