@@ -342,8 +342,8 @@ class _Parameters:
         except (TypeError, ValueError) as exc:
             raise _refused(self, "schedule", _SCHEDULES, f" ({exc})") from None
         bs = self.batch_size
-        if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
-                             or bs < 1):
+        if not (isinstance(bs, str) and bs == "auto") and (
+                not isinstance(bs, numbers.Integral) or isinstance(bs, bool) or bs < 1):
             raise _refused(self, "batch_size", f"a str among {{'auto'}} or {_COUNT}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):

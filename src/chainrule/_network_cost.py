@@ -16,7 +16,7 @@ import numpy as np
 from ._loss_hinge import MarginLoss, check_labels, refuse_labels
 from ._network_workspace import _Workspace
 from ._optimizers_blas import _add_scaled
-from ._validation import check_bool, check_data, check_finite_array
+from ._validation import check_bool, check_data, check_finite_array, check_positive_int
 from .losses import LogitPath
 
 
@@ -157,6 +157,7 @@ class _CostAndGradient:
         """
         if sample_weight is None:
             return None
+        n_samples = check_positive_int(n_samples, "n_samples", minimum=0)  # no array: shape
         sw = check_finite_array(sample_weight, "sample_weight", dtype=self.dtype)
         if sw.shape != (n_samples,):
             raise ValueError(

@@ -29,8 +29,9 @@ def _anneals_over_run(spec: object) -> bool:
     """Whether ``spec`` is a "cosine" without its ``T_max`` (by its name, or a dict leaving
     it out): one whose ``T_max`` the run's length gives (or, after a warm-up, the epochs
     after it)."""
-    return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
-                                and "T_max" not in spec)
+    if isinstance(spec, str):  # an array's == is elementwise, its truth ambiguous
+        return spec == "cosine"
+    return isinstance(spec, dict) and spec.get("name") == "cosine" and "T_max" not in spec
 
 
 class CosineRestarts(Schedule):

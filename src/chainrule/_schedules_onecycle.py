@@ -119,7 +119,7 @@ class OneCycle(Schedule):
             raise ValueError(
                 f"pct_start must be at most 0.5 with three_phase=True (the rate rises over "
                 f"pct_start of the steps and falls back over as many), got {self.pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
+        if not isinstance(anneal_strategy, str) or anneal_strategy not in ("cos", "linear"):
             raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got "
                              f"{anneal_strategy!r}")
         self.anneal_strategy = anneal_strategy

@@ -169,7 +169,7 @@ class ReduceOnPlateau(Schedule):
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
         if mode is None:
             mode = "max" if monitor.endswith("accuracy") else "min"
-        if mode not in ("min", "max"):
+        if not isinstance(mode, str) or mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max' (or None to infer it), got {mode!r}")
         self.mode = mode
         if not isinstance(threshold_mode, str) or threshold_mode not in ("abs", "rel"):

@@ -347,6 +347,15 @@ def _settings_of(cls: type) -> frozenset[str]:
     return frozenset(inspect.signature(cls).parameters)
 
 
+def _given(value: object) -> bool:
+    """Whether a setting was given a value other than 0 / False (an array, whose truth
+    NumPy refuses as ambiguous, counts as given)."""
+    try:
+        return bool(value)
+    except (TypeError, ValueError):
+        return True
+
+
 def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
     """An optimizer object from a name and settings (an object is passed through).
 
@@ -393,7 +402,7 @@ def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
         if value is None:
             continue
         if key not in accepted:
-            if value:  # e.g. momentum=0.9 with "adam": say so rather than ignore it
+            if _given(value):  # e.g. momentum=0.9 with "adam": say so rather than ignore it
                 raise ValueError(f"optimizer {name!r} takes no {key!r} (got {value!r})")
             continue
         clean[key] = value

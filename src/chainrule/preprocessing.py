@@ -147,7 +147,7 @@ def whiten(
     """
     dt = data_dtype(X)
     X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
-    if method not in WHITEN_METHODS:
+    if not isinstance(method, str) or method not in WHITEN_METHODS:
         raise ValueError(f"method must be one of {WHITEN_METHODS}, got {method!r}")
     epsilon = check_nonneg_float(epsilon, "epsilon")
     return_transform = check_bool(return_transform, "return_transform")
