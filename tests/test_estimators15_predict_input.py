@@ -111,7 +111,8 @@ def _unled(outcome: tuple) -> tuple:
     if raised is None:
         return outcome
     return (raised[0], re.sub(r"^X must (have at least one (row|column)|hold real numbers, "
-                              r"not complex): ", "", raised[1])), caught
+                              r"not complex|be 2-D, one row per example): ", "",
+                              raised[1])), caught
 
 
 @pytest.mark.parametrize("task", ["classifier", "regressor"])

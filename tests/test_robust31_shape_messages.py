@@ -41,7 +41,8 @@ def _fit_args() -> list:
          "Complex data not supported"),
         (cr.SoftmaxRegression, X, Y[:-1], "X and y must have the same number of rows",
          "inconsistent numbers of samples: [12, 11]"),
-        (cr.SparseAutoencoder, X[:, :, None], None, "X must be 2-D", "Found array with dim 3"),
+        (cr.SparseAutoencoder, X[:, :, None], None, "X must have at most 2 dimensions",
+         "Found array with dim 3"),
     ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._class_weight import (
@@ -30,6 +30,7 @@ from ._proba_rows import (
     _log_softmax_rows,
     _sigmoid_binary,
 )
+from ._validation_labels import check_class_targets
 
 
 class _ClassifierOutputs:
@@ -40,7 +41,7 @@ class _ClassifierOutputs:
         if not first:
             self._check_loss_kept()
         if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
-            check_classification_targets(y)
+            check_class_targets(y)
         if first:
             lb = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):

@@ -91,9 +91,15 @@ def _checked_classes(classes: object) -> np.ndarray:
     classes : array-like of shape (n_classes,)
         Every class that can occur (integers or strings; repeats are fine).
     """
-    arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
+    try:
+        arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
+    except ValueError:  # ragged: NumPy's "setting an array element with a sequence"
+        arr = np.empty((0, 0))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
+    if arr.dtype.kind == "c":
+        raise ValueError(f"classes must be class labels (integers or strings), got complex "
+                         f"numbers {arr.tolist()}")
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
     try:
@@ -118,7 +124,10 @@ def _check_not_weights(classes: object, y: object) -> None:
     (weights drawn at random are seldom repeated), that are not ``y`` itself
     (``classes=y`` names every class of a batch).
     """
-    arr, labels = np.asarray(classes), np.asarray(y)
+    try:
+        arr, labels = np.asarray(classes), np.asarray(y)
+    except ValueError:  # ragged: refused by name where each is checked
+        return
     if labels.ndim == 2 and labels.shape[1] == 1:  # the labels as a column (column_or_1d)
         labels = labels.ravel()
     if not (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1

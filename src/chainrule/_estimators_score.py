@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Set
 from typing import Any
 
 from ._class_weight import checked_sample_weight
-from ._validation import given_value
+from ._validation import given_value, shown_value
 from ._validation_arrays import naming_conversion
 from ._validation_labels import check_label_kinds
 
@@ -55,4 +55,11 @@ def checked_score(est: Any, X: object, y: object, sample_weight: object,
                          f"{n} rows, y has {rows}")
     sw = checked_sample_weight(sample_weight, n)
     with naming_conversion(y, "y"):
-        return float(metric(y, pred, sample_weight=sw))
+        try:
+            return float(metric(y, pred, sample_weight=sw))
+        except ValueError as exc:  # accuracy_score's "Mix of label input types (string and
+            # number)", "Classification metrics can't handle a mix of continuous and binary"
+            if not labels or not any(s in str(exc) for s in ("Mix of label", "handle a mix")):
+                raise
+            raise ValueError(f"y must hold labels of the kind of the fitted classes (classes_ "
+                             f"= {shown_value(est.classes_)}): {exc}") from None

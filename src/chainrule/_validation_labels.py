@@ -99,3 +99,26 @@ def _kind_of_type(t: type) -> str:
     if issubclass(t, numbers.Number):  # bool, int, float and NumPy's numbers
         return "number"
     return t.__name__
+
+
+def check_class_targets(y: object, name: str = "y") -> None:
+    """scikit-learn's ``check_classification_targets``, its refusal led by ``name``.
+
+    Its "Unknown label type: continuous. Maybe you are trying to fit a classifier ..."
+    names no argument; its own words are kept after the lead (scikit-learn's estimator
+    checks look for them).
+
+    Parameters
+    ----------
+    y : array-like
+        Class labels.
+    name : str
+        The argument's name, for the message.
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+
+    try:
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise ValueError(f"{name} must hold class labels (integers or strings), not "
+                         f"continuous values: {exc}") from None

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.multiclass import check_classification_targets
 
 from .._network_inference import _EvaluationPass
+from .._validation_labels import check_class_targets
 from ..network import Network
 from ._base import _checked_X
 
@@ -26,7 +26,7 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
 
     def _labels(self, y: np.ndarray) -> np.ndarray:
         """Class codes of labels ``y`` checked by :func:`_checked_X`; sets ``classes_``."""
-        check_classification_targets(y)  # a continuous target is refused, as in scikit-learn
+        check_class_targets(y)  # a continuous target is refused, as in scikit-learn
         self.classes_, codes = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(f"y has 1 class ({self.classes_.tolist()[0]!r}); at least 2 "
