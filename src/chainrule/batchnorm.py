@@ -18,7 +18,7 @@ from ._validation import (
     check_positive_int,
 )
 from .activations import Activation, get_activation
-from .layers import Layer, ParamSpec
+from .layers import Layer, ParamSpec, check_weight_count
 
 __all__ = ["BatchNorm"]
 
@@ -84,6 +84,7 @@ class BatchNorm(Layer):
         unbiased_running_var: bool = True,
     ) -> None:
         self.n_in = self.n_out = check_positive_int(n_features, "n_features")
+        check_weight_count((self.n_in,), "n_features")  # gamma, beta: no NumPy "dimension"
         self.activation = get_activation(activation)
         self.momentum = check_nonneg_float(momentum, "momentum")
         if self.momentum >= 1:

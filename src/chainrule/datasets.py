@@ -130,6 +130,15 @@ def load_digits_split(
     return Split(X_tr, y_tr, X_va, y_va, X_te, y_te)
 
 
+def _check_rows(n: int) -> int:
+    """``n`` if an array of ``n`` rows can exist; NumPy's "Maximum allowed dimension
+    exceeded" for ``n = 10**30`` named no argument."""
+    if n > np.iinfo(np.intp).max:
+        raise ValueError(f"n must be a number of examples an array holds (at most "
+                         f"{np.iinfo(np.intp).max}), got {number_text(n)}")
+    return n
+
+
 def xor(dtype: np.dtype | type | str = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """The four XOR points: X of shape (4, 2), y of shape (4,) in {0, 1}.
 
@@ -181,7 +190,7 @@ def sinusoid(
     from ._validation import check_bool, check_nonneg_float, check_positive_int
     from .initializers import make_rng
 
-    n = check_positive_int(n, "n")
+    n = _check_rows(check_positive_int(n, "n"))
     noise = check_nonneg_float(noise, "noise")
     grid = check_bool(grid, "grid")  # the string "false" would be true
     dtype = check_float_dtype(dtype)
@@ -218,7 +227,7 @@ def linearly_separable(
     from ._validation import check_nonneg_float, check_positive_int
     from .initializers import make_rng
 
-    n = check_positive_int(n, "n", minimum=2)
+    n = _check_rows(check_positive_int(n, "n", minimum=2))
     margin = check_nonneg_float(margin, "margin")
     if margin >= 0.5:
         raise ValueError(f"margin must be in [0, 0.5) (points lie in [-1, 1]^2), got {margin}")
@@ -269,7 +278,7 @@ def free_fall(
     from ._validation import check_nonneg_float, check_positive_float, check_positive_int
     from .initializers import make_rng
 
-    n = check_positive_int(n, "n")
+    n = _check_rows(check_positive_int(n, "n"))
     t_max = check_positive_float(t_max, "t_max")
     noise = check_nonneg_float(noise, "noise")
     g = check_positive_float(g, "g")
