@@ -312,22 +312,33 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     >>> print(round(float(t.step.output_new[0]), 6))
     0.721874
     """
-    if notation not in NOTATIONS:
+    if not isinstance(notation, str) or notation not in NOTATIONS:
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
     if isinstance(net, Network) and getattr(net.layers[0], "takes_indices", False):
         if rho is not None or beta is not None:
             raise ValueError("rho, beta: the sparse autoencoder's penalty is not traced "
                              "through an Embedding; leave them out")
-        if np.ndim(x) == 2 and np.shape(x)[0] > 1:
+        if _batch(x):
             check_batch_notation(notation)
         return Trace(compute_embedding_step(net, x, y, lr, digits), notation, digits)
-    if np.ndim(x) == 2 and np.shape(x)[0] > 1:  # m examples, one per row
+    if _batch(x):  # m examples, one per row
         check_batch_notation(notation)
         return Trace(compute_batch_step(net, x, y, lr, rho=rho, beta=beta), notation, digits)
     if rho is not None or beta is not None:  # refused by name: rho_hat needs the batch
         check_sparsity(0.5 if rho is None else rho, 3.0 if beta is None else beta,
                        len(net.layers), 1, ("rho" if rho is not None else "beta", "beta"))
     return Trace(compute_step(net, x, y, lr), notation, digits)
+
+
+def _batch(x: object) -> bool:
+    """Whether ``x`` is a batch, m > 1 examples as rows; ragged rows (NumPy's "setting an
+    array element with a sequence" from ``np.ndim``) are no batch: the single step's
+    check of ``x`` refuses them by name."""
+    try:
+        shape = np.shape(x)
+    except ValueError:
+        return False
+    return len(shape) == 2 and shape[0] > 1
 
 
 def trace_preset(source: str | os.PathLike | dict = "transfer-example",
