@@ -45,3 +45,20 @@ def test_valid_lists_give_ufldls_forward_pass() -> None:
     h = 1 / (1 + np.exp(-(x @ W[0].T + B[0])))
     out = 1 / (1 + np.exp(-(h @ W[1].T + B[1])))
     np.testing.assert_allclose(net.forward(x), out, rtol=1e-13)
+
+
+@pytest.mark.parametrize("make", ["ufldl", "transfer"])
+def test_float16_matrices_build_a_float64_network(make) -> None:
+    # refused before as "dtype must be float32 or float64, got float16", naming no Ws / mats
+    W16 = [w.astype(np.float16) for w in W]
+    if make == "ufldl":
+        net = cr.Network.from_ufldl(W16)
+    else:  # the transfer layout: the biases (here 0) in the first row of W.T
+        net = cr.Network.from_transfer_matrices([np.vstack([np.zeros(w.shape[0]), w.T])
+                                                 for w in W16])
+    assert net.dtype == np.float64
+    x = RNG.normal(size=(3, 3))
+    h = 1 / (1 + np.exp(-(x @ W16[0].astype(np.float64).T)))
+    out = 1 / (1 + np.exp(-(h @ W16[1].astype(np.float64).T)))
+    np.testing.assert_allclose(net.forward(x), out, rtol=1e-13)
+    assert cr.Network.from_ufldl([w.astype(np.float32) for w in W]).dtype == np.float32

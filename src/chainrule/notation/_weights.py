@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import check_finite_array, check_float_dtype, given_value
+from .._validation import check_finite_array, check_float_dtype, data_dtype, given_value
 from ..activations import Activation
 from ..layers import Dense
 from ..network import Network
@@ -114,7 +114,11 @@ def from_transfer_matrices(
     acts = _per_layer(activation, len(mats))
     flags = _per_layer_bias(bias, len(mats))
     dtype = None if dtype is None else check_float_dtype(dtype)
-    Ms = [check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2) for i, m in enumerate(mats)]
+    # float16 / longdouble matrices as float64, float32 kept (the data's dtype decides): a
+    # Dense layer of their own dtype was refused as "dtype must be float32 or float64"
+    Ms = [check_finite_array(m, f"mats[{i}]", ndim=2,
+                             dtype=dtype if dtype is not None else data_dtype(m))
+          for i, m in enumerate(mats)]
     for i, M in enumerate(Ms):
         if M.shape[0] < 2:
             raise ValueError(
@@ -204,7 +208,9 @@ def from_ufldl(
         raise ValueError(f"bs must have one entry per matrix in Ws ({len(Ws)}), got {len(bs)}")
     acts = _per_layer(activation, len(Ws))
     dtype = None if dtype is None else check_float_dtype(dtype)
-    Ws = [check_finite_array(w, f"Ws[{i}]", dtype=dtype, ndim=2) for i, w in enumerate(Ws)]
+    Ws = [check_finite_array(w, f"Ws[{i}]", ndim=2,
+                             dtype=dtype if dtype is not None else data_dtype(w))
+          for i, w in enumerate(Ws)]  # float16 as float64, as from_transfer_matrices reads
     check_layer_chain([W.shape for W in Ws], "Ws", "ufldl")
     layers = []
     for i, (W, b, act) in enumerate(zip(Ws, bs, acts, strict=True)):
