@@ -163,8 +163,10 @@ def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
 # NumPy's words for an array whose shape or byte count no machine could hold (a ValueError,
 # raised before any memory is asked for): "Maximum allowed dimension exceeded" (np.empty
 # of a 10**30 rows), "Maximum allowed size exceeded" (np.linspace), "array is too big"
+# and chainrule.datasets' own refusal of such a number of rows (robust31), which names its
+# Python argument n, not the option that set it
 _TOO_LARGE = ("maximum allowed dimension exceeded", "maximum allowed size exceeded",
-              "array is too big")
+              "array is too big", "n must be a number of examples an array holds")
 
 
 def _too_large(exc: ValueError, args: argparse.Namespace) -> str | None:
