@@ -18,6 +18,7 @@ from collections.abc import Callable
 __all__ = ["Value", "topological_order"]
 
 Number = int | float
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _finite_number(value: object, name: str) -> float:
@@ -26,10 +27,17 @@ def _finite_number(value: object, name: str) -> float:
             or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float), got "
                         f"{type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+    try:
+        number = float(value)
+    except OverflowError:  # an int (or Fraction) beyond float range: 10**400
+        # (no str() of it: past 4300 digits that raises a ValueError of its own)
+        power = int(abs(int(value)).bit_length() * 0.30103)
+        sign = "-" if value < 0 else ""
+        raise ValueError(f"{name} must be a finite number within float range (|x| <= "
+                         f"{_FLOAT_MAX:.4g}), got a number of about {sign}10^{power}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number!r}")
+    return number
 
 
 class Value:
@@ -132,8 +140,18 @@ class Value:
             raise ZeroDivisionError(
                 f"division by zero: the divisor {_text(other)} of "
                 f"{_text(self)} / {_text(other)} is 0")
-        b = other.data
-        return self._make(self.data / b, "/", (self, other), (1.0 / b, -self.data / (b * b)))
+        a, b = self.data, other.data
+        out = a / b
+        local = (1.0 / b, -out / b)  # -a / b**2 as -(a / b) / b: b * b underflows first
+        if not (math.isfinite(out) and math.isfinite(local[0]) and math.isfinite(local[1])):
+            divisor = f"{_text(other)} = {b:g}" if other.op not in ("", "const") \
+                or other.label else f"{b:g}"
+            raise OverflowError(
+                f"division by a number too close to 0: the divisor {divisor} of "
+                f"{_text(self)} / {_text(other)} makes the quotient {out:g} or its "
+                f"gradients {local[0]:g}, {local[1]:g} overflow float range (|x| <= "
+                f"{_FLOAT_MAX:.4g}); scale the inputs")
+        return self._make(out, "/", (self, other), local)
 
     def __rtruediv__(self, other: Number) -> Value:
         return self._wrap(other, "/") / self
