@@ -38,6 +38,7 @@ import numpy as np
 
 from ._hessian_rop import Point, check_network
 from ._hessian_rop_batchnorm import refuse_one_row
+from ._validation import check_bool, number_text
 from ._validation_arrays import check_finite_array
 from .network import Network
 
@@ -172,6 +173,7 @@ def hessian_vector_products(network: Network, X: object, y: object, V: object,
     -------
     ndarray of shape (n_params, k)
     """
+    gauss_newton = check_bool(gauss_newton, "gauss_newton")
     network, point = _point(network, X, y, sample_weight, "hessian_vector_products")
     V = check_finite_array(V, "V", dtype=network.dtype)
     if V.ndim != 2 or V.shape[0] != network.n_params:
@@ -187,7 +189,34 @@ def _count(value: object, name: str, low: int, high: int, note: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
     if not low <= value <= high:
-        raise ValueError(f"{name}: expected an integer from {low} to {high}{note}, got {value}")
+        raise ValueError(f"{name}: expected an integer from {low} to {high}{note}, got "
+                         f"{number_text(value)}")
+    return int(value)
+
+
+def _tol(value: object) -> float:
+    """ARPACK's ``tol`` as a float: a finite real number >= 0, not a bool."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                       np.floating)):
+        raise TypeError(f"tol: expected a finite number >= 0, got {type(value).__name__} "
+                        f"{value!r:.60}")
+    try:
+        tol = float(value)
+    except OverflowError:  # an int past float range: 10**400
+        raise ValueError(f"tol: expected a finite number >= 0, got {number_text(value)}, "
+                         "beyond float range") from None
+    if not (np.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol: expected a finite number >= 0, got {value!r}")
+    return tol
+
+
+def _seed(value: object) -> int:
+    """A seed for ``np.random.default_rng``: an int >= 0 (NumPy's too), not a bool."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"seed: expected an integer >= 0, got {type(value).__name__} "
+                        f"{value!r:.60}")
+    if value < 0:
+        raise ValueError(f"seed: expected an integer >= 0, got {number_text(value)}")
     return int(value)
 
 
@@ -227,7 +256,8 @@ def hessian_eigenvalues(network: Network, X: object, y: object, k: int = 1,
     maxiter : int, optional
         ARPACK's limit on restarts (its default: ``10 * n_params``).
     seed : int, default 0
-        Seeds the starting vector (NumPy's ``default_rng``), so results repeat exactly.
+        Seeds the starting vector (NumPy's ``default_rng``; any integer >= 0), so results
+        repeat exactly.
 
     Returns
     -------
@@ -240,10 +270,13 @@ def hessian_eigenvalues(network: Network, X: object, y: object, k: int = 1,
     Raises
     ------
     ValueError
-        For ``k`` out of range, an unknown ``which``, a negative ``tol``, or a network
+        For ``k`` or ``maxiter`` out of range, an unknown ``which``, a ``tol`` that is
+        negative or not finite, a negative ``seed``, or a network
         :func:`hessian_vector_product` does not cover.
     TypeError
-        If ``k`` is not an integer or ``network`` is not a :class:`~chainrule.Network`.
+        If ``k``, ``maxiter`` or ``seed`` is not an integer, ``tol`` not a number,
+        ``gauss_newton`` or ``return_eigenvectors`` not True or False, or ``network`` not
+        a :class:`~chainrule.Network`.
     RuntimeError
         If ARPACK does not converge within ``maxiter`` restarts.
 
@@ -269,12 +302,14 @@ def hessian_eigenvalues(network: Network, X: object, y: object, k: int = 1,
                "np.eye(net.n_params)))")
     if which not in _WHICH:
         raise ValueError(f"which: expected one of {', '.join(map(repr, _WHICH))}, got {which!r}")
-    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol: expected a finite number >= 0, got {tol!r}")
+    tol = _tol(tol)
     if maxiter is not None:
         maxiter = _count(maxiter, "maxiter", 1, 2**31 - 1, "")
+    seed = _seed(seed)
+    gn = check_bool(gauss_newton, "gauss_newton")
+    return_eigenvectors = check_bool(return_eigenvectors, "return_eigenvectors")
     network, point = _point(network, X, y, sample_weight, what)
-    dt, gn = network.dtype, bool(gauss_newton)
+    dt = network.dtype
 
     def matvec(v: np.ndarray) -> np.ndarray:
         v = np.ascontiguousarray(np.ravel(v), dtype=dt)
@@ -321,7 +356,7 @@ def hessian_trace(network: Network, X: object, y: object, n_probes: int = 100,
     sample_weight, gauss_newton
         As :func:`hessian_eigenvalues` takes them.
     seed : int, default 0
-        Seeds the probes.
+        Seeds the probes (any integer >= 0).
 
     Returns
     -------
@@ -330,6 +365,8 @@ def hessian_trace(network: Network, X: object, y: object, n_probes: int = 100,
         about 95 % of the time.
     """
     n_probes = _count(n_probes, "n_probes", 2, 10**9, "")
+    seed = _seed(seed)
+    gauss_newton = check_bool(gauss_newton, "gauss_newton")
     network, point = _point(network, X, y, sample_weight, "hessian_trace")
     Z = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_probes, network.n_params))
     Z = Z.astype(network.dtype)
