@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 
 from .._activations_second import SECOND_DERIVATIVES
+from .._validation import check_positive_int
+from .._validation_arrays import check_finite_array
 from ..network import Network
 from ._text_trace import TextTrace
 from .conv_trace import _check_digits, _val
@@ -256,8 +258,11 @@ class HvpTrace(TextTrace):
 
 
 def _rows(net: Network, x: object, y: object) -> tuple[np.ndarray, object]:
-    """One example (a 1-D ``x``) as a row, its target as that row's."""
-    X = np.asarray(x, dtype=float) if not isinstance(x, np.ndarray) else x
+    """One example (a 1-D ``x``) as a row, its target as that row's; ``x`` and ``y`` that
+    are no arrays of finite numbers (text, a dict, ragged rows) refused by name, as
+    :func:`chainrule.tracing.trace` refuses them."""
+    X = check_finite_array(x, "x")
+    y = check_finite_array(y, "y")
     if X.ndim == 1:
         X = X[None, :]
         n_out = net.layers[-1].W.shape[1]
@@ -324,6 +329,7 @@ def trace_hvp(net: Network, x: object, y: object, v: object, *,
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a chainrule Network, got {type(net).__name__}")
     digits = _check_digits(digits)
+    max_params = check_positive_int(max_params, "max_params")
     if net.n_params > max_params:
         raise ValueError(f"trace_hvp: net has {net.n_params} parameters, more than "
                          f"max_params={max_params}; the trace is for tiny networks")
