@@ -193,9 +193,10 @@ def add_train_options(p: argparse.ArgumentParser, init_from: str | None = None) 
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
                    "--clip-norm, --ema, --dropout, --patience and the checkpoint options; "
                    "newton-cg, trust-ncg, trust-krylov: minimize's second-order methods, "
-                   "given the exact Hessian-vector product, taken as lbfgs (Dense networks "
-                   "whose activations and output/loss pair the hessian module covers; "
-                   "others are refused); adamw "
+                   "given the exact Hessian-vector product, taken as lbfgs (networks "
+                   "whose layers, activations and output/loss pair the hessian module "
+                   "covers, others refused; BatchNorm layers too, their training-mode cost "
+                   "minimised); adamw "
                    "is PyTorch's AdamW, its decoupled decay --decoupled-decay (--weight-decay "
                    "is the network's L2 penalty, another thing); nadam, radam, adamax are "
                    "PyTorch's NAdam, RAdam, Adamax (default: adam)")

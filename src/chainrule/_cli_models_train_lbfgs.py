@@ -53,8 +53,10 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
     options that mean nothing to it.
 
     Checked before any data is read: ``--lr``, ``--momentum``, ``--batch-size``,
-    ``--schedule``, ``--clip-norm``, ``--ema``, ``--dropout`` (and Dropout or BatchNorm layers in
-    ``--layers``), ``--patience``, ``--checkpoint``, ``--checkpoint-every``
+    ``--schedule``, ``--clip-norm``, ``--ema``, ``--dropout`` (and Dropout layers in
+    ``--layers``, and for lbfgs BatchNorm layers: newton-cg, trust-ncg and trust-krylov
+    minimise a BatchNorm network's training-mode cost, as :func:`chainrule.minimize`
+    does), ``--patience``, ``--checkpoint``, ``--checkpoint-every``
     and ``--resume`` (``--max-time`` it takes: :func:`fit_lbfgs`).
 
     Raises
@@ -71,11 +73,15 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
                              f"leave {option} out, or use a mini-batch optimizer such as adam")
     for i, spec in enumerate(args.layers or []):
         kind = spec.get("type") if isinstance(spec, dict) else None
-        if kind in ("Dropout", "BatchNorm"):
+        if kind == "Dropout" or (kind == "BatchNorm" and name == "lbfgs"):
+            hint = (" (or --optimizer newton-cg, trust-ncg or trust-krylov, which minimise "
+                    "its training-mode cost: the statistics of the whole training set)"
+                    if kind == "BatchNorm" else "")
             raise ValueError(
                 f"--layers: --optimizer {name} minimises a deterministic cost in evaluation "
                 f"mode, where a {kind} layer would be silently inactive or frozen; got one "
-                f"as layer {i}: leave it out, or use a mini-batch optimizer such as adam")
+                f"as layer {i}: leave it out, or use a mini-batch optimizer such as "
+                f"adam{hint}")
 
 
 # SciPy's L-BFGS-B tolerances by default (gtol, and ftol = factr * eps with factr 1e7)
@@ -159,7 +165,11 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     optimizer : {"lbfgs", "newton-cg", "trust-ncg", "trust-krylov"}, default "lbfgs"
         :func:`~chainrule.minimize`'s ``method``; the last three take the exact ``H v``
         of :mod:`chainrule.hessian`, and a network it does not cover is refused before
-        the first iteration.
+        the first iteration.  With BatchNorm layers they minimise the training-mode cost
+        (each normalising with the statistics of the whole ``X``; the history's ``loss``
+        is that cost), and each iterate's running statistics are set to ``X``'s at it
+        before its accuracy and ``val_loss`` are taken, so that they are the scores of
+        the model that iterate makes (the final one's, as ``chainrule evaluate`` gives).
 
     Returns
     -------
@@ -198,6 +208,11 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     from .scipy_fit import minimize
 
     refuse_network(net, optimizer)  # before the first iteration: hessian's words
+    # a second-order method minimises a BatchNorm network's training-mode cost (the
+    # statistics of the whole X); each iterate's scores are its model's, whose running
+    # statistics are X's at that iterate, as minimize sets them at the end
+    batch_norm = optimizer != "lbfgs" and any(type(layer).__name__ == "BatchNorm"
+                                              for layer in net.layers)
     history = History()
     bar = None
     if verbose and _bar_drawn():
@@ -211,6 +226,11 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
 
     def record(theta: np.ndarray, J: float) -> None:
         metrics = {"loss": J}
+        if batch_norm:  # the model of this iterate (a Ctrl-C keeps it): its statistics
+            from ._scipy_fit_newton import set_running_statistics
+
+            net.params[...] = theta
+            set_running_statistics(net, X)  # (no layer arrays left: evaluate's accuracy)
         if classify:  # first: net.evaluate may leave the layers' arrays of their last pass
             metrics["accuracy"] = _iterate_accuracy(net, theta, X, T, Y, sample_weight)
         if val is not None:  # one pass of the validation rows: its cost and its accuracy
@@ -244,7 +264,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         # minimize is given here (tol None)
         if not weights:
             weights.append(_training_weights(net, X, T, class_weight, sample_weight))
-        _, grad = net.cost(theta, X, T, sample_weight=weights[0])
+        _, grad = net.cost(theta, X, T, training=batch_norm, sample_weight=weights[0])
         if optimizer != "lbfgs":  # the second-order methods' own tests
             return second_order_converged(optimizer, net, theta, previous[0], grad)
         if float(np.max(np.abs(grad))) <= _GTOL:

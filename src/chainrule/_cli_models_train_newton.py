@@ -34,14 +34,17 @@ STEP_CHOOSER = {"lbfgs": "its line search", "newton-cg": "its line search",
 
 def refuse_network(net: Network, optimizer: str) -> None:
     """Refuse, before any iteration of a second-order ``optimizer``, a network the exact
-    Hessian-vector product does not cover (a layer other than Dense, an activation
-    without a second derivative, an output and loss without a second-order path), in the
-    words of :mod:`chainrule.hessian`'s check; nothing for ``"lbfgs"``.
+    Hessian-vector product does not cover (a layer of a class without an R-operator, an
+    output layer other than Dense, an activation without a second derivative, an output
+    and loss without a second-order path), in the words of :mod:`chainrule.hessian`'s
+    check; nothing for ``"lbfgs"``.  A BatchNorm layer passes: its training-mode cost is
+    minimised (:func:`~chainrule._cli_models_train_lbfgs.fit_lbfgs`).
 
     Raises
     ------
     ValueError
-        ``"--optimizer newton-cg: net.layers[0] is a Conv2D layer (...); supported: ..."``.
+        ``"--optimizer newton-cg: the output 'identity' with loss 'huber' has no
+        second-order path here; supported: ..."``.
     """
     if optimizer == "lbfgs":
         return

@@ -14,9 +14,13 @@ SECOND_ORDER_SOLVERS = {"newton-cg": "Newton-CG", "trust-ncg": "trust-ncg"}
 
 def check_second_order_network(est: object, net: object) -> None:
     """Refuse, before any iteration, a ``net`` (the estimator's ``network_``) whose exact
-    ``H v`` :mod:`chainrule.hessian` lacks (a layer other than Dense, an activation without
-    a second derivative, a loss without a second-order path), naming the solver, what in
-    the network is not covered, and what is."""
+    ``H v`` :mod:`chainrule.hessian` lacks, naming the solver, what in the network is not
+    covered, and what is: a layer of a class without an R-operator there (one of one's own;
+    Dense, Conv2D, LayerNorm, BatchNorm, Flatten, the poolings, Dropout and a first
+    Embedding have one), an output layer other than Dense, an activation without a second
+    derivative (a registered one), or an output and loss without a second-order path
+    (identity + huber).  BatchNorm layers pass: :func:`chainrule.minimize` minimises their
+    training-mode cost; Dropout layers the estimator refuses itself for these solvers."""
     from ._hessian_rop import check_network
 
     try:
