@@ -120,6 +120,10 @@ def test_unsupported_layer_is_refused_naming_it():
     layers = [LAYERS_CNN[0], {"type": "Dropout", "rate": 0.5}, *LAYERS_CNN[1:]]
     est = MLPClassifier(layers=layers, solver="newton-cg", input_shape=(1, 8, 8),
                         max_iter=2, random_state=0)
-    with pytest.raises(ValueError, match=r"without BatchNorm or Dropout with "
+    # (the words say Dropout alone: BatchNorm is no refusal of newton-cg's)
+    with pytest.raises(ValueError, match=r"a list of layers without Dropout with "
                        r"solver='newton-cg'.*layers\[1\] \(Dropout\)"):
         est.fit(X, y)
+    with pytest.raises(ValueError, match=r"must be 0.0 with solver='trust-ncg'.*\(dropout "
+                       r"needs a stochastic solver"):
+        MLPClassifier(dropout=0.1, solver="trust-ncg", max_iter=2).fit(X.reshape(len(X), -1), y)

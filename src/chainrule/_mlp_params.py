@@ -252,8 +252,9 @@ class _Parameters:
                     also = (" or a second-order solver ('newton-cg', 'trust-ncg': the "
                             "training-mode cost, the whole set's batch statistics)"
                             if kind == "BatchNorm" else "")
-                    raise _refused(self, "layers", f"a list of layers without BatchNorm or "
-                                   f"Dropout with solver={self.solver!r}", f" (layers[{i}] "
+                    without = "Dropout" if second else "BatchNorm or Dropout"
+                    raise _refused(self, "layers", f"a list of layers without {without} "
+                                   f"with solver={self.solver!r}", f" (layers[{i}] "
                                    f"({kind}) needs a stochastic solver {_STOCHASTIC}{also}; "
                                    f"solver={self.solver!r} minimises one fixed cost function)")
         # for the fit that follows: a .json file (a pipe too) read once, not again
@@ -386,8 +387,9 @@ class _Parameters:
                 also = ("" if name == "dropout" else " (or, for batch_norm, a second-order "
                         "solver 'newton-cg' or 'trust-ncg', which minimise the training-mode "
                         "cost)")
+                needs = "dropout needs" if second else "dropout and batch_norm need"
                 raise _refused(self, name, f"{0.0 if name == 'dropout' else False} with "
-                               f"solver={self.solver!r}", " (dropout and batch_norm need a "
+                               f"solver={self.solver!r}", f" ({needs} a "
                                f"stochastic solver {_STOCHASTIC}{also}; solver="
                                f"{self.solver!r} minimises one fixed cost function)")
         self._dtype()
