@@ -1,7 +1,9 @@
 """Shared by the tests of the estimators' solvers and their settings (test_estimators8_solvers,
 test_estimators9_solver_settings, test_estimators13_decoupled): a small regression problem,
 a fit that keeps its convergence warning to itself, and a warm-start regressor holding
-chosen weights, all with the rates those tests compare against torch.optim."""
+chosen weights, all with the rates those tests compare against torch.optim; and a Ctrl-C
+in the middle of chainrule.minimize, for train's full-batch optimizers (test_cli_lbfgs,
+test_robust32_train_batchnorm)."""
 
 from __future__ import annotations
 
@@ -41,3 +43,31 @@ def started(solver: str, X, y, **settings) -> tuple[MLPRegressor, np.ndarray]:
     w0 = np.random.default_rng(1).normal(scale=0.5, size=est.network_.n_params)
     est.network_.params[...] = w0
     return est, w0
+
+
+def interrupt_minimize_after(monkeypatch, iterations: int) -> None:
+    """Make ``chainrule.scipy_fit.minimize`` raise KeyboardInterrupt (Ctrl-C) once its
+    callback has seen ``iterations`` iterates: what ``chainrule train --optimizer lbfgs``
+    (and the second-order optimizers) then write is the last iterate's model."""
+    import chainrule
+    import chainrule.scipy_fit as scipy_fit
+
+    # chainrule loads its public names on first use (PEP 562) and keeps them: resolved
+    # now, chainrule.minimize stays the real one for the test's references, not this
+    # patch kept for the rest of the process (a -k run of these tests alone did that)
+    real = chainrule.minimize
+    assert real is scipy_fit.minimize
+
+    def interrupted(net, X, Y, **kwargs):
+        callback = kwargs.pop("callback")
+
+        def stop(theta, J):
+            callback(theta, J)
+            stop.n += 1
+            if stop.n == iterations:
+                raise KeyboardInterrupt
+
+        stop.n = 0
+        return real(net, X, Y, callback=stop, **kwargs)
+
+    monkeypatch.setattr(scipy_fit, "minimize", interrupted)

@@ -19,6 +19,7 @@ import chainrule as cr
 import chainrule.scipy_fit as scipy_fit
 from chainrule.cli import main
 from chainrule.io import load_metadata
+from solver_helpers import interrupt_minimize_after
 
 LABELS = ["cat", "dog", "eel"]
 
@@ -100,21 +101,7 @@ def test_lbfgs_model_is_minimize_on_the_standardised_data(blobs, tmp_path, capsy
 
 def test_lbfgs_ctrl_c_writes_the_last_iterate(blobs, tmp_path, monkeypatch, capsys):
     path, X, y = blobs
-    real = scipy_fit.minimize
-
-    def interrupted(net, X, Y, **kwargs):  # Ctrl-C after the third iteration
-        callback = kwargs.pop("callback")
-
-        def stop(theta, J):
-            callback(theta, J)
-            stop.n += 1
-            if stop.n == 3:
-                raise KeyboardInterrupt
-
-        stop.n = 0
-        return real(net, X, Y, callback=stop, **kwargs)
-
-    monkeypatch.setattr(scipy_fit, "minimize", interrupted)
+    interrupt_minimize_after(monkeypatch, 3)  # Ctrl-C after the third iteration
     out = tmp_path / "m.npz"
     code = main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
                  "tanh", "--epochs", "25", "--seed", "1", "-q", "-o", str(out)])

@@ -19,12 +19,12 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 import chainrule as cr
-import chainrule.scipy_fit as scipy_fit
 from chainrule.architecture import network_from_layers
 from chainrule.batchnorm import BatchNorm
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from file_helpers import cli_fails
+from solver_helpers import interrupt_minimize_after
 from test_cli_lbfgs import blobs  # noqa: F401 (the fixture)
 
 LAYERS = [{"type": "Dense", "fan_out": 4, "activation": "identity"},
@@ -106,21 +106,7 @@ def test_ctrl_c_writes_the_iterate_with_its_running_statistics(blobs, tmp_path, 
     """Interrupted after iteration 3, the model is minimize's third iterate, with the
     running statistics of the training rows at it (minimize sets them only at its end)."""
     path, X, y = blobs
-    real = scipy_fit.minimize
-
-    def interrupted(net, X, Y, **kwargs):
-        callback = kwargs.pop("callback")
-
-        def stop(theta, J):
-            callback(theta, J)
-            stop.n += 1
-            if stop.n == 3:
-                raise KeyboardInterrupt
-
-        stop.n = 0
-        return real(net, X, Y, callback=stop, **kwargs)
-
-    monkeypatch.setattr(scipy_fit, "minimize", interrupted)
+    interrupt_minimize_after(monkeypatch, 3)  # Ctrl-C after the third iteration
     out = tmp_path / "m.npz"
     code = main(["train", str(path), "--optimizer", "newton-cg", "--layers",
                  str(_layers_file(tmp_path)), "--epochs", "20", "--seed", "1", "-q",
