@@ -27,6 +27,10 @@ _TINY = 1e-10
 # below this eps the rounding of J(theta + eps) - J(theta - eps), about 1e-16 |J| / eps,
 # outweighs the eps^2 truncation of a cost of ordinary size: its growth is blamed on eps
 _SMALL_EPS = 1e-7
+# the float64 spacings of J that a cost's rounding may reach: each J sums many terms, so
+# J(theta + eps e_i) - J(theta - eps e_i) can be off by this many spacings of J, and the
+# central difference by that over 2 eps
+_ROUNDING_SPACINGS = 100
 
 # what the verdicts advise, in Python's words (the command line passes its options' words)
 _ADVICE = {
@@ -67,6 +71,21 @@ def _below_resolution(r: GradientCheck) -> bool:
             or np.any(r.numerical[keep])):  # a step that moved J: eps was seen
         return False
     return bool(2.0 * r.eps * g.max() < 4.0 * np.spacing(abs(r.cost)))
+
+
+def _within_rounding(r: GradientCheck) -> float | None:
+    """At an ``eps`` below :data:`_SMALL_EPS`, the bound ``_ROUNDING_SPACINGS x
+    spacing(J) / eps`` on the rounding of each central difference, where every compared
+    entry of the two gradients differs by less than it (the difference is then rounding
+    as far as it can be told); None otherwise."""
+    if r.eps >= _SMALL_EPS or not np.isfinite(r.cost):
+        return None
+    keep = np.ones(r.numerical.size, dtype=bool) if r.near_kink is None else ~r.near_kink
+    if not keep.any():
+        return None
+    bound = _ROUNDING_SPACINGS * float(np.spacing(abs(r.cost))) / r.eps
+    gap = np.abs(r.numerical[keep] - r.analytical[keep])
+    return bound if np.all(np.isfinite(gap)) and float(gap.max()) < bound else None
 
 
 def _not_finite(r: GradientCheck, advice: dict[str, str] | None = None) -> str:
@@ -172,6 +191,17 @@ def _rule(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
             f"times the largest gradient entry), below the spacing of float64 numbers at J "
             f"({np.spacing(abs(r.cost)):.2e}): no step moved J, and the central differences "
             f"of all {r.compared} parameters compared are exactly 0; try "
+            f"{advice.get('larger_eps', _ADVICE['larger_eps'])}")
+    rounding = None if ok or zero else _within_rounding(r)
+    if rounding is not None:  # eps so small that its rounding hides any smaller error
+        keep = slice(None) if r.near_kink is None else ~r.near_kink
+        gap = float(np.abs(r.numerical[keep] - r.analytical[keep]).max())
+        return "INCONCLUSIVE", (
+            f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but eps = "
+            f"{r.eps:g} is below the steps that suit float64: the two gradients differ by "
+            f"at most {gap:.2e}, within the rounding of the central differences at this "
+            f"eps ({_ROUNDING_SPACINGS} x the spacing of float64 at J / eps = "
+            f"{rounding:.2e}), which hides any error smaller than it; try "
             f"{advice.get('larger_eps', _ADVICE['larger_eps'])}")
     checks = (r, *r.series)
     if len(checks) == 3 and all(c.compared for c in checks):  # only when _needs_series
