@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._validation_digits import check_digits
 from ._formulas import formula, local_formulas, node_names, number
 from ._value import Value, topological_order
 
@@ -273,8 +274,7 @@ def trace(root: Value, digits: int = 6) -> GraphTrace:
     >>> [n.grad for n in t.nodes if n.name in "xyz"]
     [-4.0, -4.0, 3.0]
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    digits = check_digits(digits)
     order = topological_order(root)
     root.zero_grad()
     root.backward()

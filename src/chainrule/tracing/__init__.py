@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation_digits import check_digits
 from ..network import Network
 from . import render
 from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
@@ -112,8 +113,7 @@ class Trace:
             raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
         if isinstance(getattr(step, "dense", step), BatchStepTrace):
             check_batch_notation(notation)
-        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-            raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+        digits = check_digits(digits)
         self.step, self.notation, self.digits = step, notation, digits
 
     def text(self) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation_digits import check_digits
 from ..conv import Conv2D
 from ._text_trace import TextTrace
 
@@ -181,10 +182,7 @@ class ConvTrace(TextTrace):
                 "dx_terms": terms(self.dx_terms)}
 
 
-def _check_digits(digits: int) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
-    return digits
+_check_digits = check_digits  # (the name the other layer traces import it by)
 
 
 def _check_images(X: object, name: str = "X") -> np.ndarray:
