@@ -7,6 +7,14 @@ else: in reverse topological order, every node hands each input ``local * upstre
 where ``upstream`` is the node's own gradient, and an input used several times adds up
 what each use hands it.  The order is found without recursion (:func:`topological_order`),
 so a chain of any length is fine.
+
+Numbers are checked once, where they come in: a user's number made a :class:`Value`, or
+the number an operation takes (``2 * x``).  A Value-with-Value operation only checks that
+its output is finite (``math.isfinite``): its inputs were checked when they were made, and
+the local gradients of ``+ - * neg tanh sigmoid relu exp`` are constants, the inputs'
+own numbers, bounded, or the output itself.  Only ``/``, ``**``, ``log`` and a number to
+the power of a Value check their local gradients too: ``1 / x`` overflows where ``log(x)``
+does not.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ _FLOAT_MAX = 1.7976931348623157e308
 
 def _finite_number(value: object, name: str) -> float:
     """``value`` as a float: a finite real number (not a bool), or an error naming it."""
+    if type(value) is float and math.isfinite(value):  # the common case, at once
+        return value
     if isinstance(value, bool) or type(value).__name__ == "bool_" \
             or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float), got "
@@ -84,18 +94,11 @@ class Value:
         self.param: float | None = None
         self.label = label
 
-    # -- building nodes -----------------------------------------------------------------------
-    @classmethod
-    def _make(cls, data: float, op: str, inputs: tuple[Value, ...],
-              local: tuple[float, ...], param: float | None = None) -> Value:
-        node = cls.__new__(cls)
-        node.data, node.grad, node.op = data, 0.0, op
-        node.inputs, node.local, node.param, node.label = inputs, local, param, ""
-        if not (math.isfinite(data) and all(math.isfinite(g) for g in local)):
-            raise ArithmeticError(
-                f"{node._describe()} overflowed: value {data!r}, local gradients "
-                f"{list(local)!r}; scale the inputs down")
-        return node
+    # -- errors -------------------------------------------------------------------------------
+    def _overflowed(self) -> None:
+        raise ArithmeticError(
+            f"{self._describe()} overflowed: value {self.data!r}, local gradients "
+            f"{list(self.local)!r}; scale the inputs down")
 
     def _describe(self) -> str:
         """The operation in words, with its inputs' values (for error messages)."""
@@ -103,39 +106,34 @@ class Value:
         param = "" if self.param is None else f", {self.param:g}"
         return f"{self.op}({args}{param})"
 
-    @staticmethod
-    def _wrap(other: object, what: str) -> Value:
-        if isinstance(other, Value):
-            return other
-        number = _finite_number(other, f"the number in {what}")
-        node = Value(number)
-        node.op = "const"
-        return node
-
     # -- arithmetic ---------------------------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
-        other = self._wrap(other, "+")
-        return self._make(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        if not isinstance(other, Value):
+            other = _constant(other, "+")
+        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
 
     def __radd__(self, other: Number) -> Value:
-        return self._wrap(other, "+") + self
+        return _constant(other, "+") + self
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = self._wrap(other, "-")
-        return self._make(self.data - other.data, "-", (self, other), (1.0, -1.0))
+        if not isinstance(other, Value):
+            other = _constant(other, "-")
+        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
 
     def __rsub__(self, other: Number) -> Value:
-        return self._wrap(other, "-") - self
+        return _constant(other, "-") - self
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = self._wrap(other, "*")
-        return self._make(self.data * other.data, "*", (self, other), (other.data, self.data))
+        if not isinstance(other, Value):
+            other = _constant(other, "*")
+        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
 
     def __rmul__(self, other: Number) -> Value:
-        return self._wrap(other, "*") * self
+        return _constant(other, "*") * self
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = self._wrap(other, "/")
+        if not isinstance(other, Value):
+            other = _constant(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(
                 f"division by zero: the divisor {_text(other)} of "
@@ -151,10 +149,10 @@ class Value:
                 f"{_text(self)} / {_text(other)} makes the quotient {out:g} or its "
                 f"gradients {local[0]:g}, {local[1]:g} overflow float range (|x| <= "
                 f"{_FLOAT_MAX:.4g}); scale the inputs")
-        return self._make(out, "/", (self, other), local)
+        return _node(out, "/", (self, other), local)
 
     def __rtruediv__(self, other: Number) -> Value:
-        return self._wrap(other, "/") / self
+        return _constant(other, "/") / self
 
     def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value):
@@ -176,7 +174,7 @@ class Value:
             local = p * x ** (p - 1.0) if p != 0.0 else 0.0
         except OverflowError:
             out, local = math.inf, math.inf
-        return self._make(float(out), "**", (self,), (float(local),), param=p)
+        return _local_checked(_node(float(out), "**", (self,), (float(local),), param=p))
 
     def __rpow__(self, base: Number) -> Value:
         c = _finite_number(base, "the base of **")
@@ -187,10 +185,10 @@ class Value:
             out = c ** self.data
         except OverflowError:
             out = math.inf
-        return self._make(out, "rpow", (self,), (out * math.log(c),), param=c)
+        return _local_checked(_node(out, "rpow", (self,), (out * math.log(c),), param=c))
 
     def __neg__(self) -> Value:
-        return self._make(-self.data, "neg", (self,), (-1.0,))
+        return _node(-self.data, "neg", (self,), (-1.0,))
 
     def __pos__(self) -> Value:
         return self
@@ -208,7 +206,7 @@ class Value:
             out = math.exp(self.data)
         except OverflowError:
             out = math.inf
-        return self._make(out, "exp", (self,), (out,))
+        return _node(out, "exp", (self,), (out,))
 
     def log(self) -> Value:
         """Natural logarithm; local gradient ``1 / self``.  Refused for ``self <= 0``.
@@ -221,7 +219,7 @@ class Value:
         if self.data <= 0.0:
             raise ValueError(f"log of {_text(self)} = {self.data:g}: the logarithm "
                              "needs a positive number")
-        return self._make(math.log(self.data), "log", (self,), (1.0 / self.data,))
+        return _local_checked(_node(math.log(self.data), "log", (self,), (1.0 / self.data,)))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; local gradient ``1 - tanh**2``.
@@ -232,7 +230,7 @@ class Value:
             The new node, with this one as its input.
         """
         t = math.tanh(self.data)
-        return self._make(t, "tanh", (self,), (1.0 - t * t,))
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
 
     def sigmoid(self) -> Value:
         """Logistic ``1 / (1 + e ** -self)``; local gradient ``s (1 - s)``.
@@ -248,7 +246,7 @@ class Value:
         else:  # no overflow of exp(-x) for very negative x
             e = math.exp(x)
             s = e / (1.0 + e)
-        return self._make(s, "sigmoid", (self,), (s * (1.0 - s),))
+        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> Value:
         """``max(0, self)``; local gradient 1 where ``self > 0``, else 0.
@@ -259,7 +257,7 @@ class Value:
             The new node, with this one as its input.
         """
         x = self.data
-        return self._make(x if x > 0.0 else 0.0, "relu", (self,), (1.0 if x > 0.0 else 0.0,))
+        return _node(x if x > 0.0 else 0.0, "relu", (self,), (1.0 if x > 0.0 else 0.0,))
 
     # -- backward -----------------------------------------------------------------------------
     def backward(self) -> None:
@@ -273,7 +271,9 @@ class Value:
         self.grad += 1.0
         for node in reversed(order):
             g = node.grad
-            for child, local in zip(node.inputs, node.local, strict=True):
+            # inputs and local are as long as each other (each operation makes them so):
+            # no strict=True, whose check per node costs a third of this loop
+            for child, local in zip(node.inputs, node.local, strict=False):
                 child.grad += local * g
 
     def zero_grad(self) -> None:
@@ -285,6 +285,35 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+def _node(data: float, op: str, inputs: tuple[Value, ...], local: tuple[float, ...],
+          param: float | None = None) -> Value:
+    """The node an operation makes (its inputs were checked when they were made): refused
+    if its output ``data`` overflowed."""
+    node = object.__new__(Value)  # no __init__: nothing here is a user's number
+    node.data, node.grad, node.op = data, 0.0, op
+    node.inputs, node.local, node.param, node.label = inputs, local, param, ""
+    if not math.isfinite(data):
+        node._overflowed()
+    return node
+
+
+def _local_checked(node: Value) -> Value:
+    """``node``, refused if one of its local gradients overflowed where its output did not
+    (``d log(x)/dx = 1 / x`` of a tiny ``x``): for ``**``, ``log`` and ``rpow``."""
+    for g in node.local:
+        if not math.isfinite(g):
+            node._overflowed()
+    return node
+
+
+def _constant(number: object, what: str) -> Value:
+    """The number an operation takes (``2`` in ``2 * x``) as a node of op ``"const"``,
+    checked as :class:`Value` checks a number (the error names the operation)."""
+    node = Value(_finite_number(number, f"the number in {what}"))
+    node.op = "const"
+    return node
 
 
 def _text(node: Value, depth: int = 3) -> str:
@@ -311,8 +340,10 @@ def _text(node: Value, depth: int = 3) -> str:
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` was computed from, and ``root``, each after all its inputs.
 
-    An explicit stack instead of recursion: a chain of 100,000 operations does not
-    reach Python's recursion limit.
+    The order of a depth-first search that visits each node's inputs left to right, with
+    an explicit stack instead of recursion: a chain of 100,000 operations does not reach
+    Python's recursion limit.  The top of the stack goes on to its first input not yet
+    seen; once it has none, all its inputs are in ``order`` and it follows them.
 
     Parameters
     ----------
@@ -326,20 +357,17 @@ def topological_order(root: Value) -> list[Value]:
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__} {root!r}")
     order: list[Value] = []
-    seen: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    seen = {root}  # Values hash by identity
+    stack = [root]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for child in reversed(node.inputs):
-            if id(child) not in seen:
-                stack.append((child, False))
+        node = stack[-1]
+        for child in node.inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+                break
+        else:  # every input seen: in order already
+            order.append(stack.pop())
     return order
 
 
