@@ -231,6 +231,7 @@ def _values_alive() -> int:
 def test_the_paused_collector_leaks_no_graph_and_is_restored(example):
     X, y = example["moons"]()
     model = example["ScalarMLP"](example["micrograd_init"]())
+    gc.collect()  # earlier tests' garbage gone first: it is no graph of this loop's
     before = _values_alive()
     assert gc.isenabled()
     record = example["train_scalar"](model, X, y, steps=2)
