@@ -171,9 +171,12 @@ class Value:
                              "power is not a real number")
         try:
             out = x ** p
+        except OverflowError:
+            out = math.inf
+        try:  # apart: 5e-324 ** 0.01 is finite where its derivative is not
             local = p * x ** (p - 1.0) if p != 0.0 else 0.0
         except OverflowError:
-            out, local = math.inf, math.inf
+            local = math.inf
         return _local_checked(_node(float(out), "**", (self,), (float(local),), param=p))
 
     def __rpow__(self, base: Number) -> Value:
