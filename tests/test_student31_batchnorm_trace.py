@@ -144,7 +144,7 @@ def test_dout_of_ones_gives_dx_zero(capsys):
      "argument --kernel: not allowed with argument --batchnorm"),
     (["--input", "[[1], [2]]", "--batchnorm", "--stride", "2"], "--stride: the traced BatchNorm"),
     (["--input", "[[1], [2]]", "--kernel", "[[1]]", "--gamma", "2"],
-     "--gamma: only --batchnorm takes it"),
+     "--gamma: only --batchnorm and --layernorm take it"),
 ])
 def test_the_command_line_refuses_by_name(capsys, argv, said):
     assert said in cli_fails(capsys, ["trace-conv", *argv])

@@ -4,7 +4,8 @@
 one Embedding step (``--table``) on a few rows of indices, the lookups and the table
 gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`; or one BatchNorm
 training step (``--batchnorm``) on a batch (n, D), the statistics and dx both step by step
-and by the compact formula, by :func:`chainrule.tracing.trace_batchnorm`.
+and by the compact formula, by :func:`chainrule.tracing.trace_batchnorm`; ``--layernorm``
+and ``--dropout RATE`` in :mod:`chainrule._cli_teaching_trace_norm`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 
 import numpy as np
 
-from .cli_args import integer, positive_int
+from .cli_args import integer, positive_int, real
 
 __all__ = ["_add_trace_conv"]
 
@@ -22,7 +23,7 @@ __all__ = ["_add_trace_conv"]
 def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trace-conv", help="print every number of one convolution, max-pooling, "
-        "embedding or batch-normalisation step",
+        "embedding, batch- or layer-normalisation or dropout step",
         description="One forward and backward pass of a Conv2D layer (--kernel) or a "
         "MaxPool2D layer (--pool) on a small image: each output as its sum of x*w terms, "
         "each dW, db and dX entry as its sum of dZ*x, dZ and dZ*w terms; for pooling, each "
@@ -30,15 +31,22 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
         "example's rows of the table and, for each row of dW, the slices of dout it "
         "sums (the scatter-add); for a BatchNorm layer in training mode (--batchnorm), "
         "each feature's mean, variance, xhat and y, then dgamma, dbeta, the graph's "
-        "dxhat, dvar, dmu and dx's three terms, and the compact formula for dx.",
+        "dxhat, dvar, dmu and dx's three terms, and the compact formula for dx; the same "
+        "for a LayerNorm layer (--layernorm), per example (row) instead of per feature; for "
+        "a Dropout layer in training (--dropout RATE), each uniform draw, the mask it makes "
+        "(kept where u >= RATE, scaled by 1/(1 - RATE)), out = x * mask and dx = dout * "
+        "mask.",
         epilog="example: chainrule trace-conv --input '[[1,2,3],[4,5,6],[7,8,9]]' "
         "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2; chainrule trace-conv --input "
         "'[[2,0],[1,1]]' --table '[[0,1],[2,3],[4,5]]'; chainrule trace-conv --input "
-        "'[[1,2],[3,5],[4,0]]' --batchnorm --dout '[[1,0.5],[-2,1],[0.5,3]]'")
+        "'[[1,2],[3,5],[4,0]]' --batchnorm --dout '[[1,0.5],[-2,1],[0.5,3]]'; chainrule "
+        "trace-conv --input '[[1,2,3],[4,0,-1]]' --layernorm; chainrule trace-conv --input "
+        "'[[1,2,3],[4,0,-1]]' --dropout 0.4 --seed 0")
     p.add_argument("--input", required=True, metavar="JSON",
                    help="the image(s): nested lists of shape (H, W), (C, H, W) or (n, C, H, "
                    "W); with --table, the indices, of shape (block,) or (n, block); with "
-                   "--batchnorm, the batch, of shape (n, D), n >= 2")
+                   "--batchnorm, the batch, of shape (n, D), n >= 2; with --layernorm or "
+                   "--dropout, (D,) or (n, D)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--kernel", metavar="JSON",
                       help="convolution kernels of shape (kh, kw), (C, kh, kw) or (F, C, kh, kw)")
@@ -48,12 +56,24 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--batchnorm", action="store_true",
                       help="a BatchNorm layer in training mode (batch mean and 1/n variance) "
                       "on the batch --input")
+    what.add_argument("--layernorm", action="store_true",
+                      help="a LayerNorm layer (each example's mean and 1/D variance) on the "
+                      "examples --input")
+    what.add_argument("--dropout", type=real(0, 1, high_open=True), metavar="RATE",
+                      help="a Dropout layer in training mode dropping each unit with "
+                      "probability RATE (PyTorch's p; cs231n's keep probability p is 1 - RATE)")
     p.add_argument("--gamma", metavar="JSON",
-                   help="with --batchnorm: the scales, a number or D numbers (default 1)")
+                   help="with --batchnorm or --layernorm: the scales, a number or D numbers "
+                   "(default 1)")
     p.add_argument("--beta", metavar="JSON",
-                   help="with --batchnorm: the shifts, a number or D numbers (default 0)")
+                   help="with --batchnorm or --layernorm: the shifts, a number or D numbers "
+                   "(default 0)")
     p.add_argument("--eps", type=float, metavar="E",
-                   help="with --batchnorm: added to the variance, > 0 (default 1e-5)")
+                   help="with --batchnorm or --layernorm: added to the variance, > 0 "
+                   "(default 1e-5)")
+    p.add_argument("--seed", type=integer(0), metavar="S",
+                   help="with --dropout: the mask's draws come from numpy's default_rng(S), "
+                   "those of Dropout(RATE, seed=S) (default 0)")
     p.add_argument("--bias", metavar="JSON", help="the biases, a number or F numbers (default 0)")
     p.add_argument("--stride", type=positive_int, help="step between windows (default: 1 for "
                    "--kernel, K for --pool)")
@@ -64,7 +84,7 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
                    help="the convolution's activation (default: identity, as cs231n's layer)")
     p.add_argument("--dout", metavar="JSON",
                    help="upstream gradient dJ/dA of the output's shape (default: all ones; "
-                   "with --batchnorm, all ones make dx 0)")
+                   "with --batchnorm, and --layernorm with one gamma, all ones make dx 0)")
     p.add_argument("--digits", type=integer(1), default=6,
                    help="significant digits of the printed numbers (default: 6)")
     p.add_argument("--format", choices=("text", "json"), default="text",
@@ -158,15 +178,24 @@ def _trace_batchnorm(args: argparse.Namespace) -> int:
 
 
 def _trace_conv(args: argparse.Namespace) -> int:
+    from ._cli_teaching_trace_norm import _trace_dropout, _trace_layernorm
     from .conv import Conv2D
     from .pooling import MaxPool2D
     from .tracing import trace_conv2d, trace_maxpool2d
 
+    if args.seed is not None and args.dropout is None:
+        raise ValueError("--seed: only --dropout takes it (the mask's draws); drop it, or "
+                         "give --dropout")
+    if args.dropout is not None:
+        return _trace_dropout(args)
+    if args.layernorm:
+        return _trace_layernorm(args)
     if args.batchnorm:
         return _trace_batchnorm(args)
     for name in ("gamma", "beta", "eps"):
         if getattr(args, name) is not None:
-            raise ValueError(f"--{name}: only --batchnorm takes it; drop it, or give --batchnorm")
+            raise ValueError(f"--{name}: only --batchnorm and --layernorm take it; drop it, or "
+                             "give one of them")
     if args.table is not None:
         return _trace_embedding(args)
     X = _array(args.input, "--input", (2, 3, 4))

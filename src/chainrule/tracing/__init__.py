@@ -26,6 +26,10 @@ The package keeps computing and formatting apart:
   receive which slices of ``dout`` (the scatter-add); :mod:`.batchnorm_trace` one
   BatchNorm layer in training mode (:func:`trace_batchnorm`): the batch statistics,
   and ``dx`` both through the graph's steps and by the compact formula;
+  :mod:`.layernorm_trace` one LayerNorm layer (:func:`trace_layernorm`): each example's
+  statistics, ``dx`` through the graph and by the compact formula; :mod:`.dropout_trace`
+  one Dropout layer in training (:func:`trace_dropout`): the draws, the mask, ``out`` and
+  ``dx``;
   :mod:`.hvp_trace` an exact Hessian-vector product (:func:`trace_hvp`): the forward,
   backward, R-forward and R-backward passes of Pearlmutter's R-operator.
 """
@@ -54,8 +58,10 @@ from .batch import BatchStepTrace, compute_batch_step
 from .batchnorm_trace import BatchNormTrace, trace_batchnorm
 from .compute import LayerStep, StepTrace, compute_step
 from .conv_trace import ConvTrace, trace_conv2d
+from .dropout_trace import DropoutTrace, trace_dropout
 from .embedding_trace import EmbeddingTrace, trace_embedding
 from .hvp_trace import HvpTrace, trace_hvp
+from .layernorm_trace import LayerNormTrace, trace_layernorm
 from .notations import NOTATIONS, blocks, to_dict
 from .pool_trace import PoolTrace, trace_maxpool2d
 from .spec import PRESETS, TraceSpec, load_spec, spec_network
@@ -67,8 +73,10 @@ __all__ = [
     "BatchNormTrace",
     "BatchStepTrace",
     "ConvTrace",
+    "DropoutTrace",
     "EmbeddingTrace",
     "HvpTrace",
+    "LayerNormTrace",
     "LayerStep",
     "PoolTrace",
     "StepTrace",
@@ -81,8 +89,10 @@ __all__ = [
     "trace",
     "trace_batchnorm",
     "trace_conv2d",
+    "trace_dropout",
     "trace_embedding",
     "trace_hvp",
+    "trace_layernorm",
     "trace_maxpool2d",
     "trace_preset",
 ]

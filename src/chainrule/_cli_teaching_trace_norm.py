@@ -1,0 +1,90 @@
+"""Command-line glue of ``chainrule trace-conv --layernorm`` and ``--dropout RATE``: one
+LayerNorm step on a few examples (each row's statistics, dx step by step and by the
+compact formula, by :func:`chainrule.tracing.trace_layernorm`) and one Dropout training
+step (the draws, the mask, out and dx, by :func:`chainrule.tracing.trace_dropout`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+__all__ = ["_trace_dropout", "_trace_layernorm"]
+
+# the options of the convolution and pooling traces, with their defaults
+_CONV_ONLY = (("bias", None), ("stride", None), ("padding", "0"), ("activation", "identity"))
+
+
+def _print(trace: object, fmt: str) -> int:
+    if fmt == "json":
+        print(json.dumps(trace.to_dict()))  # type: ignore[attr-defined]
+    else:
+        print(trace.text(), end="")  # type: ignore[attr-defined]
+    return 0
+
+
+def _examples(args: argparse.Namespace) -> np.ndarray:
+    """``--input`` as (n, D): one example's list is one row."""
+    from ._cli_teaching_trace_conv import _array
+
+    X = _array(args.input, "--input", (1, 2))
+    return X.reshape(1, -1) if X.ndim == 1 else X
+
+
+def _dout(args: argparse.Namespace, shape: tuple[int, ...]) -> np.ndarray:
+    from ._cli_teaching_trace_conv import _array
+
+    if args.dout is None:
+        return np.ones(shape)
+    dout = _array(args.dout, "--dout", (1, 2))
+    dout = dout.reshape(1, -1) if dout.ndim == 1 else dout
+    if dout.shape != shape:
+        raise ValueError(f"--dout: expected --input's shape {shape}, got {dout.shape}")
+    return dout
+
+
+def _trace_layernorm(args: argparse.Namespace) -> int:
+    from ._cli_teaching_trace_conv import _array
+    from .layernorm import LayerNorm
+    from .tracing import trace_layernorm
+
+    for name, default in _CONV_ONLY:
+        if getattr(args, name) != default:
+            raise ValueError(f"--{name}: the traced LayerNorm layer has none; drop it, or "
+                             "give --kernel or --pool")
+    X = _examples(args)
+    try:
+        layer = LayerNorm(X.shape[1], eps=1e-5 if args.eps is None else args.eps)
+    except ValueError as exc:
+        raise ValueError(f"--eps: {exc}") from None
+    for name in ("gamma", "beta"):
+        if getattr(args, name) is not None:
+            v = _array(getattr(args, name), f"--{name}", (0, 1))
+            try:
+                setattr(layer, name, np.broadcast_to(v, (X.shape[1],)) if v.ndim == 0 else v)
+            except ValueError as exc:
+                raise ValueError(f"--{name}: {exc}") from None
+    trace = trace_layernorm(layer, X, _dout(args, X.shape), digits=min(args.digits, 17))
+    return _print(trace, args.format)
+
+
+def _trace_dropout(args: argparse.Namespace) -> int:
+    from .dropout import Dropout
+    from .tracing import trace_dropout
+
+    for name, default in _CONV_ONLY:
+        if getattr(args, name) != default:
+            raise ValueError(f"--{name}: a Dropout layer has none; drop it, or give "
+                             "--kernel or --pool")
+    for name in ("gamma", "beta", "eps"):
+        if getattr(args, name) is not None:
+            raise ValueError(f"--{name}: a Dropout layer has none; drop it, or give "
+                             "--batchnorm or --layernorm")
+    X = _examples(args)
+    layer = Dropout(args.dropout)
+    trace = trace_dropout(layer, X, _dout(args, X.shape),
+                          seed=0 if args.seed is None else args.seed,
+                          digits=min(args.digits, 17))
+    return _print(trace, args.format)
