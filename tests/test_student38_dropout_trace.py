@@ -144,6 +144,8 @@ def test_the_command_line_text_and_json(capsys):
      "argument --layernorm: not allowed with argument --dropout"),
     (["--dropout", "0.5", "--dout", "[1, 2]"], "--dout: expected --input's shape (2, 2)"),
     (["--batchnorm", "--seed", "1"], "--seed: only --dropout takes it"),
+    (["--dropout", "0.5", "--dout", "[[1, 2], [NaN, 4]]"],
+     "--dout: expected finite numbers, got '[[1, 2], [NaN, 4]]'"),
 ])
 def test_the_command_line_refuses_by_name(capsys, argv, said):
     assert said in cli_fails(capsys, ["trace-conv", "--input", "[[1, 2], [3, 4]]", *argv])
@@ -162,6 +164,12 @@ def test_the_function_refuses():
         trace_dropout(Dropout(), [[1.0, 2.0]], [[1.0, 1.0, 1.0]])
     with pytest.raises(ValueError, match="more than max_entries=4"):
         trace_dropout(Dropout(), np.ones((5, 1)), np.ones((5, 1)), max_entries=4)
+    with pytest.raises(ValueError, match=r"X must have shape .*got shape \(1, 0\)"):
+        trace_dropout(Dropout(), [[]], [[]])
+    with pytest.raises(ValueError, match=r"X must hold finite numbers, got inf at \[0, 1\]"):
+        trace_dropout(Dropout(), [[1.0, np.inf]], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"dout must hold finite numbers, got nan at \[0, 0\]"):
+        trace_dropout(Dropout(), [[1.0, 2.0]], [[np.nan, 1.0]])
 
     class Off(Dropout):  # a backward that forgets the 1/keep: the trace says so
         def backward(self, grad_out, need_input_grad=True):

@@ -210,6 +210,12 @@ def test_the_command_line_text_scalar_gamma_and_one_example(capsys):
     (["--input", "[[1, 2]]", "--layernorm", "--seed", "3"], "--seed: only --dropout takes it"),
     (["--input", "[[1, 2]]", "--pool", "2", "--eps", "2"],
      "--eps: only --batchnorm and --layernorm take it"),
+    (["--input", "[]", "--layernorm"],
+     "--input: expected at least one example of at least one value, got shape (1, 0)"),
+    (["--input", "[[1, NaN]]", "--layernorm"],
+     "--input: expected finite numbers, got '[[1, NaN]]'"),
+    (["--input", "[[1], [Infinity]]", "--batchnorm"], "--input: expected finite numbers"),
+    (["--input", "[[1, 2], [3, 4]]", "--kernel", "[[NaN]]"], "--kernel: expected finite numbers"),
 ])
 def test_the_command_line_refuses_by_name(capsys, argv, said):
     assert said in cli_fails(capsys, ["trace-conv", *argv])
@@ -230,6 +236,10 @@ def test_the_function_refuses_and_checks_the_layer():
         trace_layernorm(LayerNorm(2), [[1.0, 2.0]], [1.0, 1.0])
     with pytest.raises(ValueError, match="more than max_entries=4"):
         trace_layernorm(LayerNorm(1), np.ones((5, 1)), np.ones((5, 1)), max_entries=4)
+    with pytest.raises(ValueError, match=r"X must hold finite numbers, got nan at \[1, 0\]"):
+        trace_layernorm(LayerNorm(2), [[1.0, 2.0], [np.nan, 1.0]], np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"dout must hold finite numbers, got -inf at \[0, 1\]"):
+        trace_layernorm(LayerNorm(2), [[1.0, 2.0]], [[1.0, -np.inf]])
     with pytest.raises(ValueError, match="digits"):
         trace_layernorm(LayerNorm(2), [[1.0, 2.0]], [[1.0, 1.0]], digits=0)
 

@@ -101,6 +101,8 @@ def _array(text: str, name: str, ndim: tuple[int, ...]) -> np.ndarray:
     if a.ndim not in ndim:
         raise ValueError(f"{name}: expected {' or '.join(f'{d}-D' for d in ndim)} nested lists, "
                          f"got shape {a.shape}")
+    if not np.isfinite(a).all():  # a trace of NaN or inf is NaN throughout
+        raise ValueError(f"{name}: expected finite numbers, got {text!r}")
     return a
 
 

@@ -30,7 +30,11 @@ def _examples(args: argparse.Namespace) -> np.ndarray:
     from ._cli_teaching_trace_conv import _array
 
     X = _array(args.input, "--input", (1, 2))
-    return X.reshape(1, -1) if X.ndim == 1 else X
+    X = X.reshape(1, -1) if X.ndim == 1 else X
+    if X.size == 0:
+        raise ValueError(f"--input: expected at least one example of at least one value, got "
+                         f"shape {X.shape}")
+    return X
 
 
 def _dout(args: argparse.Namespace, shape: tuple[int, ...]) -> np.ndarray:

@@ -39,6 +39,7 @@ from ..dropout import Dropout
 from ..initializers import make_rng
 from ._text_trace import TextTrace
 from .conv_trace import _check_digits, _fmt, _val
+from .layernorm_trace import _check_finite
 
 __all__ = ["MAX_ENTRIES", "DropoutTrace", "trace_dropout"]
 
@@ -188,8 +189,9 @@ def trace_dropout(layer: Dropout, X: object, dout: object, *, seed: int | None =
     TypeError
         ``layer`` is not a Dropout; ``seed`` not an int.
     ValueError
-        ``X`` not (n, n_units), ``dout`` not of X's shape, more than ``max_entries``
-        entries, a negative ``seed``, or a ``seed`` with a layer whose mask is fixed.
+        ``X`` not (n, n_units), ``dout`` not of X's shape, NaN or inf in either, more
+        than ``max_entries`` entries, a negative ``seed``, or a ``seed`` with a layer
+        whose mask is fixed.
     RuntimeError
         The trace's arithmetic and the layer's forward or backward disagree.
     """
@@ -199,12 +201,14 @@ def trace_dropout(layer: Dropout, X: object, dout: object, *, seed: int | None =
         raise TypeError(f"seed must be an int >= 0 or None, got {type(seed).__name__}")
     digits = _check_digits(digits)
     Xa = np.asarray(X)
-    if Xa.ndim != 2 or Xa.shape[0] < 1:
-        raise ValueError(f"X must have shape (n, n_units), n >= 1, got shape {Xa.shape}")
+    if Xa.ndim != 2 or Xa.size == 0:
+        raise ValueError("X must have shape (n, n_units), n >= 1 and n_units >= 1, got shape "
+                         f"{Xa.shape}")
     if Xa.size > max_entries:
         raise ValueError(f"trace_dropout: {Xa.shape[0]} x {Xa.shape[1]} = {Xa.size} entries, "
                          f"more than max_entries={max_entries}; trace fewer entries")
-    dout = np.asarray(dout, dtype=float)
+    _check_finite(Xa, "X")
+    dout = _check_finite(dout, "dout")
     if dout.shape != Xa.shape:
         raise ValueError(f"dout must have X's shape {Xa.shape}, got {dout.shape}")
     lay = copy.deepcopy(layer)

@@ -49,6 +49,16 @@ _ARRAYS = ("X", "gamma", "beta", "mu", "var", "std", "xhat", "y", "dout", "dgamm
            "dxhat", "dvar", "dmu", "dx_terms", "dx_steps", "dx_compact", "dx")
 
 
+def _check_finite(a: np.ndarray, name: str) -> np.ndarray:
+    """``a`` as float64, refused (a ValueError naming ``name``) if it holds NaN or inf: a
+    trace of them would be NaN throughout."""
+    x = np.asarray(a, dtype=float)
+    if not np.isfinite(x).all():
+        i = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"{name} must hold finite numbers, got {x[i]} at {list(i)}")
+    return x
+
+
 @dataclass(eq=False)
 class LayerNormTrace(TextTrace):
     """One LayerNorm forward and backward pass's numbers, the layer's and the trace's.
@@ -243,7 +253,8 @@ def trace_layernorm(layer: LayerNorm, X: object, dout: object, *, digits: int = 
         ``layer`` is not a LayerNorm.
     ValueError
         An image LayerNorm, another activation, no gamma and beta, ``X`` not (n, D),
-        ``dout`` not of X's shape, or more than ``max_entries`` entries.
+        ``dout`` not of X's shape, NaN or inf in either, or more than ``max_entries``
+        entries.
     RuntimeError
         The trace's arithmetic and the layer's forward or backward disagree.
     """
@@ -270,7 +281,8 @@ def trace_layernorm(layer: LayerNorm, X: object, dout: object, *, digits: int = 
     if Xa.size > max_entries:
         raise ValueError(f"trace_layernorm: {n} x {D} = {Xa.size} entries, more than "
                          f"max_entries={max_entries}; trace fewer rows or features")
-    dout = np.asarray(dout, dtype=float)
+    _check_finite(Xa, "X")
+    dout = _check_finite(dout, "dout")
     if dout.shape != Xa.shape:
         raise ValueError(f"dout must have X's shape {Xa.shape}, got {dout.shape}")
     lay = copy.deepcopy(layer)
