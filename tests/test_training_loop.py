@@ -427,10 +427,12 @@ def test_a_schedule_name_that_is_no_str_is_refused_by_name(name):
     X, Y = regression(m=10)
     net = reg_net()
     before = net.params.copy()
-    with pytest.raises(ValueError, match=rf"^unknown schedule {re.escape(repr(name))}; valid "
-                                         r"names are: constant, step, multistep, exponential, "
-                                         r"invscaling, cosine, plateau, warmup, onecycle, "
-                                         r"cosine_restarts, linear, polynomial, inverse_time$"):
+    # named as train's argument (robust33), then the lookup's words
+    with pytest.raises(ValueError, match=rf"^schedule: unknown schedule {re.escape(repr(name))};"
+                                         r" valid names are: constant, step, multistep, "
+                                         r"exponential, invscaling, cosine, plateau, warmup, "
+                                         r"onecycle, cosine_restarts, linear, polynomial, "
+                                         r"inverse_time$"):
         chainrule.train(net, X, Y, epochs=2, schedule={"name": name})
     np.testing.assert_array_equal(net.params, before)
 

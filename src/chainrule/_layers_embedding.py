@@ -17,6 +17,7 @@ from ._layers_base import (
     check_weight_count,
     write_param,
 )
+from ._names import naming
 from ._validation import check_float_dtype, check_positive_int, data_dtype
 from .initializers import get_initializer, make_rng
 
@@ -103,7 +104,9 @@ class Embedding(Layer):
             self.n_in = check_positive_int(block_size, "block_size")
             self.n_out = self.n_in * self.embedding_dim
         if isinstance(init, str) or callable(init):
-            W = get_initializer(init)(make_rng(seed), *shape)
+            with naming("init"):
+                found = get_initializer(init)
+            W = found(make_rng(seed), *shape)
             if not isinstance(init, str):
                 W = check_init_result(W, shape, "(num_embeddings, embedding_dim)")
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")

@@ -12,10 +12,11 @@ names equally near, the one ``difflib`` finds most alike wins, then the first gi
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-__all__ = ["did_you_mean"]
+__all__ = ["did_you_mean", "naming"]
 
 
 def _edits(a: str, b: str) -> int:
@@ -55,3 +56,26 @@ def did_you_mean(name: object, known: Iterable[str]) -> str:
             ratio = difflib.SequenceMatcher(None, given, candidate.lower()).ratio()
             scored.append((distance, -ratio, order, candidate))
     return f" (did you mean {min(scored)[3]!r}?)" if scored else ""
+
+
+@contextlib.contextmanager
+def naming(argument: str) -> Iterator[None]:
+    """Put ``argument: `` before a registry's "unknown ..." refusal raised inside the block.
+
+    The lookups (``get_activation``, ``get_loss``, ``get_initializer``,
+    ``get_optimizer``, ``get_schedule``) say "unknown initializer 'nope'; valid names
+    are: ..." naming the kind of name, which the command line prefixes with its option
+    (``argument --init: ...``); a Python entry point names its argument the same way
+    (``init: unknown initializer 'nope'; ...``).  Other errors pass unchanged.
+
+    Parameters
+    ----------
+    argument : str
+        The argument's name as the caller wrote it (``"init"``, ``"hidden[1]"``).
+    """
+    try:
+        yield
+    except ValueError as exc:
+        if type(exc) is not ValueError or not str(exc).startswith("unknown "):
+            raise
+        raise ValueError(f"{argument}: {exc}") from None

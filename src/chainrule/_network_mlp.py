@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 
 import numpy as np
 
+from ._names import naming
 from ._validation import check_positive_int
-from .activations import Activation
+from .activations import Activation, get_activation
+from .initializers import get_initializer
 from .layers import Dense
+from .losses import get_loss
 from .network import Network
 
 __all__ = ["mlp"]
@@ -93,6 +96,7 @@ def mlp(
         )
     sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
     n_hidden = len(sizes) - 2
+    given_hidden = hidden
     if isinstance(hidden, (str, Activation)):
         hidden = [hidden] * n_hidden
     elif not _is_list_like(hidden):
@@ -115,6 +119,19 @@ def mlp(
         )
     from .initializers import auto_init, make_rng
 
+    # each name looked up under its own argument first: Dense would name them
+    # "activation" and "init", and Network "loss"
+    for i, act in enumerate(hidden):
+        with naming("hidden" if isinstance(given_hidden, (str, Activation)) else f"hidden[{i}]"):
+            get_activation(act)
+    with naming("output"):
+        get_activation(output)
+    if isinstance(init, str) and init != "auto":
+        with naming("init"):
+            get_initializer(init)
+    if loss is not None:
+        with naming("loss"):
+            get_loss(loss)
     rng = make_rng(seed)
     acts = [*hidden, output]
     layers = []

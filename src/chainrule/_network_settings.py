@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ._names import did_you_mean
+from ._names import did_you_mean, naming
 from ._network_nonfinite import array_words, check_buffers
 from ._validation import check_nonneg_float
 from ._validation_arrays import all_finite
@@ -101,7 +101,8 @@ class _Settings:
 
     @loss.setter
     def loss(self, value: str | dict | Loss) -> None:
-        loss = get_loss(value)
+        with naming("loss"):
+            loss = get_loss(value)
         act = self.output_activation  # type: ignore[attr-defined]
         if act is not None:
             check_loss_output(loss, act)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._class_weight import check_network_class_weight
+from ._names import naming
 from ._optimizers_settings import check_settings
 from ._schedules_span import past_end, span
 from ._training_checkpoints import _Checkpoints
@@ -139,7 +140,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
                         f"set it on the object, or give the optimizer by name")
         else:  # by name: the documented default rate, not the rule's own default
             lr = 0.1 if lr is None else lr
-        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
+        with naming("optimizer"):
+            self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
         self.lr0 = self.optimizer.lr
         rate = self.lr0  # an object's lr may have been assigned since it was built: -5 climbed
         number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)  # the loss
@@ -160,7 +162,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
                     f"validation_fraction must be in (0, 1), got {validation_fraction}"
                 )
         self.validation_fraction = validation_fraction
-        self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
+        with naming("schedule"):
+            self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
         # the epochs the run was built for, over which a "cosine" by its name anneals: a fit
         # after trainer.epochs was raised past them warns (see _warn_past_t_max)
         self._built_epochs = self.epochs

@@ -9,6 +9,7 @@ from ._batchnorm_rows import channels_last as _channels_last
 from ._batchnorm_rows import refuse_one_value as _refuse_one_value
 from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_grad_out
+from ._names import naming
 from ._validation import (
     check_bool,
     check_finite_array,
@@ -85,7 +86,8 @@ class BatchNorm(Layer):
     ) -> None:
         self.n_in = self.n_out = check_positive_int(n_features, "n_features")
         check_weight_count((self.n_in,), "n_features")  # gamma, beta: no NumPy "dimension"
-        self.activation = get_activation(activation)
+        with naming("activation"):
+            self.activation = get_activation(activation)
         self.momentum = check_nonneg_float(momentum, "momentum")
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")

@@ -32,6 +32,7 @@ from ._conv_padding import check_forward_sizes, check_padding_fits, conv_padding
 from ._conv_params import ConvParams
 from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_explicit_init, check_grad_out, check_weight_count
+from ._names import naming
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -158,7 +159,8 @@ class Conv2D(ConvParams, SpatialLayer):
         self.padding, self.padding_sides = conv_padding(padding, self.kernel_size, self.stride,
                                                         self.dilation)
         check_padding_fits(self.padding, self.padding_sides)
-        self.activation = get_activation(activation)
+        with naming("activation"):
+            self.activation = get_activation(activation)
         if not self.activation.elementwise:
             raise ValueError(
                 f"activation: Conv2D needs an elementwise activation, got "
@@ -172,7 +174,9 @@ class Conv2D(ConvParams, SpatialLayer):
             name = init
             if init == "auto":
                 name = auto_init(self.activation)
-            W = kernel_weights(get_initializer(name), make_rng(seed), fan_in,
+            with naming("init"):
+                found = get_initializer(name)
+            W = kernel_weights(found, make_rng(seed), fan_in,
                                self.out_channels, self.kernel_size[0] * self.kernel_size[1])
             if not isinstance(init, str):  # a callable: checked as explicit kernels are
                 W = check_init_result(W, (fan_in, self.out_channels),

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._layers_activation import ActivationSetting
 from ._layers_base import as_array, check_grad_out, check_weight_count
+from ._names import naming
 from ._validation import (
     check_bool,
     check_finite_array,
@@ -113,7 +114,8 @@ class LayerNorm(Layer):
         check_weight_count(shape, "normalized_shape")
         self.n_in = self.n_out = (self.normalized_shape if isinstance(self.normalized_shape, int)
                                   else None)
-        self.activation = get_activation(activation)
+        with naming("activation"):
+            self.activation = get_activation(activation)
         if not self.activation.elementwise:
             raise ValueError(
                 f"activation: LayerNorm needs an elementwise activation, got "

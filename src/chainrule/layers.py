@@ -35,6 +35,7 @@ from ._layers_base import (
     write_param,
 )
 from ._layers_dense_buffers import DenseBuffers
+from ._names import naming
 from ._symmetry import ordered_row_sum
 from ._validation import (
     check_bool,
@@ -124,13 +125,16 @@ class Dense(DenseBuffers):
         self.n_in = check_positive_int(fan_in, "fan_in")
         self.n_out = check_positive_int(fan_out, "fan_out")
         check_weight_count((self.n_in, self.n_out), "fan_in x fan_out")
-        self.activation = get_activation(activation)
+        with naming("activation"):
+            self.activation = get_activation(activation)
         self.has_bias = check_bool(bias, "bias")
         if isinstance(init, (str,)) or callable(init):
             if dtype is None:
                 dtype = np.float64
             name = auto_init(self.activation) if isinstance(init, str) and init == "auto" else init
-            W = get_initializer(name)(make_rng(seed), self.n_in, self.n_out)
+            with naming("init"):
+                found = get_initializer(name)
+            W = found(make_rng(seed), self.n_in, self.n_out)
             if not isinstance(init, str):
                 W = check_init_result(W, (self.n_in, self.n_out), "(fan_in, fan_out)")
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._names import naming
 from ._validation import (
     check_finite_array,
     check_int_sequence,
@@ -274,7 +275,8 @@ def select_hidden_units(
     seed = check_positive_int(seed, "seed", minimum=0)
     weight_decay = check_nonneg_float(weight_decay, "weight_decay")
     # an unknown name, a step or a softmax fails here, not in a worker
-    _check_hidden_activation(get_activation(activation), "activation")
+    with naming("activation"):
+        _check_hidden_activation(get_activation(activation), "activation")
     if n_jobs is not None:  # joblib itself takes 1.5 and True; 0 workers do nothing
         integer = isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
         if not integer or n_jobs == 0:

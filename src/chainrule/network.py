@@ -36,6 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._names import naming
 from ._network_cost import _CostAndGradient
 from ._network_inference import _BATCH_CACHES as _BATCH_CACHES
 from ._network_inference import _accuracy_count as _accuracy_count
@@ -189,7 +190,8 @@ class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTe
         if loss is None:  # the output's canonical loss, as mlp() and network_from_layers()
             output = getattr(getattr(layers[-1], "activation", None), "name", None)
             loss = _DEFAULT_LOSS.get(output, "squared_error")
-        self._loss = get_loss(loss)  # checked against the output below, once it is known
+        with naming("loss"):
+            self._loss = get_loss(loss)  # checked against the output below, once it is known
         self.weight_decay = weight_decay  # the properties check them (_network_settings)
         self.decay = decay
         act = self.output_activation
