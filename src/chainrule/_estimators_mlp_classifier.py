@@ -132,6 +132,10 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             Non-negative weights; each batch's loss is their weighted mean.  One
             number is the weight of every row, as in scikit-learn.  Multiplied
             by the weights of ``class_weight``.
+            The L2 penalty divides by their sum, ``alpha / (2 sum(w)) sum W^2``
+            as in scikit-learn (the weights count rows), so with ``alpha > 0``
+            their scale matters (``s * w`` is ``w`` with ``alpha / s``); with
+            ``alpha > 0`` a sum below ``np.finfo(float).tiny`` is refused.
 
         Returns
         -------

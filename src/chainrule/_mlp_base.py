@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._estimators_weight_scale import weight_scale_note
 from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
 from ._mlp_early_stopping import early_stopping_split, stopping_record
@@ -211,7 +212,8 @@ class _BaseMLP(_Init, _Parameters, _Building, _FittedNetwork, _Fitting, _Checked
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
                 f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps "
                 f"{kept}. Try a smaller learning_rate_init (now "
-                f"{self.learning_rate_init:g}) or {clip}clip_norm (gradient clipping).",
+                f"{self.learning_rate_init:g}) or {clip}clip_norm (gradient clipping)."
+                + weight_scale_note(sw, self.alpha),  # weights of a small sum: a strong alpha
                 exc.epoch, exc.batch, exc.history, exc.what,
             ) from None
         if incremental:  # (its copies, reused: no allocation per call)

@@ -20,6 +20,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
 from ._class_weight import checked_sample_weight
+from ._estimators_weight_scale import check_weight_scale, weight_scale_note
 from ._mlp_data_scale import warn_if_overflowing
 from ._mlp_fitted import named_network
 from ._mlp_fitting import _SK_NAME, _seed
@@ -288,6 +289,9 @@ class _CheckedFit:
         # validation rows of early stopping keep sample_weight alone, as scikit-learn's
         # SGDClassifier scores them (and Keras applies class_weight to training only)
         fit_sw = self._class_sample_weight(y, sw, incremental)
+        # alpha / (2 sum(w)) sum W^2 of weights that sum to a subnormal: named here, not
+        # a diverged run (the scale of the weights matters only through alpha)
+        check_weight_scale(fit_sw, self.alpha, getattr(self, "class_weight", None))
         if first:
             self._rng = np.random.default_rng(_seed(self.random_state))
             out_act, loss = self._output()
@@ -343,7 +347,11 @@ class _CheckedFit:
                 self._fit_stochastic(X, Y, y, fit_sw, incremental, sw)
             else:
                 self._fit_scipy(X, Y, fit_sw)
-        except TrainingDiverged:
+        except TrainingDiverged as exc:
+            note = weight_scale_note(fit_sw, self.alpha) if self.solver not in _STOCHASTIC else ""
+            if note and exc.args:  # SciPy's run: the weights' part in alpha, after its words
+                exc.args = (f"{exc.args[0]}.{note}" if not str(exc.args[0]).endswith(".")
+                            else f"{exc.args[0]}{note}", *exc.args[1:])
             raise
         except BaseException:
             net.weight_decay = decay
