@@ -417,8 +417,8 @@ def test_network_from_layers_checks_dtype_by_its_name(layers, dtype, exc, given)
 def test_network_input_shape_argument_for_dense_networks():
     net = Network([Dense(4, 2)], input_shape=4)
     assert net.n_inputs == 4
-    with pytest.raises(ValueError, match=r"layers\[0\] expects 4 inputs but the layer before it "
-                                         r"gives 5 outputs"):
+    with pytest.raises(ValueError, match=r"^input_shape: layers\[0\] expects 4 inputs but "
+                                         r"input_shape gives 5 outputs"):  # robust33: named
         Network([Dense(4, 2)], input_shape=(5,))
 
 

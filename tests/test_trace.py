@@ -731,7 +731,7 @@ def test_yaml_aliases_are_refused(tmp_path, capsys):
     (".yaml", "weights: [[[0.0], [1.0]]]\ninput: [1]\ntarget: [1]\nlr: 0.5\nlr: 2\n",
      "{path}: line 5: the key 'lr' is given twice in one mapping"),
     ("", '{"weights": [[[0.0], [1.0]]], "input": [1], "target": [1], "lr": 0.5, "lr": 2}',
-     "network: inline JSON: the key 'lr' is given twice in one object"),
+     "source: inline JSON: the key 'lr' is given twice in one object"),  # load_spec's arg
 ])
 def test_a_key_given_twice_in_a_description_is_refused(tmp_path, suffix, text, message):
     """json.loads and PyYAML keep the last value of a key given twice: a hand-written

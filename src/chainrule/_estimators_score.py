@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Set
 from typing import Any
 
+import numpy as np
+
 from ._class_weight import checked_sample_weight
 from ._validation import given_value, shown_value
 from ._validation_arrays import naming_conversion
@@ -54,6 +56,13 @@ def checked_score(est: Any, X: object, y: object, sample_weight: object,
         raise ValueError(f"y must have one row per row of X (one target per example): X has "
                          f"{n} rows, y has {rows}")
     sw = checked_sample_weight(sample_weight, n)
+    if sw is not None:
+        with np.errstate(over="ignore"):
+            total = float(np.sum(sw))
+        if not np.finfo(np.float64).tiny <= total < np.inf:
+            # a weighted mean (accuracy, R^2) is the same for w / max(w), whose sum neither
+            # overflows (1e308 each: inf / inf, a NaN score) nor is subnormal
+            sw = sw / sw.max()
     with naming_conversion(y, "y"):
         try:
             return float(metric(y, pred, sample_weight=sw))

@@ -346,6 +346,8 @@ def scaled_inputs(meta: dict) -> list[str]:
 
 def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
     """Read what :func:`write_file` wrote, checking the format name and version."""
+    if not isinstance(path, str):  # None, an int, bytes: named, not pathlib's "expected str"
+        check_path(path, "path")
     p = Path(path)
     if not p.exists() and p.with_name(p.name + ".npz").exists():
         p = p.with_name(p.name + ".npz")

@@ -66,7 +66,9 @@ def naming(argument: str) -> Iterator[None]:
     ``get_optimizer``, ``get_schedule``) say "unknown initializer 'nope'; valid names
     are: ..." naming the kind of name, which the command line prefixes with its option
     (``argument --init: ...``); a Python entry point names its argument the same way
-    (``init: unknown initializer 'nope'; ...``).  Other errors pass unchanged.
+    (``init: unknown initializer 'nope'; ...``).  A TypeError ("activation must be a
+    name (str) or an Activation, got float", of ``mlp(output=0.5)``) is prefixed too unless
+    it begins with the argument; other errors pass unchanged.
 
     Parameters
     ----------
@@ -75,7 +77,11 @@ def naming(argument: str) -> Iterator[None]:
     """
     try:
         yield
-    except ValueError as exc:
-        if type(exc) is not ValueError or not str(exc).startswith("unknown "):
-            raise
-        raise ValueError(f"{argument}: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        if type(exc) is ValueError and message.startswith("unknown "):
+            raise ValueError(f"{argument}: {message}") from None
+        if type(exc) is TypeError and not message.startswith(argument):
+            # "activation must be a name (str) or an Activation, got float" of mlp(output=)
+            raise TypeError(f"{argument}: {message}") from None
+        raise

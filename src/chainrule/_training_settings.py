@@ -69,7 +69,7 @@ def _check_batch_size(batch_size: object, optimizer: object) -> tuple[bool, int 
             raise ValueError(f"batch_size must be an int >= 1, None or \"full\" (the whole "
                              f"training set per update), got {batch_size!r:.40}")
         return True, None
-    if optimizer == "gd":
+    if isinstance(optimizer, str) and optimizer == "gd":  # an array: named by get_optimizer
         if batch_size is not None:
             raise ValueError(
                 f"batch_size: optimizer 'gd' uses the whole training set per update, got "

@@ -183,13 +183,25 @@ def check_input_shape(value: object, name: str = "input_shape") -> int | tuple[i
     if isinstance(value, (list, tuple)):
         dims = tuple(check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(value))
         if len(dims) == 1:
-            return dims[0]
+            return _array_size(dims[0], name)
         if len(dims) != 3:
             raise ValueError(
                 f"{name} must be an int (features) or (channels, height, width), got {value!r}"
             )
+        _array_size(dims[0] * dims[1] * dims[2], name)
         return dims
-    return check_positive_int(value, name)
+    return _array_size(check_positive_int(value, name), name)
+
+
+def _array_size(n: int, name: str) -> int:
+    """``n`` (the entries of one example) if an array can hold that many; a ValueError
+    naming ``name`` otherwise (10**400 features were refused as the first layer's
+    "fan_in x fan_out", or as "the layer before it gives 1000...0 outputs")."""
+    limit = int(np.iinfo(np.intp).max)
+    if n > limit:
+        raise ValueError(f"{name}: {number_text(n)} entries per example, more than an array "
+                         f"holds ({limit} entries)")
+    return n
 
 
 @contextlib.contextmanager

@@ -187,7 +187,7 @@ def _converts(x: object) -> bool:
         return True
     try:
         np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return True
 
@@ -204,6 +204,13 @@ def naming_conversion(x: object, name: str, y: object = None,
     passes unchanged."""
     try:
         yield
+    except OverflowError as exc:  # NumPy's "int too large to convert to float" of 10**400
+        from ._validation import given_value  # (which imports this module)
+
+        if y is not None and _converts(x):
+            x, name = y, y_name
+        raise ValueError(f"{name} must hold numbers within float's range (about 1.8e308), "
+                         f"got {given_value(x)}: {exc}") from None
     except (TypeError, ValueError) as exc:
         text = str(exc)
         if not any(s in text for s in ("could not convert", "float() argument",

@@ -300,7 +300,7 @@ def hessian_eigenvalues(network: Network, X: object, y: object, k: int = 1,
     k = _count(k, "k", 1, n - 1, f" (network.n_params - 1: ARPACK's limit; for all {n} "
                "eigenvalues use np.linalg.eigvalsh on hessian_vector_products(net, X, y, "
                "np.eye(net.n_params)))")
-    if which not in _WHICH:
+    if not isinstance(which, str) or which not in _WHICH:  # an array: no ambiguous truth
         raise ValueError(f"which: expected one of {', '.join(map(repr, _WHICH))}, got {which!r}")
     tol = _tol(tol)
     if maxiter is not None:

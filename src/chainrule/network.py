@@ -169,6 +169,11 @@ class Network(_Settings, _ParameterVector, _CostAndGradient, _Inference, _CostTe
             try:
                 shape = layer.output_shape(shape)
             except ValueError as exc:
+                said = str(exc)
+                if i == 0 and input_shape is not None and "the layer before it" in said:
+                    # what comes before the first layer is input_shape: named
+                    said = said.replace("the layer before it", "input_shape")
+                    raise ValueError(f"input_shape: layers[0] {said}") from None
                 raise ValueError(f"layers[{i}] {exc}") from None
         if isinstance(shape, tuple):
             raise ValueError(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.base import clone
 
+from .._layers_init_checks import check_weight_count
 from .._validation import check_nonneg_float, check_positive_int, check_random_state_value
 from ..activations import OUTPUT_RANGES, _outside, get_activation
 from ..network import Network, _release_caches
@@ -61,6 +62,8 @@ class _SparseFitting:
 
     def _build(self, n_features: int) -> Network:
         n_hidden = check_positive_int(self.n_hidden, "n_hidden")
+        # 10**400 hidden units: named, not as the encoder's "fan_in x fan_out"
+        check_weight_count((n_features, n_hidden), "n_features x n_hidden")
         weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
         self._penalty()  # checks rho and beta
         rng = _rng(self.random_state)

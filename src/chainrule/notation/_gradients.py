@@ -14,6 +14,7 @@ import numpy as np
 from .._validation import check_finite_array
 from ..network import Network
 from ._layouts import _LAYOUT_SHAPE, _dense_layers, check_not_one_matrix
+from ._weights import _check_sequence
 
 __all__ = [
     "gradient_from_transfer_matrices", "gradient_from_ufldl", "gradient_to_transfer_matrices",
@@ -102,6 +103,8 @@ def gradient_to_ufldl(
 
 def _check_layer_grads(net: Network, arrays: Sequence[object], name: str,
                        shapes: list[tuple[int, int]], layout: str) -> list[np.ndarray]:
+    # None, a number, a dict: named, not list()'s "'float' object is not iterable"
+    _check_sequence(arrays, name, "gradient matrices")
     check_not_one_matrix(arrays, name)
     arrays = list(arrays)
     if len(arrays) != len(shapes):
@@ -168,6 +171,8 @@ def gradient_from_ufldl(net: Network, dWs: Sequence[object],
     """
     layers = _dense_layers(net)
     dWs = _check_layer_grads(net, dWs, "dWs", [(la.n_out, la.n_in) for la in layers], "ufldl")
+    if dbs is not None:
+        _check_sequence(dbs, "dbs", "bias gradients (or None)")
     dbs = [None] * len(layers) if dbs is None else list(dbs)
     if len(dbs) != len(layers):
         raise ValueError(f"dbs must have one entry per Dense layer of net ({len(layers)}), "

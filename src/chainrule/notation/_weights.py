@@ -9,7 +9,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import check_finite_array, check_float_dtype, data_dtype, given_value
+from .._validation import (
+    check_bool,
+    check_finite_array,
+    check_float_dtype,
+    data_dtype,
+    given_value,
+)
 from ..activations import Activation
 from ..layers import Dense
 from ..network import Network
@@ -163,6 +169,7 @@ def to_transfer_matrices(
     bias : list of bool
         Only with ``return_bias=True``: one flag per layer.
     """
+    return_bias = check_bool(return_bias, "return_bias")  # an array: no ambiguous truth
     out = []
     flags = []
     for layer in _dense_layers(net):

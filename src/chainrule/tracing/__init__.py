@@ -384,6 +384,7 @@ def trace_preset(source: str | os.PathLike | dict = "transfer-example",
       new E = 0.326
     """
     spec = spec_network(load_spec(source))
-    notation = notation or spec.notation or "transfer"
+    if notation is None:  # an array is named by trace's check, not taken for its truth
+        notation = spec.notation or "transfer"
     return trace(spec.network, spec.x, spec.y, spec.lr if lr is None else lr, notation, digits,
                  rho=spec.rho, beta=spec.beta)

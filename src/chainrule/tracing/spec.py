@@ -154,11 +154,15 @@ def _spec_with(source: str | os.PathLike, given: dict[str, Any],
     options) over it: a required key may come from them (a file without ``input``,
     ``--input 1 1``), as the message of a missing one says.  ``filled``, when given,
     gets the optional keys that neither said and took their defaults."""
-    return _checked_keys(*_read_description(source), given, filled)
+    return _checked_keys(*_read_description(source, "network"), given, filled)
 
 
-def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
-    """The description ``source`` names, as read (not checked), and how to name it."""
+def _read_description(source: str | os.PathLike | dict,
+                      name: str = "source") -> tuple[Any, str]:
+    """The description ``source`` names, as read (not checked), and how to name it.
+
+    ``name``: the argument a refusal of ``source`` itself names (``source`` of
+    :func:`load_spec` and ``trace_preset``; the command line's ``--network``, "network")."""
     if isinstance(source, dict):
         raw: Any = dict(source)
         where = "network description"
@@ -170,15 +174,15 @@ def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
             try:
                 raw = json.loads(text, object_pairs_hook=_unique_keys)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"network: inline JSON does not parse: {exc}") from None
+                raise ValueError(f"{name}: inline JSON does not parse: {exc}") from None
             except _DuplicateKey as exc:
-                raise ValueError(f"network: inline JSON: {exc}") from None
+                raise ValueError(f"{name}: inline JSON: {exc}") from None
             where = "inline network"
         else:
             path = Path(text)
             if not path.is_file():
                 raise ValueError(
-                    f"network: {text!r} is neither a preset ({', '.join(PRESETS)}), inline "
+                    f"{name}: {text!r} is neither a preset ({', '.join(PRESETS)}), inline "
                     "JSON ('{...}') nor an existing file"
                 )
             where = str(path)
@@ -199,7 +203,7 @@ def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
                     raise ValueError(f"{path}: {exc}") from None
     else:
         raise TypeError(
-            "spec must be a preset name, JSON text, a file path or a dict, got "
+            f"{name} must be a preset name, JSON text, a file path or a dict, got "
             f"{type(source).__name__}"
         )
     return raw, where
