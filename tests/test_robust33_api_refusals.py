@@ -204,3 +204,26 @@ def test_sparse_autoencoder_names_n_hidden_past_an_array() -> None:
     with pytest.raises(ValueError, match=r"^n_features x n_hidden: 4 x an int of about 10\^400 "
                                          r"weights, more than an array holds"):
         cr.SparseAutoencoder(n_hidden=10**400).fit(XA)
+
+
+@pytest.mark.parametrize(("kw", "dtype"), [({"t_max": 1e308}, "float64"),
+                                           ({"noise": 1e308, "n": 50}, "float64"),
+                                           ({"t_max": 1e20, "dtype": "float32"}, "float32")])
+def test_free_fall_whose_heights_overflow_is_refused_by_name(kw, dtype) -> None:
+    """free_fall(t_max=1e308) returned heights of inf."""
+    from chainrule import datasets
+
+    with pytest.raises(ValueError, match=rf"^t_max, g, noise: the heights g t\^2 / 2 \+ noise "
+                                         rf"overflow {dtype} "):
+        datasets.free_fall(**kw)
+
+
+def test_free_fall_in_range_is_the_formula() -> None:
+    from chainrule import datasets
+
+    t, h = datasets.free_fall(n=30, t_max=2.0, noise=0.2, g=9.81, seed=5)
+    rng = np.random.default_rng(5)
+    t_ref = np.sort(rng.uniform(0.0, 2.0, size=30))
+    np.testing.assert_array_equal(t[:, 0], t_ref)
+    np.testing.assert_allclose(h, 0.5 * 9.81 * t_ref**2 + rng.normal(0.0, 0.2, size=30),
+                               rtol=0, atol=1e-12)

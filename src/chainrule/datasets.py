@@ -285,5 +285,12 @@ def free_fall(
     dtype = check_float_dtype(dtype)
     rng = make_rng(seed)
     t = np.sort(rng.uniform(0.0, t_max, size=n))
-    h = 0.5 * g * t**2 + (rng.normal(0.0, noise, size=n) if noise else 0.0)
-    return t[:, None].astype(dtype), np.asarray(h, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = 0.5 * g * t**2 + (rng.normal(0.0, noise, size=n) if noise else 0.0)
+        heights = np.asarray(h, dtype=dtype)
+    if not np.all(np.isfinite(heights)):  # t_max=1e308: heights of inf, no data set
+        raise ValueError(
+            f"t_max, g, noise: the heights g t^2 / 2 + noise overflow {np.dtype(dtype).name} "
+            f"(largest {np.finfo(dtype).max:.3g}) with t_max={t_max:g}, g={g:g}, "
+            f"noise={noise:g}; give a smaller t_max, g or noise")
+    return t[:, None].astype(dtype), heights
