@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..batchnorm import BatchNorm
-from ._text_trace import TextTrace
+from ._text_trace import TextTrace, check_finite
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_ENTRIES", "BatchNormTrace", "trace_batchnorm"]
@@ -235,6 +235,8 @@ def trace_batchnorm(layer: BatchNorm, X: object, dout: object, *, digits: int = 
     dout = np.asarray(dout, dtype=float)
     if dout.shape != Xa.shape:
         raise ValueError(f"dout must have X's shape {Xa.shape}, got {dout.shape}")
+    check_finite(Xa, "X")
+    check_finite(dout, "dout")
     lay = copy.deepcopy(layer)
     y = np.array(lay.forward(Xa, training=True), dtype=float)
     dx = np.array(lay.backward(dout.astype(lay.A.dtype)), dtype=float)

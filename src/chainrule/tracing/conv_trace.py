@@ -36,7 +36,7 @@ import numpy as np
 
 from .._validation_digits import check_digits
 from ..conv import Conv2D
-from ._text_trace import TextTrace
+from ._text_trace import TextTrace, check_finite
 
 __all__ = ["MAX_TERMS", "ConvTrace", "trace_conv2d"]
 
@@ -190,6 +190,7 @@ def _check_images(X: object, name: str = "X") -> np.ndarray:
     if X.ndim != 4:
         raise ValueError(f"{name} must be images of shape (n, channels, height, width), "
                          f"got an array of shape {X.shape}")
+    check_finite(X, name)
     return X
 
 
@@ -197,7 +198,7 @@ def _check_dout(dout: object, shape: tuple[int, ...]) -> np.ndarray:
     dout = np.asarray(dout, dtype=float)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout must have the output's shape {tuple(shape)}, got {dout.shape}")
-    return dout
+    return check_finite(dout, "dout")
 
 
 def trace_conv2d(layer: Conv2D, X: object, dout: object, *, digits: int = 6,

@@ -37,9 +37,8 @@ import numpy as np
 
 from ..dropout import Dropout
 from ..initializers import make_rng
-from ._text_trace import TextTrace
+from ._text_trace import TextTrace, check_finite
 from .conv_trace import _check_digits, _fmt, _val
-from .layernorm_trace import _check_finite
 
 __all__ = ["MAX_ENTRIES", "DropoutTrace", "trace_dropout"]
 
@@ -207,8 +206,8 @@ def trace_dropout(layer: Dropout, X: object, dout: object, *, seed: int | None =
     if Xa.size > max_entries:
         raise ValueError(f"trace_dropout: {Xa.shape[0]} x {Xa.shape[1]} = {Xa.size} entries, "
                          f"more than max_entries={max_entries}; trace fewer entries")
-    _check_finite(Xa, "X")
-    dout = _check_finite(dout, "dout")
+    check_finite(Xa, "X")
+    dout = check_finite(dout, "dout")
     if dout.shape != Xa.shape:
         raise ValueError(f"dout must have X's shape {Xa.shape}, got {dout.shape}")
     lay = copy.deepcopy(layer)

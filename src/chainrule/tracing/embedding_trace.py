@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._layers_embedding import Embedding
-from ._text_trace import TextTrace
+from ._text_trace import TextTrace, check_finite
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_LOOKUPS", "EmbeddingTrace", "trace_embedding"]
@@ -158,6 +158,7 @@ def trace_embedding(layer: Embedding, X: object, dout: object, *, digits: int = 
     dout = np.asarray(dout, dtype=float)
     if dout.shape != A.shape:
         raise ValueError(f"dout must have the output's shape {A.shape}, got {dout.shape}")
+    check_finite(dout, "dout")
     lay.backward(dout.astype(A.dtype), need_input_grad=False)
     rows: dict = {v: [] for v in range(lay.num_embeddings)}
     for n, t in np.ndindex(idx.shape):

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..layernorm import LayerNorm
-from ._text_trace import TextTrace
+from ._text_trace import TextTrace, check_finite
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_ENTRIES", "LayerNormTrace", "trace_layernorm"]
@@ -47,16 +47,6 @@ MAX_ENTRIES = 400
 
 _ARRAYS = ("X", "gamma", "beta", "mu", "var", "std", "xhat", "y", "dout", "dgamma", "dbeta",
            "dxhat", "dvar", "dmu", "dx_terms", "dx_steps", "dx_compact", "dx")
-
-
-def _check_finite(a: np.ndarray, name: str) -> np.ndarray:
-    """``a`` as float64, refused (a ValueError naming ``name``) if it holds NaN or inf: a
-    trace of them would be NaN throughout."""
-    x = np.asarray(a, dtype=float)
-    if not np.isfinite(x).all():
-        i = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
-        raise ValueError(f"{name} must hold finite numbers, got {x[i]} at {list(i)}")
-    return x
 
 
 @dataclass(eq=False)
@@ -281,8 +271,8 @@ def trace_layernorm(layer: LayerNorm, X: object, dout: object, *, digits: int = 
     if Xa.size > max_entries:
         raise ValueError(f"trace_layernorm: {n} x {D} = {Xa.size} entries, more than "
                          f"max_entries={max_entries}; trace fewer rows or features")
-    _check_finite(Xa, "X")
-    dout = _check_finite(dout, "dout")
+    check_finite(Xa, "X")
+    dout = check_finite(dout, "dout")
     if dout.shape != Xa.shape:
         raise ValueError(f"dout must have X's shape {Xa.shape}, got {dout.shape}")
     lay = copy.deepcopy(layer)
