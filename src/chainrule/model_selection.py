@@ -154,15 +154,30 @@ def _cell(value: float) -> str:
 
 
 def _network(n_in: int, m: int, n_out: int, activation: str, rng: np.random.Generator,
-             scale: float) -> Network:
-    """A 1-hidden-layer regression network with weights and biases drawn from N(0, scale^2)."""
+             scale: float, seed: list[int] | None = None) -> Network:
+    """A 1-hidden-layer regression network with weights and biases drawn from N(0, scale^2).
+
+    A draw past float64's largest (``init_scale=1e308``) is refused naming init_scale and
+    the run ``seed`` ``[seed, M, start]``; the bias was refused as "b contains NaN".
+    """
+    def draw(r: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        values = r.normal(0.0, scale, size=shape)
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"init_scale: the initial weights of the run of M = {m} hidden units drawn "
+                f"from the seed {seed} hold values past float64's largest "
+                f"({np.finfo(np.float64).max:.4g}): N(0, init_scale^2) draws reach several "
+                f"init_scale, got init_scale={scale!r}; take one far smaller (the default "
+                "is 1.0)")
+        return values
+
     def init(r: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-        return r.normal(0.0, scale, size=(fan_in, fan_out))
+        return draw(r, (fan_in, fan_out))
 
     hidden = Dense(n_in, m, activation, init=init, seed=rng)
     out = Dense(m, n_out, "identity", init=init, seed=rng)
-    hidden.b = rng.normal(0.0, scale, size=m)
-    out.b = rng.normal(0.0, scale, size=n_out)
+    hidden.b = draw(rng, (m,))
+    out.b = draw(rng, (n_out,))
     return Network([hidden, out], loss="squared_error")
 
 
@@ -170,7 +185,8 @@ def _fit_one(X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, m: in
              activation: str, seed: list[int], scale: float, weight_decay: float,
              maxiter: int) -> tuple[float, float, np.ndarray]:
     """Train one network from one start; (train error, validation error, parameters)."""
-    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(seed), scale)
+    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(seed), scale,
+                   seed)
     net.weight_decay = weight_decay
     try:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -228,7 +244,8 @@ def select_hidden_units(
         Hidden activation: differentiable and elementwise (not step, sign or
         softmax, which is an output layer's).
     init_scale : float, default 1.0
-        Standard deviation of the initial weights and biases.
+        Standard deviation of the initial weights and biases; one whose draws pass
+        float64's largest (such as 1e308) is refused, naming it.
     weight_decay : float, default 0.0
         L2 penalty (lambda/2) sum W^2 during training (0: none, so that large
         networks can overfit).
@@ -301,7 +318,9 @@ def select_hidden_units(
             best = (k, params)
     i, s = np.unravel_index(best[0], val.shape)
     m = sizes[i]
-    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(0), scale)
+    # the layout only: its weights are the chosen run's (a draw at init_scale would be
+    # one more chance of a value past float64 that no run drew)
+    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(0), 1.0)
     net.weight_decay = weight_decay
     net.set_params(best[1])
     return SelectionResult(np.array(sizes), train, val, m, int(s), net)
