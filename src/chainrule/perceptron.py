@@ -131,6 +131,19 @@ def _check_xy(X: object, y: object, activation: str) -> tuple[np.ndarray, np.nda
     return X, y
 
 
+def _overflow_message(lr: float, epoch: int, i: int, from_zero: bool) -> str:
+    """The refusal of an update ``lr (t - o) x`` that took the weights past float64."""
+    if from_zero:
+        advice = ("from w0 = 0 and b0 = 0 the weights are lr times those of lr=1, so every "
+                  "lr > 0 makes the same mistakes (up to rounding): lr=1 learns the same")
+    else:
+        advice = "take a smaller lr"
+    largest = np.finfo(np.float64).max
+    return (f"lr: the update lr * (t - o) * x of epoch {epoch}, example {i} (from 0) took "
+            f"the weights past float64's largest ({largest:.4g}) or to NaN, got "
+            f"lr={lr!r}; {advice}")
+
+
 def train_perceptron(
     X: object,
     y: object,
@@ -150,7 +163,8 @@ def train_perceptron(
     activation : {"step", "sign"}, default "step"
         Or an alias of one (``"heaviside"`` is the step).
     lr : float, default 1.0
-        Learning rate (> 0).
+        Learning rate (> 0); one whose update takes the weights past float64's largest
+        is refused, naming it.
     max_epochs : int, default 1000
         Upper bound on the epochs, whatever happens.
     w0 : array-like of shape (n_features,), optional
@@ -190,6 +204,7 @@ def train_perceptron(
     net = Network([layer], loss="squared_error")
     theta = net.params  # [w..., b]: a live view of the layer's weights and bias
 
+    from_zero = not (W.any() or b.any())  # then the weights scale with lr
     seen: dict[bytes, int] = {}
     mistakes: list[int] = []
     history: list[np.ndarray] = []
@@ -203,13 +218,17 @@ def train_perceptron(
         seen[key] = epoch
         history.append(np.concatenate([layer.b, layer.W[:, 0]]))
         errors = 0
-        for xi, ti in zip(X, y, strict=True):
+        for i, (xi, ti) in enumerate(zip(X, y, strict=True)):
             o = net.forward(xi)[0, 0]
             if o != ti:
                 errors += 1
-                step = lr * (ti - o)
-                layer.W[:, 0] += step * xi
-                layer.b[0] += step
+                with np.errstate(over="ignore", invalid="ignore"):
+                    step = lr * (ti - o)
+                    w, bias = layer.W[:, 0] + step * xi, layer.b[0] + step
+                if not (np.isfinite(w).all() and np.isfinite(bias)):
+                    # written, they were refused by the next forward as "an in-place write"
+                    raise ValueError(_overflow_message(lr, epoch, i, from_zero))
+                layer.W[:, 0], layer.b[0] = w, bias
         mistakes.append(errors)
         if errors == 0:
             reason = "converged"
