@@ -19,7 +19,12 @@ import numpy as np
 from sklearn.base import clone
 
 from .._layers_init_checks import check_weight_count
-from .._validation import check_nonneg_float, check_positive_int, check_random_state_value
+from .._validation import (
+    check_nonneg_float,
+    check_positive_int,
+    check_random_state_value,
+    number_text,
+)
 from ..activations import OUTPUT_RANGES, _outside, get_activation
 from ..network import Network, _release_caches
 from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense, _warn_unconverged
@@ -53,6 +58,38 @@ def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
             "output='identity'")
 
 
+def check_autoencoder_size(n_in: int, n_hidden: int, name: str = "n_hidden",
+                           fan_in: str = "n_features") -> None:
+    """Refuse an ``n_in -> n_hidden -> n_in`` autoencoder whose parameters an array cannot
+    hold, naming the size ``name`` and the memory they would take.
+
+    The network keeps its ``2 n_in n_hidden + n_hidden + n_in`` parameters in one float64
+    array; past ``np.iinfo(np.intp).max`` bytes NumPy says "array is too big", naming
+    nothing (``n_hidden=10**18``: fewer entries than that, but 8 bytes each).
+
+    Parameters
+    ----------
+    n_in, n_hidden : int
+        Inputs (and outputs) and hidden units.
+    name, fan_in : str
+        How the message names them (``"hidden_sizes[1]"``, ``"hidden_sizes[0]"`` in a
+        stack).
+    """
+    # more entries in one matrix than an array indexes: as a Dense layer names its sizes
+    check_weight_count((n_in, n_hidden),
+                       f"{fan_in} x n_hidden" if name == "n_hidden" else
+                       f"{name}: {fan_in} x {name}")
+    limit = int(np.iinfo(np.intp).max)
+    n_params = 2 * n_in * n_hidden + n_hidden + n_in
+    n_bytes = 8 * n_params
+    if n_bytes > limit:
+        raise ValueError(
+            f"{name}: {number_text(n_hidden)} hidden units on {n_in} inputs make {n_params} "
+            f"parameters (the {fan_in} x {name} weights of the encoder and of the decoder, "
+            f"and the biases), {n_bytes} bytes of float64 ({n_bytes / 2**30:.3g} GiB), more "
+            f"than an array holds ({limit} bytes)")
+
+
 class _SparseFitting:
     """The fit of :class:`~chainrule.autoencoder.SparseAutoencoder`: the mixin base that
     checks its settings, builds its network and trains it."""
@@ -62,8 +99,9 @@ class _SparseFitting:
 
     def _build(self, n_features: int) -> Network:
         n_hidden = check_positive_int(self.n_hidden, "n_hidden")
-        # 10**400 hidden units: named, not as the encoder's "fan_in x fan_out"
-        check_weight_count((n_features, n_hidden), "n_features x n_hidden")
+        # 10**400 hidden units: named, not as the encoder's "fan_in x fan_out"; 10**18:
+        # named with the memory, not NumPy's "array is too big"
+        check_autoencoder_size(n_features, n_hidden)
         weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
         self._penalty()  # checks rho and beta
         rng = _rng(self.random_state)

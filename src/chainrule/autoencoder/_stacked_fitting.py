@@ -34,6 +34,7 @@ from ._base import _check_method, _checked_X, _interrupt_aborts, _rng
 from ._penalty import KLSparsity
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder, _layer_outputs
+from ._sparse_fitting import check_autoencoder_size
 
 if TYPE_CHECKING:
     from ._stacked import StackedAutoencoder
@@ -66,6 +67,12 @@ class _StackedFitting:
         X, y = _checked_X(self, X, True, np.float64, y)
         self._labels(y)
         sizes, decay, fine = self._checked_settings()
+        # each autoencoder of the stack, before any is trained: named as hidden_sizes[i],
+        # not as the SparseAutoencoder's "n_features x n_hidden" that it is built as
+        n_in, fan_in = X.shape[1], "n_features"
+        for i, size in enumerate(sizes):
+            check_autoencoder_size(n_in, size, f"hidden_sizes[{i}]", fan_in)
+            n_in, fan_in = size, f"hidden_sizes[{i}]"
         sw = self._sample_weights(y, sample_weight, X.shape[0])
         if X_unlabeled is None:
             U = X
