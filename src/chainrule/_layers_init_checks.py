@@ -102,11 +102,13 @@ def check_explicit_init(init: object, shape: tuple[int, ...], names: str,
     return W
 
 
-def check_weight_count(shape: tuple[int, ...], names: str) -> None:
-    """Refuse weights of ``shape`` with more entries than an array holds, by name.
+def check_weight_count(shape: tuple[int, ...], names: str, itemsize: int = 8) -> None:
+    """Refuse weights of ``shape`` that an array cannot hold, by name.
 
-    NumPy would say "Maximum allowed dimension exceeded" or "array is too big"
-    naming no argument.
+    NumPy would say "Maximum allowed dimension exceeded" (more entries than an index
+    reaches) or "array is too big" (more bytes), naming no argument.  The weights are
+    drawn in float64 whatever the layer's dtype, so the bytes are counted at ``itemsize``
+    8 unless said otherwise.
 
     Parameters
     ----------
@@ -114,14 +116,22 @@ def check_weight_count(shape: tuple[int, ...], names: str) -> None:
         The weights' shape, e.g. (fan_in, fan_out).
     names : str
         The arguments giving it, for the message, e.g. "fan_in x fan_out".
+    itemsize : int, default 8
+        Bytes per weight.
 
     Raises
     ------
     ValueError
-        More than ``np.iinfo(np.intp).max`` entries.
+        More than ``np.iinfo(np.intp).max`` entries, or bytes.
     """
     limit = np.iinfo(np.intp).max
-    if math.prod(shape) > limit:
+    count = math.prod(shape)
+    if count > limit:
         sizes = " x ".join(number_text(size) for size in shape)
         raise ValueError(f"{names}: {sizes} weights, more than an array holds ({limit} "
                          "entries)")
+    if count * itemsize > limit:
+        sizes = " x ".join(str(size) for size in shape) + (f" = {count}" if len(shape) > 1 else "")
+        raise ValueError(f"{names}: {sizes} weights, {count * itemsize} bytes "
+                         f"({count * itemsize / 2**30:.3g} GiB at {itemsize} bytes each), more "
+                         f"than an array holds ({limit} bytes)")

@@ -76,9 +76,10 @@ def check_autoencoder_size(n_in: int, n_hidden: int, name: str = "n_hidden",
         stack).
     """
     # more entries in one matrix than an array indexes: as a Dense layer names its sizes
+    # (entries only, itemsize 1: the bytes of the whole parameter vector are counted below)
     check_weight_count((n_in, n_hidden),
                        f"{fan_in} x n_hidden" if name == "n_hidden" else
-                       f"{name}: {fan_in} x {name}")
+                       f"{name}: {fan_in} x {name}", itemsize=1)
     limit = int(np.iinfo(np.intp).max)
     n_params = 2 * n_in * n_hidden + n_hidden + n_in
     n_bytes = 8 * n_params
