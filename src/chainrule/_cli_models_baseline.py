@@ -166,10 +166,12 @@ def fold_baselines(table, folds: list, fill_category: str | None = None,
                       "training_rows": [d["of"] for d in done]}}
 
 
-def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]:
+def baseline_lines(baseline: dict, mean: dict, tried: bool = False,
+                   who: str = "the network") -> list[str]:
     """cv's lines of :func:`fold_baselines`' ``baseline`` beside the network's ``mean``
     scores over the folds: R^2 and RMSE of each, and whether the network beats the line
-    (``tried``: --weight-decay or --patience given, not suggested again)."""
+    (``tried``: --weight-decay or --patience given, not suggested again; ``who``: whose
+    means they are, tune's "the best combination")."""
     def words(scores: dict) -> str:
         shown = [f"{name} {scores[key]:.6g}" for key, name in (("r2", "r2"), ("rmse", "rmse"))
                  if key in scores]
@@ -184,7 +186,7 @@ def baseline_lines(baseline: dict, mean: dict, tried: bool = False) -> list[str]
              f"standardised features{subset}) {words(ridge['mean'])}"]
     net, line = mean.get("r2"), baseline["ridge"]["mean"].get("r2")
     if net is not None and line is not None and net < line:
-        lines.append(f"the network's mean r2 {net:.6g} is below the linear model's "
+        lines.append(f"{who}'s mean r2 {net:.6g} is below the linear model's "
                      f"{line:.6g}: on these data it does no better than a line"
                      + ("" if tried else "; where it overfits (stderr's note), a penalty "
                         "(--weight-decay) or early stopping (--patience) may close the gap"))

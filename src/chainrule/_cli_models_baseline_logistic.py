@@ -60,7 +60,8 @@ def logistic_rows(n_rows: int, n_features: int, n_classes: int) -> int:
 
 
 def logistic_fold(train, held, n_classes: int, class_weight: object = None,
-                  seed: int = 0, overwrite: bool = False) -> dict | None:
+                  seed: int = 0, overwrite: bool = False,
+                  extra: str | None = None) -> dict | None:
     """LogisticRegression's accuracy and log loss of the ``held`` rows, fitted on the
     ``train`` rows (each with ``X``, ``y`` of class indices and ``sample_weight``;
     categories already encoded).
@@ -80,14 +81,19 @@ def logistic_fold(train, held, n_classes: int, class_weight: object = None,
     overwrite : bool, default False
         Whether ``train.X`` and ``held.X``, where they are float64, may be standardised
         in place (the callers' own copies of the rows: no second copy of them).
+    extra : str, optional
+        One more of evaluate's scores of a classifier (``balanced_accuracy``,
+        ``f1_macro``, ``roc_auc``, ``average_precision``: tune's ``--scoring``), computed
+        by evaluate's own code of the held-out probabilities; left out where evaluate
+        leaves it out (ROC AUC of held-out rows of one class).
 
     Returns
     -------
     dict or None
-        ``{"accuracy", "log_loss", "rows", "of", "one_row"}``: the scores, the training
-        rows fitted on and the training rows there were, and the most one held-out row
-        moves the accuracy (its weight's share); None where the standardisation
-        overflows, or the rows fitted on hold one class only.
+        ``{"accuracy", "log_loss", "rows", "of", "one_row"}`` (and ``extra``): the
+        scores, the training rows fitted on and the training rows there were, and the
+        most one held-out row moves the accuracy (its weight's share); None where the
+        standardisation overflows, or the rows fitted on hold one class only.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -117,9 +123,38 @@ def logistic_fold(train, held, n_classes: int, class_weight: object = None,
     w_held = _weights(held.sample_weight)
     one_row = (1.0 / len(y_held) if w_held is None
                else float(np.max(w_held) / np.sum(w_held)))
+    more = ({} if extra in (None, "accuracy", "log_loss")
+            else _more_scores(model, Z_held, proba, y_held, w_held, extra))
     return {"accuracy": float(np.average(proba.argmax(axis=1) == y_held, weights=w_held)),
             "log_loss": _log_loss_of(y_held, proba, max(n_classes, 2), w_held),
-            "rows": rows, "of": n, "one_row": one_row}
+            **more, "rows": rows, "of": n, "one_row": one_row}
+
+
+def _more_scores(model, Z_held: np.ndarray, proba: np.ndarray, y_held: np.ndarray,
+                 w_held: np.ndarray | None, name: str) -> dict[str, float]:
+    """evaluate's score ``name`` (:func:`~chainrule._cli_models_report._class_scores`) of
+    the fitted LogisticRegression ``model``'s probabilities ``proba`` of the held-out
+    rows ``Z_held`` (a class the training rows lacked: probability 0); ``{}`` where
+    evaluate leaves it out."""
+    from ._cli_models_report import _class_scores
+
+    def log_proba() -> np.ndarray:  # what ROC AUC ranks by where probabilities round to 1
+        from scipy.special import log_softmax
+
+        # the log-softmax of the decision function: finite where predict_log_proba, the
+        # log of the rounded probabilities, gives -inf
+        d = model.decision_function(Z_held)
+        logits = np.column_stack([np.zeros_like(d), d]) if d.ndim == 1 else d
+        out = np.full(proba.shape, -np.inf)
+        out[:, model.classes_] = log_softmax(logits, axis=1)
+        return out
+
+    outputs = SimpleNamespace(task="classification", labels=None, multilabel=False,
+                              margin=False, log_proba=log_proba)
+    with warnings.catch_warnings():  # evaluate's warnings of a fold are not the line's
+        warnings.simplefilter("ignore")
+        scores, _ = _class_scores(outputs, proba, y_held, w_held, only=name)
+    return {k: float(v) for k, v in scores.items()}
 
 
 def _weights(w: np.ndarray | None) -> np.ndarray | None:

@@ -22,7 +22,7 @@ __all__ = ["cv_logistic", "fold_logistic", "logistic_lines"]
 
 def fold_logistic(table, folds: list, y: np.ndarray, n_classes: int,
                   class_weight: object = None, fill_category: str | None = None,
-                  seed: int = 0) -> dict | None:
+                  seed: int = 0, extra: str | None = None) -> dict | None:
     """LogisticRegression's accuracy and log loss of each of ``folds`` of ``table`` (a
     single-label classifier's), fitted on the fold's training rows, and their means.
 
@@ -42,6 +42,10 @@ def fold_logistic(table, folds: list, y: np.ndarray, n_classes: int,
         ``--impute constant``'s fill category, as the network's folds encode it.
     seed : int, default 0
         cv's ``--seed`` (the subset of a fold over the budget).
+    extra : str, optional
+        One more of evaluate's scores of each fold (tune's ``--scoring``:
+        ``balanced_accuracy``, ``f1_macro``, ``roc_auc``, ``average_precision``), its
+        mean over the folds that have it.
 
     Returns
     -------
@@ -56,16 +60,18 @@ def fold_logistic(table, folds: list, y: np.ndarray, n_classes: int,
     for tr, he in folds:
         try:
             found = logistic_fold(*_fold_rows(table, tr, he, y, fill_category), n_classes,
-                                  class_weight, seed, overwrite=True)
+                                  class_weight, seed, overwrite=True, extra=extra)
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # a refused fit
             found = None
         if found is None:
             return None
         done.append(found)
-    per_fold = [{"accuracy": d["accuracy"], "log_loss": d["log_loss"]} for d in done]
+    keys = ["accuracy", "log_loss", *([extra] if extra not in (None, "accuracy",
+                                                                "log_loss") else [])]
+    per_fold = [{k: d[k] for k in keys if k in d} for d in done]
     return {"logistic": {
-        "mean": {k: float(np.mean([r[k] for r in per_fold])) for k in ("accuracy",
-                                                                       "log_loss")},
+        "mean": {k: float(np.mean([r[k] for r in per_fold if k in r])) for k in keys
+                 if any(k in r for r in per_fold)},
         "per_fold": per_fold, "fitted_rows": [d["rows"] for d in done],
         "training_rows": [d["of"] for d in done],
         "one_row": max(d["one_row"] for d in done) / len(done)}}
@@ -89,10 +95,12 @@ def _fold_rows(table, tr: np.ndarray, he: np.ndarray, y: np.ndarray,
                  for X, rows in ((X_tr, tr), (X_he, he)))
 
 
-def logistic_lines(baseline: dict, mean: dict, remedy: str | None = None) -> list[str]:
+def logistic_lines(baseline: dict, mean: dict, remedy: str | None = None,
+                   who: str = "the network") -> list[str]:
     """cv's lines of :func:`fold_logistic`'s ``baseline`` beside the network's ``mean``
     scores over the folds, and where the network does worse (:func:`worse_than_line`),
-    a line that says so with ``remedy`` (the options that may close the gap)."""
+    a line that says so with ``remedy`` (the options that may close the gap); ``who``:
+    whose means they are (tune's: "the best combination")."""
     line = baseline["logistic"]
     subset = ("" if line["fitted_rows"] == line["training_rows"] else
               f", fitted on a random {max(line['fitted_rows'])} of each fold's "
@@ -104,18 +112,20 @@ def logistic_lines(baseline: dict, mean: dict, remedy: str | None = None) -> lis
                          [("accuracy", "accuracy"), ("log loss", "log_loss")])]
     worse = worse_than_line(mean, line["mean"], line["one_row"])
     if worse:
-        lines.append("the network's mean " + ", ".join(
+        lines.append(f"{who}'s mean " + ", ".join(
             f"{name} {mean[key]:.6g}" for name, key in shown)
             + f": its {' and '.join(worse)} {'are' if len(worse) > 1 else 'is'} worse than "
             "the linear model's on these folds" + (f"; {remedy}" if remedy else ""))
     return lines
 
 
-def cv_logistic(args, table, task: str, several: bool, folds: list) -> dict | None:
+def cv_logistic(args, table, task: str, several: bool, folds: list,
+                extra: str | None = None) -> dict | None:
     """:func:`fold_logistic` of a single-label classifier's ``folds`` (``args``: cv's
-    options: ``--class-weight``, ``--impute constant``'s fill category, ``--seed``); None
-    for a regression, a multi-label classifier, an Embedding's indices, or where no
-    baseline can be had."""
+    options: ``--class-weight``, ``--impute constant``'s fill category, ``--seed``;
+    ``extra``: one more score of each fold, tune's ``--scoring``); None for a
+    regression, a multi-label classifier, an Embedding's indices, or where no baseline
+    can be had."""
     from ._cli_class_weight import resolve_class_weight
     from ._cli_models_train_prepare import indices_first, missing_options
     from .saved_model import fit_labels
@@ -132,4 +142,5 @@ def cv_logistic(args, table, task: str, several: bool, folds: list) -> dict | No
     except ValueError:
         return None
     return fold_logistic(table, folds, np.asarray(y), len(labels), class_weight,
-                         missing_options(args).get("missing_category"), seed=args.seed)
+                         missing_options(args).get("missing_category"), seed=args.seed,
+                         extra=extra)

@@ -219,6 +219,7 @@ def _tune(args: argparse.Namespace) -> int:
     from ._cli_models_cv import fold_jobs
     from ._cli_models_cv_jobs import run_jobs
     from ._cli_models_data import _DATA_EXAMPLE, _not_empty
+    from ._cli_models_tune_baseline import tune_baseline
     from ._cli_models_tune_folds import _cross_validate, _set_up
     from ._cli_models_tune_grid import (
         combination_args,
@@ -227,7 +228,7 @@ def _tune(args: argparse.Namespace) -> int:
         train_argv,
         value_parser,
     )
-    from ._cli_models_tune_table import print_results
+    from ._cli_models_tune_table import best_of, print_results
     from .cli_args import refuse_overwriting
 
     _refuse(args)
@@ -277,7 +278,11 @@ def _tune(args: argparse.Namespace) -> int:
     if all(r["failed"] for r in results):
         raise ArithmeticError("every combination's training diverged: "
                               + "; ".join(r["failed"] for r in results))
-    best = print_results(args, search, results, partial=False)
+    best = best_of(results, search["scoring"])
+    baseline = None if best is None else tune_baseline(set_up[results.index(best)],
+                                                       search["scoring"])
+    best = print_results(args, search, results, partial=False, baseline=baseline,
+                         best_run=None if best is None else set_up[results.index(best)][1])
     if best is None:
         raise ArithmeticError(f"no combination has a mean {search['scoring']}: there is no "
                               "best to recommend" + (" or to refit" if args.out else ""))

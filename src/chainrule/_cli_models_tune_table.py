@@ -11,8 +11,19 @@ from ._cli_models_cv_table import dtype_line, dtype_record, folds_how, json_text
 from ._cli_models_data import _NAMES
 
 
+def best_of(results: list[dict], key: str) -> dict | None:
+    """The best of ``results`` by the score ``key``: the first of rank 1; None where no
+    combination has a mean of it (each diverged, or its score left out of every fold)."""
+    from ._cli_models_tune import ranks
+
+    best = results[int(ranks(results, key).argmin())]
+    if key not in best["mean"] or best["mean"][key] != best["mean"][key]:  # none has it
+        return None  # (diverged, or NaN): none to recommend, as every one ranks last
+    return best
+
+
 def print_results(args: argparse.Namespace, search: dict, results: list[dict],
-                  partial: bool) -> dict:
+                  partial: bool, baseline: dict | None = None, best_run=None) -> dict:
     """Print the combinations' results (``--json``: as JSON); return the best's.
 
     Parameters
@@ -26,6 +37,11 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         ``folds_scored``, ``seconds``, ``failed``), in the order they were tried.
     partial : bool
         An interrupt stopped the search: ``results`` are those finished.
+    baseline : dict, optional
+        :func:`~chainrule._cli_models_tune_baseline.tune_baseline`'s linear model on the
+        same folds, printed after the table (``--json``: its ``baseline``).
+    best_run : argparse.Namespace, optional
+        The best combination's options (the remedies the baseline's note names).
 
     Returns
     -------
@@ -34,13 +50,12 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         has a mean of the score (each diverged, or its score left out of every fold).
     """
     from ._cli_models_tune import LOWER_IS_BETTER, ranks
+    from ._cli_models_tune_baseline import baseline_lines, json_record
     from ._cli_models_tune_grid import off_words, option_words, value_parser
 
     key = search["scoring"]
     rank = ranks(results, key)
-    best = results[int(rank.argmin())]
-    if key not in best["mean"] or best["mean"][key] != best["mean"][key]:  # none has it
-        best = None  # (diverged, or NaN): none to recommend, as every one ranks last
+    best = best_of(results, key)
     line = None if best is None else [
         "chainrule", "train", *best["train"],
         *(["-o", str(args.out)] if args.out is not None else [])]
@@ -64,7 +79,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
             "best_index": None if best is None else results.index(best),
             "best": None if best is None else best["params"],
             "best_command": None if line is None else shlex.join(line),
-            "partial": partial}))
+            **json_record(baseline), "partial": partial}))
         return best
     n = search["combinations"]
     table = search["table"]
@@ -108,6 +123,8 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
             print(f"diverged: {' '.join(w for w in words if w)}: {r['failed']}")
     print(f"std: over the folds (NumPy's, ddof=0); seconds: training and scoring the "
           f"combination's {search['folds']} folds")
+    if baseline is not None and best is not None:
+        print("\n".join(baseline_lines(baseline, best, best_run)))
     print(f"best{' so far' if partial else ''}: " + (
         shlex.join(line) if line is not None else
         f"none: no combination {'finished ' if partial else ''}has a mean {_NAMES[key]}"))
