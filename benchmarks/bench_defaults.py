@@ -19,8 +19,11 @@ Printed per data set: the median and the min-max over the seeds of each one's
 held-out score, and the median fit time (chainrule: the training time its line
 prints; scikit-learn: ``fit``), and in how many runs train's note said that the
 validation loss had been lowest 5 or more epochs before the end and is now more than 10 %
-above it (``overfit``).  xor has four rows, none held out: its score is the
-training accuracy, marked so.
+above it (``overfit``), and in how many train's baseline note said that the network
+did worse than the linear model fitted on the same training rows (``line note``:
+RidgeCV's R^2, or LogisticRegression's accuracy or log loss, on the validation
+rows).  xor has four rows, none held out: its score is the training accuracy, marked
+so.
 
     python benchmarks/bench_defaults.py [--seeds 5] [--only diabetes iris ...]
                                         [--options "--patience 10 ..."]
@@ -53,6 +56,9 @@ from chainrule._cli_models_train_task import _split  # noqa: E402
 from chainrule.tabular import BUNDLED, read_data  # noqa: E402
 
 _NUMBER = r"(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
+# the words of train's note of a network that does worse than the linear model
+# (_cli_models_baseline.train_note, _cli_models_baseline_logistic.classifier_note)
+_LINE_NOTE = "validation rows a linear model"
 
 
 def run_train(name: str, seed: int, options: list[str], out: str) -> tuple[float, float, str]:
@@ -131,13 +137,15 @@ def main(argv: list[str] | None = None) -> None:
     print("median [min, max] over the seeds of the held-out accuracy (classification) or "
           "R^2 (regression); median fit seconds")
     header = (f"{'data set':<14} {'score':<9} {'chainrule train':<24} {'scikit-learn MLP':<24} "
-              f"{'linear':<24} {'s chainrule':>11} {'s sklearn':>9} {'overfit':>8}")
+              f"{'linear':<24} {'s chainrule':>11} {'s sklearn':>9} {'overfit':>8} "
+              f"{'line note':>9}")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "model.npz")
         for name in names:
-            ours, theirs, lines, ours_s, theirs_s, notes = [], [], [], [], [], 0
+            ours, theirs, lines, ours_s, theirs_s = [], [], [], [], []
+            notes = line_notes = 0
             for seed in range(args.seeds):
                 score, seconds, stderr = run_train(name, seed, options, out)
                 ref = references(name, seed, not args.chainrule_only)
@@ -147,11 +155,12 @@ def main(argv: list[str] | None = None) -> None:
                 theirs_s.append(ref["sklearn_s"])
                 lines.append(ref["linear"])
                 notes += "validation loss was lowest" in stderr
+                line_notes += _LINE_NOTE in stderr
             what = ("R^2" if ref["task"] == "regression"
                     else "acc" if ref["n_val"] > 4 else "train acc")
             print(f"{name:<14} {what:<9} {_spread(ours):<24} {_spread(theirs):<24} "
                   f"{_spread(lines):<24} {np.median(ours_s):>11.2f} "
-                  f"{np.median(theirs_s):>9.2f} {notes:>8}",
+                  f"{np.median(theirs_s):>9.2f} {notes:>8} {line_notes:>9}",
                   flush=True)
 
 
