@@ -30,6 +30,15 @@ so.
 
 ``--options`` adds train options to every chainrule run (to try another default on all
 data sets and seeds with the same comparison).
+
+``--cv`` runs ``chainrule cv NAME --seed S`` (its 5 folds) instead, and prints per data
+set the medians over the seeds of the network's mean held-out accuracy and log loss
+over the folds (R^2 and RMSE of a regression), the linear baseline's that cv prints
+beside them (LogisticRegression, or RidgeCV, on the same folds), and in how many seeds
+cv's note said that the network did worse than the line: the held-out rows no option
+chose, where train's validation rows also pick ``--patience``'s epoch.
+
+    python benchmarks/bench_defaults.py --cv --only breast_cancer --options="--hidden"
 """
 
 from __future__ import annotations
@@ -76,6 +85,52 @@ def run_train(name: str, seed: int, options: list[str], out: str) -> tuple[float
     part = line.split("validation", 1)[1] if "validation" in line else line
     score = re.search(r"(?:accuracy|r2) " + _NUMBER, part)
     return float(score.group(1)), seconds, stderr.getvalue()
+
+
+# the words of cv's note of a network below its baseline (a classifier's, a regression's)
+_CV_NOTE = ("worse than the linear model's on these folds", "does no better than a line")
+
+
+def run_cv(name: str, seed: int, options: list[str]) -> dict:
+    """``chainrule cv name --seed seed *options``: the network's mean scores over the
+    folds and the baseline's (the first two of accuracy, log loss, or r2, rmse), and
+    whether cv's note of a network below the line fired."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = cli.main(["cv", name, "--seed", str(seed), "-q", *options])
+    text = stdout.getvalue()
+    if code != 0:
+        raise RuntimeError(f"chainrule cv {name} exited {code}: {stderr.getvalue()}")
+    lines = text.splitlines()
+    header = next(v for v in lines if v.startswith("fold "))
+    keys = ("accuracy", "log loss") if "accuracy" in header else ("r2", "rmse")
+    columns = re.split(r"\s{2,}", header.strip())
+    mean = re.split(r"\s{2,}", next(v for v in lines if v.startswith("mean ")).strip())
+    net = {k: float(mean[columns.index(k) - 1]) for k in keys}  # no "held out" of it
+    base = next(v for v in lines if v.startswith("baseline, the same folds"))
+    base = base.split("a linear model", 1)[1]
+    line = {k: float(re.search(k + " " + _NUMBER, base).group(1)) for k in keys}
+    return {"keys": keys, "net": net, "line": line,
+            "note": any(words in text for words in _CV_NOTE)}
+
+
+def cv_table(names: list[str], seeds: int, options: list[str]) -> None:
+    """``--cv``'s table: per data set, the medians over the seeds of cv's scores."""
+    print(f"chainrule {chainrule.__version__}; chainrule cv NAME --seed S "
+          f"{' '.join(options)}; seeds 0..{seeds - 1}; {time.strftime('%Y-%m-%d')}")
+    print("median [min, max] over the seeds of the mean over cv's 5 folds: the network's "
+          "and the linear baseline's (accuracy and log loss; regression: R^2 and RMSE)")
+    header = (f"{'data set':<14} {'scores':<9} {'network':<24} {'':<24} {'linear':<24} "
+              f"{'':<24} {'line note':>9}")
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        found = [run_cv(name, seed, options) for seed in range(seeds)]
+        keys = found[0]["keys"]
+        cells = [_spread([f[who][k] for f in found]) for who in ("net", "line") for k in keys]
+        what = "acc, loss" if keys[0] == "accuracy" else "R^2, RMSE"
+        print(f"{name:<14} {what:<9} " + " ".join(f"{c:<24}" for c in cells)
+              + f" {sum(f['note'] for f in found):>9}", flush=True)
 
 
 def references(name: str, seed: int, mlp_too: bool = True) -> dict[str, float]:
@@ -129,9 +184,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--options", default="", help="train options added to every run")
     parser.add_argument("--chainrule-only", action="store_true",
                         help="leave out scikit-learn's MLP (its columns print as -)")
+    parser.add_argument("--cv", action="store_true",
+                        help="chainrule cv NAME --seed S instead of train: the network's "
+                        "and the baseline's mean scores over the folds, and cv's note")
     args = parser.parse_args(argv)
     options = args.options.split()
     names = args.only or list(BUNDLED)
+    if args.cv:
+        cv_table(names, args.seeds, options)
+        return
     print(f"chainrule {chainrule.__version__}; chainrule train NAME --seed S "
           f"{' '.join(options)}; seeds 0..{args.seeds - 1}; {time.strftime('%Y-%m-%d')}")
     print("median [min, max] over the seeds of the held-out accuracy (classification) or "

@@ -329,7 +329,8 @@ def baseline_note(args, task: str, several: bool, X: np.ndarray, y: np.ndarray,
     if several or indices_first(args):
         return None
     return classifier_note(X, y, train_idx, val_idx, sample_weight, net, n_classes,
-                           class_weight, seed=args.seed, remedy=remedies(args))
+                           class_weight, seed=args.seed,
+                           remedy=remedies(args, "classification"))
 
 
 def _float64_rows(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:

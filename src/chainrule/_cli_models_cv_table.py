@@ -187,7 +187,7 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
         from ._cli_models_baseline import remedies
         from ._cli_models_baseline_logistic_cv import logistic_lines
 
-        print("\n".join(logistic_lines(baseline, mean, remedies(args))))
+        print("\n".join(logistic_lines(baseline, mean, remedies(args, "classification"))))
     elif baseline:
         from ._cli_models_baseline import baseline_lines
 

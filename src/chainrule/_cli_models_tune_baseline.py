@@ -83,7 +83,7 @@ def baseline_lines(baseline: dict, best: dict, run) -> list[str]:
     from ._cli_models_baseline import remedies
     from ._cli_models_baseline_logistic_cv import logistic_lines
 
-    return lines + logistic_lines(found, best["mean"], remedies(run),
+    return lines + logistic_lines(found, best["mean"], remedies(run, "classification"),
                                   who="the best combination")[1:]
 
 
