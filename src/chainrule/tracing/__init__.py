@@ -21,7 +21,10 @@ The package keeps computing and formatting apart:
   (the parsing of the files, JSON and YAML, in :mod:`._spec_files`);
 * :mod:`.conv_trace` and :mod:`.pool_trace` trace one Conv2D or MaxPool2D layer
   (:func:`trace_conv2d`, :func:`trace_maxpool2d`): every output, gradient and input
-  gradient as the explicit sum of the entries that make it; :mod:`.embedding_trace`
+  gradient as the explicit sum of the entries that make it; :mod:`.avgpool_trace` one
+  AvgPool2D layer (:func:`trace_avgpool2d`, LeNet's subsampling without its coefficient
+  and bias): each window's sum over its size, each pixel's share of the windows covering
+  it; :mod:`.embedding_trace`
   one Embedding layer (:func:`trace_embedding`): each lookup, and which rows of ``dW``
   receive which slices of ``dout`` (the scatter-add); :mod:`.batchnorm_trace` one
   BatchNorm layer in training mode (:func:`trace_batchnorm`): the batch statistics,
@@ -54,6 +57,7 @@ from ._embedding_first import (
     embedding_dict,
 )
 from ._sparsity import check_sparsity
+from .avgpool_trace import AvgPoolTrace, trace_avgpool2d
 from .batch import BatchStepTrace, compute_batch_step
 from .batchnorm_trace import BatchNormTrace, trace_batchnorm
 from .compute import LayerStep, StepTrace, compute_step
@@ -70,6 +74,7 @@ __all__ = [
     "FORMATS",
     "NOTATIONS",
     "PRESETS",
+    "AvgPoolTrace",
     "BatchNormTrace",
     "BatchStepTrace",
     "ConvTrace",
@@ -87,6 +92,7 @@ __all__ = [
     "load_spec",
     "spec_network",
     "trace",
+    "trace_avgpool2d",
     "trace_batchnorm",
     "trace_conv2d",
     "trace_dropout",
