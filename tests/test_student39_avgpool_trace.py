@@ -222,3 +222,13 @@ def test_non_finite_x_and_dout_refused_by_name(bad):
     with pytest.raises(ValueError, match=rf"^dout must hold finite numbers, got {bad} at "
                        r"\[0, 0, 1, 0\]"):
         trace_avgpool2d(AvgPool2D(2), x, db)
+
+
+def test_a_stride_past_int64_leaves_one_window():
+    # --avgpool 2 --stride 10**30 on a 3x3 image (the command line's int): one window,
+    # the mean of 1, 2, 4, 5 = 3; the layer's divisor multiplied the stride into an int64
+    # array (OverflowError) where MaxPool2D's forward ran
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    t = trace_avgpool2d(AvgPool2D(2, stride=10**30), x, np.ones((1, 1, 1, 1)))
+    assert t.A.tolist() == [[[[3.0]]]] and t.sizes == {(0, 0, 0, 0): 4}
+    np.testing.assert_array_equal(t.dX[0, 0], [[0.25, 0.25, 0], [0.25, 0.25, 0], [0, 0, 0]])

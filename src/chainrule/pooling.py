@@ -220,7 +220,8 @@ class AvgPool2D(_Pool2D):
         counts = []
         for size, n, k, s, p in zip(in_hw, out_hw, self.size, self.stride, self.padding,
                                     strict=True):
-            start = np.arange(n) * s - p  # in the image's coordinates
+            # in the image's coordinates (one window: its stride, maybe past int64, unused)
+            start = np.arange(n) * (s if n > 1 else 0) - p
             end = np.minimum(start + k, size + p)  # not past the padding (ceil mode)
             if not self.count_include_pad:
                 start, end = np.maximum(start, 0), np.minimum(end, size)
