@@ -1,6 +1,7 @@
-"""Command-line glue of ``chainrule trace-conv``: one Conv2D (``--kernel``) or MaxPool2D
-(``--pool``) step on a small image, every number printed as an explicit sum by
-:func:`chainrule.tracing.trace_conv2d` / :func:`chainrule.tracing.trace_maxpool2d`; or
+"""Command-line glue of ``chainrule trace-conv``: one Conv2D (``--kernel``), MaxPool2D
+(``--pool``) or AvgPool2D (``--avgpool``) step on a small image, every number printed as an
+explicit sum by :func:`chainrule.tracing.trace_conv2d` /
+:func:`chainrule.tracing.trace_maxpool2d` / :func:`chainrule.tracing.trace_avgpool2d`; or
 one Embedding step (``--table``) on a few rows of indices, the lookups and the table
 gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`; or one BatchNorm
 training step (``--batchnorm``) on a batch (n, D), the statistics and dx both step by step
@@ -22,12 +23,15 @@ __all__ = ["_add_trace_conv"]
 
 def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "trace-conv", help="print every number of one convolution, max-pooling, "
-        "embedding, batch- or layer-normalisation or dropout step",
+        "trace-conv", help="print every number of one convolution, max- or average-"
+        "pooling, embedding, batch- or layer-normalisation or dropout step",
         description="One forward and backward pass of a Conv2D layer (--kernel) or a "
-        "MaxPool2D layer (--pool) on a small image: each output as its sum of x*w terms, "
-        "each dW, db and dX entry as its sum of dZ*x, dZ and dZ*w terms; for pooling, each "
-        "window's winner and where dout goes; for an Embedding layer (--table), each "
+        "MaxPool2D layer (--pool) or an AvgPool2D layer (--avgpool) on a small image: each "
+        "output as its sum of x*w terms, each dW, db and dX entry as its sum of dZ*x, dZ and "
+        "dZ*w terms; for max pooling, each window's winner and where dout goes; for average "
+        "pooling (LeNet's subsampling without its coefficient and bias), each window's sum "
+        "over its size and each dX entry as the sum of dout/size over the windows covering "
+        "it; for an Embedding layer (--table), each "
         "example's rows of the table and, for each row of dW, the slices of dout it "
         "sums (the scatter-add); for a BatchNorm layer in training mode (--batchnorm), "
         "each feature's mean, variance, xhat and y, then dgamma, dbeta, the graph's "
@@ -38,6 +42,8 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
         "mask.",
         epilog="example: chainrule trace-conv --input '[[1,2,3],[4,5,6],[7,8,9]]' "
         "--kernel '[[1,0],[0,-1]]' --padding 1 --stride 2; chainrule trace-conv --input "
+        "'[[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]' --avgpool 2; chainrule trace-conv "
+        "--input "
         "'[[2,0],[1,1]]' --table '[[0,1],[2,3],[4,5]]'; chainrule trace-conv --input "
         "'[[1,2],[3,5],[4,0]]' --batchnorm --dout '[[1,0.5],[-2,1],[0.5,3]]'; chainrule "
         "trace-conv --input '[[1,2,3],[4,0,-1]]' --layernorm; chainrule trace-conv --input "
@@ -51,6 +57,9 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--kernel", metavar="JSON",
                       help="convolution kernels of shape (kh, kw), (C, kh, kw) or (F, C, kh, kw)")
     what.add_argument("--pool", type=positive_int, metavar="K", help="max pooling, K x K windows")
+    what.add_argument("--avgpool", type=positive_int, metavar="K",
+                      help="average pooling, K x K windows (AvgPool2D; LeNet-5's subsampling "
+                      "without its trainable coefficient and bias)")
     what.add_argument("--table", metavar="JSON", help="an Embedding layer's table W, of shape "
                       "(num_embeddings, embedding_dim): --input holds indices into it")
     what.add_argument("--batchnorm", action="store_true",
@@ -74,12 +83,16 @@ def _add_trace_conv(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=integer(0), metavar="S",
                    help="with --dropout: the mask's draws come from numpy's default_rng(S), "
                    "those of Dropout(RATE, seed=S) (default 0)")
+    p.add_argument("--exclude-pad", action="store_true",
+                   help="with --avgpool and --padding: leave the padding out of each "
+                   "window's size (AvgPool2D(count_include_pad=False)); by default its zeros "
+                   "count, as PyTorch's default")
     p.add_argument("--bias", metavar="JSON", help="the biases, a number or F numbers (default 0)")
     p.add_argument("--stride", type=positive_int, help="step between windows (default: 1 for "
-                   "--kernel, K for --pool)")
+                   "--kernel, K for --pool and --avgpool)")
     p.add_argument("--padding", default="0", metavar="P",
-                   help="zero (conv) or -inf (pool) rows/columns on each side, or 'same' for "
-                   "a stride-1 convolution (default: 0)")
+                   help="zero (--kernel, --avgpool) or -inf (--pool) rows/columns on each side, "
+                   "or 'same' for a stride-1 convolution (default: 0)")
     p.add_argument("--activation", default="identity",
                    help="the convolution's activation (default: identity, as cs231n's layer)")
     p.add_argument("--dout", metavar="JSON",
@@ -182,9 +195,12 @@ def _trace_batchnorm(args: argparse.Namespace) -> int:
 def _trace_conv(args: argparse.Namespace) -> int:
     from ._cli_teaching_trace_norm import _trace_dropout, _trace_layernorm
     from .conv import Conv2D
-    from .pooling import MaxPool2D
-    from .tracing import trace_conv2d, trace_maxpool2d
+    from .pooling import AvgPool2D, MaxPool2D
+    from .tracing import trace_avgpool2d, trace_conv2d, trace_maxpool2d
 
+    if args.exclude_pad and args.avgpool is None:
+        raise ValueError("--exclude-pad: only --avgpool takes it (whether the padding counts "
+                         "in a window's size); drop it, or give --avgpool")
     if args.seed is not None and args.dropout is None:
         raise ValueError("--seed: only --dropout takes it (the mask's draws); drop it, or "
                          "give --dropout")
@@ -203,13 +219,20 @@ def _trace_conv(args: argparse.Namespace) -> int:
     X = _array(args.input, "--input", (2, 3, 4))
     X = X.reshape((1,) * (4 - X.ndim) + X.shape)
     padding = _padding(args.padding)
-    if args.pool is not None:
+    pool = "--pool" if args.pool is not None else "--avgpool" if args.avgpool is not None else None
+    if pool is not None:
         if padding == "same":
-            raise ValueError("--padding: 'same' is for --kernel; give an int with --pool")
+            raise ValueError(f"--padding: 'same' is for --kernel; give an int with {pool}")
+        kind = "max" if pool == "--pool" else "average"
         for name in ("bias", "activation"):
             if getattr(args, name) not in (None, "identity"):
-                raise ValueError(f"--{name}: max pooling has none; drop it or give --kernel")
-        layer = MaxPool2D(args.pool, stride=args.stride, padding=padding)
+                raise ValueError(f"--{name}: {kind} pooling has none; drop it or give --kernel")
+        try:
+            layer = (MaxPool2D(args.pool, stride=args.stride, padding=padding) if kind == "max"
+                     else AvgPool2D(args.avgpool, stride=args.stride, padding=padding,
+                                    count_include_pad=not args.exclude_pad))
+        except ValueError as exc:  # the padding's bound: named as the option
+            raise ValueError(f"--padding: {exc}") from None
         out_shape = layer.output_shape(X.shape[1:])
     else:
         W = _array(args.kernel, "--kernel", (2, 3, 4))
@@ -223,8 +246,8 @@ def _trace_conv(args: argparse.Namespace) -> int:
     dout = (np.ones((X.shape[0], *out_shape)) if args.dout is None
             else _array(args.dout, "--dout", (2, 3, 4)))
     dout = dout.reshape((1,) * (4 - dout.ndim) + dout.shape)
-    trace = (trace_maxpool2d if args.pool is not None else trace_conv2d)(
-        layer, X, dout, digits=min(args.digits, 17))
+    tracer = {"--pool": trace_maxpool2d, "--avgpool": trace_avgpool2d}.get(pool, trace_conv2d)
+    trace = tracer(layer, X, dout, digits=min(args.digits, 17))
     print(json.dumps(trace.to_dict()) if args.format == "json" else trace.text(), end="")
     if args.format == "json":
         print()
