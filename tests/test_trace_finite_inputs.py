@@ -20,6 +20,7 @@ def _cases():
                     np.ones((3, 2))),
         "conv2d": (lambda X, d: T.trace_conv2d(cr.Conv2D(1, 1, 2), X, d), img, dimg),
         "maxpool2d": (lambda X, d: T.trace_maxpool2d(cr.MaxPool2D(2), X, d), pool, dpool),
+        "avgpool2d": (lambda X, d: T.trace_avgpool2d(cr.AvgPool2D(2), X, d), pool, dpool),
     }
 
 
