@@ -62,7 +62,8 @@ def test_cv_folds_all_is_leave_one_group_out_train_and_evaluate(tmp_path, capsys
         assert main(["train", fit, "--groups", "site", *OPTIONS, "-q", "-o", model]) == 0
         scores = _json(capsys, "evaluate", model, test)
         for key, value in scores.items():
-            assert row[key] == value, (i, key)
+            if key not in ("brier", "ece", "calibration"):  # evaluate's alone
+                assert row[key] == value, (i, key)
         assert row["train_samples"] == len(train)
     capsys.readouterr()
     assert main(["cv", data, "--groups", "site", "--folds", "all", *OPTIONS, "-q"]) == 0

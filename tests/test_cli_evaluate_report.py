@@ -112,7 +112,7 @@ def test_without_report_the_table_is_not_printed(three, capsys):
     assert main(["evaluate", model, data, "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert list(got) == ["samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro",
-                         "roc_auc", "average_precision"]
+                         "roc_auc", "average_precision", "brier", "ece", "calibration"]
 
 
 def test_roc_auc_is_left_out_of_data_without_each_class(three, tmp_path, capsys):

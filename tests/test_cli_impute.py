@@ -283,7 +283,8 @@ def test_each_cv_fold_fills_with_its_training_rows(tmp_path, capsys, monkeypatch
                      "--json", "--unknown-categories", "zeros"]) == 0
         scores = json.loads(capsys.readouterr().out)
         for key, value in scores.items():
-            assert result["per_fold"][i][key] == value, (i, key)
+            if key not in ("brier", "ece", "calibration"):  # evaluate's alone
+                assert result["per_fold"][i][key] == value, (i, key)
     if strategy == "mean":
         means = [m.metadata["impute"]["fill"]["x1"] for m in models]
         assert max(means) - min(means) > 1e-3  # the folds' statistics differ

@@ -354,7 +354,8 @@ def test_multi_label_evaluate_gives_subset_accuracy_hamming_and_log_loss(labels,
     assert main(["evaluate", str(model), str(d / "data.csv"), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
     assert list(scores) == ["samples", "accuracy", "hamming_loss", "log_loss", "f1_macro",
-                            "roc_auc", "average_precision", "targets"]
+                            "roc_auc", "average_precision", "brier", "ece", "calibration",
+                            "targets"]
     # scikit-learn's accuracy_score of indicator rows: every label of a row right
     assert scores["accuracy"] == pytest.approx(metrics.accuracy_score(Y, pred), rel=1e-12)
     assert scores["accuracy"] == pytest.approx(np.mean((pred == Y).all(axis=1)), rel=1e-12)

@@ -291,8 +291,9 @@ def test_a_file_named_dash_is_not_standard_input(tmp_path, monkeypatch, capsys):
     assert main(["train", "./-", "--target", "k", "--epochs", "5", "--val-fraction", "0.25",
                  "-o", "m.npz", "-q"]) == 0
     assert main(["evaluate", "m.npz", "./-"]) == 0  # the file itself: known as such
-    # then accuracy, log loss, balanced accuracy, macro F1, ROC AUC and average precision
-    assert capsys.readouterr().out.splitlines()[-7].endswith(
+    # then accuracy, log loss, balanced accuracy, macro F1, ROC AUC, average precision,
+    # Brier score, ECE and the calibration line
+    assert capsys.readouterr().out.splitlines()[-10].endswith(
         "-: 40 examples, the data the model was trained on (30 training and 10 validation "
         "examples; none held out: not a test score)")
     _stdin(monkeypatch, ("\n".join(rows[:7]) + "\n").encode())

@@ -49,7 +49,7 @@ def test_each_target_has_its_roc_auc_and_average_precision(tmp_path, capsys):
     ones.to_csv(tmp_path / "ones.csv", index=False)
     got = json.loads(_run(capsys, ["evaluate", tmp_path / "m.npz", tmp_path / "ones.csv",
                                    "--json"]))
-    assert set(got["targets"]["t2"]) == {"accuracy", "log_loss"}
+    assert set(got["targets"]["t2"]) == {"accuracy", "log_loss", "brier", "ece"}  # calibrated
     keep = (T[:, 2] == 1)
     assert got["targets"]["t0"]["roc_auc"] == pytest.approx(
         roc_auc_score(T[keep, 0], P[keep, 0]), abs=1e-12)

@@ -46,7 +46,7 @@ def _targets_line(names: list[str], task: str) -> str:
 
 
 def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | None = None,
-                threshold: float | None = None
+                threshold: float | None = None, bins: int | None = None
                 ) -> tuple[dict, str | None, list[dict], dict | None]:
     """The scores ``chainrule evaluate`` prints of ``model`` on ``table`` (and ``chainrule
     cv`` of each fold's model on its held-out rows).
@@ -64,12 +64,17 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     threshold : float, optional
         ``--threshold`` of a binary or multi-label classifier: the second class (label)
         predicted where its probability is at or above it (default: the most probable).
+    bins : int, optional
+        evaluate's ``--bins``: also the calibration of a classifier's probabilities over
+        that many equal-width bins (:mod:`chainrule._calibration`), keys ``brier`` and
+        ``ece`` (of several labels: their means, and each label's in ``each``); left out
+        of outputs that are no probabilities, and without ``bins`` (cv).
 
     Returns
     -------
     scores : dict
         ``samples``, then :func:`~chainrule._cli_models_scores._scores` and, of a
-        classifier, :func:`_class_scores`.
+        classifier, :func:`_class_scores` (and ``brier``, ``ece``).
     no_auc : str or None
         Why ROC AUC is left out, if it is.
     each : list of dict
@@ -107,7 +112,24 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
             [{**{k: v for k, v in s.items() if k != "predicted"}, **ranked}
              for s, ranked in zip(_label_scores(y, pred, sw, threshold=threshold),
                                   target_rankings(scored, pred, y, sw), strict=True)])
+    if bins is not None and model.task == "classification" and "log_loss" in scores:
+        scores, each = _calibrated(scores, each, pred, y, sw, bins)
     return scores, no_auc, each, shown
+
+
+def _calibrated(scores: dict, each: list[dict], proba: np.ndarray, y: np.ndarray,
+                sample_weight: np.ndarray | None, bins: int) -> tuple[dict, list[dict]]:
+    """``scores`` and ``each`` with the Brier score and ECE of the probabilities ``proba``
+    (:mod:`chainrule._calibration`): of one target's classes, or of each label (``y`` of
+    shape (n_samples, n_targets)) and their means."""
+    from ._calibration import calibration_scores, label_calibration
+
+    if y.ndim == 2:
+        labels = label_calibration(y, proba, sample_weight, bins)
+        each = [{**e, **c} for e, c in zip(each, labels, strict=True)]
+        return {**scores, "brier": float(np.mean([c["brier"] for c in labels])),
+                "ece": float(np.mean([c["ece"] for c in labels]))}, each
+    return {**scores, **calibration_scores(y, proba, sample_weight, bins)}, each
 
 
 def _loss_left_out(scores: dict, proba: np.ndarray) -> dict:

@@ -20,7 +20,8 @@ from ._metrics_direct import regression_score
 _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "log loss",
           "mse": "mean squared error", "rmse": "rmse", "mae": "mae", "r2": "r2",
           "balanced_accuracy": "balanced accuracy", "f1_macro": "macro F1",
-          "roc_auc": "ROC AUC", "average_precision": "average precision"}
+          "roc_auc": "ROC AUC", "average_precision": "average precision",
+          "brier": "Brier score", "ece": "ECE"}
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,

@@ -83,7 +83,7 @@ from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train import _split as _split
 from ._cli_models_train import _train as _train
 from ._cli_stdout import utf8_stdout
-from .cli_args import column_name, output_path, print_written, seed_int
+from .cli_args import column_name, output_path, positive_int, print_written, seed_int
 
 __all__ = ["add_parsers"]
 
@@ -143,6 +143,13 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
                    help=_weights.EVALUATE_HELP)
+    p.add_argument("--bins", type=positive_int, default=15, metavar="N",
+                   help="of a classifier's probabilities, the expected calibration error "
+                   "(ECE) of the top-class confidence over N equal-width bins of [0, 1] "
+                   "(default: 15), printed with the Brier score (two classes: scikit-learn's "
+                   "brier_score_loss; three or more: the multiclass Brier score, the mean "
+                   "of sum_k (p_k - y_k)^2; of several labels: each label's, and their "
+                   "mean); --json keys brier, ece, calibration")
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
                    dest="unknown_categories",
                    help="a category of a categorical column that the training data did not "
@@ -219,7 +226,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         _refuse_one_of_several(model, args.model, target)
         weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
         scores, no_auc, each, report = _evaluation(model, table, args.report, weights,
-                                                  args.threshold)
+                                                  args.threshold, args.bins)
     _say_by_position(model, args.data, "evaluate")
     names = table.target_names
     if args.json:
@@ -229,7 +236,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
         weighted = {"sample_weight": args.sample_weight} if weights is not None else {}
         chosen = {} if args.threshold is None else {"threshold": args.threshold}
-        print(json_text({**scores, **chosen, **weighted, **left_out,
+        calibration = ({"calibration": _calibration_said(model, args.bins, args.threshold)}
+                       if "ece" in scores else {})
+        print(json_text({**scores, **chosen, **weighted, **left_out, **calibration,
                           **({"targets": dict(zip(names, each, strict=True))}
                              if names else {}), **shown}))  # strict: inf, NaN null
         return 0
@@ -253,12 +262,40 @@ def _evaluate(args: argparse.Namespace) -> int:
     if no_auc:
         print(f"ROC AUC: left out, {no_auc}")
         print("average precision: left out, as ROC AUC")
+    calibrated = ("brier", "ece")  # each label's, on a line of their own
     for name, values in zip(names or (), each, strict=True):
         print(f"target {name}: " + ", ".join(f"{_NAMES[key]} {v:.6g}"
-                                             for key, v in values.items()))
+                                             for key, v in values.items()
+                                             if key not in calibrated))
+        if "brier" in values:
+            print(f"target {name}: calibration: " + ", ".join(
+                f"{_NAMES[key]} {values[key]:.6g}" for key in calibrated))
+    if "ece" in scores:
+        said = _calibration_said(model, args.bins, args.threshold)
+        print(f"calibration: Brier score: {said['brier']}; ECE: {said['ece']}"
+              + (f"; {said['threshold']}" if "threshold" in said else ""))
     if report is not None:
         _print_report(report, weights is not None)
     return 0
+
+
+def _calibration_said(model, bins: int, threshold: float | None) -> dict:
+    """What evaluate's Brier score and ECE are (``brier``, ``ece``, ``bins``), and with a
+    decision threshold (``--threshold``, tune-threshold's), that they are of the
+    probabilities, not of that decision (``threshold``)."""
+    from ._calibration import brier_words, ece_words
+
+    multilabel = bool(getattr(model, "multilabel", False))
+    said = {"bins": bins,
+            "brier": brier_words(None if multilabel else len(model.labels or ())
+                                 or max(2, model.network.n_outputs)),
+            "ece": ece_words(bins, multilabel)}
+    if threshold is not None:
+        said["threshold"] = (f"both are of the probabilities, not of the decision at "
+                             f"threshold {threshold:g}, which changes the predicted class, "
+                             "not the probabilities (the ECE's top class is the most "
+                             "probable)")
+    return said
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
