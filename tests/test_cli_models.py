@@ -119,7 +119,7 @@ def test_evaluate_says_when_its_data_is_the_training_data(tmp_path, capsys):
     assert main(["evaluate", model, "wine", "--json"]) == 0
     assert list(json.loads(capsys.readouterr().out)) == [
         "samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc",
-        "average_precision"]
+        "average_precision", "brier", "ece", "calibration"]
     # a file: the same one (another path to it) is said to be, and so is a copy of it: the
     # same rows, whatever the path (train records the SHA-256 of its data as read)
     data, copy = tmp_path / "d.csv", tmp_path / "copy.csv"
@@ -151,7 +151,7 @@ def test_evaluate_reports_accuracy_and_log_loss(trained, capsys):
     assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
     assert scores["log_loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
     assert list(scores) == ["samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro",
-                            "roc_auc", "average_precision"]
+                            "roc_auc", "average_precision", "brier", "ece", "calibration"]
 
 
 def test_info_lists_layers_shapes_activations_and_parameter_count(trained, capsys):
@@ -1873,10 +1873,12 @@ def test_train_refuses_decay_without_weight_decay(tmp_path, capsys, zero):
 
 @pytest.mark.parametrize(("argv", "words"), [
     (["loss", "M", "iris"],
-     "plot loss: DATA is for plot regions, confusion, misclassified, predicted and pr only"),
+     "plot loss: DATA is for plot regions, confusion, misclassified, predicted, pr and "
+     "calibration only"),
     (["loss", "M", "--normalize"], "plot loss: --normalize is for plot confusion only"),
     (["weights", "M", "--target", "species"],
-     "plot weights: --target is for plot regions, confusion, misclassified, predicted and pr only"),
+     "plot weights: --target is for plot regions, confusion, misclassified, predicted, pr and "
+     "calibration only"),
     (["confusion", "M", "iris", "--shape", "2", "2"],
      "plot confusion: --shape is for plot weights only"),
     (["regions", "M", "iris", "--max-units", "3"],

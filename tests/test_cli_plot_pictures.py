@@ -43,7 +43,8 @@ def test_plot_refuses_seed_where_no_data_is_generated(tmp_path, capsys, kind, se
     capsys.readouterr()
     assert main(["plot", kind, str(model), "--seed", seed, "-o", str(tmp_path / "p.png")]) == 2
     err = capsys.readouterr().err
-    assert f"plot {kind}: --seed is for plot regions, confusion, predicted and pr only" in err
+    assert (f"plot {kind}: --seed is for plot regions, confusion, predicted, pr and "
+            "calibration only") in err
     assert not (tmp_path / "p.png").exists()
 
 

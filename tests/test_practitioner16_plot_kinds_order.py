@@ -22,6 +22,7 @@ def test_help_and_readme_list_the_kinds_in_one_order(capsys):
     assert code == 0
     choices = re.search(r"\{(loss,[a-z,]+)\}", out).group(1).split(",")
     assert choices == _readme_kinds() == ["loss", "weights", "confusion", "regions",
-                                          "misclassified", "predicted", "pr"]
+                                          "misclassified", "predicted", "pr",
+                                          "calibration"]
     described = [k for k in re.findall(r"\b([a-z]+): ", " ".join(out.split())) if k in choices]
-    assert described[:7] == choices  # the description says them in that order too
+    assert described[:8] == choices  # the description says them in that order too

@@ -111,7 +111,7 @@ def test_refusals_name_the_model_and_the_option(tmp_path, capsys):
                  "--threshold", "0.3"]) == 2
     assert "--threshold: " in capsys.readouterr().err  # confusion decides by it: 3 classes
     assert main(["plot", "loss", str(tmp_path / "iris.npz"), "--threshold", "0.3"]) == 2
-    assert ("--threshold is for plot regions, confusion, misclassified and pr only"
+    assert ("--threshold is for plot regions, confusion, misclassified, pr and calibration only"
             in capsys.readouterr().err)
     assert main(["plot", "pr", str(tmp_path / "iris.npz")]) == 2
     assert "plot pr needs DATA" in capsys.readouterr().err

@@ -71,4 +71,4 @@ def test_sample_weight_refusals_are_evaluates(tmp_path, capsys):
         assert "--sample-weight" in said
     assert main(["plot", "confusion", str(model), str(tmp_path / "d.csv"),
                  "--sample-weight", "w"]) == 2
-    assert "--sample-weight is for plot pr only" in capsys.readouterr().err
+    assert "--sample-weight is for plot pr and calibration only" in capsys.readouterr().err

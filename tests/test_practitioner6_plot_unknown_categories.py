@@ -61,5 +61,6 @@ def test_plot_loss_refuses_unknown_categories(tmp_path, capsys):
     capsys.readouterr()
     assert main(["plot", "loss", str(model), "--unknown-categories", "zeros",
                  "-o", str(tmp_path / "l.png")]) == 2
-    assert ("plot loss: --unknown-categories is for plot confusion, predicted and pr only"
+    assert ("plot loss: --unknown-categories is for plot confusion, predicted, pr and calibration "
+            "only"
             in capsys.readouterr().err)

@@ -32,24 +32,28 @@ from ._cli_models_threshold import threshold_or_none
 from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "weights", "confusion", "regions", "misclassified", "predicted", "pr")
+_KINDS = ("loss", "weights", "confusion", "regions", "misclassified", "predicted", "pr",
+          "calibration")
 # (as README lists them) what only some kinds of picture take: (dest, as typed, those kinds)
-_WITH_DATA = ("regions", "confusion", "misclassified", "predicted", "pr")
+_WITH_DATA = ("regions", "confusion", "misclassified", "predicted", "pr", "calibration")
 _KIND_ONLY = (("data", "DATA", _WITH_DATA), ("target", "--target", _WITH_DATA),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
               ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
-              ("unknown_categories", "--unknown-categories", ("confusion", "predicted", "pr")),
-              ("seed", "--seed", ("regions", "confusion", "predicted", "pr")),
-              ("threshold", "--threshold", ("regions", "confusion", "misclassified", "pr")),
-              ("sample_weight", "--sample-weight", ("pr",)),
+              ("unknown_categories", "--unknown-categories", ("confusion", "predicted", "pr",
+                                                              "calibration")),
+              ("seed", "--seed", ("regions", "confusion", "predicted", "pr", "calibration")),
+              ("threshold", "--threshold", ("regions", "confusion", "misclassified", "pr",
+                                            "calibration")),
+              ("sample_weight", "--sample-weight", ("pr", "calibration")),
+              ("bins", "--bins", ("calibration",)),
               ("max_images", "--max-images", ("misclassified",)))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plot", help="draw a model: loss, weights, confusion, regions, misclassified, "
-        "predicted or pr (PNG)",
+        "predicted, pr or calibration (PNG)",
         description="loss: training and validation cost per epoch (the loss the network "
         "minimised, recorded by chainrule train); weights: first-layer weights as image tiles "
         "(square inputs, or --shape); confusion: confusion matrix on DATA; regions: decision "
@@ -62,24 +66,32 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         "others), its average precision, base rate, and the precision and recall of its "
         "decision, of the threshold a model file of chainrule tune-threshold -o holds and "
         "of --threshold (regions, confusion and misclassified decide by that threshold, "
-        "as predict does; --threshold none: the most probable class). An estimator's file "
+        "as predict does; --threshold none: the most probable class); calibration: a "
+        "classifier's reliability diagram on DATA (per equal-width bin of a probability, "
+        "its mean against the share of the bin's examples it came true for: of two "
+        "classes the second class's probability, as scikit-learn's "
+        "calibration_curve(strategy='uniform'), of three or more the top-class confidence "
+        "against the share classified right), the diagonal, a bar of each bin's count "
+        "beneath, and evaluate's ECE and Brier score in the legend; of the probabilities, "
+        "not of a --threshold decision. An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits; chainrule plot "
         "misclassified cnn.npz test.npz; chainrule plot predicted house.npz test.csv; "
-        "chainrule plot pr rare.npz validation.csv --threshold 0.3")
+        "chainrule plot pr rare.npz validation.csv --threshold 0.3; chainrule plot "
+        "calibration bc.npz test.csv --bins 10")
     p.add_argument("kind", choices=_KINDS, help="the picture, described above")
     p.add_argument("model", metavar="MODEL",
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="labelled data for confusion, regions, misclassified, "
-                   "predicted and pr: " + _DATA_HELP
+                   "predicted, pr and calibration: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME", type=column_name,
-                   help="confusion, regions, misclassified, predicted and pr: target column "
-                   "of DATA (default: the model's)")
+                   help="confusion, regions, misclassified, predicted, pr and calibration: "
+                   "target column of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")
     p.add_argument("--title", help="picture title")
@@ -102,12 +114,18 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    "probability is at or above P), as predict's --threshold P; pr: also "
                    "mark its precision and recall. Without it, these decide, and pr marks, "
                    "the threshold a model file of chainrule tune-threshold -o holds, as "
-                   "predict does; none: the most probable class, that threshold left aside")
+                   "predict does; none: the most probable class, that threshold left aside; "
+                   "calibration: said in the title to be of the decision, not of the "
+                   "probabilities the diagram bins")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
-                   help="pr: a column of DATA (an array of an NPZ file) holding each "
-                   "example's weight, as evaluate's --sample-weight: the curve, average "
-                   "precision, base rate and marked points weighted")
+                   help="pr, calibration: a column of DATA (an array of an NPZ file) holding "
+                   "each example's weight, as evaluate's --sample-weight: the curve, average "
+                   "precision, base rate and marked points weighted; the bins' means, "
+                   "counts, ECE and Brier score weighted")
+    p.add_argument("--bins", type=positive_int, default=None, metavar="N",
+                   help="calibration: the number of equal-width bins of [0, 1] (default: "
+                   "15, as evaluate's ECE)")
     p.add_argument("--max-images", type=positive_int, default=None, dest="max_images",
                    help="misclassified: at most this many images, the first wrong ones in "
                    "the order of DATA (default: 36)")
@@ -115,12 +133,14 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default=None,
                    dest="unknown_categories",
-                   help="confusion, predicted, pr: a category of a categorical column that "
+                   help="confusion, predicted, pr, calibration: a category of a categorical "
+                   "column that "
                    "the training "
                    "data did not have: refused, naming the row (error, the default), or "
                    "encoded as all zeros (zeros), as evaluate takes it")
     p.add_argument("--seed", type=seed_int, default=None,
-                   help="regions, confusion, predicted and pr: seed of a generated DATA set "
+                   help="regions, confusion, predicted, pr and calibration: seed of a "
+                   "generated DATA set "
                    "(moons, circles, "
                    "sinusoid; default: the seed chainrule train drew the model's own data "
                    "from, when DATA is that set, else 0; refused for any other DATA)")
@@ -252,6 +272,10 @@ def _plot(args: argparse.Namespace) -> int:
         from ._cli_models_plot_pr import pr_picture
 
         path = pr_picture(args, model, out)
+    elif args.kind == "calibration":
+        from ._cli_models_plot_calibration import calibration_picture
+
+        path = calibration_picture(args, model, out)
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
