@@ -106,14 +106,15 @@ _MODEL_HELP = ("model file written by chainrule train or Network.save, or the sa
 # --- chainrule evaluate / predict ------------------------------------------------------------
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "evaluate", help="accuracy, log loss, balanced accuracy, macro F1, ROC AUC and "
-        "average precision (classification) or MSE and R^2 of a model",
+        "evaluate", help="accuracy, log loss, balanced accuracy, macro F1, ROC AUC, "
+        "average precision, Brier score and ECE (classification) or MSE and R^2 of a model",
         description="Score a model file on labelled data: accuracy and log loss for a "
         "classifier, as train reports them, then scikit-learn's balanced accuracy, macro F1, "
         "ROC AUC and average precision (one-vs-rest of three or more classes; left out, "
         "saying why, of data without each class; where a confident network's "
         "probabilities round to 1, ranked by the log-probabilities of the output layer's "
-        "net input, which do not); mean "
+        "net input, which do not), and the calibration of its probabilities: the Brier "
+        "score and the expected calibration error of the top-class confidence (--bins); mean "
         "squared error, RMSE, MAE (in the target's units) and R^2 "
         "for a regression model, as train reports them (a model of several targets: the "
         "mean of the targets' scores, as scikit-learn's multioutput='uniform_average', then "
