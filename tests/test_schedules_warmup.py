@@ -223,7 +223,10 @@ def test_a_bad_warmup_length_is_named_as_the_warmups_not_the_runs():
         with pytest.raises(kind) as info:
             chainrule.train(_net(), X, Y, epochs=10,
                             schedule={"name": "warmup", "epochs": bad})
-        assert str(info.value).startswith("Warmup's epochs must be an int >= 1, got ")
+        # (a TypeError raised while the schedule argument is read is prefixed "schedule: ",
+        # which names train's argument, not its epochs: _names.naming)
+        message = str(info.value).removeprefix("schedule: ")
+        assert message.startswith("Warmup's epochs must be an int >= 1, got ")
 
 
 def test_every_built_in_schedule_is_named_where_the_schedule_parameter_is_documented():
