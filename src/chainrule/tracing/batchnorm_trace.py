@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ..batchnorm import BatchNorm
-from ._text_trace import TextTrace, check_finite
+from ._norm_trace import NormTrace
+from ._text_trace import check_finite
 from .conv_trace import _check_digits, _fmt, _val
 
 __all__ = ["MAX_ENTRIES", "BatchNormTrace", "trace_batchnorm"]
@@ -42,12 +42,9 @@ __all__ = ["MAX_ENTRIES", "BatchNormTrace", "trace_batchnorm"]
 #: the most entries (n * n_features) a trace lists: it is for batches worked by hand
 MAX_ENTRIES = 400
 
-_ARRAYS = ("X", "gamma", "beta", "mu", "var", "std", "xhat", "y", "dout", "dgamma", "dbeta",
-           "dxhat", "dvar", "dmu", "dx_terms", "dx_steps", "dx_compact", "dx")
-
 
 @dataclass(eq=False)
-class BatchNormTrace(TextTrace):
+class BatchNormTrace(NormTrace):
     """One BatchNorm training step's numbers, the layer's and the trace's.
 
     Attributes
@@ -70,29 +67,6 @@ class BatchNormTrace(TextTrace):
     digits : int
         Significant digits of the printed numbers.
     """
-
-    layer: str
-    eps: float
-    X: np.ndarray
-    gamma: np.ndarray
-    beta: np.ndarray
-    mu: np.ndarray
-    var: np.ndarray
-    std: np.ndarray
-    xhat: np.ndarray
-    y: np.ndarray
-    dout: np.ndarray
-    dgamma: np.ndarray
-    dbeta: np.ndarray
-    dxhat: np.ndarray
-    dvar: np.ndarray
-    dmu: np.ndarray
-    dx_terms: np.ndarray
-    dx_steps: np.ndarray
-    dx_compact: np.ndarray
-    dx: np.ndarray
-    max_diff: dict
-    digits: int = 6
 
     def _feature(self, j: int) -> list[str]:
         d, X, n = self.digits, self.X, self.X.shape[0]
@@ -165,18 +139,6 @@ class BatchNormTrace(TextTrace):
                      f"{m['dx_steps']:.2g} (steps), {m['dx_compact']:.2g} (compact); dgamma "
                      f"{m['dgamma']:.2g}, dbeta {m['dbeta']:.2g}")
         return "\n".join(lines) + "\n"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every array (nested lists, full precision), ``eps`` and ``max_diff``.
-
-        Returns
-        -------
-        dict
-            JSON-serialisable.
-        """
-        return {"layer": self.layer, "eps": float(self.eps),
-                **{k: np.asarray(getattr(self, k), dtype=float).tolist() for k in _ARRAYS},
-                "max_diff": {k: float(v) for k, v in self.max_diff.items()}}
 
 
 def trace_batchnorm(layer: BatchNorm, X: object, dout: object, *, digits: int = 6,
