@@ -119,39 +119,18 @@ def plot_calibration(figures: dict, path: str | os.PathLike, title: str,
 def calibration_picture(args: argparse.Namespace, model, out: Path) -> Path:
     """plot calibration: check the model, read DATA as evaluate does, and draw it."""
     from ._calibration import DEFAULT_BINS
-    from ._cli_models_data import _model_data, _targets
+    from ._cli_models_plot_labelled import check_gives_probabilities, labelled_data
     from ._cli_models_proba_notes import not_probabilities_note
-    from ._cli_models_provenance import _data_seed
-    from ._cli_models_scores import default_target_said
     from ._cli_models_threshold_decide import decision_threshold
-    from ._cli_sample_weight_evaluate import evaluation_weights
 
-    if args.data is None:
-        raise ValueError("plot calibration needs DATA (labelled examples to bin)")
-    if model.task != "classification":
-        raise ValueError(f"plot calibration: {args.model} holds a regression model (it "
-                         "predicts numbers, not classes); a reliability diagram is of a "
-                         "classifier's probabilities (plot predicted draws a regression)")
-    estimator = getattr(model, "estimator", None)
-    if estimator is not None and not hasattr(estimator, "predict_proba"):
-        raise ValueError(f"plot calibration: {args.model} holds a "
-                         f"{type(estimator).__name__}, which gives no probabilities "
-                         "(predict_proba); it needs a classifier that does")
-    if getattr(model, "margin", False):
-        raise ValueError(f"plot calibration: {args.model} was trained with the margin loss "
-                         f"{model.network.loss.name!r}: its outputs are class scores, not "
-                         "probabilities")
+    check_gives_probabilities(args, model, "calibration", "a reliability diagram",
+                              "labelled examples to bin")
     if getattr(model, "multilabel", False):
         raise ValueError(f"plot calibration: {args.model} holds a multi-label classifier "
                          "(several labels per example); it needs one class per example "
                          "(evaluate prints each label's Brier score and ECE)")
     threshold = decision_threshold(model, args.threshold, args.model)  # checked, or None
-    with default_target_said(model, args.model, args.target):  # an estimator's
-        table = _model_data(model, args.data, args.target, True,
-                            _data_seed(model, args.data, args.seed, "--seed"),
-                            args.unknown_categories or "error", args.sample_weight)
-        y = np.asarray(_targets(model, table))
-        weights = evaluation_weights(args, model, table)  # --sample-weight's, or None
+    table, y, weights = labelled_data(args, model)
     proba = np.asarray(model.predict_proba(table.X), dtype=np.float64)
     note = not_probabilities_note(proba)
     if note is not None:

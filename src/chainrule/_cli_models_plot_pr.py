@@ -113,37 +113,16 @@ def plot_pr(Y: np.ndarray, P: np.ndarray, names: list[str], path: str | os.PathL
 def pr_picture(args: argparse.Namespace, model, out: Path) -> Path:
     """plot pr: check the model, read DATA as evaluate does, and draw its curves."""
     from ._cli_models_average_precision import _Column, ranking
-    from ._cli_models_data import _model_data, _targets
     from ._cli_models_importance import _Outputs
-    from ._cli_models_provenance import _data_seed
+    from ._cli_models_plot_labelled import check_gives_probabilities, labelled_data
     from ._cli_models_report import _pairs
-    from ._cli_models_scores import default_target_said
     from ._cli_models_threshold import NONE, check_threshold, stored_threshold
-    from ._cli_sample_weight_evaluate import evaluation_weights
 
-    if args.data is None:
-        raise ValueError("plot pr needs DATA (labelled examples to draw the curve on)")
-    if model.task != "classification":
-        raise ValueError(f"plot pr: {args.model} holds a regression model (it predicts "
-                         "numbers, not classes); a precision-recall curve is of a "
-                         "classifier's probabilities (plot predicted draws a regression)")
-    estimator = getattr(model, "estimator", None)
-    if estimator is not None and not hasattr(estimator, "predict_proba"):
-        raise ValueError(f"plot pr: {args.model} holds a {type(estimator).__name__}, which "
-                         "gives no probabilities (predict_proba); it needs a classifier "
-                         "that does")
-    if getattr(model, "margin", False):
-        raise ValueError(f"plot pr: {args.model} was trained with the margin loss "
-                         f"{model.network.loss.name!r}: its outputs are class scores, not "
-                         "probabilities")
+    check_gives_probabilities(args, model, "pr", "a precision-recall curve",
+                              "labelled examples to draw the curve on")
     check_threshold(model, args.threshold, args.model)  # 3+ classes: no single threshold
     multilabel = getattr(model, "multilabel", False)
-    with default_target_said(model, args.model, args.target):  # an estimator's
-        table = _model_data(model, args.data, args.target, True,
-                            _data_seed(model, args.data, args.seed, "--seed"),
-                            args.unknown_categories or "error", args.sample_weight)
-        y = np.asarray(_targets(model, table))
-        weights = evaluation_weights(args, model, table)  # --sample-weight's, or None
+    table, y, weights = labelled_data(args, model)
     outputs = _Outputs(model, table.X)  # evaluate's ranking: log-probabilities if they round
     proba = np.asarray(outputs.out, dtype=np.float64)
     if multilabel:
