@@ -3,10 +3,8 @@
 explicit sum by :func:`chainrule.tracing.trace_conv2d` /
 :func:`chainrule.tracing.trace_maxpool2d` / :func:`chainrule.tracing.trace_avgpool2d`; or
 one Embedding step (``--table``) on a few rows of indices, the lookups and the table
-gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`; or one BatchNorm
-training step (``--batchnorm``) on a batch (n, D), the statistics and dx both step by step
-and by the compact formula, by :func:`chainrule.tracing.trace_batchnorm`; ``--layernorm``
-and ``--dropout RATE`` in :mod:`chainrule._cli_teaching_trace_norm`.
+gradient's scatter-add, by :func:`chainrule.tracing.trace_embedding`; ``--batchnorm``,
+``--layernorm`` and ``--dropout RATE`` are in :mod:`chainrule._cli_teaching_trace_norm`.
 """
 
 from __future__ import annotations
@@ -158,42 +156,8 @@ def _trace_embedding(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trace_batchnorm(args: argparse.Namespace) -> int:
-    from .batchnorm import BatchNorm
-    from .tracing import trace_batchnorm
-
-    for name, default in (("bias", None), ("stride", None), ("padding", "0"),
-                          ("activation", "identity")):
-        if getattr(args, name) != default:
-            raise ValueError(f"--{name}: the traced BatchNorm layer has none; drop it, or "
-                             "give --kernel or --pool")
-    X = _array(args.input, "--input", (2,))
-    if X.shape[0] < 2:
-        raise ValueError(f"--input: a batch of at least 2 rows, got {X.shape[0]}: one row has "
-                         "no variance (BatchNorm normalises it with its running statistics)")
-    try:
-        layer = BatchNorm(X.shape[1], eps=1e-5 if args.eps is None else args.eps)
-    except ValueError as exc:
-        raise ValueError(f"--eps: {exc}") from None
-    for name in ("gamma", "beta"):
-        if getattr(args, name) is not None:
-            v = _array(getattr(args, name), f"--{name}", (0, 1))
-            try:
-                setattr(layer, name, np.broadcast_to(v, (X.shape[1],)) if v.ndim == 0 else v)
-            except ValueError as exc:
-                raise ValueError(f"--{name}: {exc}") from None
-    dout = np.ones(X.shape) if args.dout is None else _array(args.dout, "--dout", (2,))
-    if dout.shape != X.shape:
-        raise ValueError(f"--dout: expected --input's shape {X.shape}, got {dout.shape}")
-    trace = trace_batchnorm(layer, X, dout, digits=min(args.digits, 17))
-    print(json.dumps(trace.to_dict()) if args.format == "json" else trace.text(), end="")
-    if args.format == "json":
-        print()
-    return 0
-
-
 def _trace_conv(args: argparse.Namespace) -> int:
-    from ._cli_teaching_trace_norm import _trace_dropout, _trace_layernorm
+    from ._cli_teaching_trace_norm import _trace_batchnorm, _trace_dropout, _trace_layernorm
     from .conv import Conv2D
     from .pooling import AvgPool2D, MaxPool2D
     from .tracing import trace_avgpool2d, trace_conv2d, trace_maxpool2d

@@ -1,4 +1,6 @@
-"""Command-line glue of ``chainrule trace-conv --layernorm`` and ``--dropout RATE``: one
+"""Command-line glue of ``chainrule trace-conv --batchnorm``, ``--layernorm`` and ``--dropout
+RATE``: one BatchNorm training step on a batch (each feature's statistics, dx step by step
+and by the compact formula, by :func:`chainrule.tracing.trace_batchnorm`), one
 LayerNorm step on a few examples (each row's statistics, dx step by step and by the
 compact formula, by :func:`chainrule.tracing.trace_layernorm`) and one Dropout training
 step (the draws, the mask, out and dx, by :func:`chainrule.tracing.trace_dropout`).
@@ -11,7 +13,7 @@ import json
 
 import numpy as np
 
-__all__ = ["_trace_dropout", "_trace_layernorm"]
+__all__ = ["_trace_batchnorm", "_trace_dropout", "_trace_layernorm"]
 
 # the options of the convolution and pooling traces, with their defaults
 _CONV_ONLY = (("bias", None), ("stride", None), ("padding", "0"), ("activation", "identity"))
@@ -49,8 +51,47 @@ def _dout(args: argparse.Namespace, shape: tuple[int, ...]) -> np.ndarray:
     return dout
 
 
-def _trace_layernorm(args: argparse.Namespace) -> int:
+def _norm_layer(cls: type, args: argparse.Namespace, n_features: int) -> object:
+    """A BatchNorm or LayerNorm of ``n_features`` with ``--eps``, ``--gamma`` and ``--beta``
+    (a number or one per feature), each refused by its option."""
     from ._cli_teaching_trace_conv import _array
+
+    try:
+        layer = cls(n_features, eps=1e-5 if args.eps is None else args.eps)
+    except ValueError as exc:
+        raise ValueError(f"--eps: {exc}") from None
+    for name in ("gamma", "beta"):
+        if getattr(args, name) is not None:
+            v = _array(getattr(args, name), f"--{name}", (0, 1))
+            try:
+                setattr(layer, name, np.broadcast_to(v, (n_features,)) if v.ndim == 0 else v)
+            except ValueError as exc:
+                raise ValueError(f"--{name}: {exc}") from None
+    return layer
+
+
+def _trace_batchnorm(args: argparse.Namespace) -> int:
+    from ._cli_teaching_trace_conv import _array
+    from .batchnorm import BatchNorm
+    from .tracing import trace_batchnorm
+
+    for name, default in _CONV_ONLY:
+        if getattr(args, name) != default:
+            raise ValueError(f"--{name}: the traced BatchNorm layer has none; drop it, or "
+                             "give --kernel or --pool")
+    X = _array(args.input, "--input", (2,))
+    if X.shape[0] < 2:
+        raise ValueError(f"--input: a batch of at least 2 rows, got {X.shape[0]}: one row has "
+                         "no variance (BatchNorm normalises it with its running statistics)")
+    layer = _norm_layer(BatchNorm, args, X.shape[1])
+    dout = np.ones(X.shape) if args.dout is None else _array(args.dout, "--dout", (2,))
+    if dout.shape != X.shape:
+        raise ValueError(f"--dout: expected --input's shape {X.shape}, got {dout.shape}")
+    trace = trace_batchnorm(layer, X, dout, digits=min(args.digits, 17))
+    return _print(trace, args.format)
+
+
+def _trace_layernorm(args: argparse.Namespace) -> int:
     from .layernorm import LayerNorm
     from .tracing import trace_layernorm
 
@@ -59,17 +100,7 @@ def _trace_layernorm(args: argparse.Namespace) -> int:
             raise ValueError(f"--{name}: the traced LayerNorm layer has none; drop it, or "
                              "give --kernel or --pool")
     X = _examples(args)
-    try:
-        layer = LayerNorm(X.shape[1], eps=1e-5 if args.eps is None else args.eps)
-    except ValueError as exc:
-        raise ValueError(f"--eps: {exc}") from None
-    for name in ("gamma", "beta"):
-        if getattr(args, name) is not None:
-            v = _array(getattr(args, name), f"--{name}", (0, 1))
-            try:
-                setattr(layer, name, np.broadcast_to(v, (X.shape[1],)) if v.ndim == 0 else v)
-            except ValueError as exc:
-                raise ValueError(f"--{name}: {exc}") from None
+    layer = _norm_layer(LayerNorm, args, X.shape[1])
     trace = trace_layernorm(layer, X, _dout(args, X.shape), digits=min(args.digits, 17))
     return _print(trace, args.format)
 
