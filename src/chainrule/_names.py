@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 
 __all__ = ["did_you_mean", "naming"]
@@ -59,29 +60,40 @@ def did_you_mean(name: object, known: Iterable[str]) -> str:
 
 
 @contextlib.contextmanager
-def naming(argument: str) -> Iterator[None]:
-    """Put ``argument: `` before a registry's "unknown ..." refusal raised inside the block.
+def naming(argument: str, whole: bool = False) -> Iterator[None]:
+    """Put ``argument: `` before a registry's refusal raised inside the block.
 
     The lookups (``get_activation``, ``get_loss``, ``get_initializer``,
     ``get_optimizer``, ``get_schedule``) say "unknown initializer 'nope'; valid names
     are: ..." naming the kind of name, which the command line prefixes with its option
     (``argument --init: ...``); a Python entry point names its argument the same way
-    (``init: unknown initializer 'nope'; ...``).  A TypeError ("activation must be a
-    name (str) or an Activation, got float", of ``mlp(output=0.5)``) is prefixed too unless
-    it begins with the argument; other errors pass unchanged.
+    (``init: unknown initializer 'nope'; ...``).  Their TypeError for a value of the wrong
+    type ("activation must be a name (str) or an Activation, got float", of
+    ``mlp(output=0.5)``) is prefixed too.  Other errors pass unchanged: those of the
+    caller's other arguments that a lookup takes (``get_optimizer(name, lr=lr)``: "lr
+    must be ..." is ``train``'s own lr, not its optimizer's), unless ``whole``: then
+    everything the block refuses comes from ``argument`` (a schedule's dict: "step_size
+    must be an int >= 1" is the schedule's) and every ValueError and TypeError is
+    prefixed.
 
     Parameters
     ----------
     argument : str
         The argument's name as the caller wrote it (``"init"``, ``"hidden[1]"``).
+    whole : bool, default False
+        Whether every refusal inside the block is about ``argument``.
     """
     try:
         yield
     except (ValueError, TypeError) as exc:
         message = str(exc)
-        if type(exc) is ValueError and message.startswith("unknown "):
-            raise ValueError(f"{argument}: {message}") from None
-        if type(exc) is TypeError and not message.startswith(argument):
-            # "activation must be a name (str) or an Activation, got float" of mlp(output=)
-            raise TypeError(f"{argument}: {message}") from None
+        if message.startswith(argument):  # ("optimizer must be a name ...": named already)
+            raise
+        if (whole or (type(exc) is ValueError and message.startswith("unknown "))
+                or (type(exc) is TypeError and _A_NAME.match(message))):
+            raise type(exc)(f"{argument}: {message}") from None
         raise
+
+
+# a lookup's refusal of a value that is no name: "activation must be a name (str) or ..."
+_A_NAME = re.compile(r"^\w+ must be a name\b")

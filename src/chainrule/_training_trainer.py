@@ -162,7 +162,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
                     f"validation_fraction must be in (0, 1), got {validation_fraction}"
                 )
         self.validation_fraction = validation_fraction
-        with naming("schedule"):
+        with naming("schedule", whole=True):  # a dict's settings are the schedule's
             self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
         # the epochs the run was built for, over which a "cosine" by its name anneals: a fit
         # after trainer.epochs was raised past them warns (see _warn_past_t_max)
