@@ -1087,6 +1087,7 @@ def test_a_size_too_large_for_memory_is_one_line_not_a_traceback(tmp_path, capsy
 def test_out_of_memory_advice_fits_the_command(tmp_path, monkeypatch, capsys, command):
     """predict and evaluate have no --hidden, --layers or --batch-size: their out-of-memory
     line points at their files, not at options they do not have."""
+    import chainrule._cli_models_evaluate
     import chainrule.cli_models
     from chainrule._cli_failures import _SIZE_OPTIONS
     from chainrule.cli import build_parser, main
@@ -1097,7 +1098,8 @@ def test_out_of_memory_advice_fits_the_command(tmp_path, monkeypatch, capsys, co
     def too_large(*args, **kwargs):
         raise MemoryError("Unable to allocate 8.00 TiB for an array")
 
-    monkeypatch.setattr(chainrule.cli_models, "_model_data", too_large)
+    monkeypatch.setattr(chainrule.cli_models if command == "predict"
+                        else chainrule._cli_models_evaluate, "_model_data", too_large)
     capsys.readouterr()
     assert main([command, str(model), "iris"]) == 1
     err = capsys.readouterr().err
