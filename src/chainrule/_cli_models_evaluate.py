@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse
 
 from . import _cli_sample_weight as _weights
+from ._cli_models_class_report import _refuse_report
 from ._cli_models_data import _DATA_HELP, _NAMES, _evaluate_target, _load_predictor, _model_data
 from ._cli_models_provenance import _data_seed, _trained_on
-from ._cli_models_report import _evaluation, _refuse_report, _targets_line
+from ._cli_models_report import _evaluation, _targets_line
 from ._cli_models_report_text import _print_report
 from ._cli_models_scores import _refuse_one_of_several, default_target_said
 from ._cli_models_threshold import (

@@ -1,5 +1,5 @@
 """The text of ``chainrule evaluate --report``: :func:`_print_report` prints
-:func:`~chainrule._cli_models_report._class_report`'s table and its confusion matrix
+:func:`~chainrule._cli_models_class_report._class_report`'s table and its confusion matrix
 (matrices), laid out by :func:`_matrix_lines`.  Read by :mod:`chainrule.cli_models`."""
 
 from __future__ import annotations
